@@ -1,0 +1,247 @@
+//! Instruction builders for every Keel instruction.
+//!
+//! Instructions that check health (`withdraw`, `borrow`, `health`) take `health_accounts`: one
+//! (market, price update) pair per position of the margin account *as it stands before the
+//! instruction*, in position order, plus the instruction's market at the end when it opens a new
+//! position (a first borrow in a market). [`health_accounts`] builds them from the positions.
+use crate::pda;
+use anchor_lang::prelude::{AccountMeta, Pubkey};
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::{system_program, InstructionData, ToAccountMetas};
+use keel::accounts as acc;
+use keel::instruction as ix;
+use keel::state::{MarginAccount, MarketConfig};
+
+/// Keys of one market's token side.
+#[derive(Clone, Copy, Debug)]
+pub struct MarketKeys {
+    /// The market.
+    pub market: Pubkey,
+    /// Its mint.
+    pub mint: Pubkey,
+    /// The mint's token program.
+    pub token_program: Pubkey,
+}
+
+impl MarketKeys {
+    /// Keys of the market of `mint` in `pool`.
+    pub fn new(pool: &Pubkey, mint: Pubkey, token_program: Pubkey) -> Self {
+        MarketKeys {
+            market: pda::market(pool, &mint),
+            mint,
+            token_program,
+        }
+    }
+
+    fn accounts(&self) -> acc::MarketVault {
+        acc::MarketVault {
+            market: self.market,
+            vault: pda::vault(&self.market),
+            mint: self.mint,
+            token_program: self.token_program,
+        }
+    }
+}
+
+fn build(accounts: impl ToAccountMetas, data: impl InstructionData, extra: &[AccountMeta]) -> Instruction {
+    let mut metas = accounts.to_account_metas(None);
+    metas.extend_from_slice(extra);
+    Instruction {
+        program_id: keel::ID,
+        accounts: metas,
+        data: data.data(),
+    }
+}
+
+/// `(market, price update)` pairs for `positions` (a margin account's active positions, or the
+/// positions it will have), the price update of each market given by `price_of`.
+pub fn health_accounts(
+    positions: &[Pubkey],
+    price_of: impl Fn(&Pubkey) -> Pubkey,
+) -> Vec<AccountMeta> {
+    positions
+        .iter()
+        .flat_map(|m| {
+            [
+                AccountMeta::new_readonly(*m, false),
+                AccountMeta::new_readonly(price_of(m), false),
+            ]
+        })
+        .collect()
+}
+
+/// The markets of an account's active positions, in order.
+pub fn position_markets(account: &MarginAccount) -> Vec<Pubkey> {
+    account.active().iter().map(|p| p.market).collect()
+}
+
+/// `init_pool`.
+pub fn init_pool(
+    creator: Pubkey,
+    pool_id: u64,
+    admin: Pubkey,
+    guardian: Pubkey,
+    timelock_delay_secs: i64,
+) -> Instruction {
+    build(
+        acc::InitPool {
+            creator,
+            pool: pda::pool(&creator, pool_id),
+            system_program: system_program::ID,
+        },
+        ix::InitPool {
+            pool_id,
+            admin,
+            guardian,
+            timelock_delay_secs,
+        },
+        &[],
+    )
+}
+
+/// `add_market`.
+pub fn add_market(
+    admin: Pubkey,
+    payer: Pubkey,
+    pool: Pubkey,
+    keys: &MarketKeys,
+    config: MarketConfig,
+) -> Instruction {
+    build(
+        acc::AddMarket {
+            admin,
+            payer,
+            pool,
+            mint: keys.mint,
+            market: keys.market,
+            vault: pda::vault(&keys.market),
+            token_program: keys.token_program,
+            system_program: system_program::ID,
+        },
+        ix::AddMarket { config },
+        &[],
+    )
+}
+
+/// `open_account`.
+pub fn open_account(owner: Pubkey, payer: Pubkey, pool: Pubkey, account_id: u64) -> Instruction {
+    build(
+        acc::OpenAccount {
+            owner,
+            payer,
+            pool,
+            margin_account: pda::margin_account(&pool, &owner, account_id),
+            system_program: system_program::ID,
+        },
+        ix::OpenAccount { account_id },
+        &[],
+    )
+}
+
+/// `close_account`.
+pub fn close_account(owner: Pubkey, margin_account: Pubkey) -> Instruction {
+    build(
+        acc::CloseAccount {
+            owner,
+            margin_account,
+        },
+        ix::CloseAccount {},
+        &[],
+    )
+}
+
+/// `deposit` from the owner's token account `source`.
+pub fn deposit(
+    owner: Pubkey,
+    margin_account: Pubkey,
+    keys: &MarketKeys,
+    source: Pubkey,
+    amount: u64,
+) -> Instruction {
+    build(
+        acc::Deposit {
+            owner,
+            margin_account,
+            market: keys.accounts(),
+            source,
+        },
+        ix::Deposit { amount },
+        &[],
+    )
+}
+
+/// `withdraw` to `destination`; `health_accounts` as described in the module doc.
+pub fn withdraw(
+    owner: Pubkey,
+    margin_account: Pubkey,
+    keys: &MarketKeys,
+    destination: Pubkey,
+    amount: u64,
+    health_accounts: &[AccountMeta],
+) -> Instruction {
+    build(
+        acc::Withdraw {
+            owner,
+            margin_account,
+            market: keys.accounts(),
+            destination,
+        },
+        ix::Withdraw { amount },
+        health_accounts,
+    )
+}
+
+/// `borrow` to `destination`; `health_accounts` as described in the module doc.
+pub fn borrow(
+    owner: Pubkey,
+    margin_account: Pubkey,
+    keys: &MarketKeys,
+    destination: Pubkey,
+    amount: u64,
+    health_accounts: &[AccountMeta],
+) -> Instruction {
+    build(
+        acc::Borrow {
+            owner,
+            margin_account,
+            market: keys.accounts(),
+            destination,
+        },
+        ix::Borrow { amount },
+        health_accounts,
+    )
+}
+
+/// `repay` from `payer`'s token account `source`.
+pub fn repay(
+    payer: Pubkey,
+    margin_account: Pubkey,
+    keys: &MarketKeys,
+    source: Pubkey,
+    amount: u64,
+) -> Instruction {
+    build(
+        acc::Repay {
+            payer,
+            margin_account,
+            market: keys.accounts(),
+            source,
+        },
+        ix::Repay { amount },
+        &[],
+    )
+}
+
+/// `accrue`.
+pub fn accrue(market: Pubkey) -> Instruction {
+    build(acc::Accrue { market }, ix::Accrue {}, &[])
+}
+
+/// `health`; `health_accounts` price the account's current positions.
+pub fn health(margin_account: Pubkey, health_accounts: &[AccountMeta]) -> Instruction {
+    build(
+        acc::ReportHealth { margin_account },
+        ix::Health {},
+        health_accounts,
+    )
+}

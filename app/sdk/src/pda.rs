@@ -1,0 +1,36 @@
+//! Program-derived addresses of every Keel account.
+use anchor_lang::prelude::Pubkey;
+use keel::constants::{MARGIN_SEED, MARKET_SEED, POOL_SEED, VAULT_SEED};
+
+/// The pool created by `creator` with `pool_id`.
+pub fn pool(creator: &Pubkey, pool_id: u64) -> Pubkey {
+    Pubkey::find_program_address(
+        &[POOL_SEED, creator.as_ref(), &pool_id.to_le_bytes()],
+        &keel::ID,
+    )
+    .0
+}
+
+/// The market of `mint` in `pool`.
+pub fn market(pool: &Pubkey, mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[MARKET_SEED, pool.as_ref(), mint.as_ref()], &keel::ID).0
+}
+
+/// The token vault of `market`.
+pub fn vault(market: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[VAULT_SEED, market.as_ref()], &keel::ID).0
+}
+
+/// Margin account number `account_id` of `owner` in `pool`.
+pub fn margin_account(pool: &Pubkey, owner: &Pubkey, account_id: u64) -> Pubkey {
+    Pubkey::find_program_address(
+        &[
+            MARGIN_SEED,
+            pool.as_ref(),
+            owner.as_ref(),
+            &account_id.to_le_bytes(),
+        ],
+        &keel::ID,
+    )
+    .0
+}

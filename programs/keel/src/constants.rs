@@ -1,0 +1,43 @@
+//! PDA seeds, hard limits and the bounds every risk parameter is checked against.
+
+/// Seed of a pool PDA: `[POOL_SEED, creator, pool_id (u64 LE)]`.
+pub const POOL_SEED: &[u8] = b"pool";
+/// Seed of a market PDA: `[MARKET_SEED, pool, mint]`.
+pub const MARKET_SEED: &[u8] = b"market";
+/// Seed of a market's token vault PDA: `[VAULT_SEED, market]`.
+pub const VAULT_SEED: &[u8] = b"vault";
+/// Seed of a margin account PDA: `[MARGIN_SEED, pool, owner, account_id (u64 LE)]`.
+pub const MARGIN_SEED: &[u8] = b"margin";
+
+/// Positions a margin account can hold (one per market).
+pub const MAX_POSITIONS: usize = 16;
+
+/// Basis points in one whole.
+pub const BPS: u64 = 10_000;
+/// Seconds in the interest year (365 days).
+pub const SECONDS_PER_YEAR: u64 = 31_536_000;
+
+/// Collateral weights are in (0, 100%].
+pub const MAX_ASSET_WEIGHT_BPS: u16 = 10_000;
+/// Borrow (liability) weights are in [100%, 500%].
+pub const MIN_LIAB_WEIGHT_BPS: u16 = 10_000;
+/// Upper bound of a borrow weight.
+pub const MAX_LIAB_WEIGHT_BPS: u16 = 50_000;
+/// Oracle max age bounds, seconds.
+pub const MIN_ORACLE_MAX_AGE_SECS: u32 = 5;
+/// Upper bound of an oracle's max age, seconds.
+pub const MAX_ORACLE_MAX_AGE_SECS: u32 = 300;
+/// Confidence interval bounds, bps of price.
+pub const MIN_ORACLE_MAX_CONF_BPS: u16 = 1;
+/// Upper bound of the accepted confidence interval, bps of price.
+pub const MAX_ORACLE_MAX_CONF_BPS: u16 = 1_000;
+/// Optimal utilisation (the kink) bounds, bps.
+pub const MIN_OPTIMAL_UTIL_BPS: u16 = 100;
+/// Upper bound of the kink, bps.
+pub const MAX_OPTIMAL_UTIL_BPS: u16 = 9_900;
+/// Upper bound of each rate term (base, slope1, slope2) in APR bps: 1,000 % a year.
+pub const MAX_RATE_BPS: u32 = 100_000;
+/// Upper bound of the reserve factor (protocol share of interest), bps.
+pub const MAX_RESERVE_FACTOR_BPS: u16 = 5_000;
+/// Largest timelock delay a pool may set, seconds (30 days).
+pub const MAX_TIMELOCK_DELAY_SECS: i64 = 30 * 24 * 3600;

@@ -1,0 +1,86 @@
+//! The program's one error enum: one specific message per way an instruction can be refused.
+use anchor_lang::prelude::*;
+
+/// Every refusal the program can return.
+#[error_code]
+pub enum KeelError {
+    // --- arithmetic
+    #[msg("Arithmetic overflow")]
+    MathOverflow,
+    #[msg("Division by zero")]
+    DivisionByZero,
+    // --- amounts and shares
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("Amount is too small: it converts to zero shares")]
+    ZeroShares,
+    #[msg("Withdrawal exceeds the account's deposit in this market")]
+    InsufficientDeposit,
+    #[msg("Not enough liquidity in the market's vault")]
+    InsufficientLiquidity,
+    #[msg("Deposit cap of the market exceeded")]
+    DepositCapExceeded,
+    #[msg("Borrow cap of the market exceeded")]
+    BorrowCapExceeded,
+    #[msg("The account has no debt in this market")]
+    NoDebt,
+    #[msg("Repay the debt in this market before depositing into it")]
+    DepositWhileBorrowing,
+    #[msg("Withdraw the deposit in this market before borrowing from it")]
+    BorrowWhileDepositing,
+    // --- margin account
+    #[msg("The margin account already holds the maximum number of positions")]
+    TooManyPositions,
+    #[msg("The margin account still has open positions")]
+    AccountNotEmpty,
+    #[msg("Signer is not the owner of the margin account")]
+    NotAccountOwner,
+    #[msg("The margin account belongs to another pool")]
+    WrongPool,
+    // --- health
+    #[msg("Action would leave the account below its initial margin requirement")]
+    InitialHealthViolated,
+    // --- remaining accounts
+    #[msg("Remaining accounts must be one (market, price update) pair per position")]
+    RemainingAccountsCount,
+    #[msg("Remaining account does not match the position it claims to price")]
+    RemainingAccountMismatch,
+    // --- oracle
+    #[msg("Price account is not owned by the Pyth receiver program")]
+    OracleWrongOwner,
+    #[msg("Price account is not a PriceUpdateV2")]
+    OracleInvalidAccount,
+    #[msg("Price update is for another feed than the market's")]
+    OracleFeedMismatch,
+    #[msg("Price update is not fully verified")]
+    OracleNotFullyVerified,
+    #[msg("Price update is older than the market's max age")]
+    OracleStale,
+    #[msg("Price confidence interval is wider than the market allows")]
+    OracleConfidenceTooWide,
+    #[msg("Oracle price is zero or negative")]
+    OracleNonPositivePrice,
+    #[msg("Oracle exponent is out of the supported range")]
+    OracleExponentOutOfRange,
+    // --- configuration
+    #[msg("Collateral weights must satisfy 0 < initial <= maintenance <= 100%")]
+    InvalidAssetWeights,
+    #[msg("Borrow weights must satisfy 100% <= maintenance <= initial <= 500%")]
+    InvalidLiabilityWeights,
+    #[msg("Oracle max age out of bounds")]
+    InvalidOracleMaxAge,
+    #[msg("Oracle max confidence out of bounds")]
+    InvalidOracleMaxConfidence,
+    #[msg("Interest curve out of bounds (kink in 1..99%, each rate <= 1000% APR)")]
+    InvalidInterestCurve,
+    #[msg("Reserve factor out of bounds (<= 50%)")]
+    InvalidReserveFactor,
+    #[msg("Timelock delay out of bounds")]
+    InvalidTimelockDelay,
+    #[msg("Mint has a Token-2022 extension that breaks the market's accounting")]
+    UnsupportedMintExtension,
+    #[msg("Mint decimals above 18 are not supported")]
+    MintDecimalsTooLarge,
+    #[msg("Signer is not the pool admin")]
+    NotPoolAdmin,
+}

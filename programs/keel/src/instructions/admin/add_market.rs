@@ -1,0 +1,83 @@
+//! `add_market`: list a token in a pool, creating its market and PDA vault.
+use crate::constants::*;
+use crate::errors::KeelError;
+use crate::events::MarketAdded;
+use crate::math::interest::INITIAL_INDEX;
+use crate::state::{Market, MarketConfig, Pool};
+use crate::token::mint_policy::check_mint_supported;
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+/// Accounts of `add_market`.
+#[derive(Accounts)]
+pub struct AddMarket<'info> {
+    /// The pool admin.
+    pub admin: Signer<'info>,
+    /// Pays rent for the market and its vault.
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    /// The pool.
+    #[account(mut, has_one = admin @ KeelError::NotPoolAdmin)]
+    pub pool: Account<'info, Pool>,
+    /// The token's mint (SPL Token or Token-2022).
+    #[account(mint::token_program = token_program)]
+    pub mint: InterfaceAccount<'info, Mint>,
+    /// The new market.
+    #[account(
+        init,
+        payer = payer,
+        space = 8 + Market::INIT_SPACE,
+        seeds = [MARKET_SEED, pool.key().as_ref(), mint.key().as_ref()],
+        bump
+    )]
+    pub market: Account<'info, Market>,
+    /// The market's vault: a token account owned by the market PDA.
+    #[account(
+        init,
+        payer = payer,
+        seeds = [VAULT_SEED, market.key().as_ref()],
+        bump,
+        token::mint = mint,
+        token::authority = market,
+        token::token_program = token_program
+    )]
+    pub vault: InterfaceAccount<'info, TokenAccount>,
+    /// The mint's token program.
+    pub token_program: Interface<'info, TokenInterface>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// List `mint` in the pool with `config`, after checking every parameter's bounds.
+pub fn add_market(ctx: Context<AddMarket>, config: MarketConfig) -> Result<()> {
+    config.validate()?;
+    let mint = &ctx.accounts.mint;
+    check_mint_supported(&mint.to_account_info(), mint.decimals)?;
+    let now = Clock::get()?.unix_timestamp;
+    let market = &mut ctx.accounts.market;
+    market.pool = ctx.accounts.pool.key();
+    market.mint = mint.key();
+    market.token_program = ctx.accounts.token_program.key();
+    market.vault = ctx.accounts.vault.key();
+    market.decimals = mint.decimals;
+    market.bump = ctx.bumps.market;
+    market.vault_bump = ctx.bumps.vault;
+    market.config = config;
+    market.deposit_index = INITIAL_INDEX;
+    market.borrow_index = INITIAL_INDEX;
+    market.last_accrual_ts = now;
+    let pool = &mut ctx.accounts.pool;
+    pool.market_count = pool
+        .market_count
+        .checked_add(1)
+        .ok_or_else(|| error!(KeelError::MathOverflow))?;
+    emit!(MarketAdded {
+        pool: pool.key(),
+        market: market.key(),
+        mint: market.mint,
+        token_program: market.token_program,
+        vault: market.vault,
+        config,
+    });
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Instruction handlers: one file each, with its `Accounts` struct.
+pub mod admin;
+pub mod keeper;
+pub mod market_accrual;
+pub mod user;
+
+pub use admin::*;
+pub use keeper::*;
+pub use user::*;

@@ -1,0 +1,84 @@
+//! `borrow`: move tokens from the market's vault to the owner, creating debt shares.
+//!
+//! ```text
+//! shares = ceil(amount / borrow_index)
+//! total debt after <= borrow_cap;  amount <= vault balance - insurance fund
+//! after: C_init >= D_init   (priced from remaining_accounts)
+//! ```
+use super::health_guard::require_initial_health;
+use super::market_vault::*;
+use crate::errors::KeelError;
+use crate::events::Borrowed;
+use crate::instructions::market_accrual::accrue_market;
+use crate::math::shares::shares_for_borrow;
+use crate::state::MarginAccount;
+use crate::token::transfer::transfer_from_vault;
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+
+/// Accounts of `borrow`. Remaining accounts: (market, price update) per position, the borrowed
+/// market appended at the end when the account has no position in it yet.
+#[derive(Accounts)]
+pub struct Borrow<'info> {
+    /// The account's owner.
+    pub owner: Signer<'info>,
+    /// The margin account that takes the debt.
+    #[account(
+        mut,
+        has_one = owner @ KeelError::NotAccountOwner,
+        constraint = margin_account.load()?.pool == market.market.pool @ KeelError::WrongPool
+    )]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    /// The market and its vault.
+    pub market: MarketVault<'info>,
+    /// Where the borrowed tokens go.
+    #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
+    pub destination: InterfaceAccount<'info, TokenAccount>,
+}
+
+/// Borrow `amount` base units against the account's collateral.
+pub fn borrow(ctx: Context<Borrow>, amount: u64) -> Result<()> {
+    require!(amount > 0, KeelError::ZeroAmount);
+    let now = Clock::get()?.unix_timestamp;
+    let market_key = ctx.accounts.market.market.key();
+    let vault_balance = ctx.accounts.market.vault.amount;
+    let market = &mut ctx.accounts.market.market;
+    accrue_market(market, market_key, now)?;
+    require!(
+        amount <= market.available_liquidity(vault_balance)?,
+        KeelError::InsufficientLiquidity
+    );
+    let shares = shares_for_borrow(amount, market.borrow_index)?;
+    market.add_borrow_shares(shares)?;
+    require!(
+        market.total_debt_u64()? <= market.config.borrow_cap,
+        KeelError::BorrowCapExceeded
+    );
+    {
+        let mut account = ctx.accounts.margin_account.load_mut()?;
+        let i = account.find_or_open(&market_key)?;
+        let position = &mut account.positions[i];
+        require!(position.deposit_shares == 0, KeelError::BorrowWhileDepositing);
+        position.borrow_shares = position
+            .borrow_shares
+            .checked_add(shares)
+            .ok_or_else(|| error!(KeelError::MathOverflow))?;
+        require_initial_health(&account, ctx.remaining_accounts, market_key, market, now)?;
+    }
+    let m = &ctx.accounts.market;
+    transfer_from_vault(
+        &m.token_program,
+        &m.vault,
+        &ctx.accounts.destination,
+        &m.mint,
+        &m.market,
+        amount,
+    )?;
+    emit!(Borrowed {
+        margin_account: ctx.accounts.margin_account.key(),
+        market: market_key,
+        amount,
+        shares,
+    });
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! `close_account`: close an empty margin account, returning its rent to the owner.
+use crate::errors::KeelError;
+use crate::events::AccountClosed;
+use crate::state::MarginAccount;
+use anchor_lang::prelude::*;
+
+/// Accounts of `close_account`.
+#[derive(Accounts)]
+pub struct CloseAccount<'info> {
+    /// The account's owner; receives the rent.
+    #[account(mut)]
+    pub owner: Signer<'info>,
+    /// The margin account; must hold no position.
+    #[account(
+        mut,
+        close = owner,
+        has_one = owner @ KeelError::NotAccountOwner,
+        constraint = margin_account.load()?.position_count == 0 @ KeelError::AccountNotEmpty
+    )]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+}
+
+/// Close the (empty) margin account.
+pub fn close_account(ctx: Context<CloseAccount>) -> Result<()> {
+    emit!(AccountClosed {
+        margin_account: ctx.accounts.margin_account.key(),
+        owner: ctx.accounts.owner.key(),
+    });
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! `deposit`: move tokens from the owner into the market's vault, crediting deposit shares.
+//!
+//! ```text
+//! shares = floor(amount / deposit_index)           refused when 0
+//! total deposits after <= deposit_cap
+//! ```
+use super::market_vault::*;
+use crate::errors::KeelError;
+use crate::events::Deposited;
+use crate::instructions::market_accrual::accrue_market;
+use crate::math::shares::shares_for_deposit;
+use crate::state::MarginAccount;
+use crate::token::transfer::transfer_to_vault;
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+
+/// Accounts of `deposit`.
+#[derive(Accounts)]
+pub struct Deposit<'info> {
+    /// The account's owner; signs the token transfer too.
+    pub owner: Signer<'info>,
+    /// The margin account credited.
+    #[account(
+        mut,
+        has_one = owner @ KeelError::NotAccountOwner,
+        constraint = margin_account.load()?.pool == market.market.pool @ KeelError::WrongPool
+    )]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    /// The market and its vault.
+    pub market: MarketVault<'info>,
+    /// The owner's token account the tokens come from.
+    #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
+    pub source: InterfaceAccount<'info, TokenAccount>,
+}
+
+/// Deposit `amount` base units. Needs no oracle.
+pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+    require!(amount > 0, KeelError::ZeroAmount);
+    let now = Clock::get()?.unix_timestamp;
+    let market_key = ctx.accounts.market.market.key();
+    let market = &mut ctx.accounts.market.market;
+    accrue_market(market, market_key, now)?;
+    let shares = shares_for_deposit(amount, market.deposit_index)?;
+    require!(shares > 0, KeelError::ZeroShares);
+    market.add_deposit_shares(shares)?;
+    require!(
+        market.total_deposits_u64()? <= market.config.deposit_cap,
+        KeelError::DepositCapExceeded
+    );
+    {
+        let mut account = ctx.accounts.margin_account.load_mut()?;
+        let i = account.find_or_open(&market_key)?;
+        let position = &mut account.positions[i];
+        require!(position.borrow_shares == 0, KeelError::DepositWhileBorrowing);
+        position.deposit_shares = position
+            .deposit_shares
+            .checked_add(shares)
+            .ok_or_else(|| error!(KeelError::MathOverflow))?;
+    }
+    let m = &ctx.accounts.market;
+    transfer_to_vault(
+        &m.token_program,
+        &ctx.accounts.source,
+        &m.vault,
+        &m.mint,
+        &ctx.accounts.owner,
+        amount,
+    )?;
+    emit!(Deposited {
+        margin_account: ctx.accounts.margin_account.key(),
+        market: market_key,
+        amount,
+        shares,
+    });
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! `open_account`: create an empty margin account for `owner` in a pool.
+use crate::constants::*;
+use crate::events::AccountOpened;
+use crate::state::{MarginAccount, Pool};
+use anchor_lang::prelude::*;
+
+/// Accounts of `open_account`.
+#[derive(Accounts)]
+#[instruction(account_id: u64)]
+pub struct OpenAccount<'info> {
+    /// The trader who will own the account.
+    pub owner: Signer<'info>,
+    /// Pays the account's rent (returned to the owner on close).
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    /// The pool.
+    pub pool: Account<'info, Pool>,
+    /// The new margin account.
+    #[account(
+        init,
+        payer = payer,
+        space = 8 + std::mem::size_of::<MarginAccount>(),
+        seeds = [MARGIN_SEED, pool.key().as_ref(), owner.key().as_ref(), &account_id.to_le_bytes()],
+        bump
+    )]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// Open margin account number `account_id` of the owner in the pool.
+pub fn open_account(ctx: Context<OpenAccount>, account_id: u64) -> Result<()> {
+    let mut account = ctx.accounts.margin_account.load_init()?;
+    account.owner = ctx.accounts.owner.key();
+    account.pool = ctx.accounts.pool.key();
+    account.account_id = account_id;
+    account.bump = ctx.bumps.margin_account;
+    emit!(AccountOpened {
+        pool: account.pool,
+        margin_account: ctx.accounts.margin_account.key(),
+        owner: account.owner,
+        account_id,
+    });
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! `withdraw`: move tokens from the market's vault to the owner, burning deposit shares.
+//!
+//! ```text
+//! amount = u64::MAX  -> withdraw all: shares = all, amount = floor(shares * deposit_index)
+//! otherwise          -> shares = ceil(amount / deposit_index)
+//! amount <= vault balance - insurance fund
+//! after: C_init >= D_init   (priced from remaining_accounts when the account has debt)
+//! ```
+use super::health_guard::require_initial_health;
+use super::market_vault::*;
+use crate::errors::KeelError;
+use crate::events::Withdrawn;
+use crate::instructions::market_accrual::accrue_market;
+use crate::math::shares::{deposit_amount, shares_for_withdraw};
+use crate::state::MarginAccount;
+use crate::token::transfer::transfer_from_vault;
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+
+/// Accounts of `withdraw`. Remaining accounts: (market, price update) per position (when in debt).
+#[derive(Accounts)]
+pub struct Withdraw<'info> {
+    /// The account's owner.
+    pub owner: Signer<'info>,
+    /// The margin account debited.
+    #[account(
+        mut,
+        has_one = owner @ KeelError::NotAccountOwner,
+        constraint = margin_account.load()?.pool == market.market.pool @ KeelError::WrongPool
+    )]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    /// The market and its vault.
+    pub market: MarketVault<'info>,
+    /// Where the tokens go.
+    #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
+    pub destination: InterfaceAccount<'info, TokenAccount>,
+}
+
+/// Withdraw `amount` base units (`u64::MAX` for the whole deposit).
+pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+    require!(amount > 0, KeelError::ZeroAmount);
+    let now = Clock::get()?.unix_timestamp;
+    let market_key = ctx.accounts.market.market.key();
+    let vault_balance = ctx.accounts.market.vault.amount;
+    let market = &mut ctx.accounts.market.market;
+    accrue_market(market, market_key, now)?;
+    let (amount, shares) = {
+        let mut account = ctx.accounts.margin_account.load_mut()?;
+        let i = account
+            .find(&market_key)
+            .ok_or_else(|| error!(KeelError::InsufficientDeposit))?;
+        let held = account.positions[i].deposit_shares;
+        let (amount, shares) = if amount == u64::MAX {
+            (deposit_amount(held, market.deposit_index)?, held)
+        } else {
+            (amount, shares_for_withdraw(amount, market.deposit_index)?)
+        };
+        require!(
+            shares > 0 && shares <= held,
+            KeelError::InsufficientDeposit
+        );
+        require!(
+            amount <= market.available_liquidity(vault_balance)?,
+            KeelError::InsufficientLiquidity
+        );
+        account.positions[i].deposit_shares = held - shares;
+        market.sub_deposit_shares(shares)?;
+        require_initial_health(&account, ctx.remaining_accounts, market_key, market, now)?;
+        // removed only after the check, so remaining accounts always match the positions as
+        // they stood before the instruction
+        account.remove_if_empty(i);
+        (amount, shares)
+    };
+    if amount > 0 {
+        let m = &ctx.accounts.market;
+        transfer_from_vault(
+            &m.token_program,
+            &m.vault,
+            &ctx.accounts.destination,
+            &m.mint,
+            &m.market,
+            amount,
+        )?;
+    }
+    emit!(Withdrawn {
+        margin_account: ctx.accounts.margin_account.key(),
+        market: market_key,
+        amount,
+        shares,
+    });
+    Ok(())
+}

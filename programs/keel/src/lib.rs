@@ -1,0 +1,84 @@
+//! Keel: isolated-pool margin lending with cross-margin accounts, Pyth-priced health and
+//! permissionless liquidation. See `../shared/design.md` for the architecture and invariants.
+#![allow(clippy::result_large_err)]
+// Anchor's macros expand to cfg names this crate does not declare.
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod math;
+pub mod oracle;
+pub mod risk;
+pub mod state;
+pub mod token;
+
+use instructions::*;
+use state::MarketConfig;
+
+declare_id!("GzuFQvciVuC5yBWJXLfzA1etSDoW7eNV6MF68Dz98bRx");
+
+/// The Keel program.
+#[program]
+pub mod keel {
+    use super::*;
+
+    /// Create an isolated pool with its admin, guardian and timelock delay.
+    pub fn init_pool(
+        ctx: Context<InitPool>,
+        pool_id: u64,
+        admin: Pubkey,
+        guardian: Pubkey,
+        timelock_delay_secs: i64,
+    ) -> Result<()> {
+        instructions::init_pool(ctx, pool_id, admin, guardian, timelock_delay_secs)
+    }
+
+    /// List a token in a pool (admin): creates the market and its PDA vault.
+    pub fn add_market(ctx: Context<AddMarket>, config: MarketConfig) -> Result<()> {
+        instructions::add_market(ctx, config)
+    }
+
+    /// Open a margin account for the signer.
+    pub fn open_account(ctx: Context<OpenAccount>, account_id: u64) -> Result<()> {
+        instructions::open_account(ctx, account_id)
+    }
+
+    /// Close an empty margin account; rent goes back to the owner.
+    pub fn close_account(ctx: Context<CloseAccount>) -> Result<()> {
+        instructions::close_account(ctx)
+    }
+
+    /// Deposit tokens as collateral and lent supply.
+    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        instructions::deposit(ctx, amount)
+    }
+
+    /// Withdraw deposited tokens (u64::MAX: all); health-checked when the account has debt.
+    pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+        instructions::withdraw(ctx, amount)
+    }
+
+    /// Borrow tokens against the account's collateral; health-checked.
+    pub fn borrow(ctx: Context<Borrow>, amount: u64) -> Result<()> {
+        instructions::borrow(ctx, amount)
+    }
+
+    /// Repay debt of any margin account (u64::MAX: all).
+    pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
+        instructions::repay(ctx, amount)
+    }
+
+    /// Accrue a market's interest to now (permissionless).
+    pub fn accrue(ctx: Context<Accrue>) -> Result<()> {
+        instructions::accrue(ctx)
+    }
+
+    /// Report a margin account's health as return data and an event (read-only).
+    pub fn health(ctx: Context<ReportHealth>) -> Result<HealthReport> {
+        instructions::health(ctx)
+    }
+}

@@ -1,0 +1,289 @@
+//! The health engine: conservative prices, weighted values, initial and maintenance requirements.
+//!
+//! ```text
+//! value(a, p, e, dec)  = a * p * 10^(e - dec)            USD as a Wad; p a Pyth mantissa, e its exponent
+//! maintenance band     = [p - conf, p + conf]
+//! initial band         = [min(p - conf, ema - ema_conf), max(p + conf, ema + ema_conf)]
+//! C_maint = sum value(deposit, band_low_maint)  * w_maint     (rounded down)
+//! D_maint = sum value(debt,    band_high_maint) * bw_maint    (rounded up)
+//! C_init  = sum value(deposit, band_low_init)   * w_init      (an unpriced collateral counts 0)
+//! D_init  = sum value(debt,    band_high_init)  * bw_init
+//! HF = C_maint / D_maint   (MAX when there is no debt); liquidatable iff HF < 1
+//! borrow and withdraw require C_init >= D_init after the action
+//! ```
+use super::fixed::{mul_div, Rounding, Wad, WAD};
+use crate::errors::KeelError;
+use anchor_lang::prelude::*;
+
+/// Largest number of decimals (mint decimals minus price exponent) the engine scales by.
+pub const MAX_SCALE_EXPONENT: i32 = 36;
+
+/// Collateral and borrow weights of a market, in basis points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace)]
+pub struct RiskWeights {
+    /// Collateral weight for opening (borrow, withdraw).
+    pub init_asset_weight_bps: u16,
+    /// Collateral weight for staying open (liquidation threshold).
+    pub maint_asset_weight_bps: u16,
+    /// Borrow weight for opening (>= 100%).
+    pub init_liab_weight_bps: u16,
+    /// Borrow weight for staying open (>= 100%).
+    pub maint_liab_weight_bps: u16,
+}
+
+/// A validated oracle price: positive mantissa, confidence, EMA and exponent (all one exponent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OraclePrice {
+    /// Spot price mantissa (> 0).
+    pub price: u64,
+    /// Spot confidence interval.
+    pub conf: u64,
+    /// EMA price mantissa (> 0).
+    pub ema_price: u64,
+    /// EMA confidence interval.
+    pub ema_conf: u64,
+    /// Decimal exponent of all four.
+    pub expo: i32,
+}
+
+/// The low and high ends of the price a requirement uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PriceBand {
+    /// Price used for collateral.
+    pub low: u64,
+    /// Price used for debt.
+    pub high: u64,
+}
+
+impl OraclePrice {
+    /// `[p - conf, p + conf]`.
+    pub fn maintenance_band(&self) -> PriceBand {
+        PriceBand {
+            low: self.price.saturating_sub(self.conf),
+            high: self.price.saturating_add(self.conf),
+        }
+    }
+
+    /// The maintenance band widened to the worse of spot and EMA on each side.
+    pub fn initial_band(&self) -> PriceBand {
+        let m = self.maintenance_band();
+        PriceBand {
+            low: m.low.min(self.ema_price.saturating_sub(self.ema_conf)),
+            high: m.high.max(self.ema_price.saturating_add(self.ema_conf)),
+        }
+    }
+}
+
+/// USD value (as a Wad) of `amount` base units of a token with `decimals`, at `price * 10^expo`.
+pub fn token_value(
+    amount: u64,
+    price: u64,
+    expo: i32,
+    decimals: u8,
+    rounding: Rounding,
+) -> Result<Wad> {
+    // raw = amount * price * 10^(18 + expo - decimals)
+    let shift = 18 + expo - decimals as i32;
+    require!(
+        shift.abs() <= MAX_SCALE_EXPONENT,
+        KeelError::OracleExponentOutOfRange
+    );
+    let product = amount as u128 * price as u128; // u64 * u64 fits in u128
+    if shift >= 0 {
+        let factor = 10u128
+            .checked_pow(shift as u32)
+            .ok_or_else(|| error!(KeelError::MathOverflow))?;
+        product
+            .checked_mul(factor)
+            .map(Wad)
+            .ok_or_else(|| error!(KeelError::MathOverflow))
+    } else {
+        let divisor = 10u128
+            .checked_pow((-shift) as u32)
+            .ok_or_else(|| error!(KeelError::MathOverflow))?;
+        mul_div(product, 1, divisor, rounding).map(Wad)
+    }
+}
+
+/// One position as the health engine sees it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PositionHealthInput {
+    /// Deposit in base units.
+    pub deposit: u64,
+    /// Debt in base units.
+    pub debt: u64,
+    /// Mint decimals.
+    pub decimals: u8,
+    /// The market's weights.
+    pub weights: RiskWeights,
+    /// The price, or `None` when the oracle is unusable (only allowed for a position without debt;
+    /// its collateral then counts as zero).
+    pub price: Option<OraclePrice>,
+}
+
+/// Weighted collateral and debt values of an account, for both requirements.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct Health {
+    /// Weighted collateral, initial requirement.
+    pub collateral_init: Wad,
+    /// Weighted debt, initial requirement.
+    pub debt_init: Wad,
+    /// Weighted collateral, maintenance requirement.
+    pub collateral_maint: Wad,
+    /// Weighted debt, maintenance requirement.
+    pub debt_maint: Wad,
+}
+
+impl Health {
+    /// `C_maint / D_maint`, or `Wad::MAX` with no debt.
+    pub fn health_factor(&self) -> Result<Wad> {
+        if self.debt_maint == Wad::ZERO {
+            return Ok(Wad::MAX);
+        }
+        // a health factor beyond u128 is as good as infinite
+        Ok(self
+            .collateral_maint
+            .div(self.debt_maint, Rounding::Down)
+            .unwrap_or(Wad::MAX))
+    }
+
+    /// True when the initial requirement holds: `C_init >= D_init`.
+    pub fn meets_initial(&self) -> bool {
+        self.collateral_init >= self.debt_init
+    }
+
+    /// True when the account can be liquidated: `C_maint < D_maint`.
+    pub fn is_liquidatable(&self) -> bool {
+        self.collateral_maint < self.debt_maint
+    }
+}
+
+/// Sum the weighted values of every position. A position with debt must carry a price.
+pub fn compute_health(positions: &[PositionHealthInput]) -> Result<Health> {
+    let mut h = Health::default();
+    for p in positions {
+        let Some(price) = p.price else {
+            require!(p.debt == 0, KeelError::OracleStale);
+            continue;
+        };
+        let maint = price.maintenance_band();
+        let init = price.initial_band();
+        let w = p.weights;
+        if p.deposit > 0 {
+            let v_maint = token_value(p.deposit, maint.low, price.expo, p.decimals, Rounding::Down)?;
+            let v_init = token_value(p.deposit, init.low, price.expo, p.decimals, Rounding::Down)?;
+            h.collateral_maint = h
+                .collateral_maint
+                .add(v_maint.mul_bps(w.maint_asset_weight_bps as u64, Rounding::Down)?)?;
+            h.collateral_init = h
+                .collateral_init
+                .add(v_init.mul_bps(w.init_asset_weight_bps as u64, Rounding::Down)?)?;
+        }
+        if p.debt > 0 {
+            let v_maint = token_value(p.debt, maint.high, price.expo, p.decimals, Rounding::Up)?;
+            let v_init = token_value(p.debt, init.high, price.expo, p.decimals, Rounding::Up)?;
+            h.debt_maint = h
+                .debt_maint
+                .add(v_maint.mul_bps(w.maint_liab_weight_bps as u64, Rounding::Up)?)?;
+            h.debt_init = h
+                .debt_init
+                .add(v_init.mul_bps(w.init_liab_weight_bps as u64, Rounding::Up)?)?;
+        }
+    }
+    Ok(h)
+}
+
+/// One whole health factor.
+pub const HEALTH_ONE: Wad = Wad(WAD);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn weights() -> RiskWeights {
+        RiskWeights {
+            init_asset_weight_bps: 8_000,
+            maint_asset_weight_bps: 8_500,
+            init_liab_weight_bps: 11_000,
+            maint_liab_weight_bps: 10_500,
+        }
+    }
+
+    fn price(p: u64, conf: u64, ema: u64) -> OraclePrice {
+        OraclePrice {
+            price: p,
+            conf,
+            ema_price: ema,
+            ema_conf: conf,
+            expo: -8,
+        }
+    }
+
+    #[test]
+    fn value_scaling() {
+        // 1.5 tokens of 6 decimals at $2.00 (expo -8) = $3
+        let v = token_value(1_500_000, 200_000_000, -8, 6, Rounding::Down).unwrap();
+        assert_eq!(v, Wad::from_int(3));
+        // 1 base unit of a 9-decimal token at $0.0000001 rounds to 0 down, 1 raw unit up
+        assert_eq!(token_value(1, 10, -8, 9, Rounding::Down).unwrap(), Wad(100));
+    }
+
+    #[test]
+    fn initial_uses_worse_of_spot_and_ema() {
+        let p = price(100, 1, 90);
+        assert_eq!(p.initial_band(), PriceBand { low: 89, high: 101 });
+        assert_eq!(p.maintenance_band(), PriceBand { low: 99, high: 101 });
+    }
+
+    #[test]
+    fn debt_needs_a_price() {
+        let pos = PositionHealthInput {
+            deposit: 0,
+            debt: 1,
+            decimals: 6,
+            weights: weights(),
+            price: None,
+        };
+        assert!(compute_health(&[pos]).is_err());
+    }
+
+    fn account(coll: u64, debt: u64, coll_price: u64, debt_price: u64) -> [PositionHealthInput; 2] {
+        [
+            PositionHealthInput {
+                deposit: coll,
+                debt: 0,
+                decimals: 9,
+                weights: weights(),
+                price: Some(price(coll_price, coll_price / 200, coll_price)),
+            },
+            PositionHealthInput {
+                deposit: 0,
+                debt,
+                decimals: 6,
+                weights: weights(),
+                price: Some(price(debt_price, debt_price / 1000, debt_price)),
+            },
+        ]
+    }
+
+    proptest! {
+        /// More collateral or less debt never lowers health; a lower collateral price never raises it.
+        #[test]
+        fn health_is_monotone(coll in 1u64..1_000_000_000_000, debt in 1u64..1_000_000_000_000,
+                              more in 0u64..1_000_000_000, less in 0u64..1_000_000_000,
+                              p in 1_000u64..1_000_000_000_000, drop in 0u64..1_000) {
+            let base = compute_health(&account(coll, debt, p, 100_000_000)).unwrap();
+            let richer = compute_health(&account(coll + more, debt, p, 100_000_000)).unwrap();
+            let lighter = compute_health(&account(coll, debt - less.min(debt - 1), p, 100_000_000)).unwrap();
+            let cheaper = compute_health(&account(coll, debt, p - p * drop / 1_000, 100_000_000)).unwrap();
+            let hf = base.health_factor().unwrap();
+            prop_assert!(richer.health_factor().unwrap() >= hf);
+            prop_assert!(lighter.health_factor().unwrap() >= hf);
+            prop_assert!(cheaper.health_factor().unwrap() <= hf);
+            // the initial requirement is never looser than maintenance
+            prop_assert!(base.collateral_init <= base.collateral_maint);
+            prop_assert!(base.debt_init >= base.debt_maint);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Pure money math: no accounts, no syscalls. Shared by the program, the SDK and the bot.
+pub mod fixed;
+pub mod health;
+pub mod interest;
+pub mod shares;

@@ -1,0 +1,2 @@
+//! Bridges accounts to the pure health engine: verifying and pricing a margin account's positions.
+pub mod account_health;

@@ -1,0 +1,95 @@
+//! `MarginAccount`: a trader's cross-margin account in one pool, zero-copy and fixed size.
+//!
+//! Layout (after the 8-byte discriminator): owner at byte 8 and pool at byte 40, so that bots can
+//! find a pool's accounts, or an owner's, with a memcmp filter. Active positions are packed at the
+//! front of `positions`, in the order they were opened; a position is removed (and the rest shift
+//! down) when both its deposit and its debt reach zero.
+use crate::constants::MAX_POSITIONS;
+use crate::errors::KeelError;
+use anchor_lang::prelude::*;
+
+/// Byte offset of `owner` in the account data (after the discriminator).
+pub const OWNER_OFFSET: usize = 8;
+/// Byte offset of `pool` in the account data.
+pub const POOL_OFFSET: usize = 40;
+
+/// One market's balance in a margin account.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    /// The market.
+    pub market: Pubkey,
+    /// Deposit shares of the market.
+    pub deposit_shares: u64,
+    /// Borrow shares of the market.
+    pub borrow_shares: u64,
+}
+
+/// A trader's cross-margin account.
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct MarginAccount {
+    /// The trader; only this key may withdraw, borrow or close.
+    pub owner: Pubkey,
+    /// The pool; every position's market belongs to it.
+    pub pool: Pubkey,
+    /// Owner-chosen id (a PDA seed), so one owner can hold several accounts in a pool.
+    pub account_id: u64,
+    /// Unix time the account was first seen liquidatable (0 when healthy); for the liquidation ramp.
+    pub liquidatable_since: i64,
+    /// PDA bump.
+    pub bump: u8,
+    /// Number of active positions at the front of `positions`.
+    pub position_count: u8,
+    /// Alignment padding.
+    pub padding: [u8; 6],
+    /// Space for future fields without a migration.
+    pub reserved: [u64; 8],
+    /// Positions; only the first `position_count` are active.
+    pub positions: [Position; MAX_POSITIONS],
+}
+
+impl MarginAccount {
+    /// The active positions, in order.
+    pub fn active(&self) -> &[Position] {
+        &self.positions[..self.position_count as usize]
+    }
+
+    /// Index of the position in `market`, if any.
+    pub fn find(&self, market: &Pubkey) -> Option<usize> {
+        self.active().iter().position(|p| p.market == *market)
+    }
+
+    /// Index of the position in `market`, opening one at the end if there is none.
+    pub fn find_or_open(&mut self, market: &Pubkey) -> Result<usize> {
+        if let Some(i) = self.find(market) {
+            return Ok(i);
+        }
+        let i = self.position_count as usize;
+        require!(i < MAX_POSITIONS, KeelError::TooManyPositions);
+        self.positions[i] = Position {
+            market: *market,
+            deposit_shares: 0,
+            borrow_shares: 0,
+        };
+        self.position_count += 1;
+        Ok(i)
+    }
+
+    /// Remove position `i` if it holds nothing, shifting later positions down to keep their order.
+    pub fn remove_if_empty(&mut self, i: usize) {
+        let p = self.positions[i];
+        if p.deposit_shares != 0 || p.borrow_shares != 0 {
+            return;
+        }
+        let n = self.position_count as usize;
+        self.positions.copy_within(i + 1..n, i);
+        self.positions[n - 1] = Position::default();
+        self.position_count -= 1;
+    }
+
+    /// True when some position has debt.
+    pub fn has_debt(&self) -> bool {
+        self.active().iter().any(|p| p.borrow_shares > 0)
+    }
+}

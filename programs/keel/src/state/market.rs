@@ -1,0 +1,222 @@
+//! `Market`: one token in one pool: its vault, oracle, risk parameters, interest model and books.
+//!
+//! ```text
+//! total deposits (tokens) = total_deposit_shares * deposit_index     (floor)
+//! total debt (tokens)     = total_borrow_shares  * borrow_index      (ceil)
+//! books: vault balance >= total deposits - total debt + insurance fund   (invariant 1)
+//! ```
+use crate::constants::*;
+use crate::errors::KeelError;
+use crate::math::fixed::{Rounding, Wad};
+use crate::math::health::RiskWeights;
+use crate::math::interest::{accrue, shares_value, Accrual, InterestCurve};
+use anchor_lang::prelude::*;
+
+impl anchor_lang::Space for Wad {
+    const INIT_SPACE: usize = 16;
+}
+
+/// Which Pyth feed prices the market, and how fresh and tight it must be.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace)]
+pub struct OracleConfig {
+    /// Pyth feed id (32 bytes).
+    pub feed_id: [u8; 32],
+    /// Oldest acceptable publish time, seconds before now.
+    pub max_age_secs: u32,
+    /// Widest acceptable confidence interval, bps of price.
+    pub max_conf_bps: u16,
+}
+
+/// Every governance-set parameter of a market.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace)]
+pub struct MarketConfig {
+    /// Oracle feed and limits.
+    pub oracle: OracleConfig,
+    /// Collateral and borrow weights.
+    pub weights: RiskWeights,
+    /// Interest curve.
+    pub curve: InterestCurve,
+    /// Share of interest to the insurance fund, bps.
+    pub reserve_factor_bps: u16,
+    /// Largest total deposits, in base units.
+    pub deposit_cap: u64,
+    /// Largest total debt, in base units.
+    pub borrow_cap: u64,
+}
+
+impl MarketConfig {
+    /// Check every parameter against the protocol's hard bounds.
+    pub fn validate(&self) -> Result<()> {
+        let w = &self.weights;
+        require!(
+            w.init_asset_weight_bps > 0
+                && w.init_asset_weight_bps <= w.maint_asset_weight_bps
+                && w.maint_asset_weight_bps <= MAX_ASSET_WEIGHT_BPS,
+            KeelError::InvalidAssetWeights
+        );
+        require!(
+            w.maint_liab_weight_bps >= MIN_LIAB_WEIGHT_BPS
+                && w.init_liab_weight_bps >= w.maint_liab_weight_bps
+                && w.init_liab_weight_bps <= MAX_LIAB_WEIGHT_BPS,
+            KeelError::InvalidLiabilityWeights
+        );
+        let o = &self.oracle;
+        require!(
+            (MIN_ORACLE_MAX_AGE_SECS..=MAX_ORACLE_MAX_AGE_SECS).contains(&o.max_age_secs),
+            KeelError::InvalidOracleMaxAge
+        );
+        require!(
+            (MIN_ORACLE_MAX_CONF_BPS..=MAX_ORACLE_MAX_CONF_BPS).contains(&o.max_conf_bps),
+            KeelError::InvalidOracleMaxConfidence
+        );
+        let c = &self.curve;
+        require!(
+            (MIN_OPTIMAL_UTIL_BPS..=MAX_OPTIMAL_UTIL_BPS).contains(&c.optimal_util_bps)
+                && c.base_rate_bps <= MAX_RATE_BPS
+                && c.slope1_bps <= MAX_RATE_BPS
+                && c.slope2_bps <= MAX_RATE_BPS,
+            KeelError::InvalidInterestCurve
+        );
+        require!(
+            self.reserve_factor_bps <= MAX_RESERVE_FACTOR_BPS,
+            KeelError::InvalidReserveFactor
+        );
+        Ok(())
+    }
+}
+
+/// One token in one pool.
+#[account]
+#[derive(InitSpace)]
+pub struct Market {
+    /// The pool this market belongs to.
+    pub pool: Pubkey,
+    /// Token mint.
+    pub mint: Pubkey,
+    /// Token program owning the mint (SPL Token or Token-2022).
+    pub token_program: Pubkey,
+    /// PDA token account holding the market's tokens; its authority is this market.
+    pub vault: Pubkey,
+    /// Mint decimals.
+    pub decimals: u8,
+    /// Market PDA bump.
+    pub bump: u8,
+    /// Vault PDA bump.
+    pub vault_bump: u8,
+    /// Governance-set parameters.
+    pub config: MarketConfig,
+    /// Tokens per deposit share.
+    pub deposit_index: Wad,
+    /// Tokens per borrow share.
+    pub borrow_index: Wad,
+    /// Sum of all positions' deposit shares.
+    pub total_deposit_shares: u128,
+    /// Sum of all positions' borrow shares.
+    pub total_borrow_shares: u128,
+    /// Protocol's share of interest (and, later, of liquidation bonuses), in tokens held in the vault.
+    pub insurance_fund: Wad,
+    /// Unix time of the last accrual.
+    pub last_accrual_ts: i64,
+    /// Space for future fields without a migration.
+    pub reserved: [u8; 64],
+}
+
+impl Market {
+    /// Signer seeds of the market PDA (the vault's authority).
+    pub fn signer_seeds(&self) -> [&[u8]; 4] {
+        [
+            MARKET_SEED,
+            self.pool.as_ref(),
+            self.mint.as_ref(),
+            std::slice::from_ref(&self.bump),
+        ]
+    }
+
+    /// Total deposits as an exact Wad of tokens.
+    pub fn total_deposits(&self) -> Result<Wad> {
+        shares_value(self.total_deposit_shares, self.deposit_index)
+    }
+
+    /// Total debt as an exact Wad of tokens.
+    pub fn total_debt(&self) -> Result<Wad> {
+        shares_value(self.total_borrow_shares, self.borrow_index)
+    }
+
+    /// What accruing up to `now` would give, without changing the market.
+    pub fn projected_accrual(&self, now: i64) -> Result<Accrual> {
+        let dt = now.saturating_sub(self.last_accrual_ts).max(0) as u64;
+        accrue(
+            &self.config.curve,
+            self.config.reserve_factor_bps,
+            self.borrow_index,
+            self.deposit_index,
+            self.total_debt()?,
+            self.total_deposits()?,
+            dt,
+        )
+    }
+
+    /// Accrue interest up to `now`; returns the step taken (zero interest when nothing changed).
+    pub fn accrue_to(&mut self, now: i64) -> Result<Accrual> {
+        let step = self.projected_accrual(now)?;
+        self.borrow_index = step.borrow_index;
+        self.deposit_index = step.deposit_index;
+        self.insurance_fund = self.insurance_fund.add(step.protocol_fee)?;
+        if now > self.last_accrual_ts {
+            self.last_accrual_ts = now;
+        }
+        Ok(step)
+    }
+
+    /// Total deposits in base units (rounded down).
+    pub fn total_deposits_u64(&self) -> Result<u64> {
+        self.total_deposits()?.to_u64(Rounding::Down)
+    }
+
+    /// Total debt in base units (rounded up).
+    pub fn total_debt_u64(&self) -> Result<u64> {
+        self.total_debt()?.to_u64(Rounding::Up)
+    }
+
+    /// Tokens that may leave the vault: its balance less the insurance fund it holds.
+    pub fn available_liquidity(&self, vault_balance: u64) -> Result<u64> {
+        let reserved = self.insurance_fund.to_u64(Rounding::Up)?;
+        Ok(vault_balance.saturating_sub(reserved))
+    }
+
+    /// Add deposit shares to the market's total.
+    pub fn add_deposit_shares(&mut self, shares: u64) -> Result<()> {
+        self.total_deposit_shares = checked_add(self.total_deposit_shares, shares)?;
+        Ok(())
+    }
+
+    /// Remove deposit shares from the market's total.
+    pub fn sub_deposit_shares(&mut self, shares: u64) -> Result<()> {
+        self.total_deposit_shares = checked_sub(self.total_deposit_shares, shares)?;
+        Ok(())
+    }
+
+    /// Add borrow shares to the market's total.
+    pub fn add_borrow_shares(&mut self, shares: u64) -> Result<()> {
+        self.total_borrow_shares = checked_add(self.total_borrow_shares, shares)?;
+        Ok(())
+    }
+
+    /// Remove borrow shares from the market's total.
+    pub fn sub_borrow_shares(&mut self, shares: u64) -> Result<()> {
+        self.total_borrow_shares = checked_sub(self.total_borrow_shares, shares)?;
+        Ok(())
+    }
+}
+
+fn checked_add(total: u128, shares: u64) -> Result<u128> {
+    total
+        .checked_add(shares as u128)
+        .ok_or_else(|| error!(KeelError::MathOverflow))
+}
+
+fn checked_sub(total: u128, shares: u64) -> Result<u128> {
+    total
+        .checked_sub(shares as u128)
+        .ok_or_else(|| error!(KeelError::MathOverflow))
+}

@@ -1,0 +1,8 @@
+//! Program accounts.
+pub mod margin_account;
+pub mod market;
+pub mod pool;
+
+pub use margin_account::*;
+pub use market::*;
+pub use pool::*;

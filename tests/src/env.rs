@@ -1,0 +1,209 @@
+//! `TestEnv`: a running bank with the Keel program loaded, and transaction helpers.
+use anchor_lang::solana_program::entrypoint::ProgramResult;
+use anchor_lang::prelude::{AccountInfo, Pubkey};
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::{Transaction, TransactionError};
+use std::path::PathBuf;
+
+/// Native entry shim: Anchor's `entry` wants one lifetime for its three arguments, the runtime's
+/// builtin signature has three; the runtime keeps all of them alive for the whole call.
+fn keel_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    // SAFETY: only the lifetime parameters change; the data outlives this call.
+    let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
+    keel::entry(program_id, accounts, data)
+}
+
+/// The SBF build of the program, when one has been built.
+pub fn sbf_binary() -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/keel.so");
+    path.exists().then_some(path)
+}
+
+/// Outcome of a processed transaction.
+#[derive(Debug)]
+pub struct TxOutcome {
+    /// Compute units consumed (meaningful on the SBF build only).
+    pub compute_units: u64,
+    /// Program logs.
+    pub logs: Vec<String>,
+    /// Return data of the last instruction that set some.
+    pub return_data: Option<Vec<u8>>,
+}
+
+/// A running bank with Keel loaded.
+pub struct TestEnv {
+    /// The program-test context.
+    pub ctx: ProgramTestContext,
+    /// True when the SBF binary is loaded.
+    pub sbf: bool,
+    nonce: u32,
+}
+
+impl TestEnv {
+    /// Start a bank with Keel (SBF when built, else native) and the SPL token programs.
+    pub async fn start() -> TestEnv {
+        let mut pt = ProgramTest::default();
+        let sbf = match sbf_binary() {
+            Some(path) => {
+                let data = std::fs::read(path).expect("read keel.so");
+                pt.add_account(
+                    keel::ID,
+                    Account {
+                        lamports: 1_000_000_000,
+                        data,
+                        owner: solana_sdk::bpf_loader::id(),
+                        executable: true,
+                        rent_epoch: 0,
+                    },
+                );
+                true
+            }
+            None => {
+                pt.prefer_bpf(false);
+                pt.add_program("keel", keel::ID, processor!(keel_entry));
+                false
+            }
+        };
+        let ctx = pt.start_with_context().await;
+        TestEnv { ctx, sbf, nonce: 0 }
+    }
+
+    /// The fee payer.
+    pub fn payer(&self) -> Keypair {
+        self.ctx.payer.insecure_clone()
+    }
+
+    /// Send `ixs` signed by the payer and `signers`. Every transaction is made unique (its compute
+    /// limit carries a counter) so the same instructions can be sent twice on one blockhash.
+    pub async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, TransactionError> {
+        let tx = self.transaction(ixs, signers);
+        let result = self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await
+            .expect("banks client");
+        result.result?;
+        let meta = result.metadata.expect("metadata");
+        Ok(TxOutcome {
+            compute_units: meta.compute_units_consumed,
+            logs: meta.log_messages,
+            return_data: meta.return_data.map(|r| r.data),
+        })
+    }
+
+    /// Simulate `ixs` (nothing is committed); the way to read an instruction's return data.
+    pub async fn simulate(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, TransactionError> {
+        let tx = self.transaction(ixs, signers);
+        let sim = self
+            .ctx
+            .banks_client
+            .simulate_transaction(tx)
+            .await
+            .expect("banks client");
+        sim.result.expect("simulation result")?;
+        let details = sim.simulation_details.expect("simulation details");
+        Ok(TxOutcome {
+            compute_units: details.units_consumed,
+            logs: details.logs,
+            return_data: details.return_data.map(|r| r.data),
+        })
+    }
+
+    fn transaction(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
+        self.nonce += 1;
+        let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(
+            1_400_000 - self.nonce,
+        )];
+        all.extend_from_slice(ixs);
+        let payer = self.payer();
+        let mut keys: Vec<&Keypair> = vec![&payer];
+        keys.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
+        Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash)
+    }
+
+    /// Raw account, if it exists.
+    pub async fn account(&mut self, key: Pubkey) -> Option<Account> {
+        self.ctx.banks_client.get_account(key).await.expect("get_account")
+    }
+
+    /// Snapshot of several accounts (lamports, owner and data), to prove a refusal changed nothing.
+    pub async fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            out.push(self.account(*k).await);
+        }
+        out
+    }
+
+    /// Current clock.
+    pub async fn clock(&mut self) -> Clock {
+        self.ctx.banks_client.get_sysvar::<Clock>().await.expect("clock")
+    }
+
+    /// Current unix time.
+    pub async fn now(&mut self) -> i64 {
+        self.clock().await.unix_timestamp
+    }
+
+    /// Move the clock forward by `seconds` (and the slot by one).
+    pub async fn warp(&mut self, seconds: i64) {
+        let mut clock = self.clock().await;
+        clock.unix_timestamp += seconds;
+        clock.slot += 1;
+        self.ctx.set_sysvar(&clock);
+    }
+}
+
+/// The custom error code of a failed transaction, if it failed with one.
+pub fn custom_error(err: &TransactionError) -> Option<u32> {
+    match err {
+        TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+        _ => None,
+    }
+}
+
+/// Assert that `result` failed with the Keel error `expected`.
+pub fn assert_keel_error<T: std::fmt::Debug>(
+    result: Result<T, TransactionError>,
+    expected: keel::errors::KeelError,
+) {
+    let code: u32 = expected.into();
+    match result {
+        Ok(v) => panic!("expected {expected:?} ({code}), transaction succeeded: {v:?}"),
+        Err(e) => assert_eq!(
+            custom_error(&e),
+            Some(code),
+            "expected {expected:?} ({code}), got {e:?}"
+        ),
+    }
+}
+
+/// Anchor framework error codes the tests expect (constraint failures and the like).
+pub fn assert_anchor_error<T: std::fmt::Debug>(
+    result: Result<T, TransactionError>,
+    expected: anchor_lang::error::ErrorCode,
+) {
+    let code: u32 = expected.into();
+    match result {
+        Ok(v) => panic!("expected {expected:?} ({code}), transaction succeeded: {v:?}"),
+        Err(e) => assert_eq!(
+            custom_error(&e),
+            Some(code),
+            "expected {expected:?} ({code}), got {e:?}"
+        ),
+    }
+}

@@ -1,0 +1,155 @@
+//! Mints and token accounts under SPL Token or Token-2022, and balance reads.
+use crate::env::TestEnv;
+use anchor_lang::prelude::Pubkey;
+use anchor_spl::token_2022::spl_token_2022;
+use spl_token_2022::extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions};
+use spl_token_2022::state::{Account as TokenAccountState, Mint as MintState};
+use solana_sdk::signature::{Keypair, Signer};
+use solana_system_interface::instruction::create_account;
+
+/// SPL Token program id.
+pub fn spl_token() -> Pubkey {
+    anchor_spl::token::ID
+}
+
+/// Token-2022 program id.
+pub fn token_2022() -> Pubkey {
+    anchor_spl::token_2022::ID
+}
+
+/// An extra Token-2022 mint extension to set up (for the mint-policy tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MintExtension {
+    /// No extension.
+    None,
+    /// A transfer fee of 1%.
+    TransferFee,
+    /// A metadata pointer (harmless to accounting).
+    MetadataPointer,
+}
+
+/// Create a mint under `token_program` with `authority` as mint authority.
+pub async fn create_mint(
+    env: &mut TestEnv,
+    token_program: Pubkey,
+    decimals: u8,
+    authority: &Pubkey,
+    extension: MintExtension,
+) -> Pubkey {
+    let mint = Keypair::new();
+    let payer = env.payer();
+    let extensions: Vec<ExtensionType> = match extension {
+        MintExtension::None => vec![],
+        MintExtension::TransferFee => vec![ExtensionType::TransferFeeConfig],
+        MintExtension::MetadataPointer => vec![ExtensionType::MetadataPointer],
+    };
+    let space = ExtensionType::try_calculate_account_len::<MintState>(&extensions).unwrap();
+    let rent = env.ctx.banks_client.get_rent().await.unwrap();
+    let mut ixs = vec![create_account(
+        &payer.pubkey(),
+        &mint.pubkey(),
+        rent.minimum_balance(space),
+        space as u64,
+        &token_program,
+    )];
+    match extension {
+        MintExtension::None => {}
+        MintExtension::TransferFee => ixs.push(
+            spl_token_2022::extension::transfer_fee::instruction::initialize_transfer_fee_config(
+                &token_program,
+                &mint.pubkey(),
+                Some(authority),
+                Some(authority),
+                100,
+                u64::MAX,
+            )
+            .unwrap(),
+        ),
+        MintExtension::MetadataPointer => ixs.push(
+            spl_token_2022::extension::metadata_pointer::instruction::initialize(
+                &token_program,
+                &mint.pubkey(),
+                Some(*authority),
+                Some(mint.pubkey()),
+            )
+            .unwrap(),
+        ),
+    }
+    ixs.push(
+        spl_token_2022::instruction::initialize_mint2(
+            &token_program,
+            &mint.pubkey(),
+            authority,
+            None,
+            decimals,
+        )
+        .unwrap(),
+    );
+    env.send(&ixs, &[&mint]).await.expect("create mint");
+    mint.pubkey()
+}
+
+/// Create a token account of `mint` owned by `owner`.
+pub async fn create_token_account(
+    env: &mut TestEnv,
+    token_program: Pubkey,
+    mint: &Pubkey,
+    owner: &Pubkey,
+) -> Pubkey {
+    let account = Keypair::new();
+    let payer = env.payer();
+    let mint_data = env.account(*mint).await.expect("mint").data;
+    let mint_state = StateWithExtensions::<MintState>::unpack(&mint_data).unwrap();
+    let required =
+        ExtensionType::get_required_init_account_extensions(&mint_state.get_extension_types().unwrap());
+    let space = ExtensionType::try_calculate_account_len::<TokenAccountState>(&required).unwrap();
+    let rent = env.ctx.banks_client.get_rent().await.unwrap();
+    let ixs = [
+        create_account(
+            &payer.pubkey(),
+            &account.pubkey(),
+            rent.minimum_balance(space),
+            space as u64,
+            &token_program,
+        ),
+        spl_token_2022::instruction::initialize_account3(
+            &token_program,
+            &account.pubkey(),
+            mint,
+            owner,
+        )
+        .unwrap(),
+    ];
+    env.send(&ixs, &[&account]).await.expect("create token account");
+    account.pubkey()
+}
+
+/// Mint `amount` of `mint` to `to`.
+pub async fn mint_to(
+    env: &mut TestEnv,
+    token_program: Pubkey,
+    mint: &Pubkey,
+    authority: &Keypair,
+    to: &Pubkey,
+    amount: u64,
+) {
+    let ix = spl_token_2022::instruction::mint_to(
+        &token_program,
+        mint,
+        to,
+        &authority.pubkey(),
+        &[],
+        amount,
+    )
+    .unwrap();
+    env.send(&[ix], &[authority]).await.expect("mint_to");
+}
+
+/// Balance of a token account (SPL Token or Token-2022).
+pub async fn balance(env: &mut TestEnv, account: Pubkey) -> u64 {
+    let data = env.account(account).await.expect("token account").data;
+    StateWithExtensions::<TokenAccountState>::unpack(&data)
+        .unwrap()
+        .base
+        .amount
+}

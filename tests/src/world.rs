@@ -1,0 +1,324 @@
+//! `World`: a pool with markets, prices and traders, and one method per user action. Every test
+//! scenario is written against it, and `invariants::check` runs over it.
+use crate::env::{TestEnv, TxOutcome};
+use crate::pyth::{write_price, PriceSpec};
+use crate::tokens::{create_mint, create_token_account, mint_to, MintExtension};
+use anchor_lang::prelude::{AccountMeta, Pubkey};
+use anchor_lang::AnchorDeserialize;
+use keel::instructions::HealthReport;
+use keel::math::health::RiskWeights;
+use keel::math::interest::InterestCurve;
+use keel::state::{MarginAccount, Market, MarketConfig, OracleConfig};
+use keel_sdk::instructions::{self as kix, MarketKeys};
+use keel_sdk::{decode, pda};
+use solana_sdk::instruction::Instruction;
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::TransactionError;
+
+/// Price exponent used by every test feed.
+pub const EXPO: i32 = -8;
+/// One dollar as a price mantissa at `EXPO`.
+pub const USD: i64 = 100_000_000;
+
+/// What market to list.
+#[derive(Clone, Copy, Debug)]
+pub struct MarketSpec {
+    /// SPL Token or Token-2022.
+    pub token_program: Pubkey,
+    /// Mint decimals.
+    pub decimals: u8,
+    /// Initial price mantissa (exponent `EXPO`).
+    pub price: i64,
+}
+
+/// A listed market and its price account.
+#[derive(Clone, Copy, Debug)]
+pub struct MarketFixture {
+    /// Market keys.
+    pub keys: MarketKeys,
+    /// The Pyth price account the tests write.
+    pub price_account: Pubkey,
+    /// Its feed id.
+    pub feed_id: [u8; 32],
+    /// Mint decimals.
+    pub decimals: u8,
+}
+
+/// A trader: wallet, one margin account, a token account per market.
+pub struct Trader {
+    /// Wallet.
+    pub key: Keypair,
+    /// Margin account (id 0).
+    pub margin: Pubkey,
+    /// Token account per market, in market order.
+    pub tokens: Vec<Pubkey>,
+}
+
+/// A pool with markets and traders.
+pub struct World {
+    /// The bank.
+    pub env: TestEnv,
+    /// Pool admin.
+    pub admin: Keypair,
+    /// Mint authority of every test mint.
+    pub mint_authority: Keypair,
+    /// The pool.
+    pub pool: Pubkey,
+    /// Markets, in listing order.
+    pub markets: Vec<MarketFixture>,
+    /// Every margin account opened, for the invariant checker.
+    pub accounts: Vec<Pubkey>,
+    /// Indices seen by the last invariant check, per market (deposit, borrow).
+    pub last_indices: Vec<(u128, u128)>,
+}
+
+/// The default parameters: 80/85% collateral weights, 100% borrow weights, 60 s max age,
+/// 2% max confidence, 0% + 10% up to an 80% kink then +100%, 10% reserve factor, generous caps.
+pub fn default_config(feed_id: [u8; 32]) -> MarketConfig {
+    MarketConfig {
+        oracle: OracleConfig {
+            feed_id,
+            max_age_secs: 60,
+            max_conf_bps: 200,
+        },
+        weights: RiskWeights {
+            init_asset_weight_bps: 8_000,
+            maint_asset_weight_bps: 8_500,
+            init_liab_weight_bps: 10_000,
+            maint_liab_weight_bps: 10_000,
+        },
+        curve: InterestCurve {
+            base_rate_bps: 0,
+            slope1_bps: 1_000,
+            slope2_bps: 10_000,
+            optimal_util_bps: 8_000,
+        },
+        reserve_factor_bps: 1_000,
+        deposit_cap: u64::MAX / 4,
+        borrow_cap: u64::MAX / 4,
+    }
+}
+
+impl World {
+    /// Start a bank and a pool with one market per spec, each with a fresh price.
+    pub async fn new(specs: &[MarketSpec]) -> World {
+        let mut env = TestEnv::start().await;
+        let admin = Keypair::new();
+        let mint_authority = Keypair::new();
+        let payer = env.payer();
+        let guardian = Pubkey::new_unique();
+        env.send(
+            &[kix::init_pool(payer.pubkey(), 0, admin.pubkey(), guardian, 86_400)],
+            &[],
+        )
+        .await
+        .expect("init_pool");
+        let pool = pda::pool(&payer.pubkey(), 0);
+        let mut world = World {
+            env,
+            admin,
+            mint_authority,
+            pool,
+            markets: vec![],
+            accounts: vec![],
+            last_indices: vec![],
+        };
+        for spec in specs {
+            world
+                .list_market(spec, MintExtension::None, |_| {})
+                .await
+                .expect("add_market");
+        }
+        world
+    }
+
+    /// List a market for `spec` (with `tweak` applied to the default config); returns its index.
+    pub async fn list_market(
+        &mut self,
+        spec: &MarketSpec,
+        extension: MintExtension,
+        tweak: impl FnOnce(&mut MarketConfig),
+    ) -> Result<usize, TransactionError> {
+        let authority = self.mint_authority.pubkey();
+        let mint = create_mint(
+            &mut self.env,
+            spec.token_program,
+            spec.decimals,
+            &authority,
+            extension,
+        )
+        .await;
+        let index = self.markets.len();
+        let feed_id = [index as u8 + 1; 32];
+        let keys = MarketKeys::new(&self.pool, mint, spec.token_program);
+        let mut config = default_config(feed_id);
+        tweak(&mut config);
+        let payer = self.env.payer();
+        let ix = kix::add_market(self.admin.pubkey(), payer.pubkey(), self.pool, &keys, config);
+        let admin = self.admin.insecure_clone();
+        self.env.send(&[ix], &[&admin]).await?;
+        let fixture = MarketFixture {
+            keys,
+            price_account: Pubkey::new_unique(),
+            feed_id,
+            decimals: spec.decimals,
+        };
+        self.markets.push(fixture);
+        self.last_indices.push((0, 0));
+        self.set_price(index, spec.price).await;
+        Ok(index)
+    }
+
+    /// Publish `price` (mantissa at `EXPO`, 0.1% confidence, EMA = spot) for market `m`, now.
+    pub async fn set_price(&mut self, m: usize, price: i64) {
+        let now = self.env.now().await;
+        let spec = PriceSpec::new(self.markets[m].feed_id, price, now);
+        self.write_price(m, &spec);
+    }
+
+    /// Write an arbitrary price spec into market `m`'s price account.
+    pub fn write_price(&mut self, m: usize, spec: &PriceSpec) {
+        let key = self.markets[m].price_account;
+        write_price(&mut self.env, key, spec);
+    }
+
+    /// A price spec for market `m` published now (to be modified by the caller).
+    pub async fn price_spec(&mut self, m: usize, price: i64) -> PriceSpec {
+        let now = self.env.now().await;
+        PriceSpec::new(self.markets[m].feed_id, price, now)
+    }
+
+    /// A new trader with margin account 0 and `funding[m]` tokens of each market.
+    pub async fn trader(&mut self, funding: &[u64]) -> Trader {
+        let key = Keypair::new();
+        let payer = self.env.payer();
+        self.env
+            .send(
+                &[kix::open_account(key.pubkey(), payer.pubkey(), self.pool, 0)],
+                &[&key],
+            )
+            .await
+            .expect("open_account");
+        let margin = pda::margin_account(&self.pool, &key.pubkey(), 0);
+        self.accounts.push(margin);
+        let mut tokens = vec![];
+        for m in 0..self.markets.len() {
+            let keys = self.markets[m].keys;
+            let account =
+                create_token_account(&mut self.env, keys.token_program, &keys.mint, &key.pubkey())
+                    .await;
+            let amount = funding.get(m).copied().unwrap_or(0);
+            if amount > 0 {
+                let authority = self.mint_authority.insecure_clone();
+                mint_to(&mut self.env, keys.token_program, &keys.mint, &authority, &account, amount)
+                    .await;
+            }
+            tokens.push(account);
+        }
+        Trader { key, margin, tokens }
+    }
+
+    /// Decoded market `m`.
+    pub async fn market(&mut self, m: usize) -> Market {
+        let key = self.markets[m].keys.market;
+        decode::market(&self.env.account(key).await.expect("market").data).unwrap()
+    }
+
+    /// Decoded margin account.
+    pub async fn margin(&mut self, key: Pubkey) -> MarginAccount {
+        decode::margin_account(&self.env.account(key).await.expect("margin").data).unwrap()
+    }
+
+    /// Health accounts for `margin`: its positions, plus `opening` at the end if not among them.
+    pub async fn health_metas(&mut self, margin: Pubkey, opening: Option<usize>) -> Vec<AccountMeta> {
+        let account = self.margin(margin).await;
+        let mut markets = kix::position_markets(&account);
+        if let Some(m) = opening {
+            let key = self.markets[m].keys.market;
+            if !markets.contains(&key) {
+                markets.push(key);
+            }
+        }
+        let fixtures = self.markets.clone();
+        kix::health_accounts(&markets, |k| {
+            fixtures
+                .iter()
+                .find(|f| f.keys.market == *k)
+                .map(|f| f.price_account)
+                .expect("known market")
+        })
+    }
+
+    /// Send instructions signed by `signer`.
+    pub async fn send_as(
+        &mut self,
+        signer: &Keypair,
+        ixs: &[Instruction],
+    ) -> Result<TxOutcome, TransactionError> {
+        self.env.send(ixs, &[signer]).await
+    }
+
+    /// `deposit` of `amount` into market `m` from the trader's token account.
+    pub async fn deposit(&mut self, t: &Trader, m: usize, amount: u64) -> Result<TxOutcome, TransactionError> {
+        let ix = kix::deposit(t.key.pubkey(), t.margin, &self.markets[m].keys, t.tokens[m], amount);
+        self.send_as(&t.key, &[ix]).await
+    }
+
+    /// `withdraw` of `amount` from market `m` to the trader's token account.
+    pub async fn withdraw(&mut self, t: &Trader, m: usize, amount: u64) -> Result<TxOutcome, TransactionError> {
+        let metas = self.health_metas(t.margin, None).await;
+        let ix = kix::withdraw(t.key.pubkey(), t.margin, &self.markets[m].keys, t.tokens[m], amount, &metas);
+        self.send_as(&t.key, &[ix]).await
+    }
+
+    /// `borrow` of `amount` from market `m` to the trader's token account.
+    pub async fn borrow(&mut self, t: &Trader, m: usize, amount: u64) -> Result<TxOutcome, TransactionError> {
+        let metas = self.health_metas(t.margin, Some(m)).await;
+        self.borrow_with(t, m, amount, &metas).await
+    }
+
+    /// `borrow` with explicit health accounts (for the remaining-accounts refusal tests).
+    pub async fn borrow_with(
+        &mut self,
+        t: &Trader,
+        m: usize,
+        amount: u64,
+        metas: &[AccountMeta],
+    ) -> Result<TxOutcome, TransactionError> {
+        let ix = kix::borrow(t.key.pubkey(), t.margin, &self.markets[m].keys, t.tokens[m], amount, metas);
+        self.send_as(&t.key, &[ix]).await
+    }
+
+    /// `repay` by `payer` of `amount` of `margin`'s debt in market `m`.
+    pub async fn repay(
+        &mut self,
+        payer: &Trader,
+        margin: Pubkey,
+        m: usize,
+        amount: u64,
+    ) -> Result<TxOutcome, TransactionError> {
+        let ix = kix::repay(payer.key.pubkey(), margin, &self.markets[m].keys, payer.tokens[m], amount);
+        self.send_as(&payer.key, &[ix]).await
+    }
+
+    /// `accrue` on market `m`.
+    pub async fn accrue(&mut self, m: usize) -> Result<TxOutcome, TransactionError> {
+        let ix = kix::accrue(self.markets[m].keys.market);
+        self.env.send(&[ix], &[]).await
+    }
+
+    /// The program's `health` report for `margin`.
+    pub async fn health(&mut self, margin: Pubkey) -> Result<HealthReport, TransactionError> {
+        let metas = self.health_metas(margin, None).await;
+        let out = self.env.simulate(&[kix::health(margin, &metas)], &[]).await?;
+        let data = out.return_data.expect("health sets return data");
+        Ok(HealthReport::try_from_slice(&data).expect("decode HealthReport"))
+    }
+
+    /// Refresh every market's price at its current value (after a clock warp).
+    pub async fn refresh_prices(&mut self, prices: &[i64]) {
+        for (m, p) in prices.iter().enumerate() {
+            self.set_price(m, *p).await;
+        }
+    }
+}
