@@ -1,4 +1,11 @@
 //! Keel's integration suite on the real runtime. One binary, one module per area.
 #![allow(deprecated)]
 
+mod admin;
+mod common;
+mod figures;
+mod interest;
 mod lifecycle;
+mod oracle;
+mod refusals;
+mod remaining;
