@@ -1,6 +1,6 @@
 //! `TestEnv`: a running bank with the Keel program loaded, and transaction helpers.
-use anchor_lang::solana_program::entrypoint::ProgramResult;
 use anchor_lang::prelude::{AccountInfo, Pubkey};
+use anchor_lang::solana_program::entrypoint::ProgramResult;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_sdk::account::Account;
@@ -132,12 +132,21 @@ impl TestEnv {
         let payer = self.payer();
         let mut keys: Vec<&Keypair> = vec![&payer];
         keys.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
-        Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash)
+        Transaction::new_signed_with_payer(
+            &all,
+            Some(&payer.pubkey()),
+            &keys,
+            self.ctx.last_blockhash,
+        )
     }
 
     /// Raw account, if it exists.
     pub async fn account(&mut self, key: Pubkey) -> Option<Account> {
-        self.ctx.banks_client.get_account(key).await.expect("get_account")
+        self.ctx
+            .banks_client
+            .get_account(key)
+            .await
+            .expect("get_account")
     }
 
     /// Snapshot of several accounts (lamports, owner and data), to prove a refusal changed nothing.
@@ -151,7 +160,11 @@ impl TestEnv {
 
     /// Current clock.
     pub async fn clock(&mut self) -> Clock {
-        self.ctx.banks_client.get_sysvar::<Clock>().await.expect("clock")
+        self.ctx
+            .banks_client
+            .get_sysvar::<Clock>()
+            .await
+            .expect("clock")
     }
 
     /// Current unix time.

@@ -49,20 +49,34 @@ pub async fn check(world: &mut World) {
             borrow_sums[m] += p.borrow_shares as u128;
         }
         for p in &account.positions[active.len()..] {
-            assert_eq!(p.market, Pubkey::default(), "{key}: stale slot past the count");
+            assert_eq!(
+                p.market,
+                Pubkey::default(),
+                "{key}: stale slot past the count"
+            );
         }
     }
     for m in 0..world.markets.len() {
         let market = world.market(m).await;
-        let vault = balance(&mut world.env, keel_sdk::pda::vault(&world.markets[m].keys.market)).await;
+        let vault = balance(
+            &mut world.env,
+            keel_sdk::pda::vault(&world.markets[m].keys.market),
+        )
+        .await;
         // 2
-        assert_eq!(market.total_deposit_shares, deposit_sums[m], "market {m}: deposit shares");
-        assert_eq!(market.total_borrow_shares, borrow_sums[m], "market {m}: borrow shares");
+        assert_eq!(
+            market.total_deposit_shares, deposit_sums[m],
+            "market {m}: deposit shares"
+        );
+        assert_eq!(
+            market.total_borrow_shares, borrow_sums[m],
+            "market {m}: borrow shares"
+        );
         // 1
         let deposits = market.total_deposits().unwrap();
         let debt = market.total_debt().unwrap();
-        let held = Wad(vault as u128 * WAD).add(debt).unwrap();
-        let owed = deposits.add(market.insurance_fund).unwrap();
+        let held = Wad(vault as u128 * WAD).try_add(debt).unwrap();
+        let owed = deposits.try_add(market.insurance_fund).unwrap();
         assert!(
             held >= owed,
             "market {m}: vault {vault} + debt {debt:?} < deposits {deposits:?} + insurance {:?}",
@@ -70,7 +84,10 @@ pub async fn check(world: &mut World) {
         );
         // 4
         let (d, b) = world.last_indices[m];
-        assert!(market.deposit_index.0 >= d, "market {m}: deposit index fell");
+        assert!(
+            market.deposit_index.0 >= d,
+            "market {m}: deposit index fell"
+        );
         assert!(market.borrow_index.0 >= b, "market {m}: borrow index fell");
         world.last_indices[m] = (market.deposit_index.0, market.borrow_index.0);
     }

@@ -2,10 +2,10 @@
 use crate::env::TestEnv;
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token_2022::spl_token_2022;
-use spl_token_2022::extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions};
-use spl_token_2022::state::{Account as TokenAccountState, Mint as MintState};
 use solana_sdk::signature::{Keypair, Signer};
 use solana_system_interface::instruction::create_account;
+use spl_token_2022::extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions};
+use spl_token_2022::state::{Account as TokenAccountState, Mint as MintState};
 
 /// SPL Token program id.
 pub fn spl_token() -> Pubkey {
@@ -100,8 +100,9 @@ pub async fn create_token_account(
     let payer = env.payer();
     let mint_data = env.account(*mint).await.expect("mint").data;
     let mint_state = StateWithExtensions::<MintState>::unpack(&mint_data).unwrap();
-    let required =
-        ExtensionType::get_required_init_account_extensions(&mint_state.get_extension_types().unwrap());
+    let required = ExtensionType::get_required_init_account_extensions(
+        &mint_state.get_extension_types().unwrap(),
+    );
     let space = ExtensionType::try_calculate_account_len::<TokenAccountState>(&required).unwrap();
     let rent = env.ctx.banks_client.get_rent().await.unwrap();
     let ixs = [
@@ -120,7 +121,9 @@ pub async fn create_token_account(
         )
         .unwrap(),
     ];
-    env.send(&ixs, &[&account]).await.expect("create token account");
+    env.send(&ixs, &[&account])
+        .await
+        .expect("create token account");
     account.pubkey()
 }
 

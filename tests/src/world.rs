@@ -108,7 +108,13 @@ impl World {
         let payer = env.payer();
         let guardian = Pubkey::new_unique();
         env.send(
-            &[kix::init_pool(payer.pubkey(), 0, admin.pubkey(), guardian, 86_400)],
+            &[kix::init_pool(
+                payer.pubkey(),
+                0,
+                admin.pubkey(),
+                guardian,
+                86_400,
+            )],
             &[],
         )
         .await
@@ -154,7 +160,13 @@ impl World {
         let mut config = default_config(feed_id);
         tweak(&mut config);
         let payer = self.env.payer();
-        let ix = kix::add_market(self.admin.pubkey(), payer.pubkey(), self.pool, &keys, config);
+        let ix = kix::add_market(
+            self.admin.pubkey(),
+            payer.pubkey(),
+            self.pool,
+            &keys,
+            config,
+        );
         let admin = self.admin.insecure_clone();
         self.env.send(&[ix], &[&admin]).await?;
         let fixture = MarketFixture {
@@ -194,7 +206,12 @@ impl World {
         let payer = self.env.payer();
         self.env
             .send(
-                &[kix::open_account(key.pubkey(), payer.pubkey(), self.pool, 0)],
+                &[kix::open_account(
+                    key.pubkey(),
+                    payer.pubkey(),
+                    self.pool,
+                    0,
+                )],
                 &[&key],
             )
             .await
@@ -210,12 +227,23 @@ impl World {
             let amount = funding.get(m).copied().unwrap_or(0);
             if amount > 0 {
                 let authority = self.mint_authority.insecure_clone();
-                mint_to(&mut self.env, keys.token_program, &keys.mint, &authority, &account, amount)
-                    .await;
+                mint_to(
+                    &mut self.env,
+                    keys.token_program,
+                    &keys.mint,
+                    &authority,
+                    &account,
+                    amount,
+                )
+                .await;
             }
             tokens.push(account);
         }
-        Trader { key, margin, tokens }
+        Trader {
+            key,
+            margin,
+            tokens,
+        }
     }
 
     /// Decoded market `m`.
@@ -230,7 +258,11 @@ impl World {
     }
 
     /// Health accounts for `margin`: its positions, plus `opening` at the end if not among them.
-    pub async fn health_metas(&mut self, margin: Pubkey, opening: Option<usize>) -> Vec<AccountMeta> {
+    pub async fn health_metas(
+        &mut self,
+        margin: Pubkey,
+        opening: Option<usize>,
+    ) -> Vec<AccountMeta> {
         let account = self.margin(margin).await;
         let mut markets = kix::position_markets(&account);
         if let Some(m) = opening {
@@ -259,20 +291,48 @@ impl World {
     }
 
     /// `deposit` of `amount` into market `m` from the trader's token account.
-    pub async fn deposit(&mut self, t: &Trader, m: usize, amount: u64) -> Result<TxOutcome, TransactionError> {
-        let ix = kix::deposit(t.key.pubkey(), t.margin, &self.markets[m].keys, t.tokens[m], amount);
+    pub async fn deposit(
+        &mut self,
+        t: &Trader,
+        m: usize,
+        amount: u64,
+    ) -> Result<TxOutcome, TransactionError> {
+        let ix = kix::deposit(
+            t.key.pubkey(),
+            t.margin,
+            &self.markets[m].keys,
+            t.tokens[m],
+            amount,
+        );
         self.send_as(&t.key, &[ix]).await
     }
 
     /// `withdraw` of `amount` from market `m` to the trader's token account.
-    pub async fn withdraw(&mut self, t: &Trader, m: usize, amount: u64) -> Result<TxOutcome, TransactionError> {
+    pub async fn withdraw(
+        &mut self,
+        t: &Trader,
+        m: usize,
+        amount: u64,
+    ) -> Result<TxOutcome, TransactionError> {
         let metas = self.health_metas(t.margin, None).await;
-        let ix = kix::withdraw(t.key.pubkey(), t.margin, &self.markets[m].keys, t.tokens[m], amount, &metas);
+        let ix = kix::withdraw(
+            t.key.pubkey(),
+            t.margin,
+            &self.markets[m].keys,
+            t.tokens[m],
+            amount,
+            &metas,
+        );
         self.send_as(&t.key, &[ix]).await
     }
 
     /// `borrow` of `amount` from market `m` to the trader's token account.
-    pub async fn borrow(&mut self, t: &Trader, m: usize, amount: u64) -> Result<TxOutcome, TransactionError> {
+    pub async fn borrow(
+        &mut self,
+        t: &Trader,
+        m: usize,
+        amount: u64,
+    ) -> Result<TxOutcome, TransactionError> {
         let metas = self.health_metas(t.margin, Some(m)).await;
         self.borrow_with(t, m, amount, &metas).await
     }
@@ -285,7 +345,14 @@ impl World {
         amount: u64,
         metas: &[AccountMeta],
     ) -> Result<TxOutcome, TransactionError> {
-        let ix = kix::borrow(t.key.pubkey(), t.margin, &self.markets[m].keys, t.tokens[m], amount, metas);
+        let ix = kix::borrow(
+            t.key.pubkey(),
+            t.margin,
+            &self.markets[m].keys,
+            t.tokens[m],
+            amount,
+            metas,
+        );
         self.send_as(&t.key, &[ix]).await
     }
 
@@ -297,7 +364,13 @@ impl World {
         m: usize,
         amount: u64,
     ) -> Result<TxOutcome, TransactionError> {
-        let ix = kix::repay(payer.key.pubkey(), margin, &self.markets[m].keys, payer.tokens[m], amount);
+        let ix = kix::repay(
+            payer.key.pubkey(),
+            margin,
+            &self.markets[m].keys,
+            payer.tokens[m],
+            amount,
+        );
         self.send_as(&payer.key, &[ix]).await
     }
 
@@ -310,7 +383,10 @@ impl World {
     /// The program's `health` report for `margin`.
     pub async fn health(&mut self, margin: Pubkey) -> Result<HealthReport, TransactionError> {
         let metas = self.health_metas(margin, None).await;
-        let out = self.env.simulate(&[kix::health(margin, &metas)], &[]).await?;
+        let out = self
+            .env
+            .simulate(&[kix::health(margin, &metas)], &[])
+            .await?;
         let data = out.return_data.expect("health sets return data");
         Ok(HealthReport::try_from_slice(&data).expect("decode HealthReport"))
     }

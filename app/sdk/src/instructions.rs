@@ -43,7 +43,11 @@ impl MarketKeys {
     }
 }
 
-fn build(accounts: impl ToAccountMetas, data: impl InstructionData, extra: &[AccountMeta]) -> Instruction {
+fn build(
+    accounts: impl ToAccountMetas,
+    data: impl InstructionData,
+    extra: &[AccountMeta],
+) -> Instruction {
     let mut metas = accounts.to_account_metas(None);
     metas.extend_from_slice(extra);
     Instruction {

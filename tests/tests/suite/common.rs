@@ -14,8 +14,16 @@ pub const USDC: u64 = 1_000_000;
 /// Market 0: SOL-like at $100; market 1: USDC-like at $1; both SPL Token.
 pub async fn sol_usdc() -> World {
     World::new(&[
-        MarketSpec { token_program: spl_token(), decimals: 9, price: 100 * USD },
-        MarketSpec { token_program: spl_token(), decimals: 6, price: USD },
+        MarketSpec {
+            token_program: spl_token(),
+            decimals: 9,
+            price: 100 * USD,
+        },
+        MarketSpec {
+            token_program: spl_token(),
+            decimals: 6,
+            price: USD,
+        },
     ])
     .await
 }

@@ -27,24 +27,46 @@ async fn one_year_at_fifty_percent_utilisation() {
     let insurance = 3_125 * USDC;
     let market = w.market(1).await;
     let close = |a: u64, b: u64| a.abs_diff(b) <= 1;
-    assert!(close(market.total_debt_u64().unwrap(), debt), "debt {}", market.total_debt_u64().unwrap());
-    assert!(close(market.total_deposits_u64().unwrap(), deposits), "deposits {}", market.total_deposits_u64().unwrap());
-    assert!(close(market.insurance_fund.to_u64(Rounding::Down).unwrap(), insurance));
+    assert!(
+        close(market.total_debt_u64().unwrap(), debt),
+        "debt {}",
+        market.total_debt_u64().unwrap()
+    );
+    assert!(
+        close(market.total_deposits_u64().unwrap(), deposits),
+        "deposits {}",
+        market.total_deposits_u64().unwrap()
+    );
+    assert!(close(
+        market.insurance_fund.to_u64(Rounding::Down).unwrap(),
+        insurance
+    ));
     check(&mut w).await;
 
     // the borrower repays everything, the lender withdraws everything: balances on chain
     let before = balance(&mut w.env, borrower.tokens[1]).await;
-    w.repay(&borrower, borrower.margin, 1, u64::MAX).await.unwrap();
+    w.repay(&borrower, borrower.margin, 1, u64::MAX)
+        .await
+        .unwrap();
     let paid = before - balance(&mut w.env, borrower.tokens[1]).await;
     assert!(close(paid, debt), "repaid {paid}");
-    assert!(paid >= debt, "rounding favours the protocol: repaid {paid} < {debt}");
+    assert!(
+        paid >= debt,
+        "rounding favours the protocol: repaid {paid} < {debt}"
+    );
     w.withdraw(&lender, 1, u64::MAX).await.unwrap();
     let received = balance(&mut w.env, lender.tokens[1]).await;
     assert!(close(received, deposits), "withdrew {received}");
-    assert!(received <= deposits, "rounding favours the protocol: {received} > {deposits}");
+    assert!(
+        received <= deposits,
+        "rounding favours the protocol: {received} > {deposits}"
+    );
     // what is left in the vault is the insurance fund (plus rounding dust in the protocol's favour)
     let vault = balance(&mut w.env, pda::vault(&w.markets[1].keys.market)).await;
-    assert!(vault >= insurance && vault - insurance <= 2, "vault {vault}");
+    assert!(
+        vault >= insurance && vault - insurance <= 2,
+        "vault {vault}"
+    );
     check(&mut w).await;
 }
 

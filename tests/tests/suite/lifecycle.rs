@@ -10,10 +10,21 @@ use solana_sdk::signature::Signer;
 const SOL: u64 = 1_000_000_000; // 9 decimals
 const USDC: u64 = 1_000_000; // 6 decimals
 
-async fn world(collateral_program: anchor_lang::prelude::Pubkey, debt_program: anchor_lang::prelude::Pubkey) -> World {
+async fn world(
+    collateral_program: anchor_lang::prelude::Pubkey,
+    debt_program: anchor_lang::prelude::Pubkey,
+) -> World {
     World::new(&[
-        MarketSpec { token_program: collateral_program, decimals: 9, price: 100 * USD },
-        MarketSpec { token_program: debt_program, decimals: 6, price: USD },
+        MarketSpec {
+            token_program: collateral_program,
+            decimals: 9,
+            price: 100 * USD,
+        },
+        MarketSpec {
+            token_program: debt_program,
+            decimals: 6,
+            price: USD,
+        },
     ])
     .await
 }
@@ -44,7 +55,7 @@ async fn full_cycle(mut w: World) {
     // health: C_maint = 10 SOL * $99.9 * 85%, D_maint = 500 * $1.001 * 100%
     let report = w.health(trader.margin).await.unwrap();
     assert!(!report.liquidatable && report.meets_initial);
-    assert_eq!(report.collateral_maint.0, 8_491_500_000_000_000_000_00 / 100 * 100);
+    assert_eq!(report.collateral_maint.0, 849_150_000_000_000_000_000); // $849.15
     assert_eq!(report.debt_maint.0, 500_500_000_000_000_000_000);
 
     // repay all (u64::MAX), withdraw all, close
@@ -57,7 +68,12 @@ async fn full_cycle(mut w: World) {
     assert_eq!(balance(&mut w.env, lender.tokens[1]).await, 10_000 * USDC);
     check(&mut w).await;
 
-    let owner_before = w.env.account(trader.key.pubkey()).await.map(|a| a.lamports).unwrap_or(0);
+    let owner_before = w
+        .env
+        .account(trader.key.pubkey())
+        .await
+        .map(|a| a.lamports)
+        .unwrap_or(0);
     let rent = w.env.account(trader.margin).await.unwrap().lamports;
     let ix = keel_sdk::instructions::close_account(trader.key.pubkey(), trader.margin);
     w.send_as(&trader.key, &[ix]).await.unwrap();

@@ -19,7 +19,10 @@ async fn borrow_past_initial_requirement() {
     let (lender, trader) = funded(&mut w).await;
     let keys = watched(&w, &[&lender, &trader]);
     let before = snapshot(&mut w, &keys).await;
-    assert_keel_error(w.borrow(&trader, 1, MAX_BORROW + 1).await, KeelError::InitialHealthViolated);
+    assert_keel_error(
+        w.borrow(&trader, 1, MAX_BORROW + 1).await,
+        KeelError::InitialHealthViolated,
+    );
     assert_unchanged(&mut w, &keys, &before).await;
     // the boundary itself is allowed
     w.borrow(&trader, 1, MAX_BORROW).await.unwrap();
@@ -35,8 +38,14 @@ async fn withdraw_that_would_break_initial_requirement() {
     let keys = watched(&w, &[&lender, &trader]);
     let before = snapshot(&mut w, &keys).await;
     // 400.4 / (99.9 * 0.8) = 5.0100 SOL must stay; withdrawing 5 SOL would leave 5
-    assert_keel_error(w.withdraw(&trader, 0, 5 * SOL).await, KeelError::InitialHealthViolated);
-    assert_keel_error(w.withdraw(&trader, 0, u64::MAX).await, KeelError::InitialHealthViolated);
+    assert_keel_error(
+        w.withdraw(&trader, 0, 5 * SOL).await,
+        KeelError::InitialHealthViolated,
+    );
+    assert_keel_error(
+        w.withdraw(&trader, 0, u64::MAX).await,
+        KeelError::InitialHealthViolated,
+    );
     assert_unchanged(&mut w, &keys, &before).await;
     w.withdraw(&trader, 0, 4 * SOL).await.unwrap();
     assert_initial_health(&mut w, trader.margin).await;
@@ -46,7 +55,11 @@ async fn withdraw_that_would_break_initial_requirement() {
 #[tokio::test]
 async fn caps() {
     let mut w = sol_usdc().await;
-    let spec = MarketSpec { token_program: spl_token(), decimals: 6, price: USD };
+    let spec = MarketSpec {
+        token_program: spl_token(),
+        decimals: 6,
+        price: USD,
+    };
     let m = w
         .list_market(&spec, MintExtension::None, |c| {
             c.deposit_cap = 1_000 * USDC;
@@ -59,11 +72,17 @@ async fn caps() {
     w.deposit(&trader, 0, 10 * SOL).await.unwrap();
     let keys = watched(&w, &[&lender, &trader]);
     let before = snapshot(&mut w, &keys).await;
-    assert_keel_error(w.deposit(&lender, m, 1_000 * USDC + 1).await, KeelError::DepositCapExceeded);
+    assert_keel_error(
+        w.deposit(&lender, m, 1_000 * USDC + 1).await,
+        KeelError::DepositCapExceeded,
+    );
     assert_unchanged(&mut w, &keys, &before).await;
     w.deposit(&lender, m, 1_000 * USDC).await.unwrap();
     let before = snapshot(&mut w, &keys).await;
-    assert_keel_error(w.borrow(&trader, m, 100 * USDC + 1).await, KeelError::BorrowCapExceeded);
+    assert_keel_error(
+        w.borrow(&trader, m, 100 * USDC + 1).await,
+        KeelError::BorrowCapExceeded,
+    );
     assert_unchanged(&mut w, &keys, &before).await;
     w.borrow(&trader, m, 100 * USDC).await.unwrap();
     check(&mut w).await;
@@ -80,16 +99,49 @@ async fn wrong_owner_signing() {
     let metas = w.health_metas(trader.margin, None).await;
     let usdc = w.markets[1].keys;
     let sol = w.markets[0].keys;
-    let withdraw = kix::withdraw(thief.pubkey(), trader.margin, &sol, trader.tokens[0], SOL, &metas);
-    assert_keel_error(w.send_as(&thief, &[withdraw]).await, KeelError::NotAccountOwner);
-    let borrow = kix::borrow(thief.pubkey(), trader.margin, &usdc, trader.tokens[1], USDC, &metas);
-    assert_keel_error(w.send_as(&thief, &[borrow]).await, KeelError::NotAccountOwner);
+    let withdraw = kix::withdraw(
+        thief.pubkey(),
+        trader.margin,
+        &sol,
+        trader.tokens[0],
+        SOL,
+        &metas,
+    );
+    assert_keel_error(
+        w.send_as(&thief, &[withdraw]).await,
+        KeelError::NotAccountOwner,
+    );
+    let borrow = kix::borrow(
+        thief.pubkey(),
+        trader.margin,
+        &usdc,
+        trader.tokens[1],
+        USDC,
+        &metas,
+    );
+    assert_keel_error(
+        w.send_as(&thief, &[borrow]).await,
+        KeelError::NotAccountOwner,
+    );
     let close = kix::close_account(thief.pubkey(), trader.margin);
-    assert_keel_error(w.send_as(&thief, &[close]).await, KeelError::NotAccountOwner);
+    assert_keel_error(
+        w.send_as(&thief, &[close]).await,
+        KeelError::NotAccountOwner,
+    );
     // the owner's key is named but not marked as a signer (only the fee payer signs)
-    let mut unsigned = kix::withdraw(trader.key.pubkey(), trader.margin, &sol, trader.tokens[0], SOL, &metas);
+    let mut unsigned = kix::withdraw(
+        trader.key.pubkey(),
+        trader.margin,
+        &sol,
+        trader.tokens[0],
+        SOL,
+        &metas,
+    );
     unsigned.accounts[0].is_signer = false;
-    assert_anchor_error(w.env.send(&[unsigned], &[]).await, anchor_lang::error::ErrorCode::AccountNotSigner);
+    assert_anchor_error(
+        w.env.send(&[unsigned], &[]).await,
+        anchor_lang::error::ErrorCode::AccountNotSigner,
+    );
     assert_unchanged(&mut w, &keys, &before).await;
 }
 
@@ -100,7 +152,10 @@ async fn closing_a_non_empty_account() {
     let keys = watched(&w, &[&lender, &trader]);
     let before = snapshot(&mut w, &keys).await;
     let ix = kix::close_account(trader.key.pubkey(), trader.margin);
-    assert_keel_error(w.send_as(&trader.key, &[ix]).await, KeelError::AccountNotEmpty);
+    assert_keel_error(
+        w.send_as(&trader.key, &[ix]).await,
+        KeelError::AccountNotEmpty,
+    );
     assert_unchanged(&mut w, &keys, &before).await;
 }
 
@@ -113,19 +168,37 @@ async fn zero_and_dust_amounts() {
     assert_keel_error(w.deposit(&trader, 0, 0).await, KeelError::ZeroAmount);
     assert_keel_error(w.borrow(&trader, 1, 0).await, KeelError::ZeroAmount);
     assert_keel_error(w.withdraw(&trader, 0, 0).await, KeelError::ZeroAmount);
-    assert_keel_error(w.repay(&trader, trader.margin, 1, 5).await, KeelError::NoDebt);
-    assert_keel_error(w.withdraw(&trader, 1, 5).await, KeelError::InsufficientDeposit);
-    assert_keel_error(w.withdraw(&trader, 0, 10 * SOL + 1).await, KeelError::InsufficientDeposit);
-    assert_keel_error(w.borrow(&trader, 0, SOL).await, KeelError::BorrowWhileDepositing);
+    assert_keel_error(
+        w.repay(&trader, trader.margin, 1, 5).await,
+        KeelError::NoDebt,
+    );
+    assert_keel_error(
+        w.withdraw(&trader, 1, 5).await,
+        KeelError::InsufficientDeposit,
+    );
+    assert_keel_error(
+        w.withdraw(&trader, 0, 10 * SOL + 1).await,
+        KeelError::InsufficientDeposit,
+    );
+    assert_keel_error(
+        w.borrow(&trader, 0, SOL).await,
+        KeelError::BorrowWhileDepositing,
+    );
     assert_unchanged(&mut w, &keys, &before).await;
 }
 
 #[tokio::test]
 async fn seventeenth_position() {
     let mut w = sol_usdc().await;
-    let spec = MarketSpec { token_program: spl_token(), decimals: 6, price: USD };
+    let spec = MarketSpec {
+        token_program: spl_token(),
+        decimals: 6,
+        price: USD,
+    };
     for _ in 2..17 {
-        w.list_market(&spec, MintExtension::None, |_| {}).await.unwrap();
+        w.list_market(&spec, MintExtension::None, |_| {})
+            .await
+            .unwrap();
     }
     assert_eq!(w.markets.len(), 17);
     let funding = vec![1_000 * USDC; 17];
@@ -136,7 +209,10 @@ async fn seventeenth_position() {
     assert_eq!(w.margin(trader.margin).await.position_count, 16);
     let keys = watched(&w, &[&trader]);
     let before = snapshot(&mut w, &keys).await;
-    assert_keel_error(w.deposit(&trader, 16, 10 * USDC).await, KeelError::TooManyPositions);
+    assert_keel_error(
+        w.deposit(&trader, 16, 10 * USDC).await,
+        KeelError::TooManyPositions,
+    );
     assert_unchanged(&mut w, &keys, &before).await;
     // a full account still prices: the health report over 16 positions
     let report = w.health(trader.margin).await.unwrap();

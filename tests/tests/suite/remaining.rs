@@ -1,11 +1,11 @@
 //! `remaining_accounts` must be one (market, price) pair per position, in order: missing,
 //! reordered, swapped or foreign accounts are refused, changing nothing.
 use crate::common::*;
-use keel::errors::KeelError;
-use keel_tests::env::assert_keel_error;
 use anchor_lang::prelude::{AccountMeta, Pubkey};
+use keel::errors::KeelError;
 use keel_sdk::instructions::{self as kix, MarketKeys};
 use keel_sdk::pda;
+use keel_tests::env::assert_keel_error;
 use keel_tests::tokens::spl_token;
 use keel_tests::world::default_config;
 use solana_sdk::signature::Signer;
@@ -20,25 +20,66 @@ async fn missing_reordered_swapped_or_foreign() {
     let keys = watched(&w, &[&lender, &trader]);
     let before = snapshot(&mut w, &keys).await;
 
-    assert_keel_error(w.borrow_with(&trader, 1, USDC, &[]).await, KeelError::RemainingAccountsCount);
-    assert_keel_error(w.borrow_with(&trader, 1, USDC, &good[..2]).await, KeelError::RemainingAccountsCount);
+    assert_keel_error(
+        w.borrow_with(&trader, 1, USDC, &[]).await,
+        KeelError::RemainingAccountsCount,
+    );
+    assert_keel_error(
+        w.borrow_with(&trader, 1, USDC, &good[..2]).await,
+        KeelError::RemainingAccountsCount,
+    );
     let mut extra = good.clone();
     extra.extend_from_slice(&good[..2]);
-    assert_keel_error(w.borrow_with(&trader, 1, USDC, &extra).await, KeelError::RemainingAccountsCount);
+    assert_keel_error(
+        w.borrow_with(&trader, 1, USDC, &extra).await,
+        KeelError::RemainingAccountsCount,
+    );
 
-    let reordered = vec![good[2].clone(), good[3].clone(), good[0].clone(), good[1].clone()];
-    assert_keel_error(w.borrow_with(&trader, 1, USDC, &reordered).await, KeelError::RemainingAccountMismatch);
+    let reordered = vec![
+        good[2].clone(),
+        good[3].clone(),
+        good[0].clone(),
+        good[1].clone(),
+    ];
+    assert_keel_error(
+        w.borrow_with(&trader, 1, USDC, &reordered).await,
+        KeelError::RemainingAccountMismatch,
+    );
 
-    let swapped_prices = vec![good[0].clone(), good[3].clone(), good[2].clone(), good[1].clone()];
-    assert_keel_error(w.borrow_with(&trader, 1, USDC, &swapped_prices).await, KeelError::OracleFeedMismatch);
+    let swapped_prices = vec![
+        good[0].clone(),
+        good[3].clone(),
+        good[2].clone(),
+        good[1].clone(),
+    ];
+    assert_keel_error(
+        w.borrow_with(&trader, 1, USDC, &swapped_prices).await,
+        KeelError::OracleFeedMismatch,
+    );
 
     // a Market passed where a price update belongs (type cosplay): wrong owner
-    let cosplay = vec![good[0].clone(), good[2].clone(), good[2].clone(), good[3].clone()];
-    assert_keel_error(w.borrow_with(&trader, 1, USDC, &cosplay).await, KeelError::OracleWrongOwner);
+    let cosplay = vec![
+        good[0].clone(),
+        good[2].clone(),
+        good[2].clone(),
+        good[3].clone(),
+    ];
+    assert_keel_error(
+        w.borrow_with(&trader, 1, USDC, &cosplay).await,
+        KeelError::OracleWrongOwner,
+    );
 
     // the price account in the market's slot
-    let shifted = vec![good[1].clone(), good[1].clone(), good[2].clone(), good[3].clone()];
-    assert_keel_error(w.borrow_with(&trader, 1, USDC, &shifted).await, KeelError::RemainingAccountMismatch);
+    let shifted = vec![
+        good[1].clone(),
+        good[1].clone(),
+        good[2].clone(),
+        good[3].clone(),
+    ];
+    assert_keel_error(
+        w.borrow_with(&trader, 1, USDC, &shifted).await,
+        KeelError::RemainingAccountMismatch,
+    );
     assert_unchanged(&mut w, &keys, &before).await;
 }
 
@@ -54,20 +95,42 @@ async fn another_pools_market_cannot_stand_in() {
     w.env.send(&[init], &[]).await.unwrap();
     let pool_b = pda::pool(&payer.pubkey(), 1);
     let keys_b = MarketKeys::new(&pool_b, w.markets[0].keys.mint, spl_token());
-    let add = kix::add_market(admin.pubkey(), payer.pubkey(), pool_b, &keys_b, default_config(w.markets[0].feed_id));
+    let add = kix::add_market(
+        admin.pubkey(),
+        payer.pubkey(),
+        pool_b,
+        &keys_b,
+        default_config(w.markets[0].feed_id),
+    );
     w.env.send(&[add], &[&admin]).await.unwrap();
 
     let keys = watched(&w, &[&lender, &trader]);
     let before = snapshot(&mut w, &keys).await;
     // pool A's account cannot deposit into (or borrow from) pool B's market
-    let ix = kix::deposit(trader.key.pubkey(), trader.margin, &keys_b, trader.tokens[0], SOL);
+    let ix = kix::deposit(
+        trader.key.pubkey(),
+        trader.margin,
+        &keys_b,
+        trader.tokens[0],
+        SOL,
+    );
     assert_keel_error(w.send_as(&trader.key, &[ix]).await, KeelError::WrongPool);
     let metas = w.health_metas(trader.margin, None).await;
-    let ix = kix::borrow(trader.key.pubkey(), trader.margin, &keys_b, trader.tokens[0], SOL, &metas);
+    let ix = kix::borrow(
+        trader.key.pubkey(),
+        trader.margin,
+        &keys_b,
+        trader.tokens[0],
+        SOL,
+        &metas,
+    );
     assert_keel_error(w.send_as(&trader.key, &[ix]).await, KeelError::WrongPool);
     // nor can pool B's market stand in for pool A's in the health accounts
     let mut spoofed = metas.clone();
     spoofed[0] = AccountMeta::new_readonly(keys_b.market, false);
-    assert_keel_error(w.borrow_with(&trader, 1, USDC, &spoofed).await, KeelError::RemainingAccountMismatch);
+    assert_keel_error(
+        w.borrow_with(&trader, 1, USDC, &spoofed).await,
+        KeelError::RemainingAccountMismatch,
+    );
     assert_unchanged(&mut w, &keys, &before).await;
 }

@@ -81,7 +81,7 @@ impl Wad {
     }
 
     /// Checked addition.
-    pub fn add(self, other: Wad) -> Result<Wad> {
+    pub fn try_add(self, other: Wad) -> Result<Wad> {
         self.0
             .checked_add(other.0)
             .map(Wad)
@@ -89,7 +89,7 @@ impl Wad {
     }
 
     /// Checked subtraction; errors below zero.
-    pub fn sub(self, other: Wad) -> Result<Wad> {
+    pub fn try_sub(self, other: Wad) -> Result<Wad> {
         self.0
             .checked_sub(other.0)
             .map(Wad)
@@ -147,7 +147,7 @@ mod tests {
             let exact = (a as u128 * b as u128) / c as u128;
             prop_assert_eq!(down, exact);
             prop_assert!(up == down || up == down + 1);
-            prop_assert_eq!(up == down, (a as u128 * b as u128) % c as u128 == 0);
+            prop_assert_eq!(up == down, (a as u128 * b as u128).is_multiple_of(c as u128));
         }
 
         #[test]

@@ -19,7 +19,9 @@ use anchor_lang::prelude::*;
 pub const MAX_SCALE_EXPONENT: i32 = 36;
 
 /// Collateral and borrow weights of a market, in basis points.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace,
+)]
 pub struct RiskWeights {
     /// Collateral weight for opening (borrow, withdraw).
     pub init_asset_weight_bps: u16,
@@ -162,35 +164,44 @@ impl Health {
 pub fn compute_health(positions: &[PositionHealthInput]) -> Result<Health> {
     let mut h = Health::default();
     for p in positions {
+        h.add_position(p)?;
+    }
+    Ok(h)
+}
+
+impl Health {
+    /// Add one position's weighted values (the running form of `compute_health`).
+    pub fn add_position(&mut self, p: &PositionHealthInput) -> Result<()> {
         let Some(price) = p.price else {
             require!(p.debt == 0, KeelError::OracleStale);
-            continue;
+            return Ok(());
         };
         let maint = price.maintenance_band();
         let init = price.initial_band();
         let w = p.weights;
         if p.deposit > 0 {
-            let v_maint = token_value(p.deposit, maint.low, price.expo, p.decimals, Rounding::Down)?;
+            let v_maint =
+                token_value(p.deposit, maint.low, price.expo, p.decimals, Rounding::Down)?;
             let v_init = token_value(p.deposit, init.low, price.expo, p.decimals, Rounding::Down)?;
-            h.collateral_maint = h
+            self.collateral_maint = self
                 .collateral_maint
-                .add(v_maint.mul_bps(w.maint_asset_weight_bps as u64, Rounding::Down)?)?;
-            h.collateral_init = h
+                .try_add(v_maint.mul_bps(w.maint_asset_weight_bps as u64, Rounding::Down)?)?;
+            self.collateral_init = self
                 .collateral_init
-                .add(v_init.mul_bps(w.init_asset_weight_bps as u64, Rounding::Down)?)?;
+                .try_add(v_init.mul_bps(w.init_asset_weight_bps as u64, Rounding::Down)?)?;
         }
         if p.debt > 0 {
             let v_maint = token_value(p.debt, maint.high, price.expo, p.decimals, Rounding::Up)?;
             let v_init = token_value(p.debt, init.high, price.expo, p.decimals, Rounding::Up)?;
-            h.debt_maint = h
+            self.debt_maint = self
                 .debt_maint
-                .add(v_maint.mul_bps(w.maint_liab_weight_bps as u64, Rounding::Up)?)?;
-            h.debt_init = h
+                .try_add(v_maint.mul_bps(w.maint_liab_weight_bps as u64, Rounding::Up)?)?;
+            self.debt_init = self
                 .debt_init
-                .add(v_init.mul_bps(w.init_liab_weight_bps as u64, Rounding::Up)?)?;
+                .try_add(v_init.mul_bps(w.init_liab_weight_bps as u64, Rounding::Up)?)?;
         }
+        Ok(())
     }
-    Ok(h)
 }
 
 /// One whole health factor.

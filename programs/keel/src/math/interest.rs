@@ -16,7 +16,9 @@ use crate::constants::SECONDS_PER_YEAR;
 use anchor_lang::prelude::*;
 
 /// A kinked utilisation curve; rates are annual, in basis points.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace,
+)]
 pub struct InterestCurve {
     /// Rate at zero utilisation.
     pub base_rate_bps: u32,
@@ -46,7 +48,9 @@ pub fn utilization(total_debt: Wad, total_deposits: Wad) -> Result<Wad> {
     if total_deposits == Wad::ZERO {
         return Ok(Wad::ZERO);
     }
-    Ok(total_debt.div(total_deposits, Rounding::Down)?.min(Wad::ONE))
+    Ok(total_debt
+        .div(total_deposits, Rounding::Down)?
+        .min(Wad::ONE))
 }
 
 /// Annual borrow rate at utilisation `util`.
@@ -57,12 +61,12 @@ pub fn borrow_rate(curve: &InterestCurve, util: Wad) -> Result<Wad> {
     let slope2 = Wad::from_bps(curve.slope2_bps as u64);
     if util <= kink {
         let part = Wad(mul_div(slope1.0, util.0, kink.0, Rounding::Up)?);
-        base.add(part)
+        base.try_add(part)
     } else {
-        let excess = util.sub(kink)?;
-        let span = Wad::ONE.sub(kink)?;
+        let excess = util.try_sub(kink)?;
+        let span = Wad::ONE.try_sub(kink)?;
         let part = Wad(mul_div(slope2.0, excess.0, span.0, Rounding::Up)?);
-        base.add(slope1)?.add(part)
+        base.try_add(slope1)?.try_add(part)
     }
 }
 
@@ -92,13 +96,13 @@ pub fn accrue(
         SECONDS_PER_YEAR as u128,
         Rounding::Up,
     )?);
-    let new_borrow_index = borrow_index.mul(Wad::ONE.add(growth)?, Rounding::Up)?;
+    let new_borrow_index = borrow_index.mul(Wad::ONE.try_add(growth)?, Rounding::Up)?;
     let interest = debt.mul(growth, Rounding::Down)?;
     let protocol_fee = interest.mul_bps(reserve_factor_bps as u64, Rounding::Up)?;
-    let to_lenders = interest.sub(protocol_fee)?;
+    let to_lenders = interest.try_sub(protocol_fee)?;
     let new_deposit_index = Wad(mul_div(
         deposit_index.0,
-        deposits.add(to_lenders)?.0,
+        deposits.try_add(to_lenders)?.0,
         deposits.0,
         Rounding::Down,
     )?);
@@ -136,9 +140,18 @@ mod tests {
     fn curve_points() {
         let c = curve();
         assert_eq!(borrow_rate(&c, Wad::ZERO).unwrap(), Wad::from_bps(100));
-        assert_eq!(borrow_rate(&c, Wad::from_bps(4_000)).unwrap(), Wad::from_bps(500));
-        assert_eq!(borrow_rate(&c, Wad::from_bps(8_000)).unwrap(), Wad::from_bps(900));
-        assert_eq!(borrow_rate(&c, Wad::from_bps(9_000)).unwrap(), Wad::from_bps(10_900));
+        assert_eq!(
+            borrow_rate(&c, Wad::from_bps(4_000)).unwrap(),
+            Wad::from_bps(500)
+        );
+        assert_eq!(
+            borrow_rate(&c, Wad::from_bps(8_000)).unwrap(),
+            Wad::from_bps(900)
+        );
+        assert_eq!(
+            borrow_rate(&c, Wad::from_bps(9_000)).unwrap(),
+            Wad::from_bps(10_900)
+        );
         assert_eq!(borrow_rate(&c, Wad::ONE).unwrap(), Wad::from_bps(20_900));
     }
 
@@ -178,9 +191,9 @@ mod tests {
             let debt_w = Wad::from_int(debt);
             let a = accrue(&curve(), rf, INITIAL_INDEX, INITIAL_INDEX, debt_w, deposits, dt).unwrap();
             prop_assert!(a.borrow_index >= INITIAL_INDEX && a.deposit_index >= INITIAL_INDEX);
-            let debt_growth = debt_w.mul(a.borrow_index, Rounding::Up).unwrap().sub(debt_w).unwrap();
-            let deposit_growth = deposits.mul(a.deposit_index, Rounding::Down).unwrap().sub(deposits).unwrap();
-            prop_assert!(deposit_growth.add(a.protocol_fee).unwrap() <= debt_growth);
+            let debt_growth = debt_w.mul(a.borrow_index, Rounding::Up).unwrap().try_sub(debt_w).unwrap();
+            let deposit_growth = deposits.mul(a.deposit_index, Rounding::Down).unwrap().try_sub(deposits).unwrap();
+            prop_assert!(deposit_growth.try_add(a.protocol_fee).unwrap() <= debt_growth);
         }
     }
 }

@@ -13,13 +13,12 @@
 //! `PriceMode::Initial` (borrow, withdraw): an unusable oracle on a position without debt counts
 //! its collateral as zero; one on a position with debt refuses the instruction.
 //! `PriceMode::Strict` (health reports, liquidation): any unusable oracle refuses.
-use crate::constants::MAX_POSITIONS;
 use crate::errors::KeelError;
 use crate::math::fixed::Wad;
-use crate::math::health::{compute_health, Health, PositionHealthInput};
+use crate::math::health::{Health, PositionHealthInput};
 use crate::math::shares::{debt_amount, deposit_amount};
 use crate::oracle::pyth::load_pyth_price;
-use crate::state::{MarginAccount, Market};
+use crate::state::{MarginAccount, Market, Position};
 use anchor_lang::prelude::*;
 
 /// How an unusable oracle is treated.
@@ -52,52 +51,77 @@ pub fn account_health(
         remaining.len() == positions.len() * 2,
         KeelError::RemainingAccountsCount
     );
-    let mut inputs = [PositionHealthInput::default(); MAX_POSITIONS];
+    let mut health = Health::default();
     for (i, position) in positions.iter().enumerate() {
-        let market_info = &remaining[2 * i];
-        let price_info = &remaining[2 * i + 1];
-        require_keys_eq!(
-            *market_info.key,
-            position.market,
-            KeelError::RemainingAccountMismatch
-        );
-        let held = loaded.iter().find(|l| l.key == position.market);
-        let fetched;
-        let market: &Market = match held {
-            Some(l) => l.market,
-            None => {
-                fetched = load_market(market_info)?;
-                &fetched
-            }
-        };
-        require_keys_eq!(market.pool, account.pool, KeelError::WrongPool);
-        let (deposit_index, borrow_index) = current_indices(market, now)?;
-        let deposit = deposit_amount(position.deposit_shares, deposit_index)?;
-        let debt = debt_amount(position.borrow_shares, borrow_index)?;
-        let price = match load_pyth_price(price_info, &market.config.oracle, now) {
-            Ok(p) => Some(p),
-            Err(e) if mode == PriceMode::Initial && debt == 0 && is_quality_error(&e) => {
-                msg!("position {}: oracle unusable, collateral counted as zero", i);
-                None
-            }
-            Err(e) => return Err(e),
-        };
-        inputs[i] = PositionHealthInput {
-            deposit,
-            debt,
-            decimals: market.decimals,
-            weights: market.config.weights,
-            price,
-        };
+        let input = price_position(
+            account,
+            position,
+            &remaining[2 * i],
+            &remaining[2 * i + 1],
+            loaded,
+            now,
+            mode,
+        )?;
+        health.add_position(&input)?;
     }
-    compute_health(&inputs[..positions.len()])
+    Ok(health)
 }
 
-/// Deserialize a `Market` from an account, checking owner and discriminator.
-fn load_market(info: &AccountInfo) -> Result<Market> {
+/// Verify one (market, price) pair against `position` and turn it into a health input.
+fn price_position(
+    account: &MarginAccount,
+    position: &Position,
+    market_info: &AccountInfo,
+    price_info: &AccountInfo,
+    loaded: &[LoadedMarket],
+    now: i64,
+    mode: PriceMode,
+) -> Result<PositionHealthInput> {
+    require_keys_eq!(
+        *market_info.key,
+        position.market,
+        KeelError::RemainingAccountMismatch
+    );
+    let fetched;
+    let market: &Market = match loaded.iter().find(|l| l.key == position.market) {
+        Some(l) => l.market,
+        None => {
+            fetched = load_market(market_info)?;
+            &fetched
+        }
+    };
+    require_keys_eq!(market.pool, account.pool, KeelError::WrongPool);
+    let (deposit_index, borrow_index) = current_indices(market, now)?;
+    let deposit = deposit_amount(position.deposit_shares, deposit_index)?;
+    let debt = debt_amount(position.borrow_shares, borrow_index)?;
+    let price = match load_pyth_price(price_info, &market.config.oracle, now) {
+        Ok(p) => Some(p),
+        Err(e) if mode == PriceMode::Initial && debt == 0 && is_quality_error(&e) => {
+            msg!(
+                "position {}: oracle unusable, collateral counted as zero",
+                position.market
+            );
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(PositionHealthInput {
+        deposit,
+        debt,
+        decimals: market.decimals,
+        weights: market.config.weights,
+        price,
+    })
+}
+
+/// Deserialize a `Market` from an account, checking owner and discriminator (on the heap: a
+/// market is too large to copy onto the 4 KiB SBF stack frame).
+fn load_market(info: &AccountInfo) -> Result<Box<Market>> {
     require_keys_eq!(*info.owner, crate::ID, KeelError::RemainingAccountMismatch);
     let data = info.try_borrow_data()?;
-    Market::try_deserialize(&mut &data[..]).map_err(|_| error!(KeelError::RemainingAccountMismatch))
+    Market::try_deserialize(&mut &data[..])
+        .map(Box::new)
+        .map_err(|_| error!(KeelError::RemainingAccountMismatch))
 }
 
 /// The market's indices with interest projected to `now`.

@@ -17,7 +17,9 @@ impl anchor_lang::Space for Wad {
 }
 
 /// Which Pyth feed prices the market, and how fresh and tight it must be.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace,
+)]
 pub struct OracleConfig {
     /// Pyth feed id (32 bytes).
     pub feed_id: [u8; 32],
@@ -28,7 +30,9 @@ pub struct OracleConfig {
 }
 
 /// Every governance-set parameter of a market.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace,
+)]
 pub struct MarketConfig {
     /// Oracle feed and limits.
     pub oracle: OracleConfig,
@@ -161,7 +165,7 @@ impl Market {
         let step = self.projected_accrual(now)?;
         self.borrow_index = step.borrow_index;
         self.deposit_index = step.deposit_index;
-        self.insurance_fund = self.insurance_fund.add(step.protocol_fee)?;
+        self.insurance_fund = self.insurance_fund.try_add(step.protocol_fee)?;
         if now > self.last_accrual_ts {
             self.last_accrual_ts = now;
         }

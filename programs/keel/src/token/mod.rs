@@ -1,3 +1,3 @@
 //! Token movement in and out of market vaults.
-pub mod transfer;
 pub mod mint_policy;
+pub mod transfer;

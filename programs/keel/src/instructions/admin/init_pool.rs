@@ -1,4 +1,8 @@
 //! `init_pool`: create an isolated pool with its admin, guardian and timelock delay.
+// Anchor's `init` codegen (the create-account closures of `try_accounts`) measures above the
+// 4 KiB threshold in host MIR; it is generated code this crate cannot restructure. The SBF
+// build's real frames are checked by `anchor build` (stack-offset warnings); see the notes.
+#![allow(clippy::large_stack_frames)]
 use crate::constants::*;
 use crate::errors::KeelError;
 use crate::events::PoolInitialized;
@@ -20,7 +24,7 @@ pub struct InitPool<'info> {
         seeds = [POOL_SEED, creator.key().as_ref(), &pool_id.to_le_bytes()],
         bump
     )]
-    pub pool: Account<'info, Pool>,
+    pub pool: Box<Account<'info, Pool>>,
     /// System program.
     pub system_program: Program<'info, System>,
 }

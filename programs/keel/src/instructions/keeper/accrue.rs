@@ -8,7 +8,7 @@ use anchor_lang::prelude::*;
 pub struct Accrue<'info> {
     /// The market.
     #[account(mut)]
-    pub market: Account<'info, Market>,
+    pub market: Box<Account<'info, Market>>,
 }
 
 /// Accrue the market's interest to the current clock.

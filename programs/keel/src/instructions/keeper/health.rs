@@ -36,7 +36,13 @@ pub struct HealthReport {
 pub fn health(ctx: Context<ReportHealth>) -> Result<HealthReport> {
     let now = Clock::get()?.unix_timestamp;
     let account = ctx.accounts.margin_account.load()?;
-    let h = account_health(&account, ctx.remaining_accounts, &[], now, PriceMode::Strict)?;
+    let h = account_health(
+        &account,
+        ctx.remaining_accounts,
+        &[],
+        now,
+        PriceMode::Strict,
+    )?;
     let report = HealthReport {
         collateral_init: h.collateral_init,
         debt_init: h.debt_init,

@@ -11,7 +11,7 @@ use crate::errors::KeelError;
 use crate::events::Borrowed;
 use crate::instructions::market_accrual::accrue_market;
 use crate::math::shares::shares_for_borrow;
-use crate::state::MarginAccount;
+use crate::state::{MarginAccount, Market};
 use crate::token::transfer::transfer_from_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
@@ -33,7 +33,7 @@ pub struct Borrow<'info> {
     pub market: MarketVault<'info>,
     /// Where the borrowed tokens go.
     #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
-    pub destination: InterfaceAccount<'info, TokenAccount>,
+    pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
 }
 
 /// Borrow `amount` base units against the account's collateral.
@@ -42,29 +42,15 @@ pub fn borrow(ctx: Context<Borrow>, amount: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
     let vault_balance = ctx.accounts.market.vault.amount;
-    let market = &mut ctx.accounts.market.market;
-    accrue_market(market, market_key, now)?;
-    require!(
-        amount <= market.available_liquidity(vault_balance)?,
-        KeelError::InsufficientLiquidity
-    );
-    let shares = shares_for_borrow(amount, market.borrow_index)?;
-    market.add_borrow_shares(shares)?;
-    require!(
-        market.total_debt_u64()? <= market.config.borrow_cap,
-        KeelError::BorrowCapExceeded
-    );
-    {
-        let mut account = ctx.accounts.margin_account.load_mut()?;
-        let i = account.find_or_open(&market_key)?;
-        let position = &mut account.positions[i];
-        require!(position.deposit_shares == 0, KeelError::BorrowWhileDepositing);
-        position.borrow_shares = position
-            .borrow_shares
-            .checked_add(shares)
-            .ok_or_else(|| error!(KeelError::MathOverflow))?;
-        require_initial_health(&account, ctx.remaining_accounts, market_key, market, now)?;
-    }
+    let shares = book_borrow(
+        &ctx.accounts.margin_account,
+        &mut ctx.accounts.market.market,
+        market_key,
+        vault_balance,
+        ctx.remaining_accounts,
+        amount,
+        now,
+    )?;
     let m = &ctx.accounts.market;
     transfer_from_vault(
         &m.token_program,
@@ -81,4 +67,41 @@ pub fn borrow(ctx: Context<Borrow>, amount: u64) -> Result<()> {
         shares,
     });
     Ok(())
+}
+
+/// Accrue, book the debt on the market and the position, and check the initial requirement;
+/// returns the debt shares created. (Its own function to keep each SBF stack frame small.)
+fn book_borrow(
+    margin_account: &AccountLoader<MarginAccount>,
+    market: &mut Market,
+    market_key: Pubkey,
+    vault_balance: u64,
+    remaining: &[AccountInfo],
+    amount: u64,
+    now: i64,
+) -> Result<u64> {
+    accrue_market(market, market_key, now)?;
+    require!(
+        amount <= market.available_liquidity(vault_balance)?,
+        KeelError::InsufficientLiquidity
+    );
+    let shares = shares_for_borrow(amount, market.borrow_index)?;
+    market.add_borrow_shares(shares)?;
+    require!(
+        market.total_debt_u64()? <= market.config.borrow_cap,
+        KeelError::BorrowCapExceeded
+    );
+    let mut account = margin_account.load_mut()?;
+    let i = account.find_or_open(&market_key)?;
+    let position = &mut account.positions[i];
+    require!(
+        position.deposit_shares == 0,
+        KeelError::BorrowWhileDepositing
+    );
+    position.borrow_shares = position
+        .borrow_shares
+        .checked_add(shares)
+        .ok_or_else(|| error!(KeelError::MathOverflow))?;
+    require_initial_health(&account, remaining, market_key, market, now)?;
+    Ok(shares)
 }

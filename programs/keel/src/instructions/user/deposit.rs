@@ -30,7 +30,7 @@ pub struct Deposit<'info> {
     pub market: MarketVault<'info>,
     /// The owner's token account the tokens come from.
     #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
-    pub source: InterfaceAccount<'info, TokenAccount>,
+    pub source: Box<InterfaceAccount<'info, TokenAccount>>,
 }
 
 /// Deposit `amount` base units. Needs no oracle.
@@ -51,7 +51,10 @@ pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         let mut account = ctx.accounts.margin_account.load_mut()?;
         let i = account.find_or_open(&market_key)?;
         let position = &mut account.positions[i];
-        require!(position.borrow_shares == 0, KeelError::DepositWhileBorrowing);
+        require!(
+            position.borrow_shares == 0,
+            KeelError::DepositWhileBorrowing
+        );
         position.deposit_shares = position
             .deposit_shares
             .checked_add(shares)

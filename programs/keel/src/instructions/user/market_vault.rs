@@ -9,12 +9,12 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 pub struct MarketVault<'info> {
     /// The market (interest is accrued on it).
     #[account(mut, has_one = vault, has_one = mint, has_one = token_program)]
-    pub market: Account<'info, Market>,
+    pub market: Box<Account<'info, Market>>,
     /// Its PDA vault.
     #[account(mut)]
-    pub vault: InterfaceAccount<'info, TokenAccount>,
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
     /// Its mint.
-    pub mint: InterfaceAccount<'info, Mint>,
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// Its token program.
     pub token_program: Interface<'info, TokenInterface>,
 }

@@ -1,4 +1,8 @@
 //! `open_account`: create an empty margin account for `owner` in a pool.
+// Anchor's `init` codegen (the create-account closures of `try_accounts`) measures above the
+// 4 KiB threshold in host MIR; it is generated code this crate cannot restructure. The SBF
+// build's real frames are checked by `anchor build` (stack-offset warnings); see the notes.
+#![allow(clippy::large_stack_frames)]
 use crate::constants::*;
 use crate::events::AccountOpened;
 use crate::state::{MarginAccount, Pool};
@@ -14,7 +18,7 @@ pub struct OpenAccount<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
     /// The pool.
-    pub pool: Account<'info, Pool>,
+    pub pool: Box<Account<'info, Pool>>,
     /// The new margin account.
     #[account(
         init,

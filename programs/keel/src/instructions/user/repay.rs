@@ -29,7 +29,7 @@ pub struct Repay<'info> {
     pub market: MarketVault<'info>,
     /// The payer's token account.
     #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
-    pub source: InterfaceAccount<'info, TokenAccount>,
+    pub source: Box<InterfaceAccount<'info, TokenAccount>>,
 }
 
 /// Repay up to `amount` base units (`u64::MAX` for the whole debt).

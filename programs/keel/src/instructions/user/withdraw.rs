@@ -12,7 +12,7 @@ use crate::errors::KeelError;
 use crate::events::Withdrawn;
 use crate::instructions::market_accrual::accrue_market;
 use crate::math::shares::{deposit_amount, shares_for_withdraw};
-use crate::state::MarginAccount;
+use crate::state::{MarginAccount, Market};
 use crate::token::transfer::transfer_from_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
@@ -33,7 +33,7 @@ pub struct Withdraw<'info> {
     pub market: MarketVault<'info>,
     /// Where the tokens go.
     #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
-    pub destination: InterfaceAccount<'info, TokenAccount>,
+    pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
 }
 
 /// Withdraw `amount` base units (`u64::MAX` for the whole deposit).
@@ -42,35 +42,15 @@ pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
     let vault_balance = ctx.accounts.market.vault.amount;
-    let market = &mut ctx.accounts.market.market;
-    accrue_market(market, market_key, now)?;
-    let (amount, shares) = {
-        let mut account = ctx.accounts.margin_account.load_mut()?;
-        let i = account
-            .find(&market_key)
-            .ok_or_else(|| error!(KeelError::InsufficientDeposit))?;
-        let held = account.positions[i].deposit_shares;
-        let (amount, shares) = if amount == u64::MAX {
-            (deposit_amount(held, market.deposit_index)?, held)
-        } else {
-            (amount, shares_for_withdraw(amount, market.deposit_index)?)
-        };
-        require!(
-            shares > 0 && shares <= held,
-            KeelError::InsufficientDeposit
-        );
-        require!(
-            amount <= market.available_liquidity(vault_balance)?,
-            KeelError::InsufficientLiquidity
-        );
-        account.positions[i].deposit_shares = held - shares;
-        market.sub_deposit_shares(shares)?;
-        require_initial_health(&account, ctx.remaining_accounts, market_key, market, now)?;
-        // removed only after the check, so remaining accounts always match the positions as
-        // they stood before the instruction
-        account.remove_if_empty(i);
-        (amount, shares)
-    };
+    let (amount, shares) = book_withdrawal(
+        &ctx.accounts.margin_account,
+        &mut ctx.accounts.market.market,
+        market_key,
+        vault_balance,
+        ctx.remaining_accounts,
+        amount,
+        now,
+    )?;
     if amount > 0 {
         let m = &ctx.accounts.market;
         transfer_from_vault(
@@ -89,4 +69,41 @@ pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
         shares,
     });
     Ok(())
+}
+
+/// Accrue, burn the deposit shares on the market and the position, and check the initial
+/// requirement; returns (tokens out, shares burned). (Its own function to keep each SBF stack
+/// frame small.)
+fn book_withdrawal(
+    margin_account: &AccountLoader<MarginAccount>,
+    market: &mut Market,
+    market_key: Pubkey,
+    vault_balance: u64,
+    remaining: &[AccountInfo],
+    amount: u64,
+    now: i64,
+) -> Result<(u64, u64)> {
+    accrue_market(market, market_key, now)?;
+    let mut account = margin_account.load_mut()?;
+    let i = account
+        .find(&market_key)
+        .ok_or_else(|| error!(KeelError::InsufficientDeposit))?;
+    let held = account.positions[i].deposit_shares;
+    let (amount, shares) = if amount == u64::MAX {
+        (deposit_amount(held, market.deposit_index)?, held)
+    } else {
+        (amount, shares_for_withdraw(amount, market.deposit_index)?)
+    };
+    require!(shares > 0 && shares <= held, KeelError::InsufficientDeposit);
+    require!(
+        amount <= market.available_liquidity(vault_balance)?,
+        KeelError::InsufficientLiquidity
+    );
+    account.positions[i].deposit_shares = held - shares;
+    market.sub_deposit_shares(shares)?;
+    require_initial_health(&account, remaining, market_key, market, now)?;
+    // removed only after the check, so remaining accounts always match the positions as they
+    // stood before the instruction
+    account.remove_if_empty(i);
+    Ok((amount, shares))
 }
