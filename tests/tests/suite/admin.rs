@@ -5,6 +5,7 @@ use keel::errors::KeelError;
 use keel::state::MarketConfig;
 use keel_sdk::instructions::{self as kix, MarketKeys};
 use keel_tests::env::{assert_anchor_error, assert_keel_error};
+use keel_tests::invariants::check;
 use keel_tests::tokens::{create_mint, spl_token, token_2022, MintExtension};
 use keel_tests::world::{default_config, USD};
 use keel_tests::MarketSpec;
@@ -82,6 +83,7 @@ async fn only_the_admin_lists_and_only_in_bounds() {
     }
     assert_unchanged(&mut w, &watched, &before).await;
     assert_eq!(w.env.account(keys.market).await, None);
+    check(&mut w).await;
 }
 
 #[tokio::test]
@@ -111,6 +113,7 @@ async fn token_2022_mint_policy() {
         keel_tests::tokens::balance(&mut w.env, trader.tokens[m]).await,
         50 * USDC
     );
+    check(&mut w).await;
 }
 
 #[tokio::test]
@@ -146,4 +149,5 @@ async fn type_cosplay_and_reinitialisation() {
     );
     assert!(w.send_as(&admin, &[ix]).await.is_err());
     assert_eq!(w.margin(trader.margin).await.position_count, 1);
+    check(&mut w).await;
 }

@@ -4,6 +4,7 @@
 use crate::common::*;
 use keel::state::MarginAccount;
 use keel_sdk::instructions as kix;
+use keel_tests::invariants::check;
 
 #[tokio::test]
 async fn margin_account_size_and_compute_units() {
@@ -66,4 +67,5 @@ async fn margin_account_size_and_compute_units() {
         .unwrap()
         .compute_units;
     println!("FIGURE cu mode={mode} health_2_positions={cu}");
+    check(&mut w).await;
 }

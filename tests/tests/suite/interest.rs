@@ -84,4 +84,5 @@ async fn accrue_is_permissionless_and_indices_only_grow() {
         last = now;
         check(&mut w).await;
     }
+    check(&mut w).await;
 }

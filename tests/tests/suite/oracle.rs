@@ -3,6 +3,7 @@
 use crate::common::*;
 use keel::errors::KeelError;
 use keel_tests::env::assert_keel_error;
+use keel_tests::invariants::check;
 use keel_tests::pyth::PriceSpec;
 use keel_tests::world::USD;
 use keel_tests::{Trader, World};
@@ -114,6 +115,7 @@ async fn debt_oracle_failures_refuse_the_borrow() {
     };
     w.write_price(1, &edge);
     w.borrow(&trader, 1, 100 * USDC).await.unwrap();
+    check(&mut w).await;
 }
 
 #[tokio::test]
@@ -150,6 +152,7 @@ async fn stale_collateral_counts_as_zero() {
         KeelError::OracleWrongOwner,
     )
     .await;
+    check(&mut w).await;
 }
 
 #[tokio::test]
@@ -172,6 +175,7 @@ async fn initial_requirement_uses_the_worse_of_spot_and_ema() {
     let report = w.health(trader.margin).await.unwrap();
     assert!(!report.liquidatable);
     assert!(report.collateral_maint > report.collateral_init);
+    check(&mut w).await;
 }
 
 #[tokio::test]
@@ -185,4 +189,5 @@ async fn debt_free_withdrawal_needs_no_oracle() {
     };
     w.write_price(0, &stale);
     w.withdraw(&trader, 0, u64::MAX).await.unwrap();
+    check(&mut w).await;
 }

@@ -143,6 +143,7 @@ async fn wrong_owner_signing() {
         anchor_lang::error::ErrorCode::AccountNotSigner,
     );
     assert_unchanged(&mut w, &keys, &before).await;
+    check(&mut w).await;
 }
 
 #[tokio::test]
@@ -157,6 +158,7 @@ async fn closing_a_non_empty_account() {
         KeelError::AccountNotEmpty,
     );
     assert_unchanged(&mut w, &keys, &before).await;
+    check(&mut w).await;
 }
 
 #[tokio::test]
@@ -185,6 +187,7 @@ async fn zero_and_dust_amounts() {
         KeelError::BorrowWhileDepositing,
     );
     assert_unchanged(&mut w, &keys, &before).await;
+    check(&mut w).await;
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ use keel::errors::KeelError;
 use keel_sdk::instructions::{self as kix, MarketKeys};
 use keel_sdk::pda;
 use keel_tests::env::assert_keel_error;
+use keel_tests::invariants::check;
 use keel_tests::tokens::spl_token;
 use keel_tests::world::default_config;
 use solana_sdk::signature::Signer;
@@ -81,6 +82,7 @@ async fn missing_reordered_swapped_or_foreign() {
         KeelError::RemainingAccountMismatch,
     );
     assert_unchanged(&mut w, &keys, &before).await;
+    check(&mut w).await;
 }
 
 #[tokio::test]
@@ -133,4 +135,5 @@ async fn another_pools_market_cannot_stand_in() {
         KeelError::RemainingAccountMismatch,
     );
     assert_unchanged(&mut w, &keys, &before).await;
+    check(&mut w).await;
 }

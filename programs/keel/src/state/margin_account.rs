@@ -93,3 +93,38 @@ impl MarginAccount {
         self.active().iter().any(|p| p.borrow_shares > 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{offset_of, size_of};
+
+    /// Bots filter with memcmp at these offsets: they must not move.
+    #[test]
+    fn owner_and_pool_offsets_are_fixed() {
+        assert_eq!(8 + offset_of!(MarginAccount, owner), OWNER_OFFSET);
+        assert_eq!(8 + offset_of!(MarginAccount, pool), POOL_OFFSET);
+        assert_eq!(8 + size_of::<MarginAccount>(), 928);
+    }
+
+    #[test]
+    fn positions_stay_packed_in_order() {
+        let mut a: MarginAccount = bytemuck::Zeroable::zeroed();
+        let markets: Vec<Pubkey> = (0..3).map(|_| Pubkey::new_unique()).collect();
+        for m in &markets {
+            let i = a.find_or_open(m).unwrap();
+            a.positions[i].deposit_shares = 1;
+        }
+        a.positions[1].deposit_shares = 0;
+        a.remove_if_empty(1);
+        assert_eq!(a.position_count, 2);
+        assert_eq!(a.positions[0].market, markets[0]);
+        assert_eq!(a.positions[1].market, markets[2]);
+        assert_eq!(a.positions[2], Position::default());
+        for _ in 0..14 {
+            let i = a.find_or_open(&Pubkey::new_unique()).unwrap();
+            a.positions[i].deposit_shares = 1;
+        }
+        assert!(a.find_or_open(&Pubkey::new_unique()).is_err());
+    }
+}
