@@ -184,7 +184,7 @@ pub fn withdraw(
     health_accounts: &[AccountMeta],
 ) -> Instruction {
     build(
-        acc::Withdraw {
+        acc::Outflow {
             owner,
             margin_account,
             market: keys.accounts(),
@@ -205,7 +205,7 @@ pub fn borrow(
     health_accounts: &[AccountMeta],
 ) -> Instruction {
     build(
-        acc::Borrow {
+        acc::Outflow {
             owner,
             margin_account,
             market: keys.accounts(),

@@ -58,12 +58,12 @@ pub mod keel {
     }
 
     /// Withdraw deposited tokens (u64::MAX: all); health-checked when the account has debt.
-    pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+    pub fn withdraw(ctx: Context<Outflow>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)
     }
 
     /// Borrow tokens against the account's collateral; health-checked.
-    pub fn borrow(ctx: Context<Borrow>, amount: u64) -> Result<()> {
+    pub fn borrow(ctx: Context<Outflow>, amount: u64) -> Result<()> {
         instructions::borrow(ctx, amount)
     }
 

@@ -6,7 +6,7 @@
 //! after: C_init >= D_init   (priced from remaining_accounts)
 //! ```
 use super::health_guard::require_initial_health;
-use super::market_vault::*;
+use super::outflow::*;
 use crate::errors::KeelError;
 use crate::events::Borrowed;
 use crate::instructions::market_accrual::accrue_market;
@@ -14,30 +14,9 @@ use crate::math::shares::shares_for_borrow;
 use crate::state::{MarginAccount, Market};
 use crate::token::transfer::transfer_from_vault;
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::TokenAccount;
-
-/// Accounts of `borrow`. Remaining accounts: (market, price update) per position, the borrowed
-/// market appended at the end when the account has no position in it yet.
-#[derive(Accounts)]
-pub struct Borrow<'info> {
-    /// The account's owner.
-    pub owner: Signer<'info>,
-    /// The margin account that takes the debt.
-    #[account(
-        mut,
-        has_one = owner @ KeelError::NotAccountOwner,
-        constraint = margin_account.load()?.pool == market.market.pool @ KeelError::WrongPool
-    )]
-    pub margin_account: AccountLoader<'info, MarginAccount>,
-    /// The market and its vault.
-    pub market: MarketVault<'info>,
-    /// Where the borrowed tokens go.
-    #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
-    pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
-}
 
 /// Borrow `amount` base units against the account's collateral.
-pub fn borrow(ctx: Context<Borrow>, amount: u64) -> Result<()> {
+pub fn borrow(ctx: Context<Outflow>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();

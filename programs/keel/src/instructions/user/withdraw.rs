@@ -7,7 +7,7 @@
 //! after: C_init >= D_init   (priced from remaining_accounts when the account has debt)
 //! ```
 use super::health_guard::require_initial_health;
-use super::market_vault::*;
+use super::outflow::*;
 use crate::errors::KeelError;
 use crate::events::Withdrawn;
 use crate::instructions::market_accrual::accrue_market;
@@ -15,29 +15,9 @@ use crate::math::shares::{deposit_amount, shares_for_withdraw};
 use crate::state::{MarginAccount, Market};
 use crate::token::transfer::transfer_from_vault;
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::TokenAccount;
-
-/// Accounts of `withdraw`. Remaining accounts: (market, price update) per position (when in debt).
-#[derive(Accounts)]
-pub struct Withdraw<'info> {
-    /// The account's owner.
-    pub owner: Signer<'info>,
-    /// The margin account debited.
-    #[account(
-        mut,
-        has_one = owner @ KeelError::NotAccountOwner,
-        constraint = margin_account.load()?.pool == market.market.pool @ KeelError::WrongPool
-    )]
-    pub margin_account: AccountLoader<'info, MarginAccount>,
-    /// The market and its vault.
-    pub market: MarketVault<'info>,
-    /// Where the tokens go.
-    #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
-    pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
-}
 
 /// Withdraw `amount` base units (`u64::MAX` for the whole deposit).
-pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {
+pub fn withdraw(ctx: Context<Outflow>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
