@@ -4,7 +4,8 @@
 //!    (compared exactly, as Wads: `vault + debt >= deposits + insurance`).
 //! 2. The positions' deposit (borrow) shares sum to the market's total deposit (borrow) shares.
 //! 3. Round trips never profit the user: proptests in `math/shares.rs` and runtime tests.
-//! 4. Indices never decrease (no socialisation exists yet to lower them).
+//! 4. Indices never decrease, except the deposit index by a recorded socialisation of bad debt
+//!    (`market.bad_debt_socialised` grew since the last check).
 //! 5. Borrow and withdraw never leave `C_init < D_init`: `assert_initial_health` after each one.
 //!
 //! Plus the margin accounts' own shape: packed positions, no duplicate market, no empty position,
@@ -83,13 +84,17 @@ pub async fn check(world: &mut World) {
             market.insurance_fund
         );
         // 4
-        let (d, b) = world.last_indices[m];
+        let (d, b, socialised) = world.last_indices[m];
         assert!(
-            market.deposit_index.0 >= d,
-            "market {m}: deposit index fell"
+            market.deposit_index.0 >= d || market.bad_debt_socialised.0 > socialised,
+            "market {m}: deposit index fell without a recorded socialisation"
         );
         assert!(market.borrow_index.0 >= b, "market {m}: borrow index fell");
-        world.last_indices[m] = (market.deposit_index.0, market.borrow_index.0);
+        world.last_indices[m] = (
+            market.deposit_index.0,
+            market.borrow_index.0,
+            market.bad_debt_socialised.0,
+        );
     }
 }
 

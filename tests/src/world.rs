@@ -8,6 +8,7 @@ use anchor_lang::AnchorDeserialize;
 use keel::instructions::HealthReport;
 use keel::math::health::RiskWeights;
 use keel::math::interest::InterestCurve;
+use keel::math::liquidation::{BonusConfig, LiquidationConfig};
 use keel::state::{MarginAccount, Market, MarketConfig, OracleConfig};
 use keel_sdk::instructions::{self as kix, MarketKeys};
 use keel_sdk::{decode, pda};
@@ -68,8 +69,8 @@ pub struct World {
     pub markets: Vec<MarketFixture>,
     /// Every margin account opened, for the invariant checker.
     pub accounts: Vec<Pubkey>,
-    /// Indices seen by the last invariant check, per market (deposit, borrow).
-    pub last_indices: Vec<(u128, u128)>,
+    /// Per market, as of the last invariant check: (deposit index, borrow index, socialised).
+    pub last_indices: Vec<(u128, u128, u128)>,
 }
 
 /// The default parameters: 80/85% collateral weights, 100% borrow weights, 60 s max age,
@@ -96,6 +97,23 @@ pub fn default_config(feed_id: [u8; 32]) -> MarketConfig {
         reserve_factor_bps: 1_000,
         deposit_cap: u64::MAX / 4,
         borrow_cap: u64::MAX / 4,
+        bonus: BonusConfig {
+            min_bonus_bps: 250,
+            max_bonus_bps: 1_000,
+            protocol_fee_bps: 2_500,
+        },
+    }
+}
+
+/// The default pool liquidation parameters: 50% close factor, 100% below HF 0.90 or $10 of debt,
+/// target HF 1.02, a 10-minute bonus ramp.
+pub fn default_liquidation() -> LiquidationConfig {
+    LiquidationConfig {
+        close_factor_bps: 5_000,
+        full_close_hf_bps: 9_000,
+        dust_debt_usd: 10,
+        target_hf_bps: 10_200,
+        bonus_ramp_secs: 600,
     }
 }
 
@@ -114,6 +132,7 @@ impl World {
                 admin.pubkey(),
                 guardian,
                 86_400,
+                default_liquidation(),
             )],
             &[],
         )
@@ -176,7 +195,7 @@ impl World {
             decimals: spec.decimals,
         };
         self.markets.push(fixture);
-        self.last_indices.push((0, 0));
+        self.last_indices.push((0, 0, 0));
         self.set_price(index, spec.price).await;
         Ok(index)
     }
@@ -389,6 +408,53 @@ impl World {
             .await?;
         let data = out.return_data.expect("health sets return data");
         Ok(HealthReport::try_from_slice(&data).expect("decode HealthReport"))
+    }
+
+    /// Instruction for `liquidator` to liquidate `margin`: repay in `repay`, seize in `seize`.
+    pub async fn liquidate_ix(
+        &mut self,
+        liquidator: &Trader,
+        margin: Pubkey,
+        repay: usize,
+        seize: usize,
+        max_repay: u64,
+    ) -> Instruction {
+        let metas = self.health_metas(margin, None).await;
+        let keys = kix::LiquidationKeys {
+            liquidator: liquidator.key.pubkey(),
+            margin_account: margin,
+            pool: self.pool,
+            repay: self.markets[repay].keys,
+            seize: self.markets[seize].keys,
+            repay_source: liquidator.tokens[repay],
+            seize_destination: liquidator.tokens[seize],
+        };
+        kix::liquidate(&keys, max_repay, &metas)
+    }
+
+    /// `liquidate` by `liquidator` of `margin`: repay in `repay`, seize in `seize`.
+    pub async fn liquidate(
+        &mut self,
+        liquidator: &Trader,
+        margin: Pubkey,
+        repay: usize,
+        seize: usize,
+        max_repay: u64,
+    ) -> Result<TxOutcome, TransactionError> {
+        let ix = self
+            .liquidate_ix(liquidator, margin, repay, seize, max_repay)
+            .await;
+        self.send_as(&liquidator.key, &[ix]).await
+    }
+
+    /// `settle_bad_debt` of `margin` in market `m` (permissionless: the fee payer signs).
+    pub async fn settle_bad_debt(
+        &mut self,
+        margin: Pubkey,
+        m: usize,
+    ) -> Result<TxOutcome, TransactionError> {
+        let ix = kix::settle_bad_debt(margin, self.markets[m].keys.market);
+        self.env.send(&[ix], &[]).await
     }
 
     /// Refresh every market's price at its current value (after a clock warp).

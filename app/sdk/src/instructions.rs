@@ -10,6 +10,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use keel::accounts as acc;
 use keel::instruction as ix;
+use keel::math::liquidation::LiquidationConfig;
 use keel::state::{MarginAccount, MarketConfig};
 
 /// Keys of one market's token side.
@@ -86,6 +87,7 @@ pub fn init_pool(
     admin: Pubkey,
     guardian: Pubkey,
     timelock_delay_secs: i64,
+    liquidation: LiquidationConfig,
 ) -> Instruction {
     build(
         acc::InitPool {
@@ -98,6 +100,7 @@ pub fn init_pool(
             admin,
             guardian,
             timelock_delay_secs,
+            liquidation,
         },
         &[],
     )
@@ -247,5 +250,61 @@ pub fn health(margin_account: Pubkey, health_accounts: &[AccountMeta]) -> Instru
         acc::ReportHealth { margin_account },
         ix::Health {},
         health_accounts,
+    )
+}
+
+/// Keys of a liquidation: who, whom, which markets, and the liquidator's token accounts.
+#[derive(Clone, Copy, Debug)]
+pub struct LiquidationKeys {
+    /// The liquidator (signer).
+    pub liquidator: Pubkey,
+    /// The account liquidated.
+    pub margin_account: Pubkey,
+    /// Its pool.
+    pub pool: Pubkey,
+    /// Market whose debt is repaid.
+    pub repay: MarketKeys,
+    /// Market whose collateral is seized.
+    pub seize: MarketKeys,
+    /// Liquidator's token account of the repay mint.
+    pub repay_source: Pubkey,
+    /// Liquidator's token account of the seize mint.
+    pub seize_destination: Pubkey,
+}
+
+/// `liquidate`; `health_accounts` price the account's positions (as for `health`).
+pub fn liquidate(
+    keys: &LiquidationKeys,
+    max_repay: u64,
+    health_accounts: &[AccountMeta],
+) -> Instruction {
+    build(
+        acc::Liquidate {
+            liquidator: keys.liquidator,
+            margin_account: keys.margin_account,
+            pool: keys.pool,
+            repay: acc::LiquidationLeg {
+                market: keys.repay.accounts(),
+                liquidator_token: keys.repay_source,
+            },
+            seize: acc::LiquidationLeg {
+                market: keys.seize.accounts(),
+                liquidator_token: keys.seize_destination,
+            },
+        },
+        ix::Liquidate { max_repay },
+        health_accounts,
+    )
+}
+
+/// `settle_bad_debt` of `margin_account` in `market`.
+pub fn settle_bad_debt(margin_account: Pubkey, market: Pubkey) -> Instruction {
+    build(
+        acc::SettleBadDebt {
+            margin_account,
+            market,
+        },
+        ix::SettleBadDebt {},
+        &[],
     )
 }

@@ -41,3 +41,13 @@ pub const MAX_RATE_BPS: u32 = 100_000;
 pub const MAX_RESERVE_FACTOR_BPS: u16 = 5_000;
 /// Largest timelock delay a pool may set, seconds (30 days).
 pub const MAX_TIMELOCK_DELAY_SECS: i64 = 30 * 24 * 3600;
+/// Hard cap of any liquidation bonus, bps (20 %).
+pub const MAX_BONUS_BPS: u16 = 2_000;
+/// Upper bound of the protocol's share of a bonus, bps.
+pub const MAX_PROTOCOL_FEE_BPS: u16 = 5_000;
+/// Upper bound of the liquidation target health factor, bps (150 %).
+pub const MAX_TARGET_HF_BPS: u16 = 15_000;
+/// Upper bound of the bonus ramp, seconds (one day).
+pub const MAX_BONUS_RAMP_SECS: u32 = 86_400;
+/// Slack on the "not restored past the target" check, bps of health factor (rounding of amounts).
+pub const TARGET_HF_TOLERANCE_BPS: u64 = 1;

@@ -79,6 +79,29 @@ pub enum KeelError {
     InvalidTimelockDelay,
     #[msg("Mint has a Token-2022 extension that breaks the market's accounting")]
     UnsupportedMintExtension,
+    // --- liquidation
+    #[msg("The account is healthy: it cannot be liquidated")]
+    NotLiquidatable,
+    #[msg("The liquidator cannot be the account's owner")]
+    SelfLiquidation,
+    #[msg("Repay and seize markets must differ")]
+    SameMarket,
+    #[msg("The account has no deposit in the seize market")]
+    NoCollateralInSeizeMarket,
+    #[msg("Nothing can be liquidated within the close factor, target and collateral")]
+    NothingToLiquidate,
+    #[msg("Liquidation would not improve the account's health")]
+    HealthNotImproved,
+    #[msg("Liquidation would restore health past the target")]
+    OverLiquidation,
+    #[msg("Seized value exceeds the repaid value times one plus the maximum bonus")]
+    SeizeExceedsBound,
+    #[msg("The account still has collateral: its debt is not bad debt")]
+    AccountHasCollateral,
+    #[msg("Bonus parameters out of bounds (min <= max <= 20%, (1 + max) * maintenance weight < 100%, fee <= 50%)")]
+    InvalidBonusConfig,
+    #[msg("Liquidation parameters out of bounds")]
+    InvalidLiquidationConfig,
     #[msg("Mint decimals above 18 are not supported")]
     MintDecimalsTooLarge,
     #[msg("Signer is not the pool admin")]

@@ -12,6 +12,7 @@ pub struct PoolInitialized {
     pub admin: Pubkey,
     pub guardian: Pubkey,
     pub timelock_delay_secs: i64,
+    pub liquidation: crate::math::liquidation::LiquidationConfig,
 }
 
 /// A market was listed in a pool.
@@ -94,4 +95,46 @@ pub struct Repaid {
 pub struct HealthReported {
     pub margin_account: Pubkey,
     pub report: crate::instructions::keeper::health::HealthReport,
+}
+
+/// A margin account was liquidated.
+#[event]
+pub struct Liquidated {
+    pub margin_account: Pubkey,
+    pub liquidator: Pubkey,
+    pub repay_market: Pubkey,
+    pub seize_market: Pubkey,
+    /// Debt repaid, base units of the debt token.
+    pub repaid: u64,
+    /// Collateral taken from the account, base units of the collateral token.
+    pub seized: u64,
+    /// Part of `seized` that is the bonus.
+    pub bonus: u64,
+    /// Part of the bonus to the insurance fund.
+    pub fee: u64,
+    /// Bonus rate applied, bps.
+    pub bonus_bps: u64,
+    pub health_factor_before: Wad,
+    pub health_factor_after: Wad,
+}
+
+/// Bad debt was covered by a market's insurance fund.
+#[event]
+pub struct BadDebtCovered {
+    pub margin_account: Pubkey,
+    pub market: Pubkey,
+    /// Tokens of debt covered (Wad).
+    pub amount: Wad,
+    pub insurance_fund_after: Wad,
+}
+
+/// Bad debt beyond the insurance fund was socialised to the market's lenders.
+#[event]
+pub struct BadDebtSocialised {
+    pub margin_account: Pubkey,
+    pub market: Pubkey,
+    /// Tokens of debt socialised (Wad).
+    pub amount: Wad,
+    pub deposit_index_before: Wad,
+    pub deposit_index_after: Wad,
 }

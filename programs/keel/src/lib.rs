@@ -17,6 +17,7 @@ pub mod state;
 pub mod token;
 
 use instructions::*;
+use math::liquidation::LiquidationConfig;
 use state::MarketConfig;
 
 declare_id!("GzuFQvciVuC5yBWJXLfzA1etSDoW7eNV6MF68Dz98bRx");
@@ -33,8 +34,16 @@ pub mod keel {
         admin: Pubkey,
         guardian: Pubkey,
         timelock_delay_secs: i64,
+        liquidation: LiquidationConfig,
     ) -> Result<()> {
-        instructions::init_pool(ctx, pool_id, admin, guardian, timelock_delay_secs)
+        instructions::init_pool(
+            ctx,
+            pool_id,
+            admin,
+            guardian,
+            timelock_delay_secs,
+            liquidation,
+        )
     }
 
     /// List a token in a pool (admin): creates the market and its PDA vault.
@@ -75,6 +84,16 @@ pub mod keel {
     /// Accrue a market's interest to now (permissionless).
     pub fn accrue(ctx: Context<Accrue>) -> Result<()> {
         instructions::accrue(ctx)
+    }
+
+    /// Liquidate an unhealthy account: repay its debt in one market, seize collateral in another.
+    pub fn liquidate(ctx: Context<Liquidate>, max_repay: u64) -> Result<()> {
+        instructions::liquidate(ctx, max_repay)
+    }
+
+    /// Write off a collateral-less account's debt in a market (insurance fund, then lenders).
+    pub fn settle_bad_debt(ctx: Context<SettleBadDebt>) -> Result<()> {
+        instructions::settle_bad_debt(ctx)
     }
 
     /// Report a margin account's health as return data and an event (read-only).

@@ -6,6 +6,7 @@ mod common;
 mod figures;
 mod interest;
 mod lifecycle;
+mod liquidation;
 mod oracle;
 mod refusals;
 mod remaining;

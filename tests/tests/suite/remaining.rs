@@ -8,7 +8,7 @@ use keel_sdk::pda;
 use keel_tests::env::assert_keel_error;
 use keel_tests::invariants::check;
 use keel_tests::tokens::spl_token;
-use keel_tests::world::default_config;
+use keel_tests::world::{default_config, default_liquidation};
 use solana_sdk::signature::Signer;
 
 #[tokio::test]
@@ -93,7 +93,14 @@ async fn another_pools_market_cannot_stand_in() {
     // pool B in the same bank lists the same SOL mint
     let payer = w.env.payer();
     let admin = w.admin.insecure_clone();
-    let init = kix::init_pool(payer.pubkey(), 1, admin.pubkey(), Pubkey::new_unique(), 0);
+    let init = kix::init_pool(
+        payer.pubkey(),
+        1,
+        admin.pubkey(),
+        Pubkey::new_unique(),
+        0,
+        default_liquidation(),
+    );
     w.env.send(&[init], &[]).await.unwrap();
     let pool_b = pda::pool(&payer.pubkey(), 1);
     let keys_b = MarketKeys::new(&pool_b, w.markets[0].keys.mint, spl_token());

@@ -134,6 +134,10 @@ pub struct Health {
     pub collateral_maint: Wad,
     /// Weighted debt, maintenance requirement.
     pub debt_maint: Wad,
+    /// Unweighted collateral at the maintenance band's low price.
+    pub collateral_value: Wad,
+    /// Unweighted debt at the maintenance band's high price.
+    pub debt_value: Wad,
 }
 
 impl Health {
@@ -152,6 +156,17 @@ impl Health {
     /// True when the initial requirement holds: `C_init >= D_init`.
     pub fn meets_initial(&self) -> bool {
         self.collateral_init >= self.debt_init
+    }
+
+    /// True when `other` has a strictly higher `C_maint - D_maint` than `self`.
+    pub fn improved_by(&self, other: &Health) -> bool {
+        // compare C1 - D1 < C2 - D2  as  C1 + D2 < C2 + D1 (no signed arithmetic needed)
+        let a = self.collateral_maint.0.checked_add(other.debt_maint.0);
+        let b = other.collateral_maint.0.checked_add(self.debt_maint.0);
+        match (a, b) {
+            (Some(a), Some(b)) => a < b,
+            _ => false,
+        }
     }
 
     /// True when the account can be liquidated: `C_maint < D_maint`.
@@ -183,6 +198,7 @@ impl Health {
             let v_maint =
                 token_value(p.deposit, maint.low, price.expo, p.decimals, Rounding::Down)?;
             let v_init = token_value(p.deposit, init.low, price.expo, p.decimals, Rounding::Down)?;
+            self.collateral_value = self.collateral_value.try_add(v_maint)?;
             self.collateral_maint = self
                 .collateral_maint
                 .try_add(v_maint.mul_bps(w.maint_asset_weight_bps as u64, Rounding::Down)?)?;
@@ -193,6 +209,7 @@ impl Health {
         if p.debt > 0 {
             let v_maint = token_value(p.debt, maint.high, price.expo, p.decimals, Rounding::Up)?;
             let v_init = token_value(p.debt, init.high, price.expo, p.decimals, Rounding::Up)?;
+            self.debt_value = self.debt_value.try_add(v_maint)?;
             self.debt_maint = self
                 .debt_maint
                 .try_add(v_maint.mul_bps(w.maint_liab_weight_bps as u64, Rounding::Up)?)?;

@@ -2,4 +2,5 @@
 pub mod fixed;
 pub mod health;
 pub mod interest;
+pub mod liquidation;
 pub mod shares;

@@ -1,2 +1,3 @@
 //! Bridges accounts to the pure health engine: verifying and pricing a margin account's positions.
 pub mod account_health;
+pub mod bad_debt;

@@ -10,6 +10,7 @@ use crate::errors::KeelError;
 use crate::math::fixed::{Rounding, Wad};
 use crate::math::health::RiskWeights;
 use crate::math::interest::{accrue, shares_value, Accrual, InterestCurve};
+use crate::math::liquidation::BonusConfig;
 use anchor_lang::prelude::*;
 
 impl anchor_lang::Space for Wad {
@@ -46,6 +47,8 @@ pub struct MarketConfig {
     pub deposit_cap: u64,
     /// Largest total debt, in base units.
     pub borrow_cap: u64,
+    /// Liquidation bonus paid when this market's collateral is seized.
+    pub bonus: BonusConfig,
 }
 
 impl MarketConfig {
@@ -85,6 +88,16 @@ impl MarketConfig {
             self.reserve_factor_bps <= MAX_RESERVE_FACTOR_BPS,
             KeelError::InvalidReserveFactor
         );
+        let b = &self.bonus;
+        // (1 + max bonus) * maintenance weight < 100% keeps every liquidation health-improving
+        let seized_weight = (10_000 + b.max_bonus_bps as u64) * w.maint_asset_weight_bps as u64;
+        require!(
+            b.min_bonus_bps <= b.max_bonus_bps
+                && b.max_bonus_bps <= MAX_BONUS_BPS
+                && b.protocol_fee_bps <= MAX_PROTOCOL_FEE_BPS
+                && seized_weight < 10_000 * 10_000,
+            KeelError::InvalidBonusConfig
+        );
         Ok(())
     }
 }
@@ -119,6 +132,8 @@ pub struct Market {
     pub total_borrow_shares: u128,
     /// Protocol's share of interest (and, later, of liquidation bonuses), in tokens held in the vault.
     pub insurance_fund: Wad,
+    /// Cumulative bad debt socialised to lenders (the only thing that may lower the deposit index).
+    pub bad_debt_socialised: Wad,
     /// Unix time of the last accrual.
     pub last_accrual_ts: i64,
     /// Space for future fields without a migration.

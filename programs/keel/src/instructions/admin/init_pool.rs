@@ -6,6 +6,7 @@
 use crate::constants::*;
 use crate::errors::KeelError;
 use crate::events::PoolInitialized;
+use crate::math::liquidation::LiquidationConfig;
 use crate::state::Pool;
 use anchor_lang::prelude::*;
 
@@ -36,7 +37,9 @@ pub fn init_pool(
     admin: Pubkey,
     guardian: Pubkey,
     timelock_delay_secs: i64,
+    liquidation: LiquidationConfig,
 ) -> Result<()> {
+    liquidation.validate()?;
     require!(
         (0..=MAX_TIMELOCK_DELAY_SECS).contains(&timelock_delay_secs),
         KeelError::InvalidTimelockDelay
@@ -48,6 +51,7 @@ pub fn init_pool(
     pool.pending_admin = Pubkey::default();
     pool.guardian = guardian;
     pool.timelock_delay_secs = timelock_delay_secs;
+    pool.liquidation = liquidation;
     pool.market_count = 0;
     pool.bump = ctx.bumps.pool;
     emit!(PoolInitialized {
@@ -57,6 +61,7 @@ pub fn init_pool(
         admin,
         guardian,
         timelock_delay_secs,
+        liquidation,
     });
     Ok(())
 }

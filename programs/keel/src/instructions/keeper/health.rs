@@ -24,6 +24,10 @@ pub struct HealthReport {
     pub collateral_maint: Wad,
     /// Weighted debt, maintenance requirement.
     pub debt_maint: Wad,
+    /// Unweighted collateral value (maintenance band's low prices).
+    pub collateral_value: Wad,
+    /// Unweighted debt value (maintenance band's high prices).
+    pub debt_value: Wad,
     /// `C_maint / D_maint` (Wad; `u128::MAX` with no debt).
     pub health_factor: Wad,
     /// `C_init >= D_init`.
@@ -48,6 +52,8 @@ pub fn health(ctx: Context<ReportHealth>) -> Result<HealthReport> {
         debt_init: h.debt_init,
         collateral_maint: h.collateral_maint,
         debt_maint: h.debt_maint,
+        collateral_value: h.collateral_value,
+        debt_value: h.debt_value,
         health_factor: h.health_factor()?,
         meets_initial: h.meets_initial(),
         liquidatable: h.is_liquidatable(),

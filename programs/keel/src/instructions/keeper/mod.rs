@@ -1,6 +1,10 @@
 //! Permissionless instructions: anyone may call them.
 pub mod accrue;
 pub mod health;
+pub mod liquidate;
+pub mod settle_bad_debt;
 
 pub use accrue::*;
 pub use health::*;
+pub use liquidate::*;
+pub use settle_bad_debt::*;

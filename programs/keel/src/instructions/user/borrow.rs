@@ -82,5 +82,7 @@ fn book_borrow(
         .checked_add(shares)
         .ok_or_else(|| error!(KeelError::MathOverflow))?;
     require_initial_health(&account, remaining, market_key, market, now)?;
+    // meeting the initial requirement implies meeting maintenance: restart the bonus ramp
+    account.liquidatable_since = 0;
     Ok(shares)
 }

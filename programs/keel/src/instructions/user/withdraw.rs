@@ -82,6 +82,8 @@ fn book_withdrawal(
     account.positions[i].deposit_shares = held - shares;
     market.sub_deposit_shares(shares)?;
     require_initial_health(&account, remaining, market_key, market, now)?;
+    // meeting the initial requirement implies meeting maintenance: restart the bonus ramp
+    account.liquidatable_since = 0;
     // removed only after the check, so remaining accounts always match the positions as they
     // stood before the instruction
     account.remove_if_empty(i);

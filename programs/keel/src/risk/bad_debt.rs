@@ -1,0 +1,65 @@
+//! Bad debt: debt left on an account with no collateral at all.
+//!
+//! ```text
+//! debt      = borrow_shares * borrow_index            (exact, as a Wad of tokens)
+//! covered   = min(insurance fund, debt)               insurance fund -= covered
+//! socialised = debt - covered
+//! deposit_index' = deposit_index * (D - socialised) / D   (floor: lenders bear at least the loss)
+//! market.bad_debt_socialised += socialised            (the record that lets the index fall)
+//! ```
+//! The borrow shares are written off, so the books stay balanced: vault + debt >= deposits + fund.
+use crate::errors::KeelError;
+use crate::events::{BadDebtCovered, BadDebtSocialised};
+use crate::math::fixed::{mul_div, Rounding, Wad};
+use crate::math::interest::shares_value;
+use crate::state::{MarginAccount, Market};
+use anchor_lang::prelude::*;
+
+/// Write off position `i`'s debt in `market`: insurance fund first, then the lenders.
+pub fn settle_bad_debt(
+    account: &mut MarginAccount,
+    account_key: Pubkey,
+    i: usize,
+    market: &mut Market,
+    market_key: Pubkey,
+) -> Result<()> {
+    require!(
+        account.active().iter().all(|p| p.deposit_shares == 0),
+        KeelError::AccountHasCollateral
+    );
+    let shares = account.positions[i].borrow_shares;
+    require!(shares > 0, KeelError::NoDebt);
+    let debt = shares_value(shares as u128, market.borrow_index)?;
+    let covered = debt.min(market.insurance_fund);
+    let socialised = debt.try_sub(covered)?;
+    account.positions[i].borrow_shares = 0;
+    market.sub_borrow_shares(shares)?;
+    if covered > Wad::ZERO {
+        market.insurance_fund = market.insurance_fund.try_sub(covered)?;
+        emit!(BadDebtCovered {
+            margin_account: account_key,
+            market: market_key,
+            amount: covered,
+            insurance_fund_after: market.insurance_fund,
+        });
+    }
+    if socialised > Wad::ZERO {
+        let deposits = market.total_deposits()?;
+        let before = market.deposit_index;
+        if deposits > Wad::ZERO {
+            let left = deposits.saturating_sub(socialised);
+            // never zero: later deposits divide by the index
+            market.deposit_index =
+                Wad(mul_div(before.0, left.0, deposits.0, Rounding::Down)?.max(1));
+        }
+        market.bad_debt_socialised = market.bad_debt_socialised.try_add(socialised)?;
+        emit!(BadDebtSocialised {
+            margin_account: account_key,
+            market: market_key,
+            amount: socialised,
+            deposit_index_before: before,
+            deposit_index_after: market.deposit_index,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,351 @@
+//! Liquidation on the real runtime: who can be liquidated, what the liquidator and the insurance
+//! fund get (against an independent floating-point model of the formulas), the bonus ramp,
+//! bad debt, and refusals that change nothing.
+use crate::common::*;
+use keel::errors::KeelError;
+use keel::math::fixed::Rounding;
+use keel_tests::env::assert_keel_error;
+use keel_tests::invariants::check;
+use keel_tests::pyth::PriceSpec;
+use keel_tests::tokens::balance;
+use keel_tests::world::USD;
+use keel_tests::{Trader, World};
+
+/// A liquidator with 1,000,000 USDC and an empty SOL account.
+async fn liquidator(w: &mut World) -> Trader {
+    w.trader(&[0, 1_000_000 * USDC]).await
+}
+
+/// Independent model of one liquidation of a (SOL collateral, USDC debt) account, in f64 dollars.
+/// Returns (repay USDC units, seized SOL units, fee SOL units, bonus fraction).
+fn model(
+    coll_sol: f64,
+    sol: f64,
+    debt_usdc: f64,
+    elapsed: f64,
+    max_repay_usdc: f64,
+) -> (f64, f64, f64, f64) {
+    let (conf, w_c, target, min_b, max_b, fee_share) = (0.001, 0.85, 1.02, 0.025, 0.10, 0.25);
+    let usdc_high = 1.0 + conf;
+    let sol_low = sol * (1.0 - conf);
+    let c_w = coll_sol * sol_low * w_c;
+    let d_w = debt_usdc * usdc_high;
+    let hf = c_w / d_w;
+    let ramp = (elapsed / 600.0).min(1.0);
+    let bonus = ((min_b + (1.0 - hf).max(0.0) + (max_b - min_b) * ramp).clamp(min_b, max_b)
+        * 10_000.0)
+        .floor()
+        / 10_000.0;
+    let cf = if hf < 0.9 || d_w < 10.0 { 1.0 } else { 0.5 };
+    let cf_limit = debt_usdc * cf;
+    // target: C_w - R (1+b) (sol_low/sol) w_c = T (D_w - R usdc_high)
+    let per_usdc_coll = (1.0 + bonus) * (1.0 - conf) * w_c; // collateral health removed per USDC repaid
+    let target_limit = (target * d_w - c_w) / (target * usdc_high - per_usdc_coll);
+    let coll_limit = coll_sol * sol / (1.0 + bonus);
+    let repay = max_repay_usdc
+        .min(debt_usdc)
+        .min(cf_limit)
+        .min(target_limit)
+        .min(coll_limit);
+    let seized = repay * (1.0 + bonus) / sol;
+    let bonus_part = seized - repay / sol;
+    (
+        repay * 1e6,
+        seized * 1e9,
+        bonus_part * fee_share * 1e9,
+        bonus,
+    )
+}
+
+fn close(actual: u64, expected: f64, what: &str) {
+    let tolerance = 2.0 + expected.abs() * 1e-9;
+    assert!(
+        (actual as f64 - expected).abs() <= tolerance,
+        "{what}: program {actual}, model {expected:.1}"
+    );
+}
+
+/// Lender with 100,000 USDC deposited; trader with 10 SOL deposited and `borrow` USDC borrowed.
+async fn leveraged(w: &mut World, borrow: u64) -> (Trader, Trader) {
+    let (lender, trader) = funded(w).await;
+    w.borrow(&trader, 1, borrow).await.unwrap();
+    (lender, trader)
+}
+
+#[tokio::test]
+async fn a_healthy_account_cannot_be_liquidated() {
+    let mut w = sol_usdc().await;
+    let (lender, trader) = leveraged(&mut w, 790 * USDC).await;
+    let liq = liquidator(&mut w).await;
+    let keys = watched(&w, &[&lender, &trader, &liq]);
+    let before = snapshot(&mut w, &keys).await;
+    for amount in [1, 100 * USDC, u64::MAX] {
+        let r = w.liquidate(&liq, trader.margin, 1, 0, amount).await;
+        assert_keel_error(r, KeelError::NotLiquidatable);
+    }
+    // not by the lender either
+    let r = w.liquidate(&lender, trader.margin, 1, 0, u64::MAX).await;
+    assert_keel_error(r, KeelError::NotLiquidatable);
+    assert_unchanged(&mut w, &keys, &before).await;
+    check(&mut w).await;
+}
+
+#[tokio::test]
+async fn price_drop_liquidation_pays_the_expected_bonus_and_fee() {
+    let mut w = sol_usdc().await;
+    let (_lender, trader) = leveraged(&mut w, 790 * USDC).await;
+    let liq = liquidator(&mut w).await;
+    w.set_price(0, 92 * USD).await;
+    let before = w.health(trader.margin).await.unwrap();
+    assert!(before.liquidatable);
+
+    let usdc_before = balance(&mut w.env, liq.tokens[1]).await;
+    let insurance_before = w.market(0).await.insurance_fund;
+    w.liquidate(&liq, trader.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+    let repaid = usdc_before - balance(&mut w.env, liq.tokens[1]).await;
+    let received = balance(&mut w.env, liq.tokens[0]).await;
+    let fee = w
+        .market(0)
+        .await
+        .insurance_fund
+        .try_sub(insurance_before)
+        .unwrap()
+        .to_u64(Rounding::Down)
+        .unwrap();
+
+    let (m_repay, m_seized, m_fee, bonus) = model(10.0, 92.0, 790.0, 0.0, f64::MAX);
+    assert!(bonus > 0.025 && bonus < 0.04, "bonus {bonus}");
+    close(repaid, m_repay, "repaid");
+    close(received + fee, m_seized, "seized");
+    close(fee, m_fee, "fee");
+    // within the close factor (50% of 790)
+    assert!(repaid <= 395 * USDC);
+
+    let after = w.health(trader.margin).await.unwrap();
+    let gap = |h: &keel::instructions::HealthReport| {
+        h.collateral_maint.0 as i128 - h.debt_maint.0 as i128
+    };
+    assert!(gap(&after) > gap(&before), "health improved");
+    assert!(
+        after.health_factor.0 <= 1_020_100_000_000_000_000,
+        "not past the 1.02 target"
+    );
+    assert!(
+        after.health_factor.0 >= 1_019_000_000_000_000_000,
+        "the target was the binding limit"
+    );
+    assert!(!after.liquidatable);
+    // healthy again: nobody can liquidate further
+    assert_keel_error(
+        w.liquidate(&liq, trader.margin, 1, 0, u64::MAX).await,
+        KeelError::NotLiquidatable,
+    );
+    check(&mut w).await;
+}
+
+#[tokio::test]
+async fn bonus_grows_with_time_and_never_exceeds_max() {
+    let mut w = sol_usdc().await;
+    let (_lender, trader) = leveraged(&mut w, 790 * USDC).await;
+    let liq = liquidator(&mut w).await;
+    w.set_price(0, 92 * USD).await;
+    // three small liquidations of 10 USDC: at t = 0, after 300 s, after 10,000 s
+    let mut received = vec![];
+    for wait in [0i64, 300, 9_700] {
+        w.env.warp(wait).await;
+        w.refresh_prices(&[92 * USD, USD]).await;
+        let before = balance(&mut w.env, liq.tokens[0]).await;
+        w.liquidate(&liq, trader.margin, 1, 0, 10 * USDC)
+            .await
+            .unwrap();
+        received.push(balance(&mut w.env, liq.tokens[0]).await - before);
+    }
+    assert!(
+        received[1] > received[0],
+        "bonus grows with time: {received:?}"
+    );
+    assert!(
+        received[2] > received[1],
+        "bonus grows with time: {received:?}"
+    );
+    // 10 USDC at $92/SOL is 108,695,652 units of SOL before the bonus; max bonus 10%, fee 25% of it
+    let base = 10.0 * 1e9 / 92.0;
+    let at_max = base * (1.0 + 0.10 * 0.75);
+    assert!(
+        (received[2] as f64) <= at_max + 1.0,
+        "never above max bonus: {} > {at_max}",
+        received[2]
+    );
+    close(received[2], at_max, "max bonus reached after the ramp");
+    check(&mut w).await;
+}
+
+#[tokio::test]
+async fn bonus_grows_as_health_falls() {
+    let mut got = vec![];
+    for price in [92, 90, 88] {
+        let mut w = sol_usdc().await;
+        let (_lender, trader) = leveraged(&mut w, 790 * USDC).await;
+        let liq = liquidator(&mut w).await;
+        w.set_price(0, price * USD).await;
+        w.liquidate(&liq, trader.margin, 1, 0, 10 * USDC)
+            .await
+            .unwrap();
+        let sol = balance(&mut w.env, liq.tokens[0]).await as f64;
+        // bonus as a fraction of the base, net of the insurance share
+        got.push(sol * price as f64 / (10.0 * 1e9) - 1.0);
+        check(&mut w).await;
+    }
+    assert!(got[0] < got[1] && got[1] < got[2], "{got:?}");
+}
+
+#[tokio::test]
+async fn a_crash_leaves_bad_debt_covered_then_socialised() {
+    let mut w = sol_usdc().await;
+    let lender = w.trader(&[0, 100_000 * USDC]).await;
+    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
+    // a whale's year of interest fills the USDC insurance fund (~312 USDC)
+    let whale = w.trader(&[2_000 * SOL, 10_000 * USDC]).await;
+    w.deposit(&whale, 0, 2_000 * SOL).await.unwrap();
+    w.borrow(&whale, 1, 50_000 * USDC).await.unwrap();
+    w.env.warp(31_536_000).await;
+    w.refresh_prices(&[100 * USD, USD]).await;
+    w.accrue(1).await.unwrap();
+    let trader = w.trader(&[10 * SOL, 0]).await;
+    w.deposit(&trader, 0, 10 * SOL).await.unwrap();
+    w.borrow(&trader, 1, 790 * USDC).await.unwrap();
+    check(&mut w).await;
+
+    // SOL halves: the trader is underwater ($499.5 of collateral against $790.79 of debt)
+    w.set_price(0, 50 * USD).await;
+    let liq = liquidator(&mut w).await;
+    let market = w.market(1).await;
+    let insurance = market.insurance_fund;
+    let index_before = market.deposit_index;
+    let debt_before = w.health(trader.margin).await.unwrap();
+    assert!(debt_before.collateral_value < debt_before.debt_value);
+    w.liquidate(&liq, trader.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+
+    // all the collateral went (collateral limit), the rest of the debt was written off
+    let account = w.margin(trader.margin).await;
+    assert_eq!(account.position_count, 0, "no collateral, no debt left");
+    let market = w.market(1).await;
+    assert_eq!(
+        market.insurance_fund.0, 0,
+        "insurance fund used first, all of it"
+    );
+    assert!(market.bad_debt_socialised.0 > 0, "the rest socialised");
+    assert!(market.deposit_index < index_before, "lenders bore it");
+    // the written-off debt equals what the insurance fund covered plus what was socialised
+    let repaid = 1_000_000 * USDC - balance(&mut w.env, liq.tokens[1]).await;
+    let written_off = insurance.try_add(market.bad_debt_socialised).unwrap();
+    let owed = 790 * USDC; // borrowed a moment ago: no interest yet
+    close(
+        written_off.to_u64(Rounding::Up).unwrap(),
+        (owed - repaid) as f64,
+        "written off",
+    );
+    check(&mut w).await;
+
+    // the whale repays; then every lender withdraws everything and the vault pays them all
+    w.repay(&whale, whale.margin, 1, u64::MAX).await.unwrap();
+    w.withdraw(&lender, 1, u64::MAX).await.unwrap();
+    let vault = balance(&mut w.env, keel_sdk::pda::vault(&w.markets[1].keys.market)).await;
+    let market = w.market(1).await;
+    assert_eq!(market.total_deposit_shares, 0);
+    assert!(vault as u128 * keel::math::fixed::WAD >= market.insurance_fund.0);
+    check(&mut w).await;
+}
+
+#[tokio::test]
+async fn refusals_change_nothing() {
+    let mut w = sol_usdc().await;
+    let spec = keel_tests::MarketSpec {
+        token_program: keel_tests::tokens::spl_token(),
+        decimals: 9,
+        price: 2_000 * USD,
+    };
+    w.list_market(&spec, keel_tests::tokens::MintExtension::None, |_| {})
+        .await
+        .unwrap();
+    let lender = w.trader(&[0, 100_000 * USDC, 0]).await;
+    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
+    let trader = w.trader(&[10 * SOL, 0, 0]).await;
+    w.deposit(&trader, 0, 10 * SOL).await.unwrap();
+    w.borrow(&trader, 1, 790 * USDC).await.unwrap();
+    w.set_price(0, 92 * USD).await;
+    let liq = w.trader(&[0, 1_000_000 * USDC, 0]).await;
+    let keys = watched(&w, &[&lender, &trader, &liq]);
+    let before = snapshot(&mut w, &keys).await;
+
+    // liquidator = liquidatee
+    let owner_as_liquidator = Trader {
+        key: trader.key.insecure_clone(),
+        margin: trader.margin,
+        tokens: trader.tokens.clone(),
+    };
+    assert_keel_error(
+        w.liquidate(&owner_as_liquidator, trader.margin, 1, 0, u64::MAX)
+            .await,
+        KeelError::SelfLiquidation,
+    );
+    // repay market = seize market: Anchor's duplicate-mutable-account check refuses it before
+    // the program's own SameMarket constraint is reached
+    let same = w.liquidate(&liq, trader.margin, 1, 1, u64::MAX).await;
+    keel_tests::env::assert_anchor_error(
+        same,
+        anchor_lang::error::ErrorCode::ConstraintDuplicateMutableAccount,
+    );
+    // max_repay of 0
+    assert_keel_error(
+        w.liquidate(&liq, trader.margin, 1, 0, 0).await,
+        KeelError::ZeroAmount,
+    );
+    // a seize market where the account has no deposit
+    assert_keel_error(
+        w.liquidate(&liq, trader.margin, 1, 2, u64::MAX).await,
+        KeelError::NoCollateralInSeizeMarket,
+    );
+    // missing or spoofed remaining accounts
+    let mut ix = w.liquidate_ix(&liq, trader.margin, 1, 0, u64::MAX).await;
+    let n = ix.accounts.len();
+    let full = ix.accounts.clone();
+    ix.accounts.truncate(n - 4);
+    assert_keel_error(
+        w.send_as(&liq.key, &[ix.clone()]).await,
+        KeelError::RemainingAccountsCount,
+    );
+    ix.accounts = full.clone();
+    ix.accounts.swap(n - 4, n - 2); // markets swapped
+    assert_keel_error(
+        w.send_as(&liq.key, &[ix.clone()]).await,
+        KeelError::RemainingAccountMismatch,
+    );
+    ix.accounts = full.clone();
+    ix.accounts.swap(n - 3, n - 1); // price accounts swapped
+    assert_keel_error(
+        w.send_as(&liq.key, &[ix]).await,
+        KeelError::OracleFeedMismatch,
+    );
+    assert_unchanged(&mut w, &keys, &before).await;
+
+    // a stale price on any position (here the debt's)
+    let now = w.env.now().await;
+    let stale = PriceSpec {
+        publish_time: now - 61,
+        ..w.price_spec(1, USD).await
+    };
+    w.write_price(1, &stale);
+    let keys = watched(&w, &[&lender, &trader, &liq]);
+    let before = snapshot(&mut w, &keys).await;
+    assert_keel_error(
+        w.liquidate(&liq, trader.margin, 1, 0, u64::MAX).await,
+        KeelError::OracleStale,
+    );
+    assert_unchanged(&mut w, &keys, &before).await;
+    check(&mut w).await;
+}
