@@ -1,14 +1,19 @@
 //! `TestEnv`: a running bank with the Keel program loaded, and transaction helpers.
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::entrypoint::ProgramResult;
+use solana_address_lookup_table_interface::state::{AddressLookupTable, LookupTableMeta};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
 use solana_sdk::signature::{Keypair, Signer};
-use solana_sdk::transaction::{Transaction, TransactionError};
+use solana_sdk::transaction::{Transaction, TransactionError, VersionedTransaction};
 use std::path::PathBuf;
+
+/// Static account keys a transaction can carry and still fit a 1,232-byte packet.
+pub const MAX_STATIC_ACCOUNTS_PER_PACKET: usize = 38;
 
 /// Native entry shim: Anchor's `entry` wants one lifetime for its three arguments, the runtime's
 /// builtin signature has three; the runtime keeps all of them alive for the whole call.
@@ -85,7 +90,7 @@ impl TestEnv {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<TxOutcome, TransactionError> {
-        let tx = self.transaction(ixs, signers);
+        let tx = self.transaction(ixs, signers).await;
         let result = self
             .ctx
             .banks_client
@@ -107,7 +112,7 @@ impl TestEnv {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<TxOutcome, TransactionError> {
-        let tx = self.transaction(ixs, signers);
+        let tx = self.transaction(ixs, signers).await;
         let sim = self
             .ctx
             .banks_client
@@ -123,7 +128,21 @@ impl TestEnv {
         })
     }
 
-    fn transaction(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
+    /// A signed transaction on the latest blockhash (the bank moves on; a start-up blockhash
+    /// expires). A legacy transaction when its accounts fit a packet (38 static keys), otherwise a
+    /// v0 transaction whose non-signer, non-program accounts come from a lookup table written
+    /// into the bank, as a client must do for a margin account with many positions.
+    pub async fn transaction(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> VersionedTransaction {
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .expect("blockhash");
         self.nonce += 1;
         let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(
             1_400_000 - self.nonce,
@@ -132,12 +151,50 @@ impl TestEnv {
         let payer = self.payer();
         let mut keys: Vec<&Keypair> = vec![&payer];
         keys.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
-        Transaction::new_signed_with_payer(
-            &all,
-            Some(&payer.pubkey()),
-            &keys,
-            self.ctx.last_blockhash,
-        )
+        let legacy =
+            Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
+        if legacy.message.account_keys.len() <= MAX_STATIC_ACCOUNTS_PER_PACKET {
+            return legacy.into();
+        }
+        let table = self.lookup_table(&all, &keys);
+        let message = v0::Message::try_compile(&payer.pubkey(), &all, &[table], blockhash)
+            .expect("compile v0 message");
+        VersionedTransaction::try_new(VersionedMessage::V0(message), &keys).expect("sign v0")
+    }
+
+    /// Write a lookup table holding every account of `ixs` that is neither a signer nor a program.
+    fn lookup_table(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> AddressLookupTableAccount {
+        let signer_keys: Vec<Pubkey> = signers.iter().map(|k| k.pubkey()).collect();
+        let programs: Vec<Pubkey> = ixs.iter().map(|ix| ix.program_id).collect();
+        let mut addresses: Vec<Pubkey> = ixs
+            .iter()
+            .flat_map(|ix| ix.accounts.iter().map(|a| a.pubkey))
+            .filter(|k| !signer_keys.contains(k) && !programs.contains(k))
+            .collect();
+        addresses.sort();
+        addresses.dedup();
+        let table = AddressLookupTable {
+            meta: LookupTableMeta {
+                authority: Some(self.ctx.payer.pubkey()),
+                ..LookupTableMeta::default()
+            },
+            addresses: addresses.clone().into(),
+        };
+        let data = table.serialize_for_tests().expect("serialize lookup table");
+        let key = Pubkey::new_unique();
+        let account = Account {
+            lamports: 1_000_000_000,
+            data,
+            owner: solana_address_lookup_table_interface::program::ID,
+            executable: false,
+            rent_epoch: 0,
+        };
+        self.ctx.set_account(&key, &account.into());
+        AddressLookupTableAccount { key, addresses }
     }
 
     /// Raw account, if it exists.

@@ -69,3 +69,85 @@ async fn margin_account_size_and_compute_units() {
     println!("FIGURE cu mode={mode} health_2_positions={cu}");
     check(&mut w).await;
 }
+
+/// A liquidation of a 16-position account: account locks, and bytes as a legacy transaction and
+/// as a v0 transaction with every non-signer account in one address lookup table. Executed too,
+/// so the figure is of a transaction that works.
+#[tokio::test]
+async fn liquidating_a_sixteen_position_account() {
+    use keel_tests::tokens::{spl_token, MintExtension};
+    use keel_tests::world::USD;
+    use keel_tests::MarketSpec;
+    use solana_sdk::signature::Signer;
+    use solana_sdk::transaction::Transaction;
+
+    let mut w = sol_usdc().await;
+    let spec = MarketSpec {
+        token_program: spl_token(),
+        decimals: 6,
+        price: USD,
+    };
+    for _ in 2..16 {
+        w.list_market(&spec, MintExtension::None, |_| {})
+            .await
+            .unwrap();
+    }
+    let mut funding = vec![100 * USDC; 16];
+    funding[0] = 10 * SOL;
+    funding[1] = 0;
+    let lender = w.trader(&[0, 100_000 * USDC]).await;
+    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
+    let trader = w.trader(&funding).await;
+    w.deposit(&trader, 0, 10 * SOL).await.unwrap();
+    for m in 2..16 {
+        w.deposit(&trader, m, USDC).await.unwrap();
+    }
+    // 14 USDC-like positions worth $11.2 of initial value, 10 SOL worth $799.2
+    w.borrow(&trader, 1, 800 * USDC).await.unwrap();
+    assert_eq!(w.margin(trader.margin).await.position_count, 16);
+    w.set_price(0, 90 * USD).await;
+    let mut liquidator_funds = vec![0; 16];
+    liquidator_funds[1] = 10_000 * USDC;
+    let liq = w.trader(&liquidator_funds).await;
+    let ix = w.liquidate_ix(&liq, trader.margin, 1, 0, u64::MAX).await;
+    let budget = solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(
+        1_400_000,
+    );
+    let payer = w.env.payer().pubkey();
+    let legacy = Transaction::new_signed_with_payer(
+        &[budget, ix.clone()],
+        Some(&payer),
+        &[&w.env.payer(), &liq.key],
+        Default::default(),
+    );
+    let legacy_bytes = bincode::serialize(&legacy).unwrap().len();
+    let locks = legacy.message.account_keys.len();
+    // what the harness sends: v0 with a lookup table, since the legacy form exceeds a packet
+    let v0_tx = w
+        .env
+        .transaction(std::slice::from_ref(&ix), &[&liq.key])
+        .await;
+    assert!(matches!(
+        v0_tx.message,
+        solana_sdk::message::VersionedMessage::V0(_)
+    ));
+    let v0_bytes = bincode::serialize(&v0_tx).unwrap().len();
+    let account_count = ix.accounts.len();
+    let out = w.send_as(&liq.key, &[ix]).await.unwrap();
+    let mode = if w.env.sbf {
+        "sbf"
+    } else {
+        "native (CPI units only)"
+    };
+    println!(
+        "FIGURE liquidate_16_positions accounts={} locks={locks} legacy_bytes={legacy_bytes} v0_lut_bytes={v0_bytes} cu={} mode={mode}",
+        account_count, out.compute_units
+    );
+    assert!(
+        legacy_bytes > 1_232,
+        "the legacy form does not fit a packet"
+    );
+    assert!(locks <= 64, "fits the 64 account locks");
+    assert!(v0_bytes <= 1_232, "fits 1,232 bytes with a lookup table");
+    check(&mut w).await;
+}

@@ -2,6 +2,7 @@
 #![allow(deprecated)]
 
 mod admin;
+mod cascade;
 mod common;
 mod figures;
 mod interest;
