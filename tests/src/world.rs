@@ -9,6 +9,7 @@ use keel::instructions::HealthReport;
 use keel::math::health::RiskWeights;
 use keel::math::interest::InterestCurve;
 use keel::math::liquidation::{BonusConfig, LiquidationConfig};
+use keel::math::rate_limit::OutflowLimit;
 use keel::state::{MarginAccount, Market, MarketConfig, OracleConfig};
 use keel_sdk::instructions::{self as kix, MarketKeys};
 use keel_sdk::{decode, pda};
@@ -55,12 +56,15 @@ pub struct Trader {
     pub tokens: Vec<Pubkey>,
 }
 
-/// A pool with markets and traders.
+/// A pool with markets and traders. Its timelock delay starts at zero so listings take effect at
+/// once; the governance tests raise it.
 pub struct World {
     /// The bank.
     pub env: TestEnv,
     /// Pool admin.
     pub admin: Keypair,
+    /// Pool guardian.
+    pub guardian: Keypair,
     /// Mint authority of every test mint.
     pub mint_authority: Keypair,
     /// The pool.
@@ -102,11 +106,15 @@ pub fn default_config(feed_id: [u8; 32]) -> MarketConfig {
             max_bonus_bps: 1_000,
             protocol_fee_bps: 2_500,
         },
+        outflow: OutflowLimit {
+            max_outflow: u64::MAX,
+            window_secs: 3_600,
+        },
     }
 }
 
 /// The default pool liquidation parameters: 50% close factor, 100% below HF 0.90 or $10 of debt,
-/// target HF 1.02, a 10-minute bonus ramp.
+/// target HF 1.02, a 10-minute bonus ramp, a 10-minute grace after liquidation resumes.
 pub fn default_liquidation() -> LiquidationConfig {
     LiquidationConfig {
         close_factor_bps: 5_000,
@@ -114,6 +122,7 @@ pub fn default_liquidation() -> LiquidationConfig {
         dust_debt_usd: 10,
         target_hf_bps: 10_200,
         bonus_ramp_secs: 600,
+        grace_secs: 600,
     }
 }
 
@@ -124,14 +133,14 @@ impl World {
         let admin = Keypair::new();
         let mint_authority = Keypair::new();
         let payer = env.payer();
-        let guardian = Pubkey::new_unique();
+        let guardian = Keypair::new();
         env.send(
             &[kix::init_pool(
                 payer.pubkey(),
                 0,
                 admin.pubkey(),
-                guardian,
-                86_400,
+                guardian.pubkey(),
+                0,
                 default_liquidation(),
             )],
             &[],
@@ -142,6 +151,7 @@ impl World {
         let mut world = World {
             env,
             admin,
+            guardian,
             mint_authority,
             pool,
             markets: vec![],

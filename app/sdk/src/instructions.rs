@@ -10,12 +10,19 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use keel::accounts as acc;
 use keel::instruction as ix;
+use keel::instructions::Role;
 use keel::math::liquidation::LiquidationConfig;
-use keel::state::{MarginAccount, MarketConfig};
+use keel::state::{ChangeKind, MarginAccount, MarketConfig};
+
+/// The instructions sysvar, read by admin instructions to refuse durable-nonce transactions.
+pub const INSTRUCTIONS_SYSVAR: Pubkey =
+    anchor_lang::pubkey!("Sysvar1nstructions1111111111111111111111111");
 
 /// Keys of one market's token side.
 #[derive(Clone, Copy, Debug)]
 pub struct MarketKeys {
+    /// Its pool.
+    pub pool: Pubkey,
     /// The market.
     pub market: Pubkey,
     /// Its mint.
@@ -28,6 +35,7 @@ impl MarketKeys {
     /// Keys of the market of `mint` in `pool`.
     pub fn new(pool: &Pubkey, mint: Pubkey, token_program: Pubkey) -> Self {
         MarketKeys {
+            pool: *pool,
             market: pda::market(pool, &mint),
             mint,
             token_program,
@@ -124,6 +132,7 @@ pub fn add_market(
             vault: pda::vault(&keys.market),
             token_program: keys.token_program,
             system_program: system_program::ID,
+            instructions_sysvar: INSTRUCTIONS_SYSVAR,
         },
         ix::AddMarket { config },
         &[],
@@ -169,6 +178,7 @@ pub fn deposit(
         acc::Deposit {
             owner,
             margin_account,
+            pool: keys.pool,
             market: keys.accounts(),
             source,
         },
@@ -190,6 +200,7 @@ pub fn withdraw(
         acc::Outflow {
             owner,
             margin_account,
+            pool: keys.pool,
             market: keys.accounts(),
             destination,
         },
@@ -211,6 +222,7 @@ pub fn borrow(
         acc::Outflow {
             owner,
             margin_account,
+            pool: keys.pool,
             market: keys.accounts(),
             destination,
         },
@@ -305,6 +317,153 @@ pub fn settle_bad_debt(margin_account: Pubkey, market: Pubkey) -> Instruction {
             market,
         },
         ix::SettleBadDebt {},
+        &[],
+    )
+}
+
+fn governance(authority: Pubkey, pool: Pubkey) -> acc::Governance {
+    acc::Governance {
+        authority,
+        pool,
+        instructions_sysvar: INSTRUCTIONS_SYSVAR,
+    }
+}
+
+/// `tighten_market` (admin or guardian).
+pub fn tighten_market(
+    authority: Pubkey,
+    pool: Pubkey,
+    market: Pubkey,
+    config: MarketConfig,
+) -> Instruction {
+    build(
+        acc::TightenMarket {
+            gov: governance(authority, pool),
+            market,
+        },
+        ix::TightenMarket { config },
+        &[],
+    )
+}
+
+/// `queue_change` (admin); `next_change_id` is the pool's current `next_change_id`.
+pub fn queue_change(
+    admin: Pubkey,
+    payer: Pubkey,
+    pool: Pubkey,
+    next_change_id: u64,
+    kind: ChangeKind,
+) -> Instruction {
+    build(
+        acc::QueueChange {
+            gov: governance(admin, pool),
+            payer,
+            change: pda::pending_change(&pool, next_change_id),
+            system_program: system_program::ID,
+        },
+        ix::QueueChange { kind },
+        &[],
+    )
+}
+
+/// `cancel_change` (admin or guardian); `rent_receiver` is the change's `rent_payer`.
+pub fn cancel_change(
+    authority: Pubkey,
+    pool: Pubkey,
+    change: Pubkey,
+    rent_receiver: Pubkey,
+) -> Instruction {
+    build(
+        acc::CancelChange {
+            gov: governance(authority, pool),
+            change,
+            rent_receiver,
+        },
+        ix::CancelChange {},
+        &[],
+    )
+}
+
+/// `execute_change` (anyone); `market` for a market change.
+pub fn execute_change(
+    executor: Pubkey,
+    pool: Pubkey,
+    change: Pubkey,
+    rent_receiver: Pubkey,
+    market: Option<Pubkey>,
+) -> Instruction {
+    build(
+        acc::ExecuteChange {
+            executor,
+            pool,
+            change,
+            rent_receiver,
+            market,
+        },
+        ix::ExecuteChange {},
+        &[],
+    )
+}
+
+/// `pause` (admin or guardian).
+pub fn pause(authority: Pubkey, pool: Pubkey, borrow: bool, liquidation: bool) -> Instruction {
+    build(
+        acc::Pause {
+            gov: governance(authority, pool),
+        },
+        ix::Pause {
+            borrow,
+            liquidation,
+        },
+        &[],
+    )
+}
+
+/// `resume_liquidation` (admin).
+pub fn resume_liquidation(admin: Pubkey, pool: Pubkey) -> Instruction {
+    build(
+        acc::ResumeLiquidation {
+            gov: governance(admin, pool),
+        },
+        ix::ResumeLiquidation {},
+        &[],
+    )
+}
+
+/// `raise_timelock` (admin).
+pub fn raise_timelock(admin: Pubkey, pool: Pubkey, delay_secs: i64) -> Instruction {
+    build(
+        acc::RaiseTimelock {
+            gov: governance(admin, pool),
+        },
+        ix::RaiseTimelock { delay_secs },
+        &[],
+    )
+}
+
+/// `set_pending_authority` (admin): `Some(key)` proposes, `None` withdraws the proposal.
+pub fn set_pending_authority(
+    admin: Pubkey,
+    pool: Pubkey,
+    role: Role,
+    new: Option<Pubkey>,
+) -> Instruction {
+    build(
+        acc::SetPendingAuthority {
+            gov: governance(admin, pool),
+        },
+        ix::SetPendingAuthority { role, new },
+        &[],
+    )
+}
+
+/// `accept_authority` (signed by the proposed key).
+pub fn accept_authority(new: Pubkey, pool: Pubkey, role: Role) -> Instruction {
+    build(
+        acc::AcceptAuthority {
+            gov: governance(new, pool),
+        },
+        ix::AcceptAuthority { role },
         &[],
     )
 }

@@ -1,6 +1,6 @@
 //! Program-derived addresses of every Keel account.
 use anchor_lang::prelude::Pubkey;
-use keel::constants::{MARGIN_SEED, MARKET_SEED, POOL_SEED, VAULT_SEED};
+use keel::constants::{CHANGE_SEED, MARGIN_SEED, MARKET_SEED, POOL_SEED, VAULT_SEED};
 
 /// The pool created by `creator` with `pool_id`.
 pub fn pool(creator: &Pubkey, pool_id: u64) -> Pubkey {
@@ -33,4 +33,9 @@ pub fn margin_account(pool: &Pubkey, owner: &Pubkey, account_id: u64) -> Pubkey 
         &keel::ID,
     )
     .0
+}
+
+/// Queued change number `id` of `pool` (the pool's `next_change_id` when queued).
+pub fn pending_change(pool: &Pubkey, id: u64) -> Pubkey {
+    Pubkey::find_program_address(&[CHANGE_SEED, pool.as_ref(), &id.to_le_bytes()], &keel::ID).0
 }

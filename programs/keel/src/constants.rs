@@ -6,6 +6,8 @@ pub const POOL_SEED: &[u8] = b"pool";
 pub const MARKET_SEED: &[u8] = b"market";
 /// Seed of a market's token vault PDA: `[VAULT_SEED, market]`.
 pub const VAULT_SEED: &[u8] = b"vault";
+/// Seed of a queued parameter change PDA: `[CHANGE_SEED, pool, change_id (u64 LE)]`.
+pub const CHANGE_SEED: &[u8] = b"change";
 /// Seed of a margin account PDA: `[MARGIN_SEED, pool, owner, account_id (u64 LE)]`.
 pub const MARGIN_SEED: &[u8] = b"margin";
 
@@ -51,3 +53,9 @@ pub const MAX_TARGET_HF_BPS: u16 = 15_000;
 pub const MAX_BONUS_RAMP_SECS: u32 = 86_400;
 /// Slack on the "not restored past the target" check, bps of health factor (rounding of amounts).
 pub const TARGET_HF_TOLERANCE_BPS: u64 = 1;
+/// Outflow window bounds, seconds (one minute to seven days).
+pub const MIN_OUTFLOW_WINDOW_SECS: u32 = 60;
+/// Upper bound of the outflow window, seconds.
+pub const MAX_OUTFLOW_WINDOW_SECS: u32 = 7 * 24 * 3600;
+/// Upper bound of the grace period after liquidation resumes, seconds (one day).
+pub const MAX_LIQUIDATION_GRACE_SECS: u32 = 86_400;

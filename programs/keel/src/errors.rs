@@ -102,6 +102,39 @@ pub enum KeelError {
     InvalidBonusConfig,
     #[msg("Liquidation parameters out of bounds")]
     InvalidLiquidationConfig,
+    // --- governance and safety
+    #[msg("Signer is neither the pool admin nor its guardian")]
+    NotAdminOrGuardian,
+    #[msg("This change loosens risk: queue it behind the timelock")]
+    NotTightening,
+    #[msg("The queued change's timelock has not elapsed")]
+    TimelockNotElapsed,
+    #[msg("The market passed does not match the queued change")]
+    ChangeMarketMismatch,
+    #[msg("Use the queue to lower the timelock delay")]
+    TimelockNotRaised,
+    #[msg("Signer is not the pending authority")]
+    NotPendingAuthority,
+    #[msg("There is no pending hand-over for this role")]
+    NoPendingAuthority,
+    #[msg("Borrowing, withdrawals and new positions are paused")]
+    Paused,
+    #[msg("Liquidation is paused")]
+    LiquidationPaused,
+    #[msg("Liquidation resumed recently: grace period for traders to repair health")]
+    LiquidationGracePeriod,
+    #[msg("Liquidation is not paused")]
+    LiquidationNotPaused,
+    #[msg("Outflow limit of the market reached for this window")]
+    OutflowLimitExceeded,
+    #[msg("Outflow limit out of bounds (limit > 0, window 1 minute to 7 days)")]
+    InvalidOutflowLimit,
+    #[msg("The market is not active yet: its listing is behind the timelock")]
+    MarketNotActive,
+    #[msg("Admin instructions cannot run in a durable-nonce transaction")]
+    DurableNonceRefused,
+    #[msg("Account is not the instructions sysvar")]
+    InvalidInstructionsSysvar,
     #[msg("Mint decimals above 18 are not supported")]
     MintDecimalsTooLarge,
     #[msg("Signer is not the pool admin")]

@@ -24,6 +24,8 @@ pub struct MarketAdded {
     pub token_program: Pubkey,
     pub vault: Pubkey,
     pub config: MarketConfig,
+    /// When deposits and borrows open (listing is behind the timelock).
+    pub active_after: i64,
 }
 
 /// A margin account was opened.
@@ -137,4 +139,83 @@ pub struct BadDebtSocialised {
     pub amount: Wad,
     pub deposit_index_before: Wad,
     pub deposit_index_after: Wad,
+}
+
+/// A market's configuration changed (immediately when tightening, or by an executed change).
+#[event]
+pub struct MarketConfigChanged {
+    pub market: Pubkey,
+    pub old: MarketConfig,
+    pub new: MarketConfig,
+    /// Who signed the immediate change, or who executed the queued one.
+    pub by: Pubkey,
+    /// True for an immediate (tightening) change.
+    pub immediate: bool,
+}
+
+/// A loosening change was queued.
+#[event]
+pub struct ChangeQueued {
+    pub pool: Pubkey,
+    pub change: Pubkey,
+    pub id: u64,
+    pub kind: crate::state::ChangeKind,
+    pub eta: i64,
+}
+
+/// A queued change was executed.
+#[event]
+pub struct ChangeExecuted {
+    pub pool: Pubkey,
+    pub change: Pubkey,
+    pub id: u64,
+    pub kind: crate::state::ChangeKind,
+    pub executor: Pubkey,
+}
+
+/// A queued change was cancelled.
+#[event]
+pub struct ChangeCancelled {
+    pub pool: Pubkey,
+    pub change: Pubkey,
+    pub id: u64,
+    pub by: Pubkey,
+}
+
+/// The pool's pause flags changed.
+#[event]
+pub struct PauseChanged {
+    pub pool: Pubkey,
+    pub borrow_paused_before: bool,
+    pub borrow_paused: bool,
+    pub liquidation_paused_before: bool,
+    pub liquidation_paused: bool,
+    pub by: Pubkey,
+}
+
+/// The pool's liquidation parameters changed (by an executed change).
+#[event]
+pub struct LiquidationConfigChanged {
+    pub pool: Pubkey,
+    pub old: crate::math::liquidation::LiquidationConfig,
+    pub new: crate::math::liquidation::LiquidationConfig,
+}
+
+/// The timelock delay changed.
+#[event]
+pub struct TimelockDelayChanged {
+    pub pool: Pubkey,
+    pub old: i64,
+    pub new: i64,
+    pub immediate: bool,
+}
+
+/// An admin or guardian hand-over was proposed, accepted or cancelled.
+#[event]
+pub struct AuthorityChanged {
+    pub pool: Pubkey,
+    pub role: crate::instructions::admin::authority::Role,
+    pub action: crate::instructions::admin::authority::AuthorityAction,
+    pub old: Pubkey,
+    pub new: Pubkey,
 }

@@ -9,6 +9,7 @@ use anchor_lang::prelude::*;
 pub mod constants;
 pub mod errors;
 pub mod events;
+pub mod governance;
 pub mod instructions;
 pub mod math;
 pub mod oracle;
@@ -18,7 +19,7 @@ pub mod token;
 
 use instructions::*;
 use math::liquidation::LiquidationConfig;
-use state::MarketConfig;
+use state::{ChangeKind, MarketConfig};
 
 declare_id!("GzuFQvciVuC5yBWJXLfzA1etSDoW7eNV6MF68Dz98bRx");
 
@@ -49,6 +50,55 @@ pub mod keel {
     /// List a token in a pool (admin): creates the market and its PDA vault.
     pub fn add_market(ctx: Context<AddMarket>, config: MarketConfig) -> Result<()> {
         instructions::add_market(ctx, config)
+    }
+
+    /// Apply at once a market configuration that only tightens risk (admin or guardian).
+    pub fn tighten_market(ctx: Context<TightenMarket>, config: MarketConfig) -> Result<()> {
+        instructions::tighten_market(ctx, config)
+    }
+
+    /// Queue a loosening change behind the pool's timelock (admin).
+    pub fn queue_change(ctx: Context<QueueChange>, kind: ChangeKind) -> Result<()> {
+        instructions::queue_change(ctx, kind)
+    }
+
+    /// Cancel a queued change (admin, or the guardian as a veto).
+    pub fn cancel_change(ctx: Context<CancelChange>) -> Result<()> {
+        instructions::cancel_change(ctx)
+    }
+
+    /// Execute a queued change whose timelock has passed (anyone).
+    pub fn execute_change(ctx: Context<ExecuteChange>) -> Result<()> {
+        instructions::execute_change(ctx)
+    }
+
+    /// Pause borrowing and/or liquidation at once (admin or guardian).
+    pub fn pause(ctx: Context<Pause>, borrow: bool, liquidation: bool) -> Result<()> {
+        instructions::pause(ctx, borrow, liquidation)
+    }
+
+    /// Resume liquidation after its grace period (admin).
+    pub fn resume_liquidation(ctx: Context<ResumeLiquidation>) -> Result<()> {
+        instructions::resume_liquidation(ctx)
+    }
+
+    /// Lengthen the timelock delay at once (admin).
+    pub fn raise_timelock(ctx: Context<RaiseTimelock>, delay_secs: i64) -> Result<()> {
+        instructions::raise_timelock(ctx, delay_secs)
+    }
+
+    /// Propose a new admin or guardian, or withdraw the proposal with `None` (admin).
+    pub fn set_pending_authority(
+        ctx: Context<SetPendingAuthority>,
+        role: Role,
+        new: Option<Pubkey>,
+    ) -> Result<()> {
+        instructions::set_pending_authority(ctx, role, new)
+    }
+
+    /// Accept a proposed role (signed by the proposed key).
+    pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()> {
+        instructions::accept_authority(ctx, role)
     }
 
     /// Open a margin account for the signer.

@@ -46,6 +46,8 @@ pub struct LiquidationConfig {
     pub target_hf_bps: u16,
     /// Seconds for the time part of the bonus to ramp from min to max.
     pub bonus_ramp_secs: u32,
+    /// Seconds after liquidation resumes before it opens again (traders repair health).
+    pub grace_secs: u32,
 }
 
 /// Per-market (seize side) bonus parameters.
@@ -409,6 +411,7 @@ mod tests {
                 dust_debt_usd: 10,
                 target_hf_bps: 10_200,
                 bonus_ramp_secs: 600,
+                grace_secs: 600,
             },
         )
     }

@@ -3,4 +3,5 @@ pub mod fixed;
 pub mod health;
 pub mod interest;
 pub mod liquidation;
+pub mod rate_limit;
 pub mod shares;

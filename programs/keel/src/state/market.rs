@@ -11,6 +11,7 @@ use crate::math::fixed::{Rounding, Wad};
 use crate::math::health::RiskWeights;
 use crate::math::interest::{accrue, shares_value, Accrual, InterestCurve};
 use crate::math::liquidation::BonusConfig;
+use crate::math::rate_limit::{OutflowLimit, OutflowWindow};
 use anchor_lang::prelude::*;
 
 impl anchor_lang::Space for Wad {
@@ -49,6 +50,8 @@ pub struct MarketConfig {
     pub borrow_cap: u64,
     /// Liquidation bonus paid when this market's collateral is seized.
     pub bonus: BonusConfig,
+    /// Most that may leave the vault (borrow + withdraw) per window.
+    pub outflow: OutflowLimit,
 }
 
 impl MarketConfig {
@@ -98,6 +101,12 @@ impl MarketConfig {
                 && seized_weight < 10_000 * 10_000,
             KeelError::InvalidBonusConfig
         );
+        let o = &self.outflow;
+        require!(
+            o.max_outflow > 0
+                && (MIN_OUTFLOW_WINDOW_SECS..=MAX_OUTFLOW_WINDOW_SECS).contains(&o.window_secs),
+            KeelError::InvalidOutflowLimit
+        );
         Ok(())
     }
 }
@@ -136,8 +145,10 @@ pub struct Market {
     pub bad_debt_socialised: Wad,
     /// Unix time of the last accrual.
     pub last_accrual_ts: i64,
-    /// Space for future fields without a migration.
-    pub reserved: [u8; 64],
+    /// Listing takes effect at this time (listing a market is a loosening: behind the timelock).
+    pub active_after: i64,
+    /// Outflow-limit buckets.
+    pub outflow: OutflowWindow,
 }
 
 impl Market {
@@ -195,6 +206,18 @@ impl Market {
     /// Total debt in base units (rounded up).
     pub fn total_debt_u64(&self) -> Result<u64> {
         self.total_debt()?.to_u64(Rounding::Up)
+    }
+
+    /// Refuse before the listing's timelock has passed.
+    pub fn require_active(&self, now: i64) -> Result<()> {
+        require!(now >= self.active_after, KeelError::MarketNotActive);
+        Ok(())
+    }
+
+    /// Count `amount` against the outflow limit (borrow, withdraw), refusing past it.
+    pub fn record_outflow(&mut self, amount: u64, now: i64) -> Result<()> {
+        let limit = self.config.outflow;
+        self.outflow.record(&limit, amount, now)
     }
 
     /// Tokens that may leave the vault: its balance less the insurance fund it holds.

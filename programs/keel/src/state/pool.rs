@@ -18,12 +18,22 @@ pub struct Pool {
     pub pending_admin: Pubkey,
     /// Emergency authority: may only tighten or pause.
     pub guardian: Pubkey,
+    /// Proposed next guardian (two-step hand-over); default when none.
+    pub pending_guardian: Pubkey,
     /// Delay, in seconds, before a loosening change can be executed.
     pub timelock_delay_secs: i64,
     /// Liquidation parameters shared by the pool's accounts.
     pub liquidation: LiquidationConfig,
     /// Number of markets listed.
     pub market_count: u16,
+    /// Borrow, withdraw, new accounts and new positions refused (deposit, repay, liquidate go on).
+    pub borrow_paused: bool,
+    /// Liquidation refused (for an oracle incident).
+    pub liquidation_paused: bool,
+    /// When liquidation last resumed (the grace period runs from here).
+    pub liquidation_resumed_at: i64,
+    /// Id of the next queued change (its PDA seed).
+    pub next_change_id: u64,
     /// PDA bump.
     pub bump: u8,
     /// Space for future fields without a migration.
@@ -38,8 +48,35 @@ impl LiquidationConfig {
                 && self.close_factor_bps <= 10_000
                 && self.full_close_hf_bps <= 10_000
                 && (10_000..=MAX_TARGET_HF_BPS).contains(&self.target_hf_bps)
-                && self.bonus_ramp_secs <= MAX_BONUS_RAMP_SECS,
+                && self.bonus_ramp_secs <= MAX_BONUS_RAMP_SECS
+                && self.grace_secs <= MAX_LIQUIDATION_GRACE_SECS,
             KeelError::InvalidLiquidationConfig
+        );
+        Ok(())
+    }
+}
+
+impl Pool {
+    /// True when `key` may make immediate (tightening) changes: the admin or the guardian.
+    pub fn is_admin_or_guardian(&self, key: &Pubkey) -> bool {
+        *key == self.admin || *key == self.guardian
+    }
+
+    /// Refuse while borrowing is paused.
+    pub fn require_not_paused(&self) -> Result<()> {
+        require!(!self.borrow_paused, KeelError::Paused);
+        Ok(())
+    }
+
+    /// Refuse while liquidation is paused or within the grace period after it resumed.
+    pub fn require_liquidation_open(&self, now: i64) -> Result<()> {
+        require!(!self.liquidation_paused, KeelError::LiquidationPaused);
+        let open_at = self
+            .liquidation_resumed_at
+            .saturating_add(self.liquidation.grace_secs as i64);
+        require!(
+            self.liquidation_resumed_at == 0 || now >= open_at,
+            KeelError::LiquidationGracePeriod
         );
         Ok(())
     }

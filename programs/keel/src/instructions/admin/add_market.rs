@@ -6,6 +6,7 @@
 use crate::constants::*;
 use crate::errors::KeelError;
 use crate::events::MarketAdded;
+use crate::governance::nonce_guard::refuse_durable_nonce;
 use crate::math::interest::INITIAL_INDEX;
 use crate::state::{Market, MarketConfig, Pool};
 use crate::token::mint_policy::check_mint_supported;
@@ -50,10 +51,15 @@ pub struct AddMarket<'info> {
     pub token_program: Interface<'info, TokenInterface>,
     /// System program.
     pub system_program: Program<'info, System>,
+    /// CHECK: address-checked; read to refuse durable-nonce transactions.
+    #[account(address = solana_instructions_sysvar::ID @ KeelError::InvalidInstructionsSysvar)]
+    pub instructions_sysvar: UncheckedAccount<'info>,
 }
 
-/// List `mint` in the pool with `config`, after checking every parameter's bounds.
+/// List `mint` in the pool with `config`, after checking every parameter's bounds. A new market
+/// is a loosening: it takes effect (deposits, borrows) only after the pool's timelock delay.
 pub fn add_market(ctx: Context<AddMarket>, config: MarketConfig) -> Result<()> {
+    refuse_durable_nonce(&ctx.accounts.instructions_sysvar)?;
     config.validate()?;
     let mint = &ctx.accounts.mint;
     check_mint_supported(&mint.to_account_info(), mint.decimals)?;
@@ -70,6 +76,9 @@ pub fn add_market(ctx: Context<AddMarket>, config: MarketConfig) -> Result<()> {
     market.deposit_index = INITIAL_INDEX;
     market.borrow_index = INITIAL_INDEX;
     market.last_accrual_ts = now;
+    market.active_after = now
+        .checked_add(ctx.accounts.pool.timelock_delay_secs)
+        .ok_or_else(|| error!(KeelError::MathOverflow))?;
     let pool = &mut ctx.accounts.pool;
     pool.market_count = pool
         .market_count
@@ -82,6 +91,7 @@ pub fn add_market(ctx: Context<AddMarket>, config: MarketConfig) -> Result<()> {
         token_program: market.token_program,
         vault: market.vault,
         config,
+        active_after: market.active_after,
     });
     Ok(())
 }

@@ -2,7 +2,8 @@
 //! collateral in another, with a bonus (amounts: math/liquidation.rs).
 //!
 //! ```text
-//! pre:  HF < 1 (maintenance, every position priced: remaining accounts as for `health`)
+//! pre:  liquidation not paused nor in its grace period (a borrow pause does not stop it)
+//!       HF < 1 (maintenance, every position priced: remaining accounts as for `health`)
 //! post: C_w - D_w improved;  HF <= target (+ rounding slack) unless the debt was dust or is gone;
 //!       repaid <= debt (no debt turns into a deposit);
 //!       value(seized) <= value(repaid) * (1 + max_bonus)      (spot prices)
@@ -75,6 +76,7 @@ struct Outcome {
 pub fn liquidate(ctx: Context<Liquidate>, max_repay: u64) -> Result<()> {
     require!(max_repay > 0, KeelError::ZeroAmount);
     let now = Clock::get()?.unix_timestamp;
+    ctx.accounts.pool.require_liquidation_open(now)?;
     let Context {
         accounts: a,
         remaining_accounts,

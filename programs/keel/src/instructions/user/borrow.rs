@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! shares = ceil(amount / borrow_index)
-//! total debt after <= borrow_cap;  amount <= vault balance - insurance fund
+//! total debt after <= borrow_cap;  amount <= vault balance - insurance fund;  within the outflow limit
+//! refused while the pool is paused or before the market's listing takes effect
 //! after: C_init >= D_init   (priced from remaining_accounts)
 //! ```
 use super::health_guard::require_initial_health;
@@ -18,6 +19,7 @@ use anchor_lang::prelude::*;
 /// Borrow `amount` base units against the account's collateral.
 pub fn borrow(ctx: Context<Outflow>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
+    ctx.accounts.pool.require_not_paused()?;
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
     let vault_balance = ctx.accounts.market.vault.amount;
@@ -59,11 +61,13 @@ fn book_borrow(
     amount: u64,
     now: i64,
 ) -> Result<u64> {
+    market.require_active(now)?;
     accrue_market(market, market_key, now)?;
     require!(
         amount <= market.available_liquidity(vault_balance)?,
         KeelError::InsufficientLiquidity
     );
+    market.record_outflow(amount, now)?;
     let shares = shares_for_borrow(amount, market.borrow_index)?;
     market.add_borrow_shares(shares)?;
     require!(

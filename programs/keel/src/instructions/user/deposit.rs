@@ -2,14 +2,14 @@
 //!
 //! ```text
 //! shares = floor(amount / deposit_index)           refused when 0
-//! total deposits after <= deposit_cap
+//! total deposits after <= deposit_cap;  while paused, only into an existing position
 //! ```
 use super::market_vault::*;
 use crate::errors::KeelError;
 use crate::events::Deposited;
 use crate::instructions::market_accrual::accrue_market;
 use crate::math::shares::shares_for_deposit;
-use crate::state::MarginAccount;
+use crate::state::{MarginAccount, Market, Pool};
 use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
@@ -26,6 +26,9 @@ pub struct Deposit<'info> {
         constraint = margin_account.load()?.pool == market.market.pool @ KeelError::WrongPool
     )]
     pub margin_account: AccountLoader<'info, MarginAccount>,
+    /// The pool (while paused, deposits go only into existing positions).
+    #[account(constraint = pool.key() == market.market.pool @ KeelError::WrongPool)]
+    pub pool: Box<Account<'info, Pool>>,
     /// The market and its vault.
     pub market: MarketVault<'info>,
     /// The owner's token account the tokens come from.
@@ -38,28 +41,15 @@ pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
-    let market = &mut ctx.accounts.market.market;
-    accrue_market(market, market_key, now)?;
-    let shares = shares_for_deposit(amount, market.deposit_index)?;
-    require!(shares > 0, KeelError::ZeroShares);
-    market.add_deposit_shares(shares)?;
-    require!(
-        market.total_deposits_u64()? <= market.config.deposit_cap,
-        KeelError::DepositCapExceeded
-    );
-    {
-        let mut account = ctx.accounts.margin_account.load_mut()?;
-        let i = account.find_or_open(&market_key)?;
-        let position = &mut account.positions[i];
-        require!(
-            position.borrow_shares == 0,
-            KeelError::DepositWhileBorrowing
-        );
-        position.deposit_shares = position
-            .deposit_shares
-            .checked_add(shares)
-            .ok_or_else(|| error!(KeelError::MathOverflow))?;
-    }
+    let paused = ctx.accounts.pool.borrow_paused;
+    let shares = book_deposit(
+        &ctx.accounts.margin_account,
+        &mut ctx.accounts.market.market,
+        market_key,
+        paused,
+        amount,
+        now,
+    )?;
     let m = &ctx.accounts.market;
     transfer_to_vault(
         &m.token_program,
@@ -76,4 +66,41 @@ pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         shares,
     });
     Ok(())
+}
+
+/// Accrue, mint the deposit shares on the market and the position; returns the shares.
+/// (Its own function to keep each SBF stack frame small.)
+fn book_deposit(
+    margin_account: &AccountLoader<MarginAccount>,
+    market: &mut Market,
+    market_key: Pubkey,
+    paused: bool,
+    amount: u64,
+    now: i64,
+) -> Result<u64> {
+    market.require_active(now)?;
+    accrue_market(market, market_key, now)?;
+    let shares = shares_for_deposit(amount, market.deposit_index)?;
+    require!(shares > 0, KeelError::ZeroShares);
+    market.add_deposit_shares(shares)?;
+    require!(
+        market.total_deposits_u64()? <= market.config.deposit_cap,
+        KeelError::DepositCapExceeded
+    );
+    let mut account = margin_account.load_mut()?;
+    if paused {
+        // deposits never stop, but a pause opens no new position
+        require!(account.find(&market_key).is_some(), KeelError::Paused);
+    }
+    let i = account.find_or_open(&market_key)?;
+    let position = &mut account.positions[i];
+    require!(
+        position.borrow_shares == 0,
+        KeelError::DepositWhileBorrowing
+    );
+    position.deposit_shares = position
+        .deposit_shares
+        .checked_add(shares)
+        .ok_or_else(|| error!(KeelError::MathOverflow))?;
+    Ok(shares)
 }

@@ -34,6 +34,7 @@ pub struct OpenAccount<'info> {
 
 /// Open margin account number `account_id` of the owner in the pool.
 pub fn open_account(ctx: Context<OpenAccount>, account_id: u64) -> Result<()> {
+    ctx.accounts.pool.require_not_paused()?;
     let mut account = ctx.accounts.margin_account.load_init()?;
     account.owner = ctx.accounts.owner.key();
     account.pool = ctx.accounts.pool.key();

@@ -3,7 +3,7 @@
 //! ```text
 //! amount = u64::MAX  -> withdraw all: shares = all, amount = floor(shares * deposit_index)
 //! otherwise          -> shares = ceil(amount / deposit_index)
-//! amount <= vault balance - insurance fund
+//! amount <= vault balance - insurance fund;  within the outflow limit;  refused while paused
 //! after: C_init >= D_init   (priced from remaining_accounts when the account has debt)
 //! ```
 use super::health_guard::require_initial_health;
@@ -19,6 +19,7 @@ use anchor_lang::prelude::*;
 /// Withdraw `amount` base units (`u64::MAX` for the whole deposit).
 pub fn withdraw(ctx: Context<Outflow>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
+    ctx.accounts.pool.require_not_paused()?;
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
     let vault_balance = ctx.accounts.market.vault.amount;
@@ -79,6 +80,7 @@ fn book_withdrawal(
         amount <= market.available_liquidity(vault_balance)?,
         KeelError::InsufficientLiquidity
     );
+    market.record_outflow(amount, now)?;
     account.positions[i].deposit_shares = held - shares;
     market.sub_deposit_shares(shares)?;
     require_initial_health(&account, remaining, market_key, market, now)?;

@@ -1,0 +1,74 @@
+//! Tightening or loosening: a change applies at once only when every field moves toward safety.
+//!
+//! ```text
+//! tightening (each field equal or):  collateral weights lower, borrow weights higher,
+//!                                    deposit/borrow caps lower, outflow limit lower or window longer,
+//!                                    oracle max age lower, max confidence lower (same feed)
+//! anything else is loosening:        higher weights or caps, a new oracle feed, any change to the
+//!                                    interest curve, reserve factor or bonus, ...
+//! ```
+use crate::state::MarketConfig;
+
+/// True when `new` differs from `old` only in the tightening direction (or not at all).
+pub fn is_tightening(old: &MarketConfig, new: &MarketConfig) -> bool {
+    let (ow, nw) = (&old.weights, &new.weights);
+    let (oo, no) = (&old.oracle, &new.oracle);
+    nw.init_asset_weight_bps <= ow.init_asset_weight_bps
+        && nw.maint_asset_weight_bps <= ow.maint_asset_weight_bps
+        && nw.init_liab_weight_bps >= ow.init_liab_weight_bps
+        && nw.maint_liab_weight_bps >= ow.maint_liab_weight_bps
+        && new.deposit_cap <= old.deposit_cap
+        && new.borrow_cap <= old.borrow_cap
+        && new.outflow.max_outflow <= old.outflow.max_outflow
+        && new.outflow.window_secs >= old.outflow.window_secs
+        && no.feed_id == oo.feed_id
+        && no.max_age_secs <= oo.max_age_secs
+        && no.max_conf_bps <= oo.max_conf_bps
+        && new.curve == old.curve
+        && new.reserve_factor_bps == old.reserve_factor_bps
+        && new.bonus == old.bonus
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> MarketConfig {
+        let mut c = MarketConfig::default();
+        c.weights.init_asset_weight_bps = 8_000;
+        c.weights.maint_asset_weight_bps = 8_500;
+        c.weights.init_liab_weight_bps = 10_000;
+        c.weights.maint_liab_weight_bps = 10_000;
+        c.deposit_cap = 1_000;
+        c.borrow_cap = 500;
+        c.oracle.max_age_secs = 60;
+        c.oracle.max_conf_bps = 200;
+        c.outflow.max_outflow = 100;
+        c.outflow.window_secs = 3_600;
+        c
+    }
+
+    #[test]
+    fn directions() {
+        let b = base();
+        assert!(is_tightening(&b, &b));
+        let t = |f: fn(&mut MarketConfig)| {
+            let mut c = base();
+            f(&mut c);
+            is_tightening(&b, &c)
+        };
+        assert!(t(|c| c.weights.init_asset_weight_bps = 7_000));
+        assert!(!t(|c| c.weights.init_asset_weight_bps = 8_100));
+        assert!(t(|c| c.weights.init_liab_weight_bps = 11_000));
+        assert!(!t(|c| c.weights.maint_liab_weight_bps = 9_999));
+        assert!(t(|c| c.deposit_cap = 0));
+        assert!(!t(|c| c.borrow_cap = 501));
+        assert!(t(|c| c.oracle.max_age_secs = 30));
+        assert!(!t(|c| c.oracle.max_conf_bps = 300));
+        assert!(!t(|c| c.oracle.feed_id = [1; 32]));
+        assert!(t(|c| c.outflow.max_outflow = 50));
+        assert!(!t(|c| c.outflow.window_secs = 60));
+        assert!(!t(|c| c.curve.slope1_bps = 1));
+        assert!(!t(|c| c.bonus.max_bonus_bps = 1));
+    }
+}

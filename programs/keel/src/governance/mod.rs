@@ -1,0 +1,4 @@
+//! Governance rules: which parameter changes tighten (immediate) or loosen (timelocked), and the
+//! guard against pre-signed (durable-nonce) admin transactions.
+pub mod classify;
+pub mod nonce_guard;

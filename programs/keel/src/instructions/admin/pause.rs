@@ -1,0 +1,32 @@
+//! `pause`: stop borrowing (borrow, withdraw, new accounts and positions) and/or liquidation at
+//! once (admin or guardian). Deposit and repay never stop. Lifting the borrow pause is a loosening
+//! (`queue_change` with `UnpauseBorrowing`); liquidation resumes with `resume_liquidation`.
+use super::governance_accounts::*;
+use crate::events::PauseChanged;
+use anchor_lang::prelude::*;
+
+/// Accounts of `pause`.
+#[derive(Accounts)]
+pub struct Pause<'info> {
+    /// Signer (admin or guardian), pool, instructions sysvar.
+    pub gov: Governance<'info>,
+}
+
+/// Pause borrowing when `borrow`, liquidation when `liquidation` (false leaves a flag as it is).
+pub fn pause(ctx: Context<Pause>, borrow: bool, liquidation: bool) -> Result<()> {
+    ctx.accounts.gov.require_admin_or_guardian()?;
+    let by = ctx.accounts.gov.authority.key();
+    let pool = &mut ctx.accounts.gov.pool;
+    let (borrow_before, liquidation_before) = (pool.borrow_paused, pool.liquidation_paused);
+    pool.borrow_paused |= borrow;
+    pool.liquidation_paused |= liquidation;
+    emit!(PauseChanged {
+        pool: pool.key(),
+        borrow_paused_before: borrow_before,
+        borrow_paused: pool.borrow_paused,
+        liquidation_paused_before: liquidation_before,
+        liquidation_paused: pool.liquidation_paused,
+        by,
+    });
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! `resume_liquidation`: lift the liquidation pause (admin). Liquidation opens again only after the
+//! pool's grace period, so traders can repair health first.
+use super::governance_accounts::*;
+use crate::errors::KeelError;
+use crate::events::PauseChanged;
+use anchor_lang::prelude::*;
+
+/// Accounts of `resume_liquidation`.
+#[derive(Accounts)]
+pub struct ResumeLiquidation<'info> {
+    /// Signer (admin), pool, instructions sysvar.
+    pub gov: Governance<'info>,
+}
+
+/// Resume liquidation; the grace period starts now.
+pub fn resume_liquidation(ctx: Context<ResumeLiquidation>) -> Result<()> {
+    ctx.accounts.gov.require_admin()?;
+    let by = ctx.accounts.gov.authority.key();
+    let pool = &mut ctx.accounts.gov.pool;
+    require!(pool.liquidation_paused, KeelError::LiquidationNotPaused);
+    pool.liquidation_paused = false;
+    pool.liquidation_resumed_at = Clock::get()?.unix_timestamp;
+    emit!(PauseChanged {
+        pool: pool.key(),
+        borrow_paused_before: pool.borrow_paused,
+        borrow_paused: pool.borrow_paused,
+        liquidation_paused_before: true,
+        liquidation_paused: false,
+        by,
+    });
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! `execute_change`: apply a queued change once its timelock has passed (permissionless).
+use crate::errors::KeelError;
+use crate::events::{
+    ChangeExecuted, LiquidationConfigChanged, MarketConfigChanged, PauseChanged,
+    TimelockDelayChanged,
+};
+use crate::math::liquidation::LiquidationConfig;
+use crate::state::{ChangeKind, Market, MarketConfig, PendingChange, Pool};
+use anchor_lang::prelude::*;
+
+/// Accounts of `execute_change`.
+#[derive(Accounts)]
+pub struct ExecuteChange<'info> {
+    /// Anyone.
+    pub executor: Signer<'info>,
+    /// The pool.
+    #[account(mut)]
+    pub pool: Box<Account<'info, Pool>>,
+    /// The matured change; closed, its rent back to whoever paid it.
+    #[account(
+        mut,
+        close = rent_receiver,
+        constraint = change.pool == pool.key() @ KeelError::WrongPool
+    )]
+    pub change: Box<Account<'info, PendingChange>>,
+    /// CHECK: must be the change's rent payer (address-checked).
+    #[account(mut, address = change.rent_payer)]
+    pub rent_receiver: UncheckedAccount<'info>,
+    /// The market, for a market change.
+    #[account(mut, constraint = market.pool == pool.key() @ KeelError::WrongPool)]
+    pub market: Option<Box<Account<'info, Market>>>,
+}
+
+/// Execute the change.
+pub fn execute_change(ctx: Context<ExecuteChange>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let a = ctx.accounts;
+    require!(now >= a.change.eta, KeelError::TimelockNotElapsed);
+    let executor = a.executor.key();
+    let kind = a.change.kind;
+    match kind {
+        ChangeKind::MarketConfig { market, config } => {
+            apply_market_config(a.market.as_deref_mut(), market, config, executor)?
+        }
+        ChangeKind::LiquidationConfig { config } => apply_liquidation_config(&mut a.pool, config)?,
+        ChangeKind::TimelockDelay { delay_secs } => apply_timelock(&mut a.pool, delay_secs),
+        ChangeKind::UnpauseBorrowing => apply_unpause(&mut a.pool, executor),
+    }
+    emit!(ChangeExecuted {
+        pool: a.pool.key(),
+        change: a.change.key(),
+        id: a.change.id,
+        kind,
+        executor,
+    });
+    Ok(())
+}
+
+fn apply_market_config(
+    account: Option<&mut Account<Market>>,
+    market: Pubkey,
+    config: MarketConfig,
+    executor: Pubkey,
+) -> Result<()> {
+    let m = account
+        .filter(|m| m.key() == market)
+        .ok_or_else(|| error!(KeelError::ChangeMarketMismatch))?;
+    config.validate()?;
+    let old = m.config;
+    m.config = config;
+    emit!(MarketConfigChanged {
+        market,
+        old,
+        new: config,
+        by: executor,
+        immediate: false,
+    });
+    Ok(())
+}
+
+fn apply_liquidation_config(pool: &mut Account<Pool>, config: LiquidationConfig) -> Result<()> {
+    config.validate()?;
+    let old = pool.liquidation;
+    pool.liquidation = config;
+    emit!(LiquidationConfigChanged {
+        pool: pool.key(),
+        old,
+        new: config,
+    });
+    Ok(())
+}
+
+fn apply_timelock(pool: &mut Account<Pool>, delay_secs: i64) {
+    let old = pool.timelock_delay_secs;
+    pool.timelock_delay_secs = delay_secs;
+    emit!(TimelockDelayChanged {
+        pool: pool.key(),
+        old,
+        new: delay_secs,
+        immediate: false,
+    });
+}
+
+fn apply_unpause(pool: &mut Account<Pool>, executor: Pubkey) {
+    let before = pool.borrow_paused;
+    pool.borrow_paused = false;
+    emit!(PauseChanged {
+        pool: pool.key(),
+        borrow_paused_before: before,
+        borrow_paused: false,
+        liquidation_paused_before: pool.liquidation_paused,
+        liquidation_paused: pool.liquidation_paused,
+        by: executor,
+    });
+}

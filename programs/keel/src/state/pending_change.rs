@@ -1,0 +1,48 @@
+//! `PendingChange`: a loosening parameter change queued behind the pool's timelock.
+use crate::math::liquidation::LiquidationConfig;
+use crate::state::MarketConfig;
+use anchor_lang::prelude::*;
+
+/// What a queued change does when executed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace)]
+pub enum ChangeKind {
+    /// Replace a market's whole configuration.
+    MarketConfig {
+        /// The market.
+        market: Pubkey,
+        /// Its new configuration.
+        config: MarketConfig,
+    },
+    /// Replace the pool's liquidation parameters.
+    LiquidationConfig {
+        /// The new parameters.
+        config: LiquidationConfig,
+    },
+    /// Lower (or set) the timelock delay.
+    TimelockDelay {
+        /// The new delay, seconds.
+        delay_secs: i64,
+    },
+    /// Lift the borrow pause.
+    UnpauseBorrowing,
+}
+
+/// A queued change.
+#[account]
+#[derive(InitSpace)]
+pub struct PendingChange {
+    /// The pool it changes.
+    pub pool: Pubkey,
+    /// Its id (a PDA seed).
+    pub id: u64,
+    /// What it does.
+    pub kind: ChangeKind,
+    /// When it was queued.
+    pub queued_at: i64,
+    /// Earliest execution time.
+    pub eta: i64,
+    /// Who paid its rent (refunded on execute or cancel).
+    pub rent_payer: Pubkey,
+    /// PDA bump.
+    pub bump: u8,
+}
