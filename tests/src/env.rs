@@ -106,6 +106,34 @@ impl TestEnv {
         })
     }
 
+    /// A legacy transaction of exactly `ixs` (no compute-budget prefix), on the latest blockhash.
+    pub async fn raw_transaction(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Transaction {
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .expect("blockhash");
+        let payer = self.payer();
+        let mut keys: Vec<&Keypair> = vec![&payer];
+        keys.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
+        Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, blockhash)
+    }
+
+    /// Process an already built transaction.
+    pub async fn process(&mut self, tx: Transaction) -> Result<(), TransactionError> {
+        self.ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await
+            .expect("banks client")
+            .result
+    }
+
     /// Simulate `ixs` (nothing is committed); the way to read an instruction's return data.
     pub async fn simulate(
         &mut self,

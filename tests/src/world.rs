@@ -281,6 +281,38 @@ impl World {
         decode::market(&self.env.account(key).await.expect("market").data).unwrap()
     }
 
+    /// Decoded pool.
+    pub async fn pool_state(&mut self) -> keel::state::Pool {
+        let key = self.pool;
+        decode::pool(&self.env.account(key).await.expect("pool").data).unwrap()
+    }
+
+    /// Queue `kind` as the admin; returns the change's address.
+    pub async fn queue(
+        &mut self,
+        kind: keel::state::ChangeKind,
+    ) -> Result<Pubkey, TransactionError> {
+        let id = self.pool_state().await.next_change_id;
+        let payer = self.env.payer().pubkey();
+        let admin = self.admin.insecure_clone();
+        let ix = kix::queue_change(admin.pubkey(), payer, self.pool, id, kind);
+        self.env.send(&[ix], &[&admin]).await?;
+        Ok(pda::pending_change(&self.pool, id))
+    }
+
+    /// Execute a queued change as `executor` (anyone); `market` for a market change.
+    pub async fn execute(
+        &mut self,
+        executor: &Keypair,
+        change: Pubkey,
+        market: Option<usize>,
+    ) -> Result<TxOutcome, TransactionError> {
+        let payer = self.env.payer().pubkey();
+        let market = market.map(|m| self.markets[m].keys.market);
+        let ix = kix::execute_change(executor.pubkey(), self.pool, change, payer, market);
+        self.env.send(&[ix], &[executor]).await
+    }
+
     /// Decoded margin account.
     pub async fn margin(&mut self, key: Pubkey) -> MarginAccount {
         decode::margin_account(&self.env.account(key).await.expect("margin").data).unwrap()

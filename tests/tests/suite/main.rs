@@ -5,6 +5,7 @@ mod admin;
 mod cascade;
 mod common;
 mod figures;
+mod governance;
 mod interest;
 mod lifecycle;
 mod liquidation;
