@@ -12,3 +12,5 @@ mod liquidation;
 mod oracle;
 mod refusals;
 mod remaining;
+mod security;
+mod stateful;

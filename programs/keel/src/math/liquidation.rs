@@ -127,7 +127,8 @@ pub fn bonus_bps(
     ramp_secs: u32,
 ) -> Result<u64> {
     let min = bonus.min_bonus_bps as u64;
-    let max = bonus.max_bonus_bps as u64;
+    // validated configs have min <= max; a pure function must not panic on one that has not been
+    let max = (bonus.max_bonus_bps as u64).max(min);
     let shortfall = Wad::ONE.saturating_sub(health_factor);
     let shortfall_bps = mul_div(shortfall.0, 10_000, Wad::ONE.0, Rounding::Down)? as u64;
     let ramp_bps = if ramp_secs == 0 {
@@ -335,12 +336,13 @@ fn amounts(
     };
     let base = (mul_div(s.amount as u128, repay_spot.0, c, Rounding::Down)? as u64).min(seized);
     let bonus_amount = seized - base;
-    let fee = mul_div(
+    let fee = (mul_div(
         bonus_amount as u128,
         input.bonus.protocol_fee_bps as u128,
         10_000,
         Rounding::Down,
-    )? as u64;
+    )? as u64)
+        .min(bonus_amount);
     Ok(LiquidationPlan {
         repay: limit.repay,
         seized,
@@ -427,6 +429,18 @@ mod tests {
         assert!(at(9_900, 600) > at(9_900, 300));
         assert_eq!(at(5_000, 0), 1_000);
         assert_eq!(at(9_999, 100_000), 1_000);
+    }
+
+    /// Regression (fuzzing): an unvalidated bonus config with min > max panicked in `clamp` and
+    /// underflowed in the ramp; it now reads max as min.
+    #[test]
+    fn inverted_bonus_bounds_do_not_panic() {
+        let b = BonusConfig {
+            min_bonus_bps: 500,
+            max_bonus_bps: 100,
+            protocol_fee_bps: 20_000,
+        };
+        assert_eq!(bonus_bps(&b, Wad::from_bps(9_000), 10, 600).unwrap(), 500);
     }
 
     proptest! {

@@ -4,4 +4,5 @@ pub mod health;
 pub mod interest;
 pub mod liquidation;
 pub mod rate_limit;
+mod robustness;
 pub mod shares;

@@ -37,18 +37,17 @@ pub struct OutflowWindow {
 }
 
 impl OutflowWindow {
-    /// Roll the buckets forward to `now`.
+    /// Roll the buckets forward to `now`. A clock that reads earlier than the current bucket
+    /// (the cluster's timestamp is an estimate, not strictly monotonic) keeps the buckets as they
+    /// are: going back in time must never hand out a fresh allowance.
     pub fn roll(&mut self, window_secs: u32, now: i64) {
         let w = window_secs.max(1) as i64;
-        let start = now - now.rem_euclid(w);
-        if start == self.window_start {
+        let start = now.checked_sub(now.rem_euclid(w)).unwrap_or(i64::MIN);
+        if start <= self.window_start {
             return;
         }
-        self.previous = if start - self.window_start == w {
-            self.current
-        } else {
-            0
-        };
+        let one_window_on = start.checked_sub(self.window_start) == Some(w);
+        self.previous = if one_window_on { self.current } else { 0 };
         self.current = 0;
         self.window_start = start;
     }
@@ -56,7 +55,8 @@ impl OutflowWindow {
     /// The sliding estimate of what left in the last window, at `now` (after `roll`).
     pub fn used(&self, window_secs: u32, now: i64) -> Result<u64> {
         let w = window_secs.max(1) as u128;
-        let remaining = w.saturating_sub((now - self.window_start).max(0) as u128);
+        let elapsed = now.saturating_sub(self.window_start).max(0) as u128;
+        let remaining = w.saturating_sub(elapsed);
         let carried = mul_div(self.previous as u128, remaining, w, Rounding::Up)? as u64;
         Ok(carried.saturating_add(self.current))
     }
@@ -101,6 +101,26 @@ mod tests {
         let mut w2 = OutflowWindow::default();
         w2.record(&limit, 1_000, t0).unwrap();
         assert!(w2.record(&limit, 1_000, t0 + 7_200).is_ok());
+    }
+
+    /// Regression (fuzzing): a clock reading before the current bucket used to zero both
+    /// buckets (and could overflow), handing out a fresh allowance.
+    #[test]
+    fn a_clock_going_back_gives_no_fresh_allowance() {
+        let limit = OutflowLimit {
+            max_outflow: 1_000,
+            window_secs: W,
+        };
+        let mut w = OutflowWindow::default();
+        w.record(&limit, 1_000, 36_000).unwrap();
+        assert!(w.record(&limit, 1, 35_999).is_err());
+        assert!(w.record(&limit, 1, i64::MIN).is_err());
+        let mut far = OutflowWindow {
+            window_start: i64::MAX - 10,
+            current: 0,
+            previous: 0,
+        };
+        far.roll(W, i64::MIN); // no overflow
     }
 
     proptest! {

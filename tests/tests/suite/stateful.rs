@@ -1,0 +1,475 @@
+//! Stateful property test on the real runtime: random sequences of real transactions (deposit,
+//! withdraw, borrow, repay, liquidate, price moves, clock warps, parameter changes) over four
+//! traders and three markets, with the design guide's invariants checked after every step
+//! (`invariants::check`, and the initial requirement after every successful borrow or withdraw).
+//! Actions may be refused, as users' would be; what must never happen is an invariant broken, a
+//! panic, or one of the errors that mean the program contradicted itself (overflow on sane
+//! amounts, a liquidation plan failing its own post-conditions).
+//!
+//! Cases: `KEEL_FUZZ_CASES` (default 12, each up to 40 steps); failing cases shrink to a minimal
+//! sequence and are kept by proptest under `proptest-regressions/` as regression cases.
+//! `KEEL_FUZZ_STATS=1` prints how many of each action succeeded or were refused, to show the run
+//! reaches deep states (near-limit borrows, liquidations), not just refusals.
+use crate::common::*;
+use keel::errors::KeelError;
+use keel_tests::env::custom_error;
+use keel_tests::invariants::{assert_initial_health, check};
+use keel_tests::tokens::{spl_token, token_2022};
+use keel_tests::world::USD;
+use keel_tests::{MarketSpec, Trader, World};
+use proptest::prelude::*;
+use solana_sdk::transaction::TransactionError;
+
+const TRADERS: usize = 4;
+const MARKETS: usize = 3;
+/// Starting prices (mantissa at exponent -8): SOL-like, USDC-like, ETH-like (Token-2022).
+const START: [i64; MARKETS] = [100 * USD, USD, 2_000 * USD];
+const DECIMALS: [u8; MARKETS] = [9, 6, 8];
+
+#[derive(Clone, Debug)]
+enum Action {
+    Deposit {
+        t: usize,
+        m: usize,
+        whole: u64,
+    },
+    Withdraw {
+        t: usize,
+        m: usize,
+        whole: u64,
+        all: bool,
+    },
+    Borrow {
+        t: usize,
+        m: usize,
+        whole: u64,
+    },
+    /// Borrow `frac_bps` of the account's remaining initial headroom (drives accounts to the edge).
+    BorrowMax {
+        t: usize,
+        m: usize,
+        frac_bps: u64,
+    },
+    Repay {
+        payer: usize,
+        t: usize,
+        m: usize,
+        whole: u64,
+        all: bool,
+    },
+    /// `smart`: pick the largest debt and the largest collateral, as a bot would; else the given pair.
+    Liquidate {
+        t: usize,
+        repay: usize,
+        seize: usize,
+        smart: bool,
+    },
+    Price {
+        m: usize,
+        move_bps: i64,
+    },
+    /// A bot's pass: liquidate every liquidatable account until healthy (or nothing more to do).
+    Sweep,
+    Warp {
+        secs: i64,
+    },
+    Tighten {
+        m: usize,
+        init_weight_bps: u16,
+    },
+    Accrue {
+        m: usize,
+    },
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    let t = 0..TRADERS;
+    let m = 0..MARKETS;
+    prop_oneof![
+        3 => (t.clone(), m.clone(), 1u64..500).prop_map(|(t, m, whole)| Action::Deposit { t, m, whole }),
+        2 => (t.clone(), m.clone(), 1u64..300, any::<bool>()).prop_map(|(t, m, whole, all)| Action::Withdraw { t, m, whole, all }),
+        3 => (t.clone(), m.clone(), 1u64..300).prop_map(|(t, m, whole)| Action::Borrow { t, m, whole }),
+        2 => (t.clone(), t.clone(), m.clone(), 1u64..300, any::<bool>()).prop_map(|(payer, t, m, whole, all)| Action::Repay { payer, t, m, whole, all }),
+        3 => (t.clone(), m.clone(), 5_000u64..9_950).prop_map(|(t, m, frac_bps)| Action::BorrowMax { t, m, frac_bps }),
+        3 => (t.clone(), m.clone(), m.clone(), proptest::bool::weighted(0.8)).prop_map(|(t, repay, seize, smart)| Action::Liquidate { t, repay, seize, smart }),
+        3 => (m.clone(), -4_000i64..3_000).prop_map(|(m, move_bps)| Action::Price { m, move_bps }),
+        1 => (1i64..30 * 86_400).prop_map(|secs| Action::Warp { secs }),
+        1 => (m.clone(), 1_000u16..8_000).prop_map(|(m, init_weight_bps)| Action::Tighten { m, init_weight_bps }),
+        1 => m.prop_map(|m| Action::Accrue { m }),
+        3 => Just(Action::Sweep),
+    ]
+}
+
+/// Amount of `whole` tokens of market `m`, scaled so each market moves a similar dollar value.
+fn amount(m: usize, whole: u64) -> u64 {
+    let unit = 10u64.pow(DECIMALS[m] as u32);
+    match m {
+        0 => whole * unit / 10,  // 0.1 SOL steps ($10)
+        1 => whole * unit * 10,  // 10 USDC steps
+        _ => whole * unit / 200, // 0.005 ETH steps ($10)
+    }
+}
+
+/// Errors that mean the program contradicted itself rather than refused a user.
+fn is_bug(err: &TransactionError) -> bool {
+    let bugs = [
+        KeelError::MathOverflow,
+        KeelError::DivisionByZero,
+        KeelError::HealthNotImproved,
+        KeelError::OverLiquidation,
+        KeelError::SeizeExceedsBound,
+    ];
+    match custom_error(err) {
+        Some(code) => bugs.iter().any(|b| u32::from(*b) == code),
+        None => !matches!(err, TransactionError::InstructionError(_, _)),
+    }
+}
+
+/// The (repay, seize) market pair a bot would pick: the largest debt and the largest deposit.
+async fn pick_pair(
+    w: &mut World,
+    margin: anchor_lang::prelude::Pubkey,
+    prices: &[i64; MARKETS],
+) -> Option<(usize, usize)> {
+    let account = w.margin(margin).await;
+    let mut best_debt = (0f64, None);
+    let mut best_coll = (0f64, None);
+    for p in account.active() {
+        let m = w.markets.iter().position(|f| f.keys.market == p.market)?;
+        let scale = prices[m] as f64 / 10f64.powi(DECIMALS[m] as i32);
+        let (d, c) = (
+            p.borrow_shares as f64 * scale,
+            p.deposit_shares as f64 * scale,
+        );
+        if d > best_debt.0 {
+            best_debt = (d, Some(m));
+        }
+        if c > best_coll.0 {
+            best_coll = (c, Some(m));
+        }
+    }
+    Some((best_debt.1?, best_coll.1?))
+}
+
+struct Run {
+    w: World,
+    traders: Vec<Trader>,
+    liquidator: Trader,
+    prices: [i64; MARKETS],
+}
+
+async fn setup() -> Run {
+    let mut w = World::new(&[
+        MarketSpec {
+            token_program: spl_token(),
+            decimals: DECIMALS[0],
+            price: START[0],
+        },
+        MarketSpec {
+            token_program: spl_token(),
+            decimals: DECIMALS[1],
+            price: START[1],
+        },
+        MarketSpec {
+            token_program: token_2022(),
+            decimals: DECIMALS[2],
+            price: START[2],
+        },
+    ])
+    .await;
+    let funding = [10_000 * SOL, 1_000_000 * USDC, 500 * 100_000_000];
+    let mut traders = vec![];
+    for _ in 0..TRADERS {
+        traders.push(w.trader(&funding).await);
+    }
+    // seed liquidity so borrows have something to draw on
+    for (m, t) in traders.iter().enumerate().take(MARKETS) {
+        w.deposit(t, m, funding[m] / 10).await.unwrap();
+    }
+    let liquidator = w.trader(&funding).await;
+    Run {
+        w,
+        traders,
+        liquidator,
+        prices: START,
+    }
+}
+
+/// Per action kind: (succeeded, refused), over the whole run (printed with `KEEL_FUZZ_STATS`).
+static STATS: std::sync::Mutex<std::collections::BTreeMap<&'static str, (u64, u64)>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+fn tally(action: &Action, ok: bool) {
+    let name = match action {
+        Action::Deposit { .. } => "deposit",
+        Action::Withdraw { .. } => "withdraw",
+        Action::Borrow { .. } => "borrow",
+        Action::Repay { .. } => "repay",
+        Action::Liquidate { .. } => "liquidate",
+        Action::BorrowMax { .. } => "borrow_max",
+        Action::Price { .. } => "price",
+        Action::Warp { .. } => "warp",
+        Action::Tighten { .. } => "tighten",
+        Action::Accrue { .. } => "accrue",
+        Action::Sweep => "sweep_liquidation",
+    };
+    let mut stats = STATS.lock().unwrap();
+    let e = stats.entry(name).or_default();
+    if ok {
+        e.0 += 1;
+    } else {
+        e.1 += 1;
+    }
+}
+
+async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
+    let w = &mut run.w;
+    let result: Option<Result<_, TransactionError>> = match *action {
+        Action::Deposit { t, m, whole } => Some(
+            w.deposit(&run.traders[t], m, amount(m, whole))
+                .await
+                .map(|_| ()),
+        ),
+        Action::Withdraw { t, m, whole, all } => {
+            let a = if all { u64::MAX } else { amount(m, whole) };
+            let r = w.withdraw(&run.traders[t], m, a).await.map(|_| ());
+            if r.is_ok() {
+                assert_initial_health(w, run.traders[t].margin).await;
+            }
+            Some(r)
+        }
+        Action::Borrow { t, m, whole } => {
+            let r = w
+                .borrow(&run.traders[t], m, amount(m, whole))
+                .await
+                .map(|_| ());
+            if r.is_ok() {
+                assert_initial_health(w, run.traders[t].margin).await;
+            }
+            Some(r)
+        }
+        Action::Repay {
+            payer,
+            t,
+            m,
+            whole,
+            all,
+        } => {
+            let a = if all { u64::MAX } else { amount(m, whole) };
+            Some(
+                w.repay(&run.traders[payer], run.traders[t].margin, m, a)
+                    .await
+                    .map(|_| ()),
+            )
+        }
+        Action::BorrowMax { t, m, frac_bps } => {
+            let margin = run.traders[t].margin;
+            let Ok(report) = w.health(margin).await else {
+                return Ok(());
+            };
+            let headroom =
+                report.collateral_init.0.saturating_sub(report.debt_init.0) as f64 / 1e18;
+            let usd_per_token = run.prices[m] as f64 * 1e-8 * 1.001;
+            let tokens = headroom * frac_bps as f64 / 10_000.0 / usd_per_token;
+            let a = (tokens * 10f64.powi(DECIMALS[m] as i32)) as u64;
+            if a == 0 {
+                return Ok(());
+            }
+            let r = w.borrow(&run.traders[t], m, a).await.map(|_| ());
+            if r.is_ok() {
+                assert_initial_health(w, margin).await;
+            }
+            Some(r)
+        }
+        Action::Liquidate {
+            t,
+            repay,
+            seize,
+            smart,
+        } => {
+            // smart: like a bot, find a liquidatable account and its largest debt and collateral
+            let mut t = t;
+            let (mut repay, mut seize) = (repay, seize);
+            if smart {
+                for (i, trader) in run.traders.iter().enumerate() {
+                    if w.health(trader.margin).await.is_ok_and(|h| h.liquidatable) {
+                        t = i;
+                        break;
+                    }
+                }
+                if let Some(pair) = pick_pair(w, run.traders[t].margin, &run.prices).await {
+                    (repay, seize) = pair;
+                }
+            }
+            let before = w.health(run.traders[t].margin).await;
+            let r = w
+                .liquidate(
+                    &run.liquidator,
+                    run.traders[t].margin,
+                    repay,
+                    seize,
+                    u64::MAX,
+                )
+                .await
+                .map(|_| ());
+            if r.is_ok() {
+                let (b, a) = (
+                    before.unwrap(),
+                    w.health(run.traders[t].margin).await.unwrap(),
+                );
+                let gap = |h: &keel::instructions::HealthReport| {
+                    h.collateral_maint.0 as i128 - h.debt_maint.0 as i128
+                };
+                if gap(&a) <= gap(&b) {
+                    return Err(format!("liquidation lowered health: {b:?} -> {a:?}"));
+                }
+            }
+            Some(r)
+        }
+        Action::Price { m, move_bps } => {
+            let p = (run.prices[m] + run.prices[m] * move_bps / 10_000).max(START[m] / 20);
+            run.prices[m] = p;
+            w.set_price(m, p).await;
+            None
+        }
+        Action::Warp { secs } => {
+            w.env.warp(secs).await;
+            let prices = run.prices;
+            w.refresh_prices(&prices).await;
+            None
+        }
+        Action::Tighten { m, init_weight_bps } => {
+            let mut c = w.market(m).await.config;
+            c.weights.init_asset_weight_bps = init_weight_bps.min(c.weights.init_asset_weight_bps);
+            let admin = w.admin.insecure_clone();
+            let ix = keel_sdk::instructions::tighten_market(
+                solana_sdk::signature::Signer::pubkey(&admin),
+                w.pool,
+                w.markets[m].keys.market,
+                c,
+            );
+            Some(w.send_as(&admin, &[ix]).await.map(|_| ()))
+        }
+        Action::Accrue { m } => Some(w.accrue(m).await.map(|_| ())),
+        Action::Sweep => {
+            for t in 0..TRADERS {
+                for _ in 0..5 {
+                    if !w
+                        .health(run.traders[t].margin)
+                        .await
+                        .is_ok_and(|h| h.liquidatable)
+                    {
+                        break;
+                    }
+                    let Some((repay, seize)) =
+                        pick_pair(w, run.traders[t].margin, &run.prices).await
+                    else {
+                        break;
+                    };
+                    let before = w.health(run.traders[t].margin).await.unwrap();
+                    let r = w
+                        .liquidate(
+                            &run.liquidator,
+                            run.traders[t].margin,
+                            repay,
+                            seize,
+                            u64::MAX,
+                        )
+                        .await;
+                    tally(action, r.is_ok());
+                    match r {
+                        Ok(_) => {
+                            let after = w.health(run.traders[t].margin).await.unwrap();
+                            let gap = |h: &keel::instructions::HealthReport| {
+                                h.collateral_maint.0 as i128 - h.debt_maint.0 as i128
+                            };
+                            if gap(&after) <= gap(&before) {
+                                return Err(format!(
+                                    "sweep: liquidation lowered health: {before:?} -> {after:?}"
+                                ));
+                            }
+                        }
+                        Err(e) if is_bug(&e) => {
+                            return Err(format!("sweep: liquidation failed with {e:?}"))
+                        }
+                        Err(_) => break,
+                    }
+                }
+            }
+            None
+        }
+    };
+    tally(action, !matches!(result, Some(Err(_))));
+    if let Some(Err(e)) = &result {
+        if is_bug(e) {
+            return Err(format!("{action:?} failed with {e:?}"));
+        }
+    }
+    check(w).await;
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("KEEL_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_sequences_keep_the_books(actions in proptest::collection::vec(action(), 1..40)) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let outcome = rt.block_on(async {
+            let mut run = setup().await;
+            for a in &actions {
+                step(&mut run, a).await?;
+            }
+            Ok::<(), String>(())
+        });
+        if std::env::var("KEEL_FUZZ_STATS").is_ok() {
+            println!("FIGURE fuzz (succeeded, refused) so far: {:?}", STATS.lock().unwrap());
+        }
+        prop_assert!(outcome.is_ok(), "{}", outcome.unwrap_err());
+    }
+}
+
+/// The sequence the fuzzer must be able to reach: borrow near the limit, collateral falls,
+/// a bot-like liquidation succeeds (and the books hold).
+#[tokio::test]
+async fn fuzz_actions_reach_liquidation() {
+    let mut run = setup().await;
+    let seq = [
+        Action::BorrowMax {
+            t: 0,
+            m: 1,
+            frac_bps: 9_900,
+        },
+        Action::Price {
+            m: 0,
+            move_bps: -3_000,
+        },
+    ];
+    for a in &seq {
+        step(&mut run, a).await.unwrap();
+    }
+    let margin = run.traders[0].margin;
+    let report = run.w.health(margin).await.unwrap();
+    assert!(report.liquidatable, "{report:?}");
+    let before = keel_tests::tokens::balance(&mut run.w.env, run.liquidator.tokens[0]).await;
+    step(
+        &mut run,
+        &Action::Liquidate {
+            t: 3,
+            repay: 2,
+            seize: 2,
+            smart: true,
+        },
+    )
+    .await
+    .unwrap();
+    let after = keel_tests::tokens::balance(&mut run.w.env, run.liquidator.tokens[0]).await;
+    assert!(after > before, "the smart liquidation seized collateral");
+}
