@@ -77,6 +77,11 @@ enum Action {
         m: usize,
         init_weight_bps: u16,
     },
+    /// A loosening through the queue (the pool's delay is zero here): raise the initial weight.
+    Loosen {
+        m: usize,
+        init_weight_bps: u16,
+    },
     Accrue {
         m: usize,
     },
@@ -95,6 +100,7 @@ fn action() -> impl Strategy<Value = Action> {
         3 => (m.clone(), -4_000i64..3_000).prop_map(|(m, move_bps)| Action::Price { m, move_bps }),
         1 => (1i64..30 * 86_400).prop_map(|secs| Action::Warp { secs }),
         1 => (m.clone(), 1_000u16..8_000).prop_map(|(m, init_weight_bps)| Action::Tighten { m, init_weight_bps }),
+        1 => (m.clone(), 1_000u16..8_500).prop_map(|(m, init_weight_bps)| Action::Loosen { m, init_weight_bps }),
         1 => m.prop_map(|m| Action::Accrue { m }),
         3 => Just(Action::Sweep),
     ]
@@ -210,6 +216,7 @@ fn tally(action: &Action, ok: bool) {
         Action::Price { .. } => "price",
         Action::Warp { .. } => "warp",
         Action::Tighten { .. } => "tighten",
+        Action::Loosen { .. } => "loosen_queued",
         Action::Accrue { .. } => "accrue",
         Action::Sweep => "sweep_liquidation",
     };
@@ -349,6 +356,22 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
                 c,
             );
             Some(w.send_as(&admin, &[ix]).await.map(|_| ()))
+        }
+        Action::Loosen { m, init_weight_bps } => {
+            let mut config = w.market(m).await.config;
+            config.weights.init_asset_weight_bps =
+                init_weight_bps.min(config.weights.maint_asset_weight_bps);
+            let kind = keel::state::ChangeKind::MarketConfig {
+                market: w.markets[m].keys.market,
+                config,
+            };
+            match w.queue(kind).await {
+                Ok(change) => {
+                    let admin = w.admin.insecure_clone();
+                    Some(w.execute(&admin, change, Some(m)).await.map(|_| ()))
+                }
+                Err(e) => Some(Err(e)),
+            }
         }
         Action::Accrue { m } => Some(w.accrue(m).await.map(|_| ())),
         Action::Sweep => {
