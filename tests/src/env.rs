@@ -112,16 +112,18 @@ impl TestEnv {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Transaction {
-        let blockhash = self
-            .ctx
+        let blockhash = self.latest_blockhash().await;
+        let payer = self.payer();
+        let keys = with_payer(&payer, signers);
+        Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, blockhash)
+    }
+
+    async fn latest_blockhash(&mut self) -> solana_sdk::hash::Hash {
+        self.ctx
             .banks_client
             .get_latest_blockhash()
             .await
-            .expect("blockhash");
-        let payer = self.payer();
-        let mut keys: Vec<&Keypair> = vec![&payer];
-        keys.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
-        Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, blockhash)
+            .expect("blockhash")
     }
 
     /// Process an already built transaction.
@@ -165,20 +167,14 @@ impl TestEnv {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> VersionedTransaction {
-        let blockhash = self
-            .ctx
-            .banks_client
-            .get_latest_blockhash()
-            .await
-            .expect("blockhash");
+        let blockhash = self.latest_blockhash().await;
         self.nonce += 1;
         let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(
             1_400_000 - self.nonce,
         )];
         all.extend_from_slice(ixs);
         let payer = self.payer();
-        let mut keys: Vec<&Keypair> = vec![&payer];
-        keys.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
+        let keys = with_payer(&payer, signers);
         let legacy =
             Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
         if legacy.message.account_keys.len() <= MAX_STATIC_ACCOUNTS_PER_PACKET {
@@ -264,6 +260,13 @@ impl TestEnv {
         clock.slot += 1;
         self.ctx.set_sysvar(&clock);
     }
+}
+
+/// The fee payer followed by the other signers (the payer once, even if also named).
+fn with_payer<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
+    let mut keys = vec![payer];
+    keys.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
+    keys
 }
 
 /// The custom error code of a failed transaction, if it failed with one.

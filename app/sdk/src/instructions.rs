@@ -175,12 +175,12 @@ pub fn deposit(
     amount: u64,
 ) -> Instruction {
     build(
-        acc::Deposit {
+        acc::OwnerTransfer {
             owner,
             margin_account,
             pool: keys.pool,
             market: keys.accounts(),
-            source,
+            token_account: source,
         },
         ix::Deposit { amount },
         &[],
@@ -197,12 +197,12 @@ pub fn withdraw(
     health_accounts: &[AccountMeta],
 ) -> Instruction {
     build(
-        acc::Outflow {
+        acc::OwnerTransfer {
             owner,
             margin_account,
             pool: keys.pool,
             market: keys.accounts(),
-            destination,
+            token_account: destination,
         },
         ix::Withdraw { amount },
         health_accounts,
@@ -219,12 +219,12 @@ pub fn borrow(
     health_accounts: &[AccountMeta],
 ) -> Instruction {
     build(
-        acc::Outflow {
+        acc::OwnerTransfer {
             owner,
             margin_account,
             pool: keys.pool,
             market: keys.accounts(),
-            destination,
+            token_account: destination,
         },
         ix::Borrow { amount },
         health_accounts,

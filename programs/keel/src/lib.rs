@@ -112,17 +112,17 @@ pub mod keel {
     }
 
     /// Deposit tokens as collateral and lent supply.
-    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+    pub fn deposit(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
         instructions::deposit(ctx, amount)
     }
 
     /// Withdraw deposited tokens (u64::MAX: all); health-checked when the account has debt.
-    pub fn withdraw(ctx: Context<Outflow>, amount: u64) -> Result<()> {
+    pub fn withdraw(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)
     }
 
     /// Borrow tokens against the account's collateral; health-checked.
-    pub fn borrow(ctx: Context<Outflow>, amount: u64) -> Result<()> {
+    pub fn borrow(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
         instructions::borrow(ctx, amount)
     }
 

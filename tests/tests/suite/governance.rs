@@ -606,17 +606,22 @@ async fn liquidation_pause_and_grace_period() {
     check(&mut w).await;
 }
 
+/// Limit market `m`'s outflow to `max` base units an hour (a tightening: the admin applies it at once).
+async fn limit_outflow(w: &mut World, m: usize, max: u64) {
+    let admin = w.admin.insecure_clone();
+    let mut c = w.market(m).await.config;
+    c.outflow.max_outflow = max;
+    let ix = kix::tighten_market(admin.pubkey(), w.pool, w.markets[m].keys.market, c);
+    w.send_as(&admin, &[ix]).await.unwrap();
+}
+
 #[tokio::test]
 async fn outflow_limit_per_window() {
     let mut w = sol_usdc().await;
     let (lender, trader) = funded(&mut w).await;
     w.borrow(&trader, 1, 790 * USDC).await.unwrap();
     // 1,000 USDC per hour may leave the USDC vault (a tightening: applies at once)
-    let admin = w.admin.insecure_clone();
-    let mut c = w.market(1).await.config;
-    c.outflow.max_outflow = 1_000 * USDC;
-    let ix = kix::tighten_market(admin.pubkey(), w.pool, w.markets[1].keys.market, c);
-    w.send_as(&admin, &[ix]).await.unwrap();
+    limit_outflow(&mut w, 1, 1_000 * USDC).await;
     // start at a window boundary, so the arithmetic is plain
     let now = w.env.now().await;
     w.env.warp(3_600 - now.rem_euclid(3_600)).await;
@@ -654,11 +659,7 @@ async fn liquidation_is_exempt_from_the_outflow_limit() {
     let mut w = sol_usdc().await;
     let (_lender, trader) = funded(&mut w).await;
     w.borrow(&trader, 1, 790 * USDC).await.unwrap();
-    let admin = w.admin.insecure_clone();
-    let mut c = w.market(0).await.config;
-    c.outflow.max_outflow = 1; // one base unit of SOL an hour
-    let ix = kix::tighten_market(admin.pubkey(), w.pool, w.markets[0].keys.market, c);
-    w.send_as(&admin, &[ix]).await.unwrap();
+    limit_outflow(&mut w, 0, 1).await; // one base unit of SOL an hour
     w.set_price(0, 92 * USD).await;
     let liq = w.trader(&[0, 1_000_000 * USDC]).await;
     w.liquidate(&liq, trader.margin, 1, 0, u64::MAX)

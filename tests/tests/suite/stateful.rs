@@ -324,10 +324,7 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
                     before.unwrap(),
                     w.health(run.traders[t].margin).await.unwrap(),
                 );
-                let gap = |h: &keel::instructions::HealthReport| {
-                    h.collateral_maint.0 as i128 - h.debt_maint.0 as i128
-                };
-                if gap(&a) <= gap(&b) {
+                if margin_gap(&a) <= margin_gap(&b) {
                     return Err(format!("liquidation lowered health: {b:?} -> {a:?}"));
                 }
             }
@@ -403,10 +400,7 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
                     match r {
                         Ok(_) => {
                             let after = w.health(run.traders[t].margin).await.unwrap();
-                            let gap = |h: &keel::instructions::HealthReport| {
-                                h.collateral_maint.0 as i128 - h.debt_maint.0 as i128
-                            };
-                            if gap(&after) <= gap(&before) {
+                            if margin_gap(&after) <= margin_gap(&before) {
                                 return Err(format!(
                                     "sweep: liquidation lowered health: {before:?} -> {after:?}"
                                 ));
@@ -430,6 +424,11 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
     }
     check(w).await;
     Ok(())
+}
+
+/// `C_maint - D_maint`: what a liquidation must raise.
+fn margin_gap(h: &keel::instructions::HealthReport) -> i128 {
+    h.collateral_maint.0 as i128 - h.debt_maint.0 as i128
 }
 
 fn cases() -> u32 {

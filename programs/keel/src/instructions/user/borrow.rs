@@ -7,7 +7,7 @@
 //! after: C_init >= D_init   (priced from remaining_accounts)
 //! ```
 use super::health_guard::require_initial_health;
-use super::outflow::*;
+use super::owner_transfer::*;
 use crate::errors::KeelError;
 use crate::events::Borrowed;
 use crate::instructions::market_accrual::accrue_market;
@@ -17,7 +17,7 @@ use crate::token::transfer::transfer_from_vault;
 use anchor_lang::prelude::*;
 
 /// Borrow `amount` base units against the account's collateral.
-pub fn borrow(ctx: Context<Outflow>, amount: u64) -> Result<()> {
+pub fn borrow(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
     ctx.accounts.pool.require_not_paused()?;
     let now = Clock::get()?.unix_timestamp;
@@ -36,7 +36,7 @@ pub fn borrow(ctx: Context<Outflow>, amount: u64) -> Result<()> {
     transfer_from_vault(
         &m.token_program,
         &m.vault,
-        &ctx.accounts.destination,
+        &ctx.accounts.token_account,
         &m.mint,
         &m.market,
         amount,

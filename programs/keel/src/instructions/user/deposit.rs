@@ -4,40 +4,17 @@
 //! shares = floor(amount / deposit_index)           refused when 0
 //! total deposits after <= deposit_cap;  while paused, only into an existing position
 //! ```
-use super::market_vault::*;
+use super::owner_transfer::*;
 use crate::errors::KeelError;
 use crate::events::Deposited;
 use crate::instructions::market_accrual::accrue_market;
 use crate::math::shares::shares_for_deposit;
-use crate::state::{MarginAccount, Market, Pool};
+use crate::state::{MarginAccount, Market};
 use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::TokenAccount;
-
-/// Accounts of `deposit`.
-#[derive(Accounts)]
-pub struct Deposit<'info> {
-    /// The account's owner; signs the token transfer too.
-    pub owner: Signer<'info>,
-    /// The margin account credited.
-    #[account(
-        mut,
-        has_one = owner @ KeelError::NotAccountOwner,
-        constraint = margin_account.load()?.pool == market.market.pool @ KeelError::WrongPool
-    )]
-    pub margin_account: AccountLoader<'info, MarginAccount>,
-    /// The pool (while paused, deposits go only into existing positions).
-    #[account(constraint = pool.key() == market.market.pool @ KeelError::WrongPool)]
-    pub pool: Box<Account<'info, Pool>>,
-    /// The market and its vault.
-    pub market: MarketVault<'info>,
-    /// The owner's token account the tokens come from.
-    #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
-    pub source: Box<InterfaceAccount<'info, TokenAccount>>,
-}
 
 /// Deposit `amount` base units. Needs no oracle.
-pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+pub fn deposit(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
@@ -53,7 +30,7 @@ pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
     let m = &ctx.accounts.market;
     transfer_to_vault(
         &m.token_program,
-        &ctx.accounts.source,
+        &ctx.accounts.token_account,
         &m.vault,
         &m.mint,
         &ctx.accounts.owner,

@@ -5,7 +5,7 @@ pub mod deposit;
 pub mod health_guard;
 pub mod market_vault;
 pub mod open_account;
-pub mod outflow;
+pub mod owner_transfer;
 pub mod repay;
 pub mod withdraw;
 
@@ -14,6 +14,6 @@ pub use close_account::*;
 pub use deposit::*;
 pub use market_vault::*;
 pub use open_account::*;
-pub use outflow::*;
+pub use owner_transfer::*;
 pub use repay::*;
 pub use withdraw::*;
