@@ -1,7 +1,13 @@
-//! Keel client SDK: PDA derivation, instruction builders and account decoders, built on the
-//! program's own types (the `keel` crate with `no-entrypoint`) so no client can disagree with it.
+//! Keel client SDK: PDA derivation, instruction builders, account decoders, health computed with
+//! the program's own math, and a `Chain` abstraction with a JSON-RPC backend (real clusters) and an
+//! in-process backend (the runtime of `solana-program-test`), so everything above it — the CLI,
+//! the liquidator, the simulator — is written once. Built on the `keel` crate with
+//! `no-entrypoint`, so no client can disagree with the chain.
+pub mod chain;
 pub mod decode;
 pub mod instructions;
+pub mod oracle;
 pub mod pda;
+pub mod risk;
 
 pub use keel;

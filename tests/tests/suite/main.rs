@@ -12,5 +12,6 @@ mod liquidation;
 mod oracle;
 mod refusals;
 mod remaining;
+mod sdk;
 mod security;
 mod stateful;

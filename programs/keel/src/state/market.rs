@@ -113,7 +113,7 @@ impl MarketConfig {
 
 /// One token in one pool.
 #[account]
-#[derive(InitSpace)]
+#[derive(InitSpace, Debug)]
 pub struct Market {
     /// The pool this market belongs to.
     pub pool: Pubkey,

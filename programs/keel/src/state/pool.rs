@@ -6,7 +6,7 @@ use anchor_lang::prelude::*;
 
 /// An isolated pool and its authorities.
 #[account]
-#[derive(InitSpace)]
+#[derive(InitSpace, Debug)]
 pub struct Pool {
     /// Who created the pool (a PDA seed).
     pub creator: Pubkey,

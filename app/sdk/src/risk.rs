@@ -1,0 +1,162 @@
+//! Health of a margin account off-chain, computed with the program's own code: the same projected
+//! interest, the same price validation (`keel::oracle::pyth::validate_price_update`), the same
+//! engine (`keel::math::health::compute_health`). A client and the chain cannot disagree.
+//!
+//! ```text
+//! liquidation price of collateral c (others fixed):  p* = p * (1 - (C_maint - D_maint) / V_c)
+//! where V_c is c's weighted maintenance value;  None when no price of c alone can liquidate.
+//! ```
+use anchor_lang::prelude::Pubkey;
+use keel::math::health::{compute_health, Health, OraclePrice, PositionHealthInput};
+use keel::math::shares::{debt_amount, deposit_amount};
+use keel::oracle::pyth::validate_price_update;
+use keel::state::{MarginAccount, Market};
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use std::fmt;
+
+/// A market as a client holds it: its address, state and current validated price.
+#[derive(Clone, Debug)]
+pub struct MarketState {
+    /// The market's address.
+    pub key: Pubkey,
+    /// Its decoded state.
+    pub market: Market,
+    /// Its price, if the update passed the market's oracle checks.
+    pub price: Option<OraclePrice>,
+}
+
+impl MarketState {
+    /// A market with the price `update` validated against its oracle config at `now`.
+    pub fn new(
+        key: Pubkey,
+        market: Market,
+        update: Option<&PriceUpdateV2>,
+        now: i64,
+    ) -> MarketState {
+        let price = update.and_then(|u| validate_price_update(u, &market.config.oracle, now).ok());
+        MarketState { key, market, price }
+    }
+}
+
+/// Why health could not be computed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RiskError {
+    /// A position's market is not among those given.
+    UnknownMarket(Pubkey),
+    /// A position's market has no valid price (stale, too uncertain, wrong feed...).
+    Unpriced(Pubkey),
+    /// Arithmetic failed (an amount too large to value).
+    Math,
+}
+
+impl fmt::Display for RiskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RiskError::UnknownMarket(m) => write!(f, "market {m} not loaded"),
+            RiskError::Unpriced(m) => write!(f, "market {m} has no valid price"),
+            RiskError::Math => write!(f, "arithmetic overflow while valuing the account"),
+        }
+    }
+}
+
+impl std::error::Error for RiskError {}
+
+/// One position in tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PositionAmounts {
+    /// The market.
+    pub market: Pubkey,
+    /// Deposit, base units (rounded down, as the program does).
+    pub deposit: u64,
+    /// Debt, base units (rounded up).
+    pub debt: u64,
+}
+
+fn find<'a>(markets: &'a [MarketState], key: &Pubkey) -> Result<&'a MarketState, RiskError> {
+    markets
+        .iter()
+        .find(|m| m.key == *key)
+        .ok_or(RiskError::UnknownMarket(*key))
+}
+
+/// The account's positions in tokens, with interest projected to `now`.
+pub fn position_amounts(
+    account: &MarginAccount,
+    markets: &[MarketState],
+    now: i64,
+) -> Result<Vec<PositionAmounts>, RiskError> {
+    account
+        .active()
+        .iter()
+        .map(|p| {
+            let m = find(markets, &p.market)?;
+            let step = m
+                .market
+                .projected_accrual(now)
+                .map_err(|_| RiskError::Math)?;
+            Ok(PositionAmounts {
+                market: p.market,
+                deposit: deposit_amount(p.deposit_shares, step.deposit_index)
+                    .map_err(|_| RiskError::Math)?,
+                debt: debt_amount(p.borrow_shares, step.borrow_index)
+                    .map_err(|_| RiskError::Math)?,
+            })
+        })
+        .collect()
+}
+
+/// The account's health as the `health` instruction computes it (every position priced).
+pub fn account_health(
+    account: &MarginAccount,
+    markets: &[MarketState],
+    now: i64,
+) -> Result<Health, RiskError> {
+    let amounts = position_amounts(account, markets, now)?;
+    let mut inputs = Vec::with_capacity(amounts.len());
+    for a in &amounts {
+        let m = find(markets, &a.market)?;
+        let price = m.price.ok_or(RiskError::Unpriced(a.market))?;
+        inputs.push(PositionHealthInput {
+            deposit: a.deposit,
+            debt: a.debt,
+            decimals: m.market.decimals,
+            weights: m.market.config.weights,
+            price: Some(price),
+        });
+    }
+    compute_health(&inputs).map_err(|_| RiskError::Math)
+}
+
+/// For each collateral position, the price (in the market's quote units, as a float for display)
+/// at which the account becomes liquidatable with every other price unchanged.
+pub fn liquidation_prices(
+    account: &MarginAccount,
+    markets: &[MarketState],
+    now: i64,
+) -> Result<Vec<(Pubkey, Option<f64>)>, RiskError> {
+    let health = account_health(account, markets, now)?;
+    let amounts = position_amounts(account, markets, now)?;
+    let (c, d) = (health.collateral_maint.0 as f64, health.debt_maint.0 as f64);
+    let mut out = vec![];
+    for a in amounts.iter().filter(|a| a.deposit > 0) {
+        let m = find(markets, &a.market)?;
+        let price = m.price.ok_or(RiskError::Unpriced(a.market))?;
+        let alone = compute_health(&[PositionHealthInput {
+            deposit: a.deposit,
+            debt: 0,
+            decimals: m.market.decimals,
+            weights: m.market.config.weights,
+            price: Some(price),
+        }])
+        .map_err(|_| RiskError::Math)?;
+        let v_c = alone.collateral_maint.0 as f64;
+        let spot = price.price as f64 * 10f64.powi(price.expo);
+        let p = if v_c > 0.0 && d > 0.0 {
+            spot * (1.0 - (c - d) / v_c)
+        } else {
+            -1.0
+        };
+        out.push((a.market, (p > 0.0).then_some(p)));
+    }
+    Ok(out)
+}
