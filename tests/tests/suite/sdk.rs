@@ -120,7 +120,7 @@ async fn sdk_chain_sends_and_simulates() {
         "simulation commits nothing"
     );
     chain
-        .send(&[ix.clone()], &[&trader.key], 200_000)
+        .send(std::slice::from_ref(&ix), &[&trader.key], 200_000)
         .await
         .unwrap();
     assert_eq!(
