@@ -9,6 +9,7 @@ mod governance;
 mod interest;
 mod lifecycle;
 mod liquidation;
+mod liquidator;
 mod oracle;
 mod refusals;
 mod remaining;

@@ -1,0 +1,83 @@
+//! Bot configuration: a TOML file, overridable by flags.
+use anchor_lang::prelude::Pubkey;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// What the bot watches and how it acts.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Config {
+    /// The pool to watch.
+    #[serde(with = "pubkey_str")]
+    pub pool: Pubkey,
+    /// Price update account of each market (market -> account). Markets not listed use Pyth's
+    /// sponsored feed account for their feed id (shard 0).
+    #[serde(default, with = "pubkey_map")]
+    pub price_accounts: BTreeMap<Pubkey, Pubkey>,
+    /// The bot's token account for each mint (mint -> account). Mints not listed use the
+    /// associated token account of the bot's key.
+    #[serde(default, with = "pubkey_map")]
+    pub token_accounts: BTreeMap<Pubkey, Pubkey>,
+    /// Skip opportunities worth less than this, in USD.
+    #[serde(default)]
+    pub min_profit_usd: f64,
+    /// Compute unit limit set on every liquidation.
+    #[serde(default = "default_compute_units")]
+    pub compute_units: u32,
+    /// Report only: never send.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+fn default_compute_units() -> u32 {
+    400_000
+}
+
+impl Config {
+    /// A config for `pool` with every default.
+    pub fn for_pool(pool: Pubkey) -> Config {
+        Config {
+            pool,
+            price_accounts: BTreeMap::new(),
+            token_accounts: BTreeMap::new(),
+            min_profit_usd: 0.0,
+            compute_units: default_compute_units(),
+            dry_run: false,
+        }
+    }
+
+    /// Parse a TOML config.
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| format!("invalid config: {e}"))
+    }
+}
+
+mod pubkey_str {
+    use super::*;
+    use serde::Deserializer;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Pubkey, D::Error> {
+        let s = String::deserialize(d)?;
+        Pubkey::from_str(&s).map_err(|_| serde::de::Error::custom(format!("not a public key: {s}")))
+    }
+}
+
+mod pubkey_map {
+    use super::*;
+    use serde::Deserializer;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<Pubkey, Pubkey>, D::Error> {
+        let raw = BTreeMap::<String, String>::deserialize(d)?;
+        raw.into_iter()
+            .map(|(k, v)| {
+                let parse = |s: &str| {
+                    Pubkey::from_str(s)
+                        .map_err(|_| serde::de::Error::custom(format!("not a public key: {s}")))
+                };
+                Ok((parse(&k)?, parse(&v)?))
+            })
+            .collect()
+    }
+}

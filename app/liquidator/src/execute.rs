@@ -1,0 +1,214 @@
+//! One pass of the bot: snapshot, evaluate, choose, simulate, send; with a report.
+use crate::config::Config;
+use crate::evaluate::{liquidatable, Candidate};
+use crate::snapshot::Snapshot;
+use crate::strategy::{choose, Choice};
+use anchor_lang::prelude::{AccountMeta, Pubkey};
+use anchor_spl::associated_token::get_associated_token_address_with_program_id;
+use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
+use anchor_spl::token_2022::spl_token_2022::state::Account as TokenAccount;
+use keel::errors::KeelError;
+use keel_sdk::chain::{Chain, ChainError};
+use keel_sdk::instructions::{self as kix, LiquidationKeys, MarketKeys};
+use solana_sdk::signature::Signer;
+use tracing::{info, warn};
+
+/// What a pass did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PassReport {
+    /// Accounts valued.
+    pub evaluated: usize,
+    /// Accounts found liquidatable.
+    pub liquidatable: usize,
+    /// Liquidations sent (or, in a dry run, that would be).
+    pub attempted: usize,
+    /// Liquidations that landed.
+    pub succeeded: usize,
+    /// Lost races: the account was already liquidated or repaired when ours arrived.
+    pub skipped: usize,
+    /// Other failures (logged; their errors in `errors`).
+    pub failed: usize,
+    /// The error of each failure.
+    pub errors: Vec<String>,
+    /// Expected profit of the liquidations that landed, USD.
+    pub profit_usd: f64,
+}
+
+/// Errors that mean another actor got there first (or the state moved): skip, do not retry; the
+/// next pass reads the chain afresh. A position emptied since the read changes the account's
+/// remaining-accounts list, hence the two remaining-accounts errors.
+const RACES: [KeelError; 9] = [
+    KeelError::RemainingAccountsCount,
+    KeelError::RemainingAccountMismatch,
+    KeelError::NotLiquidatable,
+    KeelError::NothingToLiquidate,
+    KeelError::NoDebt,
+    KeelError::NoCollateralInSeizeMarket,
+    KeelError::InsufficientLiquidity,
+    KeelError::OracleStale,
+    KeelError::LiquidationGracePeriod,
+];
+
+fn is_race(e: &ChainError) -> bool {
+    e.custom_code()
+        .is_some_and(|c| RACES.iter().any(|r| u32::from(*r) == c))
+}
+
+/// The bot's token account for `mint` and its balance.
+async fn inventory(
+    chain: &impl Chain,
+    config: &Config,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+) -> Result<(Pubkey, u64), ChainError> {
+    let owner = chain.payer().pubkey();
+    let key = config.token_accounts.get(mint).copied().unwrap_or_else(|| {
+        get_associated_token_address_with_program_id(&owner, mint, token_program)
+    });
+    let balance = match chain.account(&key).await? {
+        Some(a) => StateWithExtensions::<TokenAccount>::unpack(&a.data)
+            .map(|s| s.base.amount)
+            .unwrap_or(0),
+        None => 0,
+    };
+    Ok((key, balance))
+}
+
+/// A pass's decisions, before anything is sent.
+pub struct Plan {
+    /// The read they were made on.
+    pub snapshot: Snapshot,
+    /// The bot's token account of each market's mint (snapshot order).
+    pub token_accounts: Vec<Pubkey>,
+    /// The liquidations chosen: (candidate account, its positions, choice).
+    pub liquidations: Vec<(Candidate, Choice)>,
+    /// Accounts valued.
+    pub evaluated: usize,
+    /// Accounts found liquidatable.
+    pub liquidatable: usize,
+}
+
+/// Read the pool and choose the liquidations to make.
+pub async fn prepare(chain: &impl Chain, config: &Config) -> Result<Plan, ChainError> {
+    let snapshot = Snapshot::load(chain, config).await?;
+    let (evaluated, candidates) = liquidatable(&snapshot);
+    let mut token_accounts = vec![];
+    let mut balances = vec![];
+    for m in &snapshot.markets {
+        let (key, balance) =
+            inventory(chain, config, &m.market.mint, &m.market.token_program).await?;
+        token_accounts.push(key);
+        balances.push(balance);
+    }
+    let liquidatable = candidates.len();
+    let mut liquidations = vec![];
+    for candidate in candidates {
+        match choose(&snapshot, &candidate, &balances, config.min_profit_usd) {
+            Some(choice) => {
+                // the inventory a chosen liquidation spends is not offered twice
+                balances[choice.repay] = balances[choice.repay].saturating_sub(choice.plan.repay);
+                liquidations.push((candidate, choice));
+            }
+            None => info!(account = %candidate.key, "liquidatable but nothing pays"),
+        }
+    }
+    Ok(Plan {
+        snapshot,
+        token_accounts,
+        liquidations,
+        evaluated,
+        liquidatable,
+    })
+}
+
+/// Send the plan's liquidations (or only report them in a dry run).
+pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassReport {
+    let snapshot = &plan.snapshot;
+    let mut report = PassReport {
+        evaluated: plan.evaluated,
+        liquidatable: plan.liquidatable,
+        ..PassReport::default()
+    };
+    for (candidate, choice) in &plan.liquidations {
+        report.attempted += 1;
+        let (r, s) = (
+            &snapshot.markets[choice.repay],
+            &snapshot.markets[choice.seize],
+        );
+        info!(
+            account = %candidate.key,
+            repay_market = %r.key,
+            seize_market = %s.key,
+            repay = choice.plan.repay,
+            seize = choice.plan.to_liquidator(),
+            bonus_bps = choice.plan.bonus_bps,
+            profit_usd = choice.profit_usd,
+            dry_run = config.dry_run,
+            "liquidation chosen"
+        );
+        if config.dry_run {
+            continue;
+        }
+        let keys = LiquidationKeys {
+            liquidator: chain.payer().pubkey(),
+            margin_account: candidate.key,
+            pool: config.pool,
+            repay: MarketKeys {
+                pool: config.pool,
+                market: r.key,
+                mint: r.market.mint,
+                token_program: r.market.token_program,
+            },
+            seize: MarketKeys {
+                pool: config.pool,
+                market: s.key,
+                mint: s.market.mint,
+                token_program: s.market.token_program,
+            },
+            repay_source: plan.token_accounts[choice.repay],
+            seize_destination: plan.token_accounts[choice.seize],
+        };
+        let metas: Vec<AccountMeta> =
+            kix::health_accounts(&kix::position_markets(&candidate.account), |m| {
+                snapshot
+                    .market_index(m)
+                    .map(|i| snapshot.price_accounts[i])
+                    .unwrap_or_default()
+            });
+        let ix = kix::liquidate(&keys, choice.plan.repay, &metas);
+        let outcome = match chain
+            .simulate(std::slice::from_ref(&ix), &[], config.compute_units)
+            .await
+        {
+            Ok(_) => chain
+                .send(&[ix], &[], config.compute_units)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(()) => {
+                report.succeeded += 1;
+                report.profit_usd += choice.profit_usd;
+                info!(account = %candidate.key, "liquidated");
+            }
+            Err(e) if is_race(&e) => {
+                report.skipped += 1;
+                info!(account = %candidate.key, reason = %e, "skipped: lost the race");
+            }
+            Err(e) => {
+                report.failed += 1;
+                report.errors.push(format!("{}: {e}", candidate.key));
+                warn!(account = %candidate.key, error = %e, "liquidation failed");
+            }
+        }
+    }
+    info!(?report, "pass done");
+    report
+}
+
+/// One pass over the pool: prepare, then execute.
+pub async fn run_pass(chain: &impl Chain, config: &Config) -> Result<PassReport, ChainError> {
+    let plan = prepare(chain, config).await?;
+    Ok(execute(chain, config, &plan).await)
+}

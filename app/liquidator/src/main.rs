@@ -1,0 +1,177 @@
+//! `keel-liquidator`: watch a Keel pool and liquidate unhealthy margin accounts.
+//!
+//! ```text
+//! keel-liquidator --config bot.toml [--url URL] [--keypair PATH] [--pool PUBKEY] [--dry-run]
+//!                 [--once] [--interval-ms MS] [--log-json]
+//! keel-liquidator bench [--accounts N] [--markets M] [--seed S]
+//! ```
+use clap::{Parser, Subcommand};
+use keel_liquidator::bench;
+use keel_liquidator::{run_pass, Config};
+use keel_sdk::chain::RpcChain;
+use solana_sdk::signature::read_keypair_file;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(
+    name = "keel-liquidator",
+    about = "Liquidate unhealthy Keel margin accounts"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Bot config (TOML: pool, price_accounts, token_accounts, min_profit_usd, compute_units).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// JSON-RPC URL of the cluster.
+    #[arg(long, default_value = "http://127.0.0.1:8899")]
+    url: String,
+    /// The bot's keypair (pays fees and the debt it repays, receives the collateral).
+    #[arg(long, default_value = "~/.config/solana/id.json")]
+    keypair: String,
+    /// Pool to watch (overrides the config's).
+    #[arg(long)]
+    pool: Option<String>,
+    /// Report what would be liquidated; send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// One pass, then exit.
+    #[arg(long)]
+    once: bool,
+    /// Pause between passes.
+    #[arg(long, default_value_t = 2_000)]
+    interval_ms: u64,
+    /// Log as JSON lines.
+    #[arg(long)]
+    log_json: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Measure in-memory evaluation speed on a synthetic book (one core).
+    Bench {
+        /// Synthetic margin accounts.
+        #[arg(long, default_value_t = 100_000)]
+        accounts: usize,
+        /// Synthetic markets.
+        #[arg(long, default_value_t = 16)]
+        markets: usize,
+        /// Generator seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+}
+
+fn expand(path: &str) -> PathBuf {
+    match path.strip_prefix("~/") {
+        Some(rest) => PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(rest),
+        None => PathBuf::from(path),
+    }
+}
+
+fn run_bench(accounts: usize, markets: usize, seed: u64) {
+    use keel_liquidator::evaluate::{factors, health_of, needs_exact};
+    let now = 1_700_000_000;
+    let book = bench::markets(markets, now);
+    let accs = bench::accounts(accounts, &book, seed);
+    let positions: usize = accs.iter().map(|a| a.position_count as usize).sum();
+    // exact stage alone: the program's math on every account
+    let started = Instant::now();
+    let exact = accs
+        .iter()
+        .filter(|a| health_of(a, &book, now).is_some_and(|h| h.is_liquidatable()))
+        .count();
+    let exact_secs = started.elapsed().as_secs_f64();
+    // the bot's path: screen every account, exact math on the ones near or past the threshold
+    let started = Instant::now();
+    let f = factors(&book, now);
+    let mut checked = 0usize;
+    let mut screened = 0usize;
+    for a in &accs {
+        if needs_exact(a, &f) {
+            checked += 1;
+            if health_of(a, &book, now).is_some_and(|h| h.is_liquidatable()) {
+                screened += 1;
+            }
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(
+        exact, screened,
+        "the screen never hides a liquidatable account"
+    );
+    println!(
+        "bench accounts={accounts} positions={positions} liquidatable={exact} exact_seconds={exact_secs:.3} \
+         screened_seconds={secs:.3} exactly_checked={checked} accounts_per_second={:.0}",
+        accounts as f64 / secs
+    );
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let text = match &cli.config {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| format!("cannot read config {}: {e}", p.display()))?,
+        None => String::new(),
+    };
+    let mut config = match (&cli.config, &cli.pool) {
+        (Some(_), _) => Config::from_toml(&text)?,
+        (None, Some(pool)) => Config::for_pool(
+            anchor_lang::prelude::Pubkey::from_str(pool)
+                .map_err(|_| format!("not a public key: {pool}"))?,
+        ),
+        (None, None) => return Err("give --config or --pool".into()),
+    };
+    if let Some(pool) = &cli.pool {
+        config.pool = anchor_lang::prelude::Pubkey::from_str(pool)
+            .map_err(|_| format!("not a public key: {pool}"))?;
+    }
+    config.dry_run |= cli.dry_run;
+    let keypair_path = expand(&cli.keypair);
+    let payer = read_keypair_file(&keypair_path)
+        .map_err(|e| format!("cannot read keypair {}: {e}", keypair_path.display()))?;
+    let chain = RpcChain::new(&cli.url, payer);
+    loop {
+        match run_pass(&chain, &config).await {
+            Ok(report) => tracing::info!(?report, "pass"),
+            Err(e) => tracing::warn!(error = %e, "pass failed"),
+        }
+        if cli.once {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(cli.interval_ms)).await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    if cli.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    if let Some(Command::Bench {
+        accounts,
+        markets,
+        seed,
+    }) = cli.command
+    {
+        run_bench(accounts, markets, seed);
+        return ExitCode::SUCCESS;
+    }
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! One consistent read of a pool: its parameters, markets with validated prices, and every margin
+//! account (found with the discriminator and pool memcmp filters).
+use crate::config::Config;
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::Discriminator;
+use keel::state::{MarginAccount, Market, Pool, POOL_OFFSET};
+use keel_sdk::chain::{Chain, ChainError, Filter};
+use keel_sdk::oracle::{decode_price_update, pyth_feed_address};
+use keel_sdk::risk::MarketState;
+
+/// A pool as read at one moment.
+pub struct Snapshot {
+    /// The pool's state.
+    pub pool: Pool,
+    /// Its markets with their prices.
+    pub markets: Vec<MarketState>,
+    /// Price account of each market, in `markets` order.
+    pub price_accounts: Vec<Pubkey>,
+    /// Every margin account of the pool.
+    pub accounts: Vec<(Pubkey, MarginAccount)>,
+    /// The cluster's unix time of the read.
+    pub now: i64,
+}
+
+impl Snapshot {
+    /// Read the pool named in `config`.
+    pub async fn load(chain: &impl Chain, config: &Config) -> Result<Snapshot, ChainError> {
+        let pool_bytes = config.pool.to_bytes().to_vec();
+        let now = chain.clock().await?.unix_timestamp;
+        let pool_account = chain
+            .account(&config.pool)
+            .await?
+            .ok_or_else(|| ChainError::Transport(format!("pool {} not found", config.pool)))?;
+        let pool = keel_sdk::decode::pool(&pool_account.data)
+            .map_err(|e| ChainError::Transport(format!("pool {}: {e:?}", config.pool)))?;
+        let market_accounts = chain
+            .program_accounts(&[
+                Filter {
+                    offset: 0,
+                    bytes: Market::DISCRIMINATOR.to_vec(),
+                },
+                Filter {
+                    offset: 8,
+                    bytes: pool_bytes.clone(),
+                },
+            ])
+            .await?;
+        let mut markets = vec![];
+        let mut price_accounts = vec![];
+        for (key, acc) in market_accounts {
+            let Ok(market) = keel_sdk::decode::market(&acc.data) else {
+                continue;
+            };
+            let price_key = config
+                .price_accounts
+                .get(&key)
+                .copied()
+                .unwrap_or_else(|| pyth_feed_address(0, &market.config.oracle.feed_id));
+            let update = chain
+                .account(&price_key)
+                .await?
+                .and_then(|a| decode_price_update(&a.data));
+            markets.push(MarketState::new(key, market, update.as_ref(), now));
+            price_accounts.push(price_key);
+        }
+        let accounts = chain
+            .program_accounts(&[
+                Filter {
+                    offset: 0,
+                    bytes: MarginAccount::DISCRIMINATOR.to_vec(),
+                },
+                Filter {
+                    offset: POOL_OFFSET,
+                    bytes: pool_bytes,
+                },
+            ])
+            .await?
+            .into_iter()
+            .filter_map(|(k, a)| {
+                keel_sdk::decode::margin_account(&a.data)
+                    .ok()
+                    .map(|m| (k, m))
+            })
+            .collect();
+        Ok(Snapshot {
+            pool,
+            markets,
+            price_accounts,
+            accounts,
+            now,
+        })
+    }
+
+    /// Index of `market` in `markets`.
+    pub fn market_index(&self, market: &Pubkey) -> Option<usize> {
+        self.markets.iter().position(|m| m.key == *market)
+    }
+}

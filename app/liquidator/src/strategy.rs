@@ -1,0 +1,99 @@
+//! Choosing a liquidation: every (debt, collateral) pair of the account is planned with the
+//! program's own `plan_liquidation`, the repay capped by the bot's inventory of the debt token;
+//! the pair with the largest profit wins.
+//!
+//! ```text
+//! profit = value(collateral received, spot) - value(debt repaid, spot)      (USD)
+//! ```
+use crate::evaluate::Candidate;
+use crate::snapshot::Snapshot;
+use keel::math::fixed::Rounding;
+use keel::math::health::token_value;
+use keel::math::liquidation::{plan_liquidation, LiquidationInput, LiquidationPlan, Side};
+use keel_sdk::risk::position_amounts;
+
+/// A chosen liquidation.
+#[derive(Clone, Copy, Debug)]
+pub struct Choice {
+    /// Index of the repay market in the snapshot.
+    pub repay: usize,
+    /// Index of the seize market in the snapshot.
+    pub seize: usize,
+    /// The program's plan for it.
+    pub plan: LiquidationPlan,
+    /// Expected profit, USD.
+    pub profit_usd: f64,
+}
+
+fn usd(amount: u64, side: &Side) -> f64 {
+    token_value(
+        amount,
+        side.price.price,
+        side.price.expo,
+        side.decimals,
+        Rounding::Down,
+    )
+    .map(|w| w.0 as f64 / 1e18)
+    .unwrap_or(0.0)
+}
+
+/// The most profitable liquidation of `candidate`, given the bot's `inventory` of each market's
+/// token (in snapshot market order); `None` when nothing pays.
+pub fn choose(
+    snapshot: &Snapshot,
+    candidate: &Candidate,
+    inventory: &[u64],
+    min_profit_usd: f64,
+) -> Option<Choice> {
+    let amounts = position_amounts(&candidate.account, &snapshot.markets, snapshot.now).ok()?;
+    let elapsed = match candidate.account.liquidatable_since {
+        0 => 0,
+        since => (snapshot.now - since).max(0) as u64,
+    };
+    let side = |i: usize, amount: u64, is_debt: bool| -> Option<Side> {
+        let m = &snapshot.markets[i];
+        let w = m.market.config.weights;
+        Some(Side {
+            amount,
+            price: m.price?,
+            decimals: m.market.decimals,
+            weight_bps: if is_debt {
+                w.maint_liab_weight_bps
+            } else {
+                w.maint_asset_weight_bps
+            },
+        })
+    };
+    let mut best: Option<Choice> = None;
+    for debt in amounts.iter().filter(|a| a.debt > 0) {
+        let r = snapshot.market_index(&debt.market)?;
+        for coll in amounts.iter().filter(|a| a.deposit > 0) {
+            let s = snapshot.market_index(&coll.market)?;
+            let input = LiquidationInput {
+                health: candidate.health,
+                repay: side(r, debt.debt, true)?,
+                seize: side(s, coll.deposit, false)?,
+                bonus: snapshot.markets[s].market.config.bonus,
+                pool: snapshot.pool.liquidation,
+                elapsed_secs: elapsed,
+                max_repay: inventory[r],
+            };
+            let Ok(plan) = plan_liquidation(&input) else {
+                continue;
+            };
+            if plan.repay == 0 {
+                continue;
+            }
+            let profit = usd(plan.to_liquidator(), &input.seize) - usd(plan.repay, &input.repay);
+            if profit >= min_profit_usd && best.is_none_or(|b| profit > b.profit_usd) {
+                best = Some(Choice {
+                    repay: r,
+                    seize: s,
+                    plan,
+                    profit_usd: profit,
+                });
+            }
+        }
+    }
+    best
+}
