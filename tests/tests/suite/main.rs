@@ -3,6 +3,7 @@
 
 mod admin;
 mod cascade;
+mod cli;
 mod common;
 mod figures;
 mod governance;

@@ -1,0 +1,27 @@
+//! The `keel` command line as a library: every command runs against any [`Chain`]
+//! (`keel_sdk::chain`), so the binary uses JSON-RPC and the tests use the in-process runtime with
+//! the very same code.
+//!
+//! Bad input (unknown market, an amount with more decimals than the mint has, a missing keypair,
+//! an unreachable cluster) ends in one [`CliError`] line and a non-zero exit, before anything is
+//! sent.
+//!
+//! [`Chain`]: keel_sdk::chain::Chain
+pub mod amount;
+pub mod args;
+pub mod context;
+pub mod output;
+pub mod trader;
+
+pub use args::{Cli, Command};
+pub use context::{CliError, Context};
+
+use keel_sdk::chain::Chain;
+
+/// Run `command` in `ctx`.
+pub async fn run<C: Chain>(
+    ctx: &Context<C>,
+    command: &Command,
+) -> Result<output::Output, CliError> {
+    trader::run(ctx, command).await
+}

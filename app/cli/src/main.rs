@@ -1,0 +1,50 @@
+//! `keel`: the command line for Keel traders and governance. See `keel --help`.
+use clap::Parser;
+use keel_cli::context::{pubkey, CliError, Context};
+use keel_cli::{run, Cli};
+use keel_sdk::chain::RpcChain;
+use solana_sdk::signature::read_keypair_file;
+use std::process::ExitCode;
+
+fn expand(path: &str) -> String {
+    match path.strip_prefix("~/") {
+        Some(rest) => format!("{}/{rest}", std::env::var("HOME").unwrap_or_default()),
+        None => path.to_string(),
+    }
+}
+
+async fn main_inner(cli: Cli) -> Result<String, CliError> {
+    // defaults the way Solana users expect: the Solana CLI's config file
+    let config = solana_cli_config::CONFIG_FILE
+        .as_ref()
+        .and_then(|f| solana_cli_config::Config::load(f).ok())
+        .unwrap_or_default();
+    let url = cli.url.clone().unwrap_or(config.json_rpc_url);
+    let keypair_path = expand(&cli.keypair.clone().unwrap_or(config.keypair_path));
+    let signer = read_keypair_file(&keypair_path)
+        .map_err(|_| CliError(format!("cannot read keypair file '{keypair_path}'")))?;
+    let pool = pubkey(
+        "pool",
+        cli.pool
+            .as_deref()
+            .ok_or_else(|| CliError("give --pool".into()))?,
+    )?;
+    let ctx = Context::new(RpcChain::new(&url, signer), pool, &cli)?;
+    let out = run(&ctx, &cli.command).await?;
+    Ok(out.render(cli.json))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match main_inner(cli).await {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

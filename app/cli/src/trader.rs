@@ -1,0 +1,296 @@
+//! Trader commands: accounts, deposit, withdraw, borrow, repay, status.
+use crate::amount::{format, parse, Amount};
+use crate::args::{AccountCommand, Command};
+use crate::context::{pubkey, CliError, Context};
+use crate::output::{table, Output};
+use anchor_lang::prelude::{AccountMeta, Pubkey};
+use anchor_lang::Discriminator;
+use keel::state::{MarginAccount, Market, OWNER_OFFSET, POOL_OFFSET};
+use keel_sdk::chain::{Chain, Filter};
+use keel_sdk::instructions::{self as kix, MarketKeys};
+use keel_sdk::oracle::decode_price_update;
+use keel_sdk::risk::{account_health, liquidation_prices, position_amounts, MarketState};
+use serde_json::json;
+
+fn keys(ctx_pool: Pubkey, key: Pubkey, market: &Market) -> MarketKeys {
+    MarketKeys {
+        pool: ctx_pool,
+        market: key,
+        mint: market.mint,
+        token_program: market.token_program,
+    }
+}
+
+fn units(a: Amount) -> u64 {
+    match a {
+        Amount::Units(u) => u,
+        Amount::All => u64::MAX,
+    }
+}
+
+async fn margin<C: Chain>(ctx: &Context<C>, key: &Pubkey) -> Result<MarginAccount, CliError> {
+    let account = ctx.chain.account(key).await?.ok_or_else(|| {
+        CliError(format!(
+            "margin account {key} does not exist (open it with `keel account open`)"
+        ))
+    })?;
+    keel_sdk::decode::margin_account(&account.data)
+        .map_err(|_| CliError(format!("{key} is not a margin account")))
+}
+
+/// Health accounts for `account`'s positions, plus `opening` at the end when it is new.
+async fn health_metas<C: Chain>(
+    ctx: &Context<C>,
+    account: &MarginAccount,
+    opening: Option<Pubkey>,
+) -> Result<Vec<AccountMeta>, CliError> {
+    let markets = ctx.markets().await?;
+    let mut list = kix::position_markets(account);
+    if let Some(m) = opening {
+        if !list.contains(&m) {
+            list.push(m);
+        }
+    }
+    Ok(kix::health_accounts(&list, |k| {
+        markets
+            .iter()
+            .find(|(mk, _)| mk == k)
+            .map(|(mk, m)| ctx.price_account(mk, m))
+            .unwrap_or_default()
+    }))
+}
+
+fn sent(what: &str, signature: String, extra: serde_json::Value) -> Output {
+    let mut j = json!({ "action": what, "signature": signature });
+    if let (Some(o), Some(e)) = (j.as_object_mut(), extra.as_object()) {
+        o.extend(e.clone());
+    }
+    Output {
+        lines: vec![format!("{what}: {signature}")],
+        json: j,
+    }
+}
+
+/// Run a trader command.
+pub async fn run<C: Chain>(ctx: &Context<C>, command: &Command) -> Result<Output, CliError> {
+    let me = ctx.signer();
+    match command {
+        Command::Account(AccountCommand::Open { id }) => {
+            let sig = ctx
+                .send(&[kix::open_account(me, me, ctx.pool, *id)])
+                .await?;
+            Ok(sent(
+                "account opened",
+                sig,
+                json!({ "account": ctx.margin_account(*id).to_string() }),
+            ))
+        }
+        Command::Account(AccountCommand::Close { id }) => {
+            let sig = ctx
+                .send(&[kix::close_account(me, ctx.margin_account(*id))])
+                .await?;
+            Ok(sent(
+                "account closed",
+                sig,
+                json!({ "account": ctx.margin_account(*id).to_string() }),
+            ))
+        }
+        Command::Account(AccountCommand::List { owner }) => {
+            let owner = match owner {
+                Some(o) => pubkey("owner", o)?,
+                None => me,
+            };
+            let found = ctx
+                .chain
+                .program_accounts(&[
+                    Filter {
+                        offset: 0,
+                        bytes: MarginAccount::DISCRIMINATOR.to_vec(),
+                    },
+                    Filter {
+                        offset: OWNER_OFFSET,
+                        bytes: owner.to_bytes().to_vec(),
+                    },
+                    Filter {
+                        offset: POOL_OFFSET,
+                        bytes: ctx.pool.to_bytes().to_vec(),
+                    },
+                ])
+                .await?;
+            let mut rows = vec![vec!["ACCOUNT".into(), "ID".into(), "POSITIONS".into()]];
+            let mut items = vec![];
+            for (k, a) in found {
+                let Ok(m) = keel_sdk::decode::margin_account(&a.data) else {
+                    continue;
+                };
+                rows.push(vec![
+                    k.to_string(),
+                    m.account_id.to_string(),
+                    m.position_count.to_string(),
+                ]);
+                items.push(json!({ "account": k.to_string(), "id": m.account_id, "positions": m.position_count }));
+            }
+            Ok(Output {
+                lines: table(&rows),
+                json: json!(items),
+            })
+        }
+        Command::Deposit { market, amount, id } => {
+            let (key, m) = ctx.market(market).await?;
+            let a = units(parse(amount, m.decimals, false)?);
+            let ix = kix::deposit(
+                me,
+                ctx.margin_account(*id),
+                &keys(ctx.pool, key, &m),
+                ctx.token_account(&m),
+                a,
+            );
+            let sig = ctx.send(&[ix]).await?;
+            Ok(sent(
+                "deposited",
+                sig,
+                json!({ "market": key.to_string(), "units": a }),
+            ))
+        }
+        Command::Withdraw { market, amount, id } => {
+            let (key, m) = ctx.market(market).await?;
+            let a = units(parse(amount, m.decimals, true)?);
+            let account = margin(ctx, &ctx.margin_account(*id)).await?;
+            let metas = health_metas(ctx, &account, None).await?;
+            let ix = kix::withdraw(
+                me,
+                ctx.margin_account(*id),
+                &keys(ctx.pool, key, &m),
+                ctx.token_account(&m),
+                a,
+                &metas,
+            );
+            let sig = ctx.send(&[ix]).await?;
+            Ok(sent(
+                "withdrew",
+                sig,
+                json!({ "market": key.to_string(), "units": a }),
+            ))
+        }
+        Command::Borrow { market, amount, id } => {
+            let (key, m) = ctx.market(market).await?;
+            let a = units(parse(amount, m.decimals, false)?);
+            let account = margin(ctx, &ctx.margin_account(*id)).await?;
+            let metas = health_metas(ctx, &account, Some(key)).await?;
+            let ix = kix::borrow(
+                me,
+                ctx.margin_account(*id),
+                &keys(ctx.pool, key, &m),
+                ctx.token_account(&m),
+                a,
+                &metas,
+            );
+            let sig = ctx.send(&[ix]).await?;
+            Ok(sent(
+                "borrowed",
+                sig,
+                json!({ "market": key.to_string(), "units": a }),
+            ))
+        }
+        Command::Repay {
+            market,
+            amount,
+            id,
+            for_account,
+        } => {
+            let (key, m) = ctx.market(market).await?;
+            let a = units(parse(amount, m.decimals, true)?);
+            let target = match for_account {
+                Some(t) => pubkey("account", t)?,
+                None => ctx.margin_account(*id),
+            };
+            let ix = kix::repay(
+                me,
+                target,
+                &keys(ctx.pool, key, &m),
+                ctx.token_account(&m),
+                a,
+            );
+            let sig = ctx.send(&[ix]).await?;
+            Ok(sent(
+                "repaid",
+                sig,
+                json!({ "market": key.to_string(), "account": target.to_string(), "units": a }),
+            ))
+        }
+        Command::Status { id, account } => status(ctx, *id, account.as_deref()).await,
+    }
+}
+
+/// Positions, values, both requirements, health factor and liquidation prices.
+async fn status<C: Chain>(
+    ctx: &Context<C>,
+    id: u64,
+    account: Option<&str>,
+) -> Result<Output, CliError> {
+    let key = match account {
+        Some(a) => pubkey("account", a)?,
+        None => ctx.margin_account(id),
+    };
+    let acc = margin(ctx, &key).await?;
+    let now = ctx.chain.clock().await?.unix_timestamp;
+    let mut states = vec![];
+    for (mk, m) in ctx.markets().await? {
+        let price = ctx.chain.account(&ctx.price_account(&mk, &m)).await?;
+        let update = price.and_then(|p| decode_price_update(&p.data));
+        states.push(MarketState::new(mk, m, update.as_ref(), now));
+    }
+    let fail = |e: keel_sdk::risk::RiskError| CliError(format!("cannot value {key}: {e}"));
+    let amounts = position_amounts(&acc, &states, now).map_err(fail)?;
+    let health = account_health(&acc, &states, now).map_err(fail)?;
+    let liq = liquidation_prices(&acc, &states, now).map_err(fail)?;
+    let usd = |w: keel::math::fixed::Wad| w.0 as f64 / 1e18;
+    let mut rows = vec![vec![
+        "MINT".into(),
+        "DEPOSIT".into(),
+        "DEBT".into(),
+        "LIQUIDATION PRICE".into(),
+    ]];
+    let mut positions = vec![];
+    for a in &amounts {
+        let m = &states
+            .iter()
+            .find(|s| s.key == a.market)
+            .expect("valued above")
+            .market;
+        let lp = liq
+            .iter()
+            .find(|(k, _)| *k == a.market)
+            .and_then(|(_, p)| *p);
+        rows.push(vec![
+            m.mint.to_string(),
+            format(a.deposit, m.decimals),
+            format(a.debt, m.decimals),
+            lp.map_or("-".into(), |p| format!("{p:.6}")),
+        ]);
+        positions.push(json!({ "market": a.market.to_string(), "mint": m.mint.to_string(), "deposit": a.deposit, "debt": a.debt, "liquidation_price": lp }));
+    }
+    let hf = health.health_factor().map(usd).unwrap_or(f64::INFINITY);
+    let mut lines = table(&rows);
+    lines.push(format!(
+        "initial: collateral ${:.2} vs debt ${:.2}   maintenance: collateral ${:.2} vs debt ${:.2}   health factor {}",
+        usd(health.collateral_init),
+        usd(health.debt_init),
+        usd(health.collateral_maint),
+        usd(health.debt_maint),
+        if health.debt_maint.0 == 0 { "∞".to_string() } else { format!("{hf:.4}") }
+    ));
+    Ok(Output {
+        lines,
+        json: json!({
+            "account": key.to_string(),
+            "positions": positions,
+            "collateral_init": usd(health.collateral_init),
+            "debt_init": usd(health.debt_init),
+            "collateral_maint": usd(health.collateral_maint),
+            "debt_maint": usd(health.debt_maint),
+            "health_factor": if health.debt_maint.0 == 0 { None } else { Some(hf) },
+            "liquidatable": health.is_liquidatable(),
+        }),
+    })
+}
