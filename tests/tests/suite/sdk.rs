@@ -127,7 +127,15 @@ async fn sdk_chain_sends_and_simulates() {
         keel_tests::tokens::balance(&mut w.env, trader.tokens[0]).await,
         0
     );
-    // a refusal surfaces the program's error code
+    // a refusal surfaces the program's error code (a different amount: an identical transaction
+    // on the same blockhash would be refused as a duplicate before it ran)
+    let ix = keel_sdk::instructions::deposit(
+        solana_sdk::signature::Signer::pubkey(&trader.key),
+        trader.margin,
+        &w.markets[0].keys,
+        trader.tokens[0],
+        SOL / 2,
+    );
     let err = chain
         .send(&[ix], &[&trader.key], 200_000)
         .await
