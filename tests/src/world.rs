@@ -73,6 +73,8 @@ pub struct World {
     pub markets: Vec<MarketFixture>,
     /// Every margin account opened, for the invariant checker.
     pub accounts: Vec<Pubkey>,
+    /// Every market and margin account this world created, for in-process SDK chains.
+    pub index: keel_sdk::chain::AccountIndex,
     /// Per market, as of the last invariant check: (deposit index, borrow index, socialised).
     pub last_indices: Vec<(u128, u128, u128)>,
 }
@@ -156,6 +158,7 @@ impl World {
             pool,
             markets: vec![],
             accounts: vec![],
+            index: Default::default(),
             last_indices: vec![],
         };
         for spec in specs {
@@ -205,6 +208,7 @@ impl World {
             decimals: spec.decimals,
         };
         self.markets.push(fixture);
+        self.index.lock().unwrap().insert(keys.market);
         self.last_indices.push((0, 0, 0));
         self.set_price(index, spec.price).await;
         Ok(index)
@@ -247,6 +251,7 @@ impl World {
             .expect("open_account");
         let margin = pda::margin_account(&self.pool, &key.pubkey(), 0);
         self.accounts.push(margin);
+        self.index.lock().unwrap().insert(margin);
         let mut tokens = vec![];
         for m in 0..self.markets.len() {
             let keys = self.markets[m].keys;
@@ -279,6 +284,15 @@ impl World {
     pub async fn market(&mut self, m: usize) -> Market {
         let key = self.markets[m].keys.market;
         decode::market(&self.env.account(key).await.expect("market").data).unwrap()
+    }
+
+    /// An SDK chain on this world's bank paying with `payer`, sharing the world's account index.
+    pub fn chain(&self, payer: &Keypair) -> keel_sdk::chain::BanksChain {
+        keel_sdk::chain::BanksChain::with_index(
+            self.env.ctx.banks_client.clone(),
+            payer.insecure_clone(),
+            self.index.clone(),
+        )
     }
 
     /// Decoded pool.

@@ -77,6 +77,30 @@ pub enum Command {
         #[arg(long = "for")]
         for_account: Option<String>,
     },
+    /// Governance: every admin and guardian action, the queue, and executing matured changes.
+    Gov {
+        /// Who signs (default: the signer), e.g. a multisig vault with --print.
+        #[arg(long, global = true)]
+        authority: Option<String>,
+        /// Print the instruction(s) as a message for a multisig proposal instead of sending.
+        #[arg(long, global = true)]
+        print: bool,
+        /// The action.
+        #[command(subcommand)]
+        action: GovAction,
+    },
+    /// Apply a declarative pool listing (TOML): list what is missing, tighten at once or queue what
+    /// differs, report what it did. Running it twice does nothing the second time.
+    Migrate {
+        /// The listing file.
+        file: String,
+        /// Who signs (default: the signer), e.g. a multisig vault with --print.
+        #[arg(long)]
+        authority: Option<String>,
+        /// Print the instructions for a multisig proposal instead of sending.
+        #[arg(long)]
+        print: bool,
+    },
     /// Positions, values, health and liquidation prices of a margin account.
     Status {
         /// Margin account number (of the signer).
@@ -108,5 +132,95 @@ pub enum AccountCommand {
         /// Owner (default: the signer).
         #[arg(long)]
         owner: Option<String>,
+    },
+}
+
+/// A pool role.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum RoleArg {
+    /// The governance authority.
+    Admin,
+    /// The emergency authority.
+    Guardian,
+}
+
+/// Governance actions.
+#[derive(Subcommand, Debug)]
+pub enum GovAction {
+    /// The pool's authorities, pause flags, timelock, and every queued change with its diff.
+    Show,
+    /// Pause borrowing and/or liquidation (admin or guardian).
+    Pause {
+        /// Pause borrow, withdraw and new positions.
+        #[arg(long)]
+        borrow: bool,
+        /// Pause liquidation.
+        #[arg(long)]
+        liquidation: bool,
+    },
+    /// Resume liquidation, after its grace period (admin).
+    ResumeLiquidation,
+    /// Lengthen the timelock delay at once (admin).
+    RaiseTimelock {
+        /// New delay, seconds.
+        secs: i64,
+    },
+    /// Propose a new admin or guardian, or withdraw the proposal with "none" (admin).
+    SetAuthority {
+        /// Which role.
+        role: RoleArg,
+        /// The proposed key, or "none".
+        key: String,
+    },
+    /// Accept a proposed role (signed by the proposed key).
+    Accept {
+        /// Which role.
+        role: RoleArg,
+    },
+    /// Apply a tighter market configuration at once (admin or guardian).
+    Tighten {
+        /// Market or mint.
+        market: String,
+        /// Market configuration file (TOML).
+        file: String,
+    },
+    /// Queue a market configuration behind the timelock (admin).
+    QueueMarket {
+        /// Market or mint.
+        market: String,
+        /// Market configuration file (TOML).
+        file: String,
+    },
+    /// Queue new pool liquidation parameters (admin).
+    QueueLiquidation {
+        /// Liquidation configuration file (TOML).
+        file: String,
+    },
+    /// Queue a shorter timelock delay (admin).
+    QueueTimelock {
+        /// New delay, seconds.
+        secs: i64,
+    },
+    /// Queue lifting the borrow pause (admin).
+    QueueUnpause,
+    /// Cancel queued change `id` (admin or guardian).
+    Cancel {
+        /// Change id.
+        id: u64,
+    },
+    /// Execute matured change `id` (anyone).
+    Execute {
+        /// Change id.
+        id: u64,
+    },
+    /// List a token (admin); it takes effect after the timelock.
+    ListMarket {
+        /// The mint.
+        mint: String,
+        /// Market configuration file (TOML).
+        file: String,
+        /// Its token program (default: SPL Token).
+        #[arg(long)]
+        token_program: Option<String>,
     },
 }

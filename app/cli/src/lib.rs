@@ -9,7 +9,10 @@
 //! [`Chain`]: keel_sdk::chain::Chain
 pub mod amount;
 pub mod args;
+pub mod config_file;
 pub mod context;
+pub mod gov;
+pub mod migrate;
 pub mod output;
 pub mod trader;
 
@@ -23,5 +26,28 @@ pub async fn run<C: Chain>(
     ctx: &Context<C>,
     command: &Command,
 ) -> Result<output::Output, CliError> {
-    trader::run(ctx, command).await
+    let options = |authority: &Option<String>, print: bool| -> Result<gov::GovOptions, CliError> {
+        let authority = match authority {
+            Some(a) => context::pubkey("authority", a)?,
+            None => ctx.signer(),
+        };
+        Ok(gov::GovOptions { authority, print })
+    };
+    match command {
+        Command::Gov {
+            authority,
+            print,
+            action,
+        } => gov::run(ctx, &options(authority, *print)?, action).await,
+        Command::Migrate {
+            file,
+            authority,
+            print,
+        } => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| CliError(format!("cannot read '{file}': {e}")))?;
+            migrate::run(ctx, &options(authority, *print)?, &text).await
+        }
+        _ => trader::run(ctx, command).await,
+    }
 }

@@ -219,6 +219,9 @@ pub async fn run<C: Chain>(ctx: &Context<C>, command: &Command) -> Result<Output
             ))
         }
         Command::Status { id, account } => status(ctx, *id, account.as_deref()).await,
+        Command::Gov { .. } | Command::Migrate { .. } => {
+            Err(CliError("not a trader command".into()))
+        }
     }
 }
 

@@ -279,16 +279,28 @@ impl Chain for RpcChain {
 pub struct BanksChain {
     client: BanksClient,
     payer: Keypair,
-    seen: Mutex<BTreeSet<Pubkey>>,
+    seen: AccountIndex,
 }
 
+/// The accounts an in-process bank's clients know of, shared by every backend on that bank (as
+/// every RPC client of a cluster sees the same node).
+pub type AccountIndex = std::sync::Arc<Mutex<BTreeSet<Pubkey>>>;
+
+/// Transactions built by any in-process backend of this process (see `BanksChain::transaction`).
+static SENT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 impl BanksChain {
-    /// A backend on `client`, paying with `payer`.
+    /// A backend on `client`, paying with `payer`, with an index of its own.
     pub fn new(client: BanksClient, payer: Keypair) -> BanksChain {
+        BanksChain::with_index(client, payer, AccountIndex::default())
+    }
+
+    /// A backend sharing `index` with the other backends on the same bank.
+    pub fn with_index(client: BanksClient, payer: Keypair, index: AccountIndex) -> BanksChain {
         BanksChain {
             client,
             payer,
-            seen: Mutex::new(BTreeSet::new()),
+            seen: index,
         }
     }
 
@@ -304,7 +316,11 @@ impl BanksChain {
         compute_units: u32,
         blockhash: solana_sdk::hash::Hash,
     ) -> Transaction {
-        let all = with_budget(ixs, compute_units);
+        // The in-process bank's blockhash only moves when the test moves it: two identical
+        // transactions (a retried command) would share a signature and the second be refused
+        // as a duplicate, so each compute limit is lowered by a process-wide counter.
+        let n = SENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 10_000;
+        let all = with_budget(ixs, compute_units.saturating_sub(n));
         let keys = signer_list(&self.payer, signers);
         self.track(
             ixs.iter()

@@ -1,12 +1,14 @@
 //! The `keel` CLI against the in-process runtime: each test parses a real command line and runs it
 //! with the code the binary runs, then checks the chain.
 use crate::common::*;
+use anchor_lang::prelude::Pubkey;
 use clap::Parser;
+use keel_cli::config_file::MarketConfigFile;
 use keel_cli::{run, Cli, CliError, Context};
-use keel_sdk::chain::BanksChain;
 use keel_tests::tokens::balance;
+use keel_tests::world::default_config;
 use keel_tests::{Trader, World};
-use solana_sdk::signature::Signer;
+use solana_sdk::signature::{Keypair, Signer};
 
 /// A trader whose key signs and pays, with SOL for fees.
 async fn trader(w: &mut World, funding: &[u64]) -> Trader {
@@ -23,6 +25,16 @@ async fn trader(w: &mut World, funding: &[u64]) -> Trader {
 
 /// Run `keel <args>` as `t`, with the world's price accounts and `t`'s token accounts.
 async fn keel(w: &World, t: &Trader, args: &[&str]) -> Result<serde_json::Value, CliError> {
+    keel_as(w, &t.key, &t.tokens, args).await
+}
+
+/// Run `keel <args>` signed by `key`, with `tokens` as its token accounts (market order).
+async fn keel_as(
+    w: &World,
+    key: &Keypair,
+    tokens: &[Pubkey],
+    args: &[&str],
+) -> Result<serde_json::Value, CliError> {
     let mut argv: Vec<String> = vec![
         "keel".into(),
         "--json".into(),
@@ -31,15 +43,15 @@ async fn keel(w: &World, t: &Trader, args: &[&str]) -> Result<serde_json::Value,
     ];
     for (i, m) in w.markets.iter().enumerate() {
         argv.push(format!("--price={}={}", m.keys.market, m.price_account));
-        argv.push(format!("--token-account={}={}", m.keys.mint, t.tokens[i]));
+        if let Some(t) = tokens.get(i) {
+            argv.push(format!("--token-account={}={}", m.keys.mint, t));
+        }
     }
     argv.extend(args.iter().map(|s| s.to_string()));
     let cli = Cli::try_parse_from(&argv).map_err(|e| CliError(e.to_string()))?;
-    let chain = BanksChain::new(w.env.ctx.banks_client.clone(), t.key.insecure_clone());
-    chain.track(w.markets.iter().map(|m| m.keys.market));
-    chain.track(w.accounts.iter().copied());
-    // the in-process bank has no account index: tell it about the trader's first accounts
-    chain.track((0..4).map(|id| keel_sdk::pda::margin_account(&w.pool, &t.key.pubkey(), id)));
+    // one account index per bank, shared by every command run on it
+    let chain = w.chain(key);
+    chain.track((0..8).map(|id| keel_sdk::pda::pending_change(&w.pool, id)));
     let ctx = Context::new(chain, w.pool, &cli)?;
     let out = run(&ctx, &cli.command).await?;
     Ok(out.json)
@@ -149,4 +161,272 @@ async fn bad_input_is_one_line_and_sends_nothing() {
         e.0,
         format!("refused by the program: Keel error {code} (programs/keel/src/errors.rs)")
     );
+}
+
+/// Fund `key` with SOL for fees.
+async fn fund(w: &mut World, key: &Pubkey) {
+    let payer = w.env.payer();
+    let ix = solana_system_interface::instruction::transfer(&payer.pubkey(), key, 5_000_000_000);
+    w.env.send(&[ix], &[]).await.unwrap();
+}
+
+/// Write a market configuration file and return its path.
+fn config_file(name: &str, config: &keel::state::MarketConfig) -> String {
+    let dir = std::env::temp_dir().join(format!("keel-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        toml::to_string(&MarketConfigFile::from_config(config)).unwrap(),
+    )
+    .unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[tokio::test]
+async fn governance_from_the_command_line() {
+    let mut w = sol_usdc().await;
+    let (admin, guardian) = (w.admin.insecure_clone(), w.guardian.insecure_clone());
+    fund(&mut w, &admin.pubkey()).await;
+    fund(&mut w, &guardian.pubkey()).await;
+    let usdc = w.markets[1].keys.mint.to_string();
+    keel_as(&w, &admin, &[], &["gov", "raise-timelock", "3600"])
+        .await
+        .unwrap();
+    assert_eq!(w.pool_state().await.timelock_delay_secs, 3600);
+
+    // a loosening is queued, shown with its diff, refused before its eta, executed after it
+    let mut looser = w.market(1).await.config;
+    looser.weights.init_asset_weight_bps = 8_500;
+    let file = config_file("looser.toml", &looser);
+    keel_as(&w, &admin, &[], &["gov", "queue-market", &usdc, &file])
+        .await
+        .unwrap();
+    let show = keel_as(&w, &admin, &[], &["gov", "show"]).await.unwrap();
+    assert_eq!(
+        show["queue"][0]["diff"][0],
+        "init_asset_weight_bps: 8000 -> 8500"
+    );
+    assert_eq!(show["timelock_secs"], 3600);
+    let e = keel_as(&w, &admin, &[], &["gov", "execute", "0"])
+        .await
+        .unwrap_err();
+    let code = u32::from(keel::errors::KeelError::TimelockNotElapsed);
+    assert!(e.0.contains(&code.to_string()), "{e}");
+    w.env.warp(3_600).await;
+    keel_as(&w, &admin, &[], &["gov", "execute", "0"])
+        .await
+        .unwrap();
+    assert_eq!(w.market(1).await.config, looser);
+    assert!(
+        keel_as(&w, &admin, &[], &["gov", "show"]).await.unwrap()["queue"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // the guardian pauses; the admin queues the unpause and cancels it
+    keel_as(&w, &guardian, &[], &["gov", "pause", "--borrow"])
+        .await
+        .unwrap();
+    assert!(w.pool_state().await.borrow_paused);
+    keel_as(&w, &admin, &[], &["gov", "queue-unpause"])
+        .await
+        .unwrap();
+    keel_as(&w, &admin, &[], &["gov", "cancel", "1"])
+        .await
+        .unwrap();
+    assert!(
+        keel_as(&w, &admin, &[], &["gov", "show"]).await.unwrap()["queue"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // `tighten` refuses a loosening
+    let e = keel_as(
+        &w,
+        &guardian,
+        &[],
+        &[
+            "gov",
+            "tighten",
+            &usdc,
+            &config_file("loose2.toml", &{
+                let mut c = looser;
+                c.borrow_cap = u64::MAX;
+                c
+            }),
+        ],
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.0.contains(&u32::from(keel::errors::KeelError::NotTightening).to_string()),
+        "{e}"
+    );
+
+    // a two-step admin hand-over
+    let next = Keypair::new();
+    fund(&mut w, &next.pubkey()).await;
+    keel_as(
+        &w,
+        &admin,
+        &[],
+        &["gov", "set-authority", "admin", &next.pubkey().to_string()],
+    )
+    .await
+    .unwrap();
+    keel_as(&w, &next, &[], &["gov", "accept", "admin"])
+        .await
+        .unwrap();
+    assert_eq!(w.pool_state().await.admin, next.pubkey());
+}
+
+/// Decode a legacy message back into its instructions.
+fn decompile(message: &solana_sdk::message::Message) -> Vec<solana_sdk::instruction::Instruction> {
+    message
+        .instructions
+        .iter()
+        .map(|ci| solana_sdk::instruction::Instruction {
+            program_id: message.account_keys[ci.program_id_index as usize],
+            accounts: ci
+                .accounts
+                .iter()
+                .map(|i| {
+                    let i = *i as usize;
+                    let key = message.account_keys[i];
+                    if message.is_maybe_writable(i, None) {
+                        anchor_lang::prelude::AccountMeta::new(key, message.is_signer(i))
+                    } else {
+                        anchor_lang::prelude::AccountMeta::new_readonly(key, message.is_signer(i))
+                    }
+                })
+                .collect(),
+            data: ci.data.clone(),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn print_emits_a_multisig_message_that_decodes_back() {
+    use base64_decode::decode;
+    let mut w = sol_usdc().await;
+    let admin = w.admin.insecure_clone();
+    fund(&mut w, &admin.pubkey()).await;
+    let multisig = Pubkey::new_unique();
+    let before = w.env.snapshot(&[w.pool]).await;
+    let out = keel_as(
+        &w,
+        &admin,
+        &[],
+        &[
+            "gov",
+            "pause",
+            "--borrow",
+            "--print",
+            "--authority",
+            &multisig.to_string(),
+        ],
+    )
+    .await
+    .unwrap();
+    let bytes = decode(out["message_base64"].as_str().unwrap());
+    assert_eq!(
+        solana_sdk::bs58::decode(out["message_base58"].as_str().unwrap())
+            .into_vec()
+            .unwrap(),
+        bytes
+    );
+    let message: solana_sdk::message::Message = bincode::deserialize(&bytes).unwrap();
+    assert_eq!(
+        message.account_keys[0], multisig,
+        "the multisig pays and signs"
+    );
+    // the same instruction, but for one flag: a message's fee payer is always writable
+    let mut expected = keel_sdk::instructions::pause(multisig, w.pool, true, false);
+    expected.accounts[0].is_writable = true;
+    assert_eq!(decompile(&message), vec![expected]);
+    assert_eq!(w.env.snapshot(&[w.pool]).await, before, "nothing was sent");
+}
+
+mod base64_decode {
+    /// Standard base64 (the CLI's encoding), for the test's own check.
+    pub fn decode(s: &str) -> Vec<u8> {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn migrate_lists_tightens_and_queues_once() {
+    let mut w = sol_usdc().await;
+    let admin = w.admin.insecure_clone();
+    fund(&mut w, &admin.pubkey()).await;
+    let authority = w.mint_authority.pubkey();
+    let new_mint = keel_tests::tokens::create_mint(
+        &mut w.env,
+        keel_tests::tokens::spl_token(),
+        6,
+        &authority,
+        keel_tests::tokens::MintExtension::None,
+    )
+    .await;
+    let sol = w.market(0).await.config;
+    let mut tighter_usdc = w.market(1).await.config;
+    tighter_usdc.borrow_cap /= 2;
+    let (sol_mint, usdc_mint) = (w.markets[0].keys.mint, w.markets[1].keys.mint);
+    let listing = |sol_config: &keel::state::MarketConfig| -> String {
+        let entry = |mint: &Pubkey, c: &keel::state::MarketConfig| {
+            format!(
+                "[[market]]\nmint = \"{mint}\"\n[market.config]\n{}\n",
+                toml::to_string(&MarketConfigFile::from_config(c)).unwrap()
+            )
+        };
+        let dir = std::env::temp_dir().join(format!("keel-migrate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!(
+            "listing-{}.toml",
+            sol_config.weights.init_asset_weight_bps
+        ));
+        let text = [
+            entry(&sol_mint, sol_config),
+            entry(&usdc_mint, &tighter_usdc),
+            entry(&new_mint, &default_config([9; 32])),
+        ]
+        .concat();
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let file = listing(&sol);
+    let first = keel_as(&w, &admin, &[], &["migrate", &file]).await.unwrap();
+    let actions: Vec<&str> = first["markets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["unchanged", "tightened", "listed"]);
+    assert_eq!(w.market(1).await.config, tighter_usdc);
+    let second = keel_as(&w, &admin, &[], &["migrate", &file]).await.unwrap();
+    let actions: Vec<&str> = second["markets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["unchanged", "unchanged", "unchanged"],
+        "idempotent"
+    );
+
+    // a looser SOL weight is queued once, however often the listing is applied
+    let mut looser = sol;
+    looser.weights.init_asset_weight_bps = 8_500;
+    let file = listing(&looser);
+    let third = keel_as(&w, &admin, &[], &["migrate", &file]).await.unwrap();
+    assert_eq!(third["markets"][0]["action"], "queued");
+    let fourth = keel_as(&w, &admin, &[], &["migrate", &file]).await.unwrap();
+    assert_eq!(fourth["markets"][0]["action"], "already queued");
+    assert_eq!(w.pool_state().await.next_change_id, 1);
 }

@@ -20,9 +20,7 @@ async fn sdk_health_equals_the_programs() {
     w.env.warp(86_400 * 40).await;
     w.refresh_prices(&[93 * USD, USD]).await;
 
-    let chain = BanksChain::new(w.env.ctx.banks_client.clone(), w.env.payer());
-    chain.track(w.markets.iter().map(|m| m.keys.market));
-    chain.track(w.accounts.iter().copied());
+    let chain = w.chain(&w.env.payer());
     let pool = w.pool;
     let markets = chain
         .program_accounts(&[
