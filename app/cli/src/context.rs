@@ -27,15 +27,30 @@ impl std::error::Error for CliError {}
 impl From<ChainError> for CliError {
     fn from(e: ChainError) -> Self {
         match &e {
-            ChainError::Transaction(_) => match e.custom_code() {
-                Some(code) if code >= anchor_lang::error::ERROR_CODE_OFFSET => CliError(format!(
-                    "refused by the program: Keel error {code} (programs/keel/src/errors.rs)"
+            ChainError::Transaction(_) => match e.custom_code().and_then(keel_error) {
+                Some((code, name, msg)) => CliError(format!(
+                    "refused by the program: {name}: {msg} (Keel error {code})"
                 )),
-                _ => CliError(e.to_string()),
+                None => CliError(e.to_string()),
             },
             ChainError::Transport(t) => CliError(format!("cluster unreachable: {t}")),
         }
     }
+}
+
+/// Name and message of Keel error `code`, from the program's committed IDL.
+fn keel_error(code: u32) -> Option<(u32, String, String)> {
+    const IDL: &str = include_str!("../../../idl/keel.json");
+    let idl: serde_json::Value = serde_json::from_str(IDL).ok()?;
+    let e = idl["errors"]
+        .as_array()?
+        .iter()
+        .find(|e| e["code"] == code)?;
+    Some((
+        code,
+        e["name"].as_str()?.to_string(),
+        e["msg"].as_str()?.to_string(),
+    ))
 }
 
 /// Parse a public key argument, naming it in the error.

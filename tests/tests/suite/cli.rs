@@ -159,7 +159,7 @@ async fn bad_input_is_one_line_and_sends_nothing() {
     let code = u32::from(keel::errors::KeelError::InitialHealthViolated);
     assert_eq!(
         e.0,
-        format!("refused by the program: Keel error {code} (programs/keel/src/errors.rs)")
+        format!("refused by the program: InitialHealthViolated: Action would leave the account below its initial margin requirement (Keel error {code})")
     );
 }
 
