@@ -430,3 +430,98 @@ async fn migrate_lists_tightens_and_queues_once() {
     assert_eq!(fourth["markets"][0]["action"], "already queued");
     assert_eq!(w.pool_state().await.next_change_id, 1);
 }
+
+#[tokio::test]
+async fn the_remaining_governance_commands_and_repay_for_another() {
+    let mut w = sol_usdc().await;
+    let (admin, guardian) = (w.admin.insecure_clone(), w.guardian.insecure_clone());
+    fund(&mut w, &admin.pubkey()).await;
+    fund(&mut w, &guardian.pubkey()).await;
+    // list a market: it exists, inert until the (zero) delay has passed
+    let authority = w.mint_authority.pubkey();
+    let mint = keel_tests::tokens::create_mint(
+        &mut w.env,
+        keel_tests::tokens::spl_token(),
+        6,
+        &authority,
+        keel_tests::tokens::MintExtension::None,
+    )
+    .await;
+    let file = config_file("new.toml", &default_config([7; 32]));
+    keel_as(
+        &w,
+        &admin,
+        &[],
+        &["gov", "list-market", &mint.to_string(), &file],
+    )
+    .await
+    .unwrap();
+    let market = keel_sdk::pda::market(&w.pool, &mint);
+    let listed = keel_sdk::decode::market(&w.env.account(market).await.unwrap().data).unwrap();
+    assert_eq!(listed.config, default_config([7; 32]));
+
+    // pause then resume liquidation: the grace period starts
+    keel_as(&w, &guardian, &[], &["gov", "pause", "--liquidation"])
+        .await
+        .unwrap();
+    assert!(w.pool_state().await.liquidation_paused);
+    keel_as(&w, &admin, &[], &["gov", "resume-liquidation"])
+        .await
+        .unwrap();
+    let p = w.pool_state().await;
+    assert!(!p.liquidation_paused && p.liquidation_resumed_at > 0);
+
+    // queue new liquidation parameters and a shorter timelock; execute both (delay is zero)
+    let dir = std::env::temp_dir().join(format!("keel-cli-liq-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let liq_file = dir.join("liq.toml");
+    std::fs::write(&liq_file, "close_factor_bps = 4000\nfull_close_hf_bps = 9000\ndust_debt_usd = 5\ntarget_hf_bps = 10300\nbonus_ramp_secs = 300\ngrace_secs = 120\n").unwrap();
+    keel_as(
+        &w,
+        &admin,
+        &[],
+        &["gov", "queue-liquidation", liq_file.to_str().unwrap()],
+    )
+    .await
+    .unwrap();
+    keel_as(&w, &admin, &[], &["gov", "raise-timelock", "60"])
+        .await
+        .unwrap();
+    keel_as(&w, &admin, &[], &["gov", "queue-timelock", "0"])
+        .await
+        .unwrap();
+    w.env.warp(60).await;
+    keel_as(&w, &admin, &[], &["gov", "execute", "0"])
+        .await
+        .unwrap();
+    keel_as(&w, &admin, &[], &["gov", "execute", "1"])
+        .await
+        .unwrap();
+    let p = w.pool_state().await;
+    assert_eq!(
+        (
+            p.liquidation.close_factor_bps,
+            p.liquidation.grace_secs,
+            p.timelock_delay_secs
+        ),
+        (4_000, 120, 0)
+    );
+
+    // repay someone else's debt from the command line
+    w.refresh_prices(&[100 * keel_tests::world::USD, keel_tests::world::USD])
+        .await;
+    let (_lender, borrower) = funded(&mut w).await;
+    w.borrow(&borrower, 1, 100 * USDC).await.unwrap();
+    let friend = trader(&mut w, &[0, 50 * USDC]).await;
+    let usdc = w.markets[1].keys.mint.to_string();
+    keel(
+        &w,
+        &friend,
+        &["repay", &usdc, "40", "--for", &borrower.margin.to_string()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(balance(&mut w.env, friend.tokens[1]).await, 10 * USDC);
+    let debt = w.market(1).await.total_debt_u64().unwrap();
+    assert_eq!(debt, 60 * USDC);
+}
