@@ -1,10 +1,9 @@
 //! What every command needs: the chain, the pool, the signer, and how to find a market's price
 //! account and the signer's token account of a mint.
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::Discriminator;
 use anchor_spl::associated_token::get_associated_token_address_with_program_id;
 use keel::state::{Market, Pool};
-use keel_sdk::chain::{Chain, ChainError, Filter};
+use keel_sdk::chain::{filters, Chain, ChainError};
 use keel_sdk::oracle::pyth_feed_address;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::Signer;
@@ -117,16 +116,7 @@ impl<C: Chain> Context<C> {
     pub async fn markets(&self) -> Result<Vec<(Pubkey, Market)>, CliError> {
         let found = self
             .chain
-            .program_accounts(&[
-                Filter {
-                    offset: 0,
-                    bytes: Market::DISCRIMINATOR.to_vec(),
-                },
-                Filter {
-                    offset: 8,
-                    bytes: self.pool.to_bytes().to_vec(),
-                },
-            ])
+            .program_accounts(&filters::markets(&self.pool))
             .await?;
         Ok(found
             .into_iter()

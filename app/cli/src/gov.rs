@@ -5,11 +5,10 @@ use crate::config_file::{diff, LiquidationConfigFile, MarketConfigFile};
 use crate::context::{pubkey, CliError, Context};
 use crate::output::{table, Output};
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::Discriminator;
 use base64::Engine;
 use keel::instructions::Role;
 use keel::state::{ChangeKind, PendingChange};
-use keel_sdk::chain::{Chain, Filter};
+use keel_sdk::chain::{filters, Chain};
 use keel_sdk::instructions::{self as kix, MarketKeys};
 use serde_json::json;
 use solana_sdk::instruction::Instruction;
@@ -81,16 +80,7 @@ async fn change<C: Chain>(ctx: &Context<C>, id: u64) -> Result<(Pubkey, PendingC
 pub async fn queued<C: Chain>(ctx: &Context<C>) -> Result<Vec<PendingChange>, CliError> {
     let found = ctx
         .chain
-        .program_accounts(&[
-            Filter {
-                offset: 0,
-                bytes: PendingChange::DISCRIMINATOR.to_vec(),
-            },
-            Filter {
-                offset: 8,
-                bytes: ctx.pool.to_bytes().to_vec(),
-            },
-        ])
+        .program_accounts(&filters::queued_changes(&ctx.pool))
         .await?;
     let mut out: Vec<PendingChange> = found
         .into_iter()

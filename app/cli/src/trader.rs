@@ -4,9 +4,8 @@ use crate::args::{AccountCommand, Command};
 use crate::context::{pubkey, CliError, Context};
 use crate::output::{table, Output};
 use anchor_lang::prelude::{AccountMeta, Pubkey};
-use anchor_lang::Discriminator;
-use keel::state::{MarginAccount, Market, OWNER_OFFSET, POOL_OFFSET};
-use keel_sdk::chain::{Chain, Filter};
+use keel::state::{MarginAccount, Market};
+use keel_sdk::chain::{filters, Chain};
 use keel_sdk::instructions::{self as kix, MarketKeys};
 use keel_sdk::oracle::decode_price_update;
 use keel_sdk::risk::{account_health, liquidation_prices, position_amounts, MarketState};
@@ -102,20 +101,7 @@ pub async fn run<C: Chain>(ctx: &Context<C>, command: &Command) -> Result<Output
             };
             let found = ctx
                 .chain
-                .program_accounts(&[
-                    Filter {
-                        offset: 0,
-                        bytes: MarginAccount::DISCRIMINATOR.to_vec(),
-                    },
-                    Filter {
-                        offset: OWNER_OFFSET,
-                        bytes: owner.to_bytes().to_vec(),
-                    },
-                    Filter {
-                        offset: POOL_OFFSET,
-                        bytes: ctx.pool.to_bytes().to_vec(),
-                    },
-                ])
+                .program_accounts(&filters::margin_accounts_of(&ctx.pool, &owner))
                 .await?;
             let mut rows = vec![vec!["ACCOUNT".into(), "ID".into(), "POSITIONS".into()]];
             let mut items = vec![];

@@ -2,9 +2,8 @@
 //! account (found with the discriminator and pool memcmp filters).
 use crate::config::Config;
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::Discriminator;
-use keel::state::{MarginAccount, Market, Pool, POOL_OFFSET};
-use keel_sdk::chain::{Chain, ChainError, Filter};
+use keel::state::{MarginAccount, Pool};
+use keel_sdk::chain::{filters, Chain, ChainError};
 use keel_sdk::oracle::{decode_price_update, pyth_feed_address};
 use keel_sdk::risk::MarketState;
 
@@ -25,7 +24,6 @@ pub struct Snapshot {
 impl Snapshot {
     /// Read the pool named in `config`.
     pub async fn load(chain: &impl Chain, config: &Config) -> Result<Snapshot, ChainError> {
-        let pool_bytes = config.pool.to_bytes().to_vec();
         let now = chain.clock().await?.unix_timestamp;
         let pool_account = chain
             .account(&config.pool)
@@ -34,16 +32,7 @@ impl Snapshot {
         let pool = keel_sdk::decode::pool(&pool_account.data)
             .map_err(|e| ChainError::Transport(format!("pool {}: {e:?}", config.pool)))?;
         let market_accounts = chain
-            .program_accounts(&[
-                Filter {
-                    offset: 0,
-                    bytes: Market::DISCRIMINATOR.to_vec(),
-                },
-                Filter {
-                    offset: 8,
-                    bytes: pool_bytes.clone(),
-                },
-            ])
+            .program_accounts(&filters::markets(&config.pool))
             .await?;
         let mut markets = vec![];
         let mut price_accounts = vec![];
@@ -64,16 +53,7 @@ impl Snapshot {
             price_accounts.push(price_key);
         }
         let accounts = chain
-            .program_accounts(&[
-                Filter {
-                    offset: 0,
-                    bytes: MarginAccount::DISCRIMINATOR.to_vec(),
-                },
-                Filter {
-                    offset: POOL_OFFSET,
-                    bytes: pool_bytes,
-                },
-            ])
+            .program_accounts(&filters::margin_accounts(&config.pool))
             .await?
             .into_iter()
             .filter_map(|(k, a)| {

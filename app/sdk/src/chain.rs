@@ -32,6 +32,56 @@ pub struct Filter {
     pub bytes: Vec<u8>,
 }
 
+/// The filters that find a pool's accounts of each kind (discriminator plus a memcmp on the field
+/// at a fixed offset), the same over RPC and in process.
+pub mod filters {
+    use super::Filter;
+    use anchor_lang::prelude::Pubkey;
+    use anchor_lang::Discriminator;
+    use keel::state::{MarginAccount, Market, PendingChange, OWNER_OFFSET, POOL_OFFSET};
+
+    fn of<T: Discriminator>(offset: usize, key: &Pubkey) -> [Filter; 2] {
+        [
+            Filter {
+                offset: 0,
+                bytes: T::DISCRIMINATOR.to_vec(),
+            },
+            Filter {
+                offset,
+                bytes: key.to_bytes().to_vec(),
+            },
+        ]
+    }
+
+    /// The markets of `pool` (`Market.pool` is its first field).
+    pub fn markets(pool: &Pubkey) -> [Filter; 2] {
+        of::<Market>(8, pool)
+    }
+
+    /// The margin accounts of `pool`.
+    pub fn margin_accounts(pool: &Pubkey) -> [Filter; 2] {
+        of::<MarginAccount>(POOL_OFFSET, pool)
+    }
+
+    /// The margin accounts of `owner` in `pool`.
+    pub fn margin_accounts_of(pool: &Pubkey, owner: &Pubkey) -> [Filter; 3] {
+        let [d, p] = margin_accounts(pool);
+        [
+            d,
+            p,
+            Filter {
+                offset: OWNER_OFFSET,
+                bytes: owner.to_bytes().to_vec(),
+            },
+        ]
+    }
+
+    /// The queued changes of `pool` (`PendingChange.pool` is its first field).
+    pub fn queued_changes(pool: &Pubkey) -> [Filter; 2] {
+        of::<PendingChange>(8, pool)
+    }
+}
+
 impl Filter {
     /// True when `data` matches.
     pub fn matches(&self, data: &[u8]) -> bool {
@@ -137,6 +187,28 @@ pub struct RpcChain {
 }
 
 impl RpcChain {
+    /// `ixs` behind a compute limit, signed by the payer and `signers` on the latest blockhash.
+    async fn signed(
+        &self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        compute_units: u32,
+    ) -> Result<Transaction, ChainError> {
+        let blockhash = self
+            .client
+            .get_latest_blockhash()
+            .await
+            .map_err(rpc_error)?;
+        let all = with_budget(ixs, compute_units);
+        let keys = signer_list(&self.payer, signers);
+        Ok(Transaction::new_signed_with_payer(
+            &all,
+            Some(&self.payer.pubkey()),
+            &keys,
+            blockhash,
+        ))
+    }
+
     /// A backend on the cluster at `url`, paying with `payer`.
     pub fn new(url: &str, payer: Keypair) -> RpcChain {
         RpcChain {
@@ -211,15 +283,7 @@ impl Chain for RpcChain {
         signers: &[&Keypair],
         compute_units: u32,
     ) -> Result<Signature, ChainError> {
-        let blockhash = self
-            .client
-            .get_latest_blockhash()
-            .await
-            .map_err(rpc_error)?;
-        let all = with_budget(ixs, compute_units);
-        let keys = signer_list(&self.payer, signers);
-        let tx =
-            Transaction::new_signed_with_payer(&all, Some(&self.payer.pubkey()), &keys, blockhash);
+        let tx = self.signed(ixs, signers, compute_units).await?;
         self.client
             .send_and_confirm_transaction(&tx)
             .await
@@ -232,15 +296,7 @@ impl Chain for RpcChain {
         signers: &[&Keypair],
         compute_units: u32,
     ) -> Result<Simulation, ChainError> {
-        let blockhash = self
-            .client
-            .get_latest_blockhash()
-            .await
-            .map_err(rpc_error)?;
-        let all = with_budget(ixs, compute_units);
-        let keys = signer_list(&self.payer, signers);
-        let tx =
-            Transaction::new_signed_with_payer(&all, Some(&self.payer.pubkey()), &keys, blockhash);
+        let tx = self.signed(ixs, signers, compute_units).await?;
         let sim = self
             .client
             .simulate_transaction(&tx)

@@ -2,9 +2,7 @@
 //! margin accounts with the same memcmp filters a bot sends over RPC, and its health (the program's
 //! own code, off-chain) equals the program's `health` report field for field.
 use crate::common::*;
-use anchor_lang::Discriminator;
-use keel::state::{MarginAccount, Market};
-use keel_sdk::chain::{BanksChain, Chain, Filter};
+use keel_sdk::chain::{filters, BanksChain, Chain};
 use keel_sdk::oracle::decode_price_update;
 use keel_sdk::risk::{account_health, liquidation_prices, MarketState};
 use keel_tests::world::USD;
@@ -23,30 +21,12 @@ async fn sdk_health_equals_the_programs() {
     let chain = w.chain(&w.env.payer());
     let pool = w.pool;
     let markets = chain
-        .program_accounts(&[
-            Filter {
-                offset: 0,
-                bytes: Market::DISCRIMINATOR.to_vec(),
-            },
-            Filter {
-                offset: 8,
-                bytes: pool.to_bytes().to_vec(),
-            },
-        ])
+        .program_accounts(&filters::markets(&pool))
         .await
         .unwrap();
     assert_eq!(markets.len(), 2);
     let accounts = chain
-        .program_accounts(&[
-            Filter {
-                offset: 0,
-                bytes: MarginAccount::DISCRIMINATOR.to_vec(),
-            },
-            Filter {
-                offset: keel::state::POOL_OFFSET,
-                bytes: pool.to_bytes().to_vec(),
-            },
-        ])
+        .program_accounts(&filters::margin_accounts(&pool))
         .await
         .unwrap();
     assert_eq!(accounts.len(), w.accounts.len());
