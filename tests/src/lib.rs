@@ -1,13 +1,4 @@
-//! Test harness for Keel on the real Solana runtime: the program runs inside `solana-program-test`
-//! next to the real SPL Token and Token-2022 programs. When `target/deploy/keel.so` exists (built
-//! elsewhere with `anchor build`) the SBF binary is loaded instead of the native build, unchanged.
-// solana-program-test 3.x marks its whole API deprecated ahead of an `agave-unstable-api` feature gate.
-#![allow(deprecated)]
-pub mod env;
-pub mod invariants;
-pub mod pyth;
-pub mod tokens;
-pub mod world;
-
-pub use env::TestEnv;
-pub use world::{MarketSpec, Trader, World};
+//! Test harness for Keel on the real Solana runtime: the embedded chain of `keel-localnet`,
+//! re-exported under the paths the suite uses.
+pub use keel_localnet::{env, invariants, pyth, tokens, world};
+pub use keel_localnet::{MarketSpec, TestEnv, Trader, World};

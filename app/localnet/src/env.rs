@@ -25,7 +25,7 @@ fn keel_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Pro
 
 /// The SBF build of the program, when one has been built.
 pub fn sbf_binary() -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/keel.so");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy/keel.so");
     path.exists().then_some(path)
 }
 
