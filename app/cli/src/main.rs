@@ -6,13 +6,6 @@ use keel_sdk::chain::RpcChain;
 use solana_sdk::signature::read_keypair_file;
 use std::process::ExitCode;
 
-fn expand(path: &str) -> String {
-    match path.strip_prefix("~/") {
-        Some(rest) => format!("{}/{rest}", std::env::var("HOME").unwrap_or_default()),
-        None => path.to_string(),
-    }
-}
-
 async fn main_inner(cli: Cli) -> Result<String, CliError> {
     // defaults the way Solana users expect: the Solana CLI's config file
     let config = solana_cli_config::CONFIG_FILE
@@ -20,9 +13,14 @@ async fn main_inner(cli: Cli) -> Result<String, CliError> {
         .and_then(|f| solana_cli_config::Config::load(f).ok())
         .unwrap_or_default();
     let url = cli.url.clone().unwrap_or(config.json_rpc_url);
-    let keypair_path = expand(&cli.keypair.clone().unwrap_or(config.keypair_path));
-    let signer = read_keypair_file(&keypair_path)
-        .map_err(|_| CliError(format!("cannot read keypair file '{keypair_path}'")))?;
+    let keypair_path =
+        keel_sdk::paths::expand_home(&cli.keypair.clone().unwrap_or(config.keypair_path));
+    let signer = read_keypair_file(&keypair_path).map_err(|_| {
+        CliError(format!(
+            "cannot read keypair file '{}'",
+            keypair_path.display()
+        ))
+    })?;
     let pool = pubkey(
         "pool",
         cli.pool

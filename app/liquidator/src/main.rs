@@ -65,13 +65,6 @@ enum Command {
     },
 }
 
-fn expand(path: &str) -> PathBuf {
-    match path.strip_prefix("~/") {
-        Some(rest) => PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(rest),
-        None => PathBuf::from(path),
-    }
-}
-
 fn run_bench(accounts: usize, markets: usize, seed: u64) {
     use keel_liquidator::evaluate::{factors, health_of, needs_exact};
     let now = 1_700_000_000;
@@ -129,7 +122,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             .map_err(|_| format!("not a public key: {pool}"))?;
     }
     config.dry_run |= cli.dry_run;
-    let keypair_path = expand(&cli.keypair);
+    let keypair_path = keel_sdk::paths::expand_home(&cli.keypair);
     let payer = read_keypair_file(&keypair_path)
         .map_err(|e| format!("cannot read keypair {}: {e}", keypair_path.display()))?;
     let chain = RpcChain::new(&cli.url, payer);

@@ -1,12 +1,13 @@
 //! `TestEnv`: a running bank with the Keel program loaded, and transaction helpers.
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::entrypoint::ProgramResult;
+use keel_sdk::chain::signer_list;
 use solana_address_lookup_table_interface::state::{AddressLookupTable, LookupTableMeta};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
-use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::instruction::Instruction;
 use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError, VersionedTransaction};
@@ -114,7 +115,7 @@ impl TestEnv {
     ) -> Transaction {
         let blockhash = self.latest_blockhash().await;
         let payer = self.payer();
-        let keys = with_payer(&payer, signers);
+        let keys = signer_list(&payer, signers);
         Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, blockhash)
     }
 
@@ -174,7 +175,7 @@ impl TestEnv {
         )];
         all.extend_from_slice(ixs);
         let payer = self.payer();
-        let keys = with_payer(&payer, signers);
+        let keys = signer_list(&payer, signers);
         let legacy =
             Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
         if legacy.message.account_keys.len() <= MAX_STATIC_ACCOUNTS_PER_PACKET {
@@ -262,20 +263,8 @@ impl TestEnv {
     }
 }
 
-/// The fee payer followed by the other signers (the payer once, even if also named).
-fn with_payer<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
-    let mut keys = vec![payer];
-    keys.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
-    keys
-}
-
 /// The custom error code of a failed transaction, if it failed with one.
-pub fn custom_error(err: &TransactionError) -> Option<u32> {
-    match err {
-        TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
-        _ => None,
-    }
-}
+pub use keel_sdk::chain::custom_code as custom_error;
 
 /// Assert that `result` failed with the Keel error `expected`.
 pub fn assert_keel_error<T: std::fmt::Debug>(

@@ -109,16 +109,21 @@ impl fmt::Display for ChainError {
 
 impl std::error::Error for ChainError {}
 
+/// The custom error code of a failed transaction, if it failed with one.
+pub fn custom_code(err: &TransactionError) -> Option<u32> {
+    use solana_sdk::instruction::InstructionError;
+    match err {
+        TransactionError::InstructionError(_, InstructionError::Custom(c)) => Some(*c),
+        _ => None,
+    }
+}
+
 impl ChainError {
     /// The program's custom error code, when the failure carries one.
     pub fn custom_code(&self) -> Option<u32> {
-        use solana_sdk::instruction::InstructionError;
         match self {
-            ChainError::Transaction(TransactionError::InstructionError(
-                _,
-                InstructionError::Custom(c),
-            )) => Some(*c),
-            _ => None,
+            ChainError::Transaction(e) => custom_code(e),
+            ChainError::Transport(_) => None,
         }
     }
 }
@@ -174,7 +179,8 @@ fn with_budget(ixs: &[Instruction], compute_units: u32) -> Vec<Instruction> {
     all
 }
 
-fn signer_list<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
+/// The fee payer followed by the other signers (the payer once, even if also named).
+pub fn signer_list<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
     let mut keys = vec![payer];
     keys.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
     keys
@@ -365,13 +371,17 @@ impl BanksChain {
         self.seen.lock().unwrap().extend(keys);
     }
 
-    fn transaction(
+    async fn transaction(
         &self,
         ixs: &[Instruction],
         signers: &[&Keypair],
         compute_units: u32,
-        blockhash: solana_sdk::hash::Hash,
-    ) -> Transaction {
+    ) -> Result<Transaction, ChainError> {
+        let blockhash = self
+            .client
+            .get_latest_blockhash()
+            .await
+            .map_err(transport)?;
         // The in-process bank's blockhash only moves when the test moves it: two identical
         // transactions (a retried command) would share a signature and the second be refused
         // as a duplicate, so each compute limit is lowered by a process-wide counter.
@@ -382,7 +392,12 @@ impl BanksChain {
             ixs.iter()
                 .flat_map(|ix| ix.accounts.iter().map(|m| m.pubkey)),
         );
-        Transaction::new_signed_with_payer(&all, Some(&self.payer.pubkey()), &keys, blockhash)
+        Ok(Transaction::new_signed_with_payer(
+            &all,
+            Some(&self.payer.pubkey()),
+            &keys,
+            blockhash,
+        ))
     }
 }
 
@@ -421,12 +436,7 @@ impl Chain for BanksChain {
         signers: &[&Keypair],
         compute_units: u32,
     ) -> Result<Signature, ChainError> {
-        let blockhash = self
-            .client
-            .get_latest_blockhash()
-            .await
-            .map_err(transport)?;
-        let tx = self.transaction(ixs, signers, compute_units, blockhash);
+        let tx = self.transaction(ixs, signers, compute_units).await?;
         let signature = tx.signatures[0];
         let result = self
             .client
@@ -443,12 +453,7 @@ impl Chain for BanksChain {
         signers: &[&Keypair],
         compute_units: u32,
     ) -> Result<Simulation, ChainError> {
-        let blockhash = self
-            .client
-            .get_latest_blockhash()
-            .await
-            .map_err(transport)?;
-        let tx = self.transaction(ixs, signers, compute_units, blockhash);
+        let tx = self.transaction(ixs, signers, compute_units).await?;
         let sim = self
             .client
             .simulate_transaction(tx)

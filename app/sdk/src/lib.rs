@@ -7,6 +7,7 @@ pub mod chain;
 pub mod decode;
 pub mod instructions;
 pub mod oracle;
+pub mod paths;
 pub mod pda;
 pub mod risk;
 
