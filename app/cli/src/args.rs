@@ -31,6 +31,9 @@ pub struct Cli {
 /// Commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run the risk simulator: the real program and liquidator on an embedded chain, through a
+    /// crash (the built-in Black Thursday scenario, or --scenario FILE). Needs no cluster.
+    Simulate(keel_simulator::cli::SimulateArgs),
     /// Margin accounts: open, close, list.
     #[command(subcommand)]
     Account(AccountCommand),

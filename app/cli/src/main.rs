@@ -1,12 +1,21 @@
 //! `keel`: the command line for Keel traders and governance. See `keel --help`.
 use clap::Parser;
 use keel_cli::context::{pubkey, CliError, Context};
-use keel_cli::{run, Cli};
+use keel_cli::{run, Cli, Command};
 use keel_sdk::chain::RpcChain;
 use solana_sdk::signature::read_keypair_file;
 use std::process::ExitCode;
 
 async fn main_inner(cli: Cli) -> Result<String, CliError> {
+    if let Command::Simulate(args) = &cli.command {
+        // The simulator brings its own chain: no cluster, keypair or pool. The native build of the
+        // program prints its `msg!` lines to stdout (solana-msg has no stub off-chain); silence
+        // stdout while it runs so the report is all the command prints.
+        let silenced = gag::Gag::stdout().ok();
+        let result = keel_simulator::cli::simulate(args, cli.json).await;
+        drop(silenced);
+        return result.map_err(|e| CliError(e.to_string()));
+    }
     // defaults the way Solana users expect: the Solana CLI's config file
     let config = solana_cli_config::CONFIG_FILE
         .as_ref()

@@ -205,7 +205,7 @@ pub async fn run<C: Chain>(ctx: &Context<C>, command: &Command) -> Result<Output
             ))
         }
         Command::Status { id, account } => status(ctx, *id, account.as_deref()).await,
-        Command::Gov { .. } | Command::Migrate { .. } => {
+        Command::Gov { .. } | Command::Migrate { .. } | Command::Simulate(_) => {
             Err(CliError("not a trader command".into()))
         }
     }

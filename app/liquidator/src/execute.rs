@@ -80,7 +80,7 @@ pub struct Plan {
     pub snapshot: Snapshot,
     /// The bot's token account of each market's mint (snapshot order).
     pub token_accounts: Vec<Pubkey>,
-    /// The liquidations chosen: (candidate account, its positions, choice).
+    /// The liquidations chosen, most urgent first: (candidate account, choice).
     pub liquidations: Vec<(Candidate, Choice)>,
     /// Accounts valued.
     pub evaluated: usize,
@@ -91,7 +91,15 @@ pub struct Plan {
 /// Read the pool and choose the liquidations to make.
 pub async fn prepare(chain: &impl Chain, config: &Config) -> Result<Plan, ChainError> {
     let snapshot = Snapshot::load(chain, config).await?;
-    let (evaluated, candidates) = liquidatable(&snapshot);
+    let (evaluated, mut candidates) = liquidatable(&snapshot);
+    // Most urgent first (largest maintenance shortfall, then address): when block space or
+    // inventory runs short, the accounts closest to bad debt are served first.
+    candidates.sort_by(|a, b| {
+        let shortfall = |c: &Candidate| c.health.debt_maint.0 - c.health.collateral_maint.0;
+        shortfall(b)
+            .cmp(&shortfall(a))
+            .then_with(|| a.key.cmp(&b.key))
+    });
     let mut token_accounts = vec![];
     let mut balances = vec![];
     for m in &snapshot.markets {

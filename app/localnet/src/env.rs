@@ -76,6 +76,9 @@ impl TestEnv {
             }
         };
         let ctx = pt.start_with_context().await;
+        if !sbf {
+            crate::native_logs::install();
+        }
         TestEnv { ctx, sbf, nonce: 0 }
     }
 
@@ -252,6 +255,14 @@ impl TestEnv {
     /// Current unix time.
     pub async fn now(&mut self) -> i64 {
         self.clock().await.unix_timestamp
+    }
+
+    /// Set the clock's unix time (a reproducible run starts every bank at the same moment).
+    pub async fn set_time(&mut self, unix_timestamp: i64) {
+        let mut clock = self.clock().await;
+        clock.unix_timestamp = unix_timestamp;
+        clock.epoch_start_timestamp = unix_timestamp;
+        self.ctx.set_sysvar(&clock);
     }
 
     /// Move the clock forward by `seconds` (and the slot by one).

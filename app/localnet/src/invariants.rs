@@ -15,8 +15,24 @@ use crate::world::World;
 use anchor_lang::prelude::Pubkey;
 use keel::math::fixed::{Wad, WAD};
 
+/// Fail with a message unless `cond` holds.
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
 /// Check every invariant; panics with the one that fails.
 pub async fn check(world: &mut World) {
+    if let Err(broken) = verify(world).await {
+        panic!("invariant broken: {broken}");
+    }
+}
+
+/// Check every invariant; the first that fails, as a message.
+pub async fn verify(world: &mut World) -> Result<(), String> {
     let mut deposit_sums = vec![0u128; world.markets.len()];
     let mut borrow_sums = vec![0u128; world.markets.len()];
     let accounts = world.accounts.clone();
@@ -24,25 +40,29 @@ pub async fn check(world: &mut World) {
         let Some(raw) = world.env.account(key).await else {
             continue; // closed
         };
-        let account = keel_sdk::decode::margin_account(&raw.data).unwrap();
-        assert_eq!(account.pool, world.pool, "{key}: wrong pool");
+        let account =
+            keel_sdk::decode::margin_account(&raw.data).map_err(|e| format!("{key}: {e:?}"))?;
+        ensure!(account.pool == world.pool, "{key}: wrong pool");
         let active = account.active();
-        assert!(active.len() <= keel::constants::MAX_POSITIONS);
+        ensure!(
+            active.len() <= keel::constants::MAX_POSITIONS,
+            "{key}: too many positions"
+        );
         for (i, p) in active.iter().enumerate() {
             let m = world
                 .markets
                 .iter()
                 .position(|f| f.keys.market == p.market)
-                .unwrap_or_else(|| panic!("{key}: position {i} in unknown market {}", p.market));
-            assert!(
+                .ok_or_else(|| format!("{key}: position {i} in unknown market {}", p.market))?;
+            ensure!(
                 p.deposit_shares > 0 || p.borrow_shares > 0,
                 "{key}: empty position {i} not removed"
             );
-            assert!(
+            ensure!(
                 p.deposit_shares == 0 || p.borrow_shares == 0,
                 "{key}: position {i} both lends and borrows"
             );
-            assert!(
+            ensure!(
                 active[..i].iter().all(|q| q.market != p.market),
                 "{key}: duplicate market"
             );
@@ -50,9 +70,8 @@ pub async fn check(world: &mut World) {
             borrow_sums[m] += p.borrow_shares as u128;
         }
         for p in &account.positions[active.len()..] {
-            assert_eq!(
-                p.market,
-                Pubkey::default(),
+            ensure!(
+                p.market == Pubkey::default(),
                 "{key}: stale slot past the count"
             );
         }
@@ -65,37 +84,42 @@ pub async fn check(world: &mut World) {
         )
         .await;
         // 2
-        assert_eq!(
-            market.total_deposit_shares, deposit_sums[m],
+        ensure!(
+            market.total_deposit_shares == deposit_sums[m],
             "market {m}: deposit shares"
         );
-        assert_eq!(
-            market.total_borrow_shares, borrow_sums[m],
+        ensure!(
+            market.total_borrow_shares == borrow_sums[m],
             "market {m}: borrow shares"
         );
         // 1
-        let deposits = market.total_deposits().unwrap();
-        let debt = market.total_debt().unwrap();
-        let held = Wad(vault as u128 * WAD).try_add(debt).unwrap();
-        let owed = deposits.try_add(market.insurance_fund).unwrap();
-        assert!(
+        let deposits = market.total_deposits().map_err(|e| e.to_string())?;
+        let debt = market.total_debt().map_err(|e| e.to_string())?;
+        let held = Wad(vault as u128 * WAD)
+            .try_add(debt)
+            .map_err(|e| e.to_string())?;
+        let owed = deposits
+            .try_add(market.insurance_fund)
+            .map_err(|e| e.to_string())?;
+        ensure!(
             held >= owed,
             "market {m}: vault {vault} + debt {debt:?} < deposits {deposits:?} + insurance {:?}",
             market.insurance_fund
         );
         // 4
         let (d, b, socialised) = world.last_indices[m];
-        assert!(
+        ensure!(
             market.deposit_index.0 >= d || market.bad_debt_socialised.0 > socialised,
             "market {m}: deposit index fell without a recorded socialisation"
         );
-        assert!(market.borrow_index.0 >= b, "market {m}: borrow index fell");
+        ensure!(market.borrow_index.0 >= b, "market {m}: borrow index fell");
         world.last_indices[m] = (
             market.deposit_index.0,
             market.borrow_index.0,
             market.bad_debt_socialised.0,
         );
     }
+    Ok(())
 }
 
 /// Invariant 5 for one account right after a borrow or withdraw: the program's own health report

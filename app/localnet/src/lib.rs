@@ -7,9 +7,10 @@
 #![allow(deprecated)]
 pub mod env;
 pub mod invariants;
+pub mod native_logs;
 pub mod pyth;
 pub mod tokens;
 pub mod world;
 
 pub use env::TestEnv;
-pub use world::{MarketSpec, Trader, World};
+pub use world::{KeySource, MarketSpec, Trader, World, WorldOptions};

@@ -36,7 +36,26 @@ pub async fn create_mint(
     authority: &Pubkey,
     extension: MintExtension,
 ) -> Pubkey {
-    let mint = Keypair::new();
+    create_mint_at(
+        env,
+        &Keypair::new(),
+        token_program,
+        decimals,
+        authority,
+        extension,
+    )
+    .await
+}
+
+/// Create a mint at `mint`'s address (a chosen key, for reproducible runs).
+pub async fn create_mint_at(
+    env: &mut TestEnv,
+    mint: &Keypair,
+    token_program: Pubkey,
+    decimals: u8,
+    authority: &Pubkey,
+    extension: MintExtension,
+) -> Pubkey {
     let payer = env.payer();
     let extensions: Vec<ExtensionType> = match extension {
         MintExtension::None => vec![],
@@ -85,7 +104,7 @@ pub async fn create_mint(
         )
         .unwrap(),
     );
-    env.send(&ixs, &[&mint]).await.expect("create mint");
+    env.send(&ixs, &[mint]).await.expect("create mint");
     mint.pubkey()
 }
 
@@ -125,6 +144,44 @@ pub async fn create_token_account(
         .await
         .expect("create token account");
     account.pubkey()
+}
+
+/// Write a funded token account of `mint` (no extensions) owned by `owner` at `key` straight into
+/// the bank, as wallet state a scenario starts from; and raise the mint's supply to match, so the
+/// mint's books stay whole. Protocol actions never use this: they go through transactions.
+pub async fn write_token_account(
+    env: &mut TestEnv,
+    token_program: Pubkey,
+    mint: &Pubkey,
+    key: &Pubkey,
+    owner: &Pubkey,
+    amount: u64,
+) {
+    use solana_program_pack::Pack;
+    let mut mint_account = env.account(*mint).await.expect("mint");
+    let mut mint_state =
+        MintState::unpack_from_slice(&mint_account.data[..MintState::LEN]).expect("mint state");
+    mint_state.supply = mint_state.supply.checked_add(amount).expect("mint supply");
+    mint_state.pack_into_slice(&mut mint_account.data[..MintState::LEN]);
+    env.ctx.set_account(mint, &mint_account.into());
+    let state = TokenAccountState {
+        mint: *mint,
+        owner: *owner,
+        amount,
+        state: spl_token_2022::state::AccountState::Initialized,
+        ..TokenAccountState::default()
+    };
+    let mut data = vec![0u8; TokenAccountState::LEN];
+    state.pack_into_slice(&mut data);
+    let rent = env.ctx.banks_client.get_rent().await.unwrap();
+    let account = solana_sdk::account::Account {
+        lamports: rent.minimum_balance(data.len()),
+        data,
+        owner: token_program,
+        executable: false,
+        rent_epoch: 0,
+    };
+    env.ctx.set_account(key, &account.into());
 }
 
 /// Mint `amount` of `mint` to `to`.

@@ -2,7 +2,7 @@
 //! scenario is written against it, and `invariants::check` runs over it.
 use crate::env::{TestEnv, TxOutcome};
 use crate::pyth::{write_price, PriceSpec};
-use crate::tokens::{create_mint, create_token_account, mint_to, MintExtension};
+use crate::tokens::{create_mint_at, create_token_account, mint_to, MintExtension};
 use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::AnchorDeserialize;
 use keel::instructions::HealthReport;
@@ -77,7 +77,60 @@ pub struct World {
     pub index: keel_sdk::chain::AccountIndex,
     /// Per market, as of the last invariant check: (deposit index, borrow index, socialised).
     pub last_indices: Vec<(u128, u128, u128)>,
+    /// Where this world's keys come from.
+    pub keys: KeySource,
 }
+
+/// Where a world's keys come from: fresh random keys (tests), or a seeded sequence so that every
+/// address (pool, markets, price accounts, traders) is the same on every run (the simulator; the
+/// liquidator orders accounts by address, so a run is only reproducible with reproducible keys).
+pub enum KeySource {
+    /// `Keypair::new()` each time.
+    Random,
+    /// The `n`th key of `seed`: `Keypair::new_from_array(sha256(seed, n))`.
+    Seeded {
+        /// The seed.
+        seed: u64,
+        /// Keys handed out so far.
+        next: u64,
+    },
+}
+
+impl KeySource {
+    /// The next keypair.
+    pub fn keypair(&mut self) -> Keypair {
+        match self {
+            KeySource::Random => Keypair::new(),
+            KeySource::Seeded { seed, next } => {
+                *next += 1;
+                let secret = solana_sdk::hash::hashv(&[
+                    b"keel-localnet",
+                    &seed.to_le_bytes(),
+                    &next.to_le_bytes(),
+                ]);
+                Keypair::new_from_array(secret.to_bytes())
+            }
+        }
+    }
+
+    /// The next address (for accounts that need no signature).
+    pub fn address(&mut self) -> Pubkey {
+        self.keypair().pubkey()
+    }
+}
+
+/// How to build a world.
+pub struct WorldOptions {
+    /// Random keys, or a seed for reproducible addresses (the pool is then created by a seeded
+    /// creator, the price accounts sit at Pyth's sponsored-feed addresses, and the clock starts
+    /// at [`SEEDED_START_TIME`]).
+    pub seed: Option<u64>,
+    /// The pool's liquidation parameters.
+    pub liquidation: LiquidationConfig,
+}
+
+/// Where a seeded world's clock starts: 2020-03-12 00:00 UTC, the morning of Black Thursday.
+pub const SEEDED_START_TIME: i64 = 1_583_971_200;
 
 /// The default parameters: 80/85% collateral weights, 100% borrow weights, 60 s max age,
 /// 2% max confidence, 0% + 10% up to an 80% kink then +100%, 10% reserve factor, generous caps.
@@ -131,26 +184,54 @@ pub fn default_liquidation() -> LiquidationConfig {
 impl World {
     /// Start a bank and a pool with one market per spec, each with a fresh price.
     pub async fn new(specs: &[MarketSpec]) -> World {
+        let options = WorldOptions {
+            seed: None,
+            liquidation: default_liquidation(),
+        };
+        let mut world = World::start(options).await;
+        for spec in specs {
+            world
+                .list_market(spec, MintExtension::None, |_| {})
+                .await
+                .expect("add_market");
+        }
+        world
+    }
+
+    /// Start a bank and an empty pool as `options` say.
+    pub async fn start(options: WorldOptions) -> World {
         let mut env = TestEnv::start().await;
-        let admin = Keypair::new();
-        let mint_authority = Keypair::new();
-        let payer = env.payer();
-        let guardian = Keypair::new();
+        let mut keys = match options.seed {
+            Some(seed) => KeySource::Seeded { seed, next: 0 },
+            None => KeySource::Random,
+        };
+        let creator = match options.seed {
+            Some(_) => {
+                env.set_time(SEEDED_START_TIME).await;
+                let creator = keys.keypair();
+                fund(&mut env, &creator.pubkey(), 100_000_000_000);
+                creator
+            }
+            None => env.payer(),
+        };
+        let admin = keys.keypair();
+        let mint_authority = keys.keypair();
+        let guardian = keys.keypair();
         env.send(
             &[kix::init_pool(
-                payer.pubkey(),
+                creator.pubkey(),
                 0,
                 admin.pubkey(),
                 guardian.pubkey(),
                 0,
-                default_liquidation(),
+                options.liquidation,
             )],
-            &[],
+            &[&creator],
         )
         .await
         .expect("init_pool");
-        let pool = pda::pool(&payer.pubkey(), 0);
-        let mut world = World {
+        let pool = pda::pool(&creator.pubkey(), 0);
+        World {
             env,
             admin,
             guardian,
@@ -160,14 +241,8 @@ impl World {
             accounts: vec![],
             index: Default::default(),
             last_indices: vec![],
-        };
-        for spec in specs {
-            world
-                .list_market(spec, MintExtension::None, |_| {})
-                .await
-                .expect("add_market");
+            keys,
         }
-        world
     }
 
     /// List a market for `spec` (with `tweak` applied to the default config); returns its index.
@@ -178,8 +253,10 @@ impl World {
         tweak: impl FnOnce(&mut MarketConfig),
     ) -> Result<usize, TransactionError> {
         let authority = self.mint_authority.pubkey();
-        let mint = create_mint(
+        let mint_key = self.keys.keypair();
+        let mint = create_mint_at(
             &mut self.env,
+            &mint_key,
             spec.token_program,
             spec.decimals,
             &authority,
@@ -203,7 +280,10 @@ impl World {
         self.env.send(&[ix], &[&admin]).await?;
         let fixture = MarketFixture {
             keys,
-            price_account: Pubkey::new_unique(),
+            price_account: match self.keys {
+                KeySource::Random => Pubkey::new_unique(),
+                KeySource::Seeded { .. } => keel_sdk::oracle::pyth_feed_address(0, &feed_id),
+            },
             feed_id,
             decimals: spec.decimals,
         };
@@ -235,7 +315,7 @@ impl World {
 
     /// A new trader with margin account 0 and `funding[m]` tokens of each market.
     pub async fn trader(&mut self, funding: &[u64]) -> Trader {
-        let key = Keypair::new();
+        let key = self.keys.keypair();
         let payer = self.env.payer();
         self.env
             .send(
@@ -519,4 +599,16 @@ impl World {
             self.set_price(m, *p).await;
         }
     }
+}
+
+/// Give `key` `lamports` (a system account), as a faucet would.
+pub fn fund(env: &mut TestEnv, key: &Pubkey, lamports: u64) {
+    let account = solana_sdk::account::Account {
+        lamports,
+        data: vec![],
+        owner: solana_system_interface::program::ID,
+        executable: false,
+        rent_epoch: 0,
+    };
+    env.ctx.set_account(key, &account.into());
 }

@@ -342,7 +342,16 @@ pub struct BanksChain {
     client: BanksClient,
     payer: Keypair,
     seen: AccountIndex,
+    logs: Option<LogSink>,
+    built: std::sync::atomic::AtomicU64,
 }
+
+/// Where an in-process backend appends the program logs of every transaction it lands (the
+/// simulator reads the program's events from them).
+pub type LogSink = std::sync::Arc<Mutex<Vec<String>>>;
+
+/// Concurrent reads per batch when the in-process backend reads many accounts.
+const READ_BATCH: usize = 128;
 
 /// The accounts an in-process bank's clients know of, shared by every backend on that bank (as
 /// every RPC client of a cluster sees the same node).
@@ -363,7 +372,20 @@ impl BanksChain {
             client,
             payer,
             seen: index,
+            logs: None,
+            built: Default::default(),
         }
+    }
+
+    /// Append the logs of every transaction this backend lands to `sink`.
+    pub fn with_log_sink(mut self, sink: LogSink) -> BanksChain {
+        self.logs = Some(sink);
+        self
+    }
+
+    /// Transactions this backend has built (sent or simulated).
+    pub fn transactions(&self) -> u64 {
+        self.built.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Make `keys` visible to `program_accounts` (accounts created by other clients).
@@ -386,6 +408,8 @@ impl BanksChain {
         // transactions (a retried command) would share a signature and the second be refused
         // as a duplicate, so each compute limit is lowered by a process-wide counter.
         let n = SENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 10_000;
+        self.built
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let all = with_budget(ixs, compute_units.saturating_sub(n));
         let keys = signer_list(&self.payer, signers);
         self.track(
@@ -407,9 +431,13 @@ impl Chain for BanksChain {
     }
 
     async fn accounts(&self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>, ChainError> {
+        // the bank serves requests concurrently: read in batches, keeping the order
         let mut out = Vec::with_capacity(keys.len());
-        for k in keys {
-            out.push(self.account(k).await?);
+        for chunk in keys.chunks(READ_BATCH) {
+            let reads = chunk.iter().map(|k| self.account(k));
+            for read in futures_util::future::join_all(reads).await {
+                out.push(read?);
+            }
         }
         Ok(out)
     }
@@ -419,15 +447,13 @@ impl Chain for BanksChain {
         filters: &[Filter],
     ) -> Result<Vec<(Pubkey, Account)>, ChainError> {
         let keys: Vec<Pubkey> = self.seen.lock().unwrap().iter().copied().collect();
-        let mut out = vec![];
-        for k in keys {
-            if let Some(a) = self.account(&k).await? {
-                if a.owner == keel::ID && filters.iter().all(|f| f.matches(&a.data)) {
-                    out.push((k, a));
-                }
-            }
-        }
-        Ok(out)
+        let accounts = self.accounts(&keys).await?;
+        Ok(keys
+            .into_iter()
+            .zip(accounts)
+            .filter_map(|(k, a)| a.map(|a| (k, a)))
+            .filter(|(_, a)| a.owner == keel::ID && filters.iter().all(|f| f.matches(&a.data)))
+            .collect())
     }
 
     async fn send(
@@ -444,6 +470,9 @@ impl Chain for BanksChain {
             .await
             .map_err(transport)?;
         result.result.map_err(ChainError::Transaction)?;
+        if let (Some(sink), Some(meta)) = (&self.logs, result.metadata) {
+            sink.lock().unwrap().extend(meta.log_messages);
+        }
         Ok(signature)
     }
 

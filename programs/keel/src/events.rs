@@ -3,6 +3,27 @@ use crate::math::fixed::Wad;
 use crate::state::MarketConfig;
 use anchor_lang::prelude::*;
 
+/// `emit!`, which on SBF writes the event into the transaction's logs (`sol_log_data`). Anchor's
+/// host build of `sol_log_data` drops the bytes, so the native build the test runtime and the
+/// simulator execute also hands them to the runtime's syscall stubs; that line is not compiled
+/// into the SBF binary.
+macro_rules! emit_event {
+    ($event:expr) => {{
+        let event = $event;
+        #[cfg(not(target_os = "solana"))]
+        $crate::events::log_natively(&event);
+        anchor_lang::prelude::emit!(event);
+    }};
+}
+pub(crate) use emit_event;
+
+/// The host build's half of [`emit_event`] (kept out of line so instruction frames do not grow).
+#[cfg(not(target_os = "solana"))]
+#[inline(never)]
+pub fn log_natively<E: anchor_lang::Event>(event: &E) {
+    solana_sysvar::program_stubs::sol_log_data(&[&event.data()]);
+}
+
 /// A pool was created.
 #[event]
 pub struct PoolInitialized {

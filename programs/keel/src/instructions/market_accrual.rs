@@ -10,7 +10,7 @@ pub fn accrue_market(market: &mut Market, key: Pubkey, now: i64) -> Result<()> {
         return Ok(());
     }
     let step = market.accrue_to(now)?;
-    emit!(InterestAccrued {
+    crate::events::emit_event!(InterestAccrued {
         market: key,
         interest: step.interest,
         protocol_fee: step.protocol_fee,

@@ -36,7 +36,7 @@ pub fn settle_bad_debt(
     market.sub_borrow_shares(shares)?;
     if covered > Wad::ZERO {
         market.insurance_fund = market.insurance_fund.try_sub(covered)?;
-        emit!(BadDebtCovered {
+        crate::events::emit_event!(BadDebtCovered {
             margin_account: account_key,
             market: market_key,
             amount: covered,
@@ -53,7 +53,7 @@ pub fn settle_bad_debt(
                 Wad(mul_div(before.0, left.0, deposits.0, Rounding::Down)?.max(1));
         }
         market.bad_debt_socialised = market.bad_debt_socialised.try_add(socialised)?;
-        emit!(BadDebtSocialised {
+        crate::events::emit_event!(BadDebtSocialised {
             margin_account: account_key,
             market: market_key,
             amount: socialised,

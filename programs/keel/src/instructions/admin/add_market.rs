@@ -84,7 +84,7 @@ pub fn add_market(ctx: Context<AddMarket>, config: MarketConfig) -> Result<()> {
         .market_count
         .checked_add(1)
         .ok_or_else(|| error!(KeelError::MathOverflow))?;
-    emit!(MarketAdded {
+    crate::events::emit_event!(MarketAdded {
         pool: pool.key(),
         market: market.key(),
         mint: market.mint,

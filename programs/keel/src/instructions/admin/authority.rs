@@ -62,7 +62,7 @@ pub fn set_pending_authority(
             (AuthorityAction::Cancelled, std::mem::take(pending))
         }
     };
-    emit!(AuthorityChanged {
+    crate::events::emit_event!(AuthorityChanged {
         pool: key,
         role,
         action,
@@ -90,7 +90,7 @@ pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()>
     require_keys_eq!(signer, *pending, KeelError::NotPendingAuthority);
     let old = std::mem::replace(current, signer);
     *pending = Pubkey::default();
-    emit!(AuthorityChanged {
+    crate::events::emit_event!(AuthorityChanged {
         pool: key,
         role,
         action: AuthorityAction::Accepted,

@@ -27,7 +27,7 @@ pub struct CancelChange<'info> {
 pub fn cancel_change(ctx: Context<CancelChange>) -> Result<()> {
     ctx.accounts.gov.require_admin_or_guardian()?;
     let change = &ctx.accounts.change;
-    emit!(ChangeCancelled {
+    crate::events::emit_event!(ChangeCancelled {
         pool: change.pool,
         change: change.key(),
         id: change.id,

@@ -54,7 +54,7 @@ pub fn init_pool(
     pool.liquidation = liquidation;
     pool.market_count = 0;
     pool.bump = ctx.bumps.pool;
-    emit!(PoolInitialized {
+    crate::events::emit_event!(PoolInitialized {
         pool: pool.key(),
         creator: pool.creator,
         pool_id,

@@ -20,7 +20,7 @@ pub fn pause(ctx: Context<Pause>, borrow: bool, liquidation: bool) -> Result<()>
     let (borrow_before, liquidation_before) = (pool.borrow_paused, pool.liquidation_paused);
     pool.borrow_paused |= borrow;
     pool.liquidation_paused |= liquidation;
-    emit!(PauseChanged {
+    crate::events::emit_event!(PauseChanged {
         pool: pool.key(),
         borrow_paused_before: borrow_before,
         borrow_paused: pool.borrow_paused,

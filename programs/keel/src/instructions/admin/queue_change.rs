@@ -65,7 +65,7 @@ pub fn queue_change(ctx: Context<QueueChange>, kind: ChangeKind) -> Result<()> {
     change.eta = eta;
     change.rent_payer = ctx.accounts.payer.key();
     change.bump = ctx.bumps.change;
-    emit!(ChangeQueued {
+    crate::events::emit_event!(ChangeQueued {
         pool: change.pool,
         change: change.key(),
         id,

@@ -27,7 +27,7 @@ pub fn raise_timelock(ctx: Context<RaiseTimelock>, delay_secs: i64) -> Result<()
     );
     let old = pool.timelock_delay_secs;
     pool.timelock_delay_secs = delay_secs;
-    emit!(TimelockDelayChanged {
+    crate::events::emit_event!(TimelockDelayChanged {
         pool: pool.key(),
         old,
         new: delay_secs,

@@ -20,7 +20,7 @@ pub fn resume_liquidation(ctx: Context<ResumeLiquidation>) -> Result<()> {
     require!(pool.liquidation_paused, KeelError::LiquidationNotPaused);
     pool.liquidation_paused = false;
     pool.liquidation_resumed_at = Clock::get()?.unix_timestamp;
-    emit!(PauseChanged {
+    crate::events::emit_event!(PauseChanged {
         pool: pool.key(),
         borrow_paused_before: pool.borrow_paused,
         borrow_paused: pool.borrow_paused,

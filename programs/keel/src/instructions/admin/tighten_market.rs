@@ -25,7 +25,7 @@ pub fn tighten_market(ctx: Context<TightenMarket>, config: MarketConfig) -> Resu
     let old = market.config;
     require!(is_tightening(&old, &config), KeelError::NotTightening);
     market.config = config;
-    emit!(MarketConfigChanged {
+    crate::events::emit_event!(MarketConfigChanged {
         market: market.key(),
         old,
         new: config,

@@ -46,7 +46,7 @@ pub fn execute_change(ctx: Context<ExecuteChange>) -> Result<()> {
         ChangeKind::TimelockDelay { delay_secs } => apply_timelock(&mut a.pool, delay_secs),
         ChangeKind::UnpauseBorrowing => apply_unpause(&mut a.pool, executor),
     }
-    emit!(ChangeExecuted {
+    crate::events::emit_event!(ChangeExecuted {
         pool: a.pool.key(),
         change: a.change.key(),
         id: a.change.id,
@@ -68,7 +68,7 @@ fn apply_market_config(
     config.validate()?;
     let old = m.config;
     m.config = config;
-    emit!(MarketConfigChanged {
+    crate::events::emit_event!(MarketConfigChanged {
         market,
         old,
         new: config,
@@ -82,7 +82,7 @@ fn apply_liquidation_config(pool: &mut Account<Pool>, config: LiquidationConfig)
     config.validate()?;
     let old = pool.liquidation;
     pool.liquidation = config;
-    emit!(LiquidationConfigChanged {
+    crate::events::emit_event!(LiquidationConfigChanged {
         pool: pool.key(),
         old,
         new: config,
@@ -93,7 +93,7 @@ fn apply_liquidation_config(pool: &mut Account<Pool>, config: LiquidationConfig)
 fn apply_timelock(pool: &mut Account<Pool>, delay_secs: i64) {
     let old = pool.timelock_delay_secs;
     pool.timelock_delay_secs = delay_secs;
-    emit!(TimelockDelayChanged {
+    crate::events::emit_event!(TimelockDelayChanged {
         pool: pool.key(),
         old,
         new: delay_secs,
@@ -104,7 +104,7 @@ fn apply_timelock(pool: &mut Account<Pool>, delay_secs: i64) {
 fn apply_unpause(pool: &mut Account<Pool>, executor: Pubkey) {
     let before = pool.borrow_paused;
     pool.borrow_paused = false;
-    emit!(PauseChanged {
+    crate::events::emit_event!(PauseChanged {
         pool: pool.key(),
         borrow_paused_before: before,
         borrow_paused: false,

@@ -58,7 +58,7 @@ pub fn health(ctx: Context<ReportHealth>) -> Result<HealthReport> {
         meets_initial: h.meets_initial(),
         liquidatable: h.is_liquidatable(),
     };
-    emit!(HealthReported {
+    crate::events::emit_event!(HealthReported {
         margin_account: ctx.accounts.margin_account.key(),
         report,
     });

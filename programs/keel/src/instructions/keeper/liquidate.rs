@@ -120,7 +120,7 @@ pub fn liquidate(ctx: Context<Liquidate>, max_repay: u64) -> Result<()> {
             plan.to_liquidator(),
         )?;
     }
-    emit!(Liquidated {
+    crate::events::emit_event!(Liquidated {
         margin_account: a.margin_account.key(),
         liquidator: a.liquidator.key(),
         repay_market: repay_key,

@@ -41,7 +41,7 @@ pub fn borrow(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
         &m.market,
         amount,
     )?;
-    emit!(Borrowed {
+    crate::events::emit_event!(Borrowed {
         margin_account: ctx.accounts.margin_account.key(),
         market: market_key,
         amount,

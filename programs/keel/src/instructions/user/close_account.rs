@@ -22,7 +22,7 @@ pub struct CloseAccount<'info> {
 
 /// Close the (empty) margin account.
 pub fn close_account(ctx: Context<CloseAccount>) -> Result<()> {
-    emit!(AccountClosed {
+    crate::events::emit_event!(AccountClosed {
         margin_account: ctx.accounts.margin_account.key(),
         owner: ctx.accounts.owner.key(),
     });

@@ -36,7 +36,7 @@ pub fn deposit(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
         &ctx.accounts.owner,
         amount,
     )?;
-    emit!(Deposited {
+    crate::events::emit_event!(Deposited {
         margin_account: ctx.accounts.margin_account.key(),
         market: market_key,
         amount,

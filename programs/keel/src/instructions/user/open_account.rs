@@ -40,7 +40,7 @@ pub fn open_account(ctx: Context<OpenAccount>, account_id: u64) -> Result<()> {
     account.pool = ctx.accounts.pool.key();
     account.account_id = account_id;
     account.bump = ctx.bumps.margin_account;
-    emit!(AccountOpened {
+    crate::events::emit_event!(AccountOpened {
         pool: account.pool,
         margin_account: ctx.accounts.margin_account.key(),
         owner: account.owner,

@@ -67,7 +67,7 @@ pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
         &ctx.accounts.payer,
         amount,
     )?;
-    emit!(Repaid {
+    crate::events::emit_event!(Repaid {
         margin_account: ctx.accounts.margin_account.key(),
         market: market_key,
         payer: ctx.accounts.payer.key(),

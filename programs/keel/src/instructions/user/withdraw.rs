@@ -43,7 +43,7 @@ pub fn withdraw(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
             amount,
         )?;
     }
-    emit!(Withdrawn {
+    crate::events::emit_event!(Withdrawn {
         margin_account: ctx.accounts.margin_account.key(),
         market: market_key,
         amount,

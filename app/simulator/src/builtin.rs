@@ -1,0 +1,91 @@
+//! The built-in scenario `keel simulate` runs with no arguments: Black Thursday on a four-market
+//! pool. A day in five-minute steps; SOL, ETH and BTC follow the crash profile (a slide, then a
+//! sharp leg down to about -45% at hour 14, a bounce and a retest) at betas 1.1 / 1.0 / 0.85 with
+//! GBM noise and downward jumps; USDC holds. Two thousand traders at a spread of leverage, a tenth
+//! of them short, two liquidator bots, and block space for 20 liquidations per slot.
+use crate::scenario::{
+    CrashProfile, LiquidationParams, Liquidators, MarketScenario, Network, OracleScenario,
+    Population, PriceProcess, Scenario,
+};
+
+fn volatile(
+    symbol: &str,
+    decimals: u8,
+    price: f64,
+    beta: f64,
+    sigma: f64,
+    weights: (u16, u16),
+    bonus: (u16, u16),
+) -> MarketScenario {
+    MarketScenario {
+        symbol: symbol.into(),
+        token_2022: false,
+        decimals,
+        price,
+        process: PriceProcess::Crash {
+            beta,
+            sigma,
+            jumps_per_day: 3.0,
+            jump_mean: -0.02,
+            jump_std: 0.015,
+        },
+        init_weight_bps: weights.0,
+        maint_weight_bps: weights.1,
+        liab_init_weight_bps: 10_000,
+        liab_maint_weight_bps: 10_000,
+        min_bonus_bps: bonus.0,
+        max_bonus_bps: bonus.1,
+        protocol_fee_bps: 2_500,
+        max_age_secs: 60,
+        max_conf_bps: 200,
+    }
+}
+
+/// The Black Thursday scenario.
+pub fn black_thursday() -> Scenario {
+    let usdc = MarketScenario {
+        symbol: "USDC".into(),
+        token_2022: false,
+        decimals: 6,
+        price: 1.0,
+        process: PriceProcess::Stable,
+        init_weight_bps: 8_500,
+        maint_weight_bps: 9_000,
+        liab_init_weight_bps: 10_000,
+        liab_maint_weight_bps: 10_000,
+        min_bonus_bps: 200,
+        max_bonus_bps: 400,
+        protocol_fee_bps: 2_500,
+        max_age_secs: 60,
+        max_conf_bps: 200,
+    };
+    let mut sol = volatile("SOL", 9, 150.0, 1.1, 0.9, (7_000, 8_000), (300, 1_000));
+    // one market under Token-2022, as pools list both
+    sol.token_2022 = true;
+    Scenario {
+        name: "black-thursday".into(),
+        duration_secs: 86_400,
+        step_secs: 300,
+        markets: vec![
+            usdc,
+            sol,
+            volatile("ETH", 8, 3_000.0, 1.0, 0.7, (7_500, 8_200), (250, 800)),
+            volatile("BTC", 8, 60_000.0, 0.85, 0.6, (7_800, 8_500), (250, 700)),
+        ],
+        crash: CrashProfile::default(),
+        price_csv: None,
+        oracle: OracleScenario::default(),
+        population: Population {
+            traders: 2_000,
+            collateral_usd_median: 5_000.0,
+            collateral_usd_sigma: 1.0,
+            leverage: vec![(0.35, 0.25), (0.6, 0.3), (0.8, 0.25), (0.95, 0.2)],
+            two_collateral_share: 0.25,
+            short_share: 0.1,
+            lender_utilisation: 0.75,
+        },
+        liquidators: Liquidators::default(),
+        network: Network::default(),
+        liquidation: LiquidationParams::default(),
+    }
+}

@@ -1,0 +1,295 @@
+//! One run: set up, then step through the price path. Each step:
+//!
+//! 1. the clock moves `step_secs` forward (and one slot);
+//! 2. the oracle publishes (or misses) every market's price;
+//! 3. a keeper accrues interest on every market;
+//! 4. for each of `slots_per_step` slots, each bot in turn (the first bot rotates) reads the pool
+//!    and plans with `keel_liquidator::prepare`; a plan is sent with `keel_liquidator::execute`
+//!    `reaction_delay_steps` later, cut to the slot's remaining block space;
+//! 5. the keeper settles the bad debt of every account left with debt and no collateral;
+//! 6. the step's events and a read of every account become a row of the time series.
+use crate::metrics::{self, StepRecord};
+use crate::oracle::Oracle;
+use crate::population;
+use crate::price_path::PricePaths;
+use crate::report::Summary;
+use crate::scenario::Scenario;
+use crate::setup;
+use crate::SimError;
+use anchor_lang::prelude::Pubkey;
+use keel_liquidator::snapshot::Snapshot;
+use keel_liquidator::{execute, prepare, Config, Plan};
+use keel_localnet::world::World;
+use keel_sdk::chain::{BanksChain, Chain, LogSink};
+use keel_sdk::instructions as kix;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::VecDeque;
+use std::path::Path;
+use std::time::Instant;
+
+/// Compute units for the keeper's transactions.
+const KEEPER_COMPUTE_UNITS: u32 = 400_000;
+
+/// Random streams of a run, independent of one another (changing the population does not change
+/// the price path).
+const PRICE_STREAM: u64 = 1;
+const POPULATION_STREAM: u64 = 2;
+const ORACLE_STREAM: u64 = 3;
+
+/// What a run produced.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// The figures (deterministic for a scenario and seed).
+    pub summary: Summary,
+    /// The time series, one row per step (deterministic too).
+    pub series: Vec<StepRecord>,
+    /// Market symbols, in column order.
+    pub symbols: Vec<String>,
+    /// How the run went on this machine (not deterministic).
+    pub stats: RunStats,
+}
+
+/// Machine-dependent figures of a run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunStats {
+    /// Wall time of the whole run, seconds.
+    pub wall_secs: f64,
+    /// Wall time of the set-up, seconds.
+    pub setup_secs: f64,
+    /// Transactions executed by the embedded runtime (sent or simulated).
+    pub transactions: u64,
+    /// Whether the SBF build of the program ran (else the native build).
+    pub sbf: bool,
+}
+
+/// Something to tell as a run advances (a progress bar, or nothing).
+pub trait Progress {
+    /// Set-up is done; `steps` steps follow.
+    fn start(&self, steps: usize);
+    /// One more step is done.
+    fn step(&self);
+}
+
+/// No progress reporting.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: usize) {}
+    fn step(&self) {}
+}
+
+struct Bot {
+    chain: BanksChain,
+    config: Config,
+    queue: VecDeque<(usize, Plan)>,
+}
+
+/// Run `scenario` with `seed`; `csv_dir` resolves a relative `price_csv`.
+pub async fn run(
+    scenario: &Scenario,
+    seed: u64,
+    csv_dir: &Path,
+    progress: &dyn Progress,
+) -> Result<RunResult, SimError> {
+    scenario.validate().map_err(|e| SimError(e.0))?;
+    let started = Instant::now();
+    let rng = |stream| {
+        let mut r = ChaCha8Rng::seed_from_u64(seed);
+        r.set_stream(stream);
+        r
+    };
+    let (mut price_rng, mut population_rng, mut oracle_rng) = (
+        rng(PRICE_STREAM),
+        rng(POPULATION_STREAM),
+        rng(ORACLE_STREAM),
+    );
+    let paths =
+        PricePaths::generate(scenario, &mut price_rng, csv_dir).map_err(|e| SimError(e.0))?;
+    let plans = population::draw(scenario, &mut population_rng);
+
+    let mut world = setup::pool(scenario, seed).await?;
+    let start_time = world.env.now().await;
+    let mut oracle = Oracle::new(&paths);
+    oracle.publish(&mut world, scenario, &paths, 0, start_time, &mut oracle_rng);
+    let conf = scenario.oracle.conf_bps as f64 / 10_000.0;
+    let book = setup::positions(&mut world, scenario, &plans, conf).await?;
+    let sink = LogSink::default();
+    let mut bots = vec![];
+    for _ in 0..scenario.liquidators.count {
+        let key = setup::bot_wallet(&mut world, scenario).await;
+        let mut config = Config::for_pool(world.pool);
+        config.min_profit_usd = scenario.liquidators.min_profit_usd;
+        bots.push(Bot {
+            chain: world.chain(&key).with_log_sink(sink.clone()),
+            config,
+            queue: VecDeque::new(),
+        });
+    }
+    let keeper_key = setup::keeper_wallet(&mut world);
+    let keeper = world.chain(&keeper_key).with_log_sink(sink.clone());
+    let read_config = Config::for_pool(world.pool);
+    let setup_secs = started.elapsed().as_secs_f64();
+
+    let steps = scenario.steps();
+    progress.start(steps);
+    let mut series = Vec::with_capacity(steps + 1);
+    let first = record(&keeper, &read_config, &world, &paths, &oracle, 0, 0).await?;
+    let insurance_start = first.insurance_fund_usd;
+    series.push(first);
+    for step in 1..=steps {
+        world.env.warp(scenario.step_secs).await;
+        let now = start_time + step as i64 * scenario.step_secs;
+        oracle.publish(&mut world, scenario, &paths, step, now, &mut oracle_rng);
+        accrue(&keeper, &world).await?;
+        let (mut landed, mut skipped, mut failed) = (0, 0, 0);
+        let mut before_bots: Option<StepRecord> = None;
+        for slot in 0..scenario.network.slots_per_step {
+            let mut space = scenario.network.max_liquidations_per_slot;
+            let first_bot = (step * scenario.network.slots_per_step + slot) % bots.len();
+            let count = bots.len();
+            for b in (0..count).map(|i| (first_bot + i) % count) {
+                let bot = &mut bots[b];
+                let plan = prepare(&bot.chain, &bot.config)
+                    .await
+                    .map_err(|e| SimError(format!("bot read failed: {e}")))?;
+                if before_bots.is_none() {
+                    let mut health = StepRecord::default();
+                    metrics::add_health(&mut health, &plan.snapshot);
+                    before_bots = Some(health);
+                }
+                bot.queue
+                    .push_back((step + scenario.network.reaction_delay_steps, plan));
+                while bot.queue.front().is_some_and(|(due, _)| *due <= step) {
+                    let (_, mut plan) = bot.queue.pop_front().expect("front exists");
+                    plan.liquidations.truncate(space);
+                    space -= plan.liquidations.len();
+                    let report = execute(&bot.chain, &bot.config, &plan).await;
+                    landed += report.succeeded as u64;
+                    skipped += report.skipped as u64;
+                    failed += report.failed as u64;
+                }
+            }
+        }
+        settle_bad_debt(&keeper, &read_config).await?;
+        let t = step as i64 * scenario.step_secs;
+        let mut row = record(&keeper, &read_config, &world, &paths, &oracle, step, t).await?;
+        let health = before_bots.expect("every step has a bot read");
+        row.liquidatable_accounts = health.liquidatable_accounts;
+        row.underwater_accounts = health.underwater_accounts;
+        row.min_health_factor = health.min_health_factor;
+        row.liquidations = landed;
+        row.skipped = skipped;
+        row.failed = failed;
+        let logs = std::mem::take(&mut *sink.lock().unwrap());
+        let events = metrics::events(&logs);
+        metrics::add_events(&mut row, &events, |market| {
+            let m = market_index(&world, market);
+            (scenario.markets[m].decimals, paths.prices[m][step])
+        });
+        series.push(row);
+        progress.step();
+    }
+    let verdict = keel_localnet::invariants::verify(&mut world).await;
+    if let Err(broken) = verdict {
+        return Err(SimError(format!(
+            "invariant broken at the end of the run: {broken}"
+        )));
+    }
+    let transactions = book.transactions
+        + 2 * scenario.markets.len() as u64
+        + keeper.transactions()
+        + bots.iter().map(|b| b.chain.transactions()).sum::<u64>();
+    let summary = Summary::new(scenario, seed, &paths, &book, &series, insurance_start);
+    Ok(RunResult {
+        summary,
+        series,
+        symbols: scenario.markets.iter().map(|m| m.symbol.clone()).collect(),
+        stats: RunStats {
+            wall_secs: started.elapsed().as_secs_f64(),
+            setup_secs,
+            transactions,
+            sbf: world.env.sbf,
+        },
+    })
+}
+
+fn market_index(world: &World, market: &Pubkey) -> usize {
+    world
+        .markets
+        .iter()
+        .position(|f| f.keys.market == *market)
+        .expect("an event of a listed market")
+}
+
+/// The keeper accrues interest on every market, in one transaction.
+async fn accrue(keeper: &BanksChain, world: &World) -> Result<(), SimError> {
+    let ixs: Vec<_> = world
+        .markets
+        .iter()
+        .map(|f| kix::accrue(f.keys.market))
+        .collect();
+    keeper
+        .send(&ixs, &[], KEEPER_COMPUTE_UNITS)
+        .await
+        .map(|_| ())
+        .map_err(|e| SimError(format!("accrue failed: {e}")))
+}
+
+/// The keeper writes off the debt of every account left with debt and no collateral.
+async fn settle_bad_debt(keeper: &BanksChain, config: &Config) -> Result<(), SimError> {
+    let snapshot = Snapshot::load(keeper, config)
+        .await
+        .map_err(|e| SimError(format!("keeper read failed: {e}")))?;
+    for (key, account) in &snapshot.accounts {
+        let active = account.active();
+        if active.iter().any(|p| p.deposit_shares > 0)
+            || active.iter().all(|p| p.borrow_shares == 0)
+        {
+            continue;
+        }
+        let ixs: Vec<_> = active
+            .iter()
+            .filter(|p| p.borrow_shares > 0)
+            .map(|p| kix::settle_bad_debt(*key, p.market))
+            .collect();
+        keeper
+            .send(&ixs, &[], KEEPER_COMPUTE_UNITS)
+            .await
+            .map_err(|e| SimError(format!("settle_bad_debt of {key} failed: {e}")))?;
+    }
+    Ok(())
+}
+
+/// A row of the time series from a fresh read of the pool (event columns left at zero).
+async fn record(
+    keeper: &BanksChain,
+    config: &Config,
+    world: &World,
+    paths: &PricePaths,
+    oracle: &Oracle,
+    step: usize,
+    time_secs: i64,
+) -> Result<StepRecord, SimError> {
+    let snapshot = Snapshot::load(keeper, config)
+        .await
+        .map_err(|e| SimError(format!("read failed: {e}")))?;
+    let prices: Vec<f64> = paths.prices.iter().map(|p| p[step]).collect();
+    let in_snapshot_order: Vec<f64> = snapshot
+        .markets
+        .iter()
+        .map(|m| prices[market_index(world, &m.key)])
+        .collect();
+    let mut row = StepRecord {
+        step,
+        time_secs,
+        prices,
+        oracle_prices: oracle.published.clone(),
+        ..StepRecord::default()
+    };
+    metrics::add_books(&mut row, &snapshot, &in_snapshot_order);
+    if step == 0 {
+        metrics::add_health(&mut row, &snapshot);
+    }
+    Ok(row)
+}

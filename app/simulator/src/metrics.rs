@@ -1,0 +1,196 @@
+//! What a run measures at every step: the program's events (read from the transactions' logs) and
+//! a read of every account, valued in USD at the true price.
+//!
+//! ```text
+//! value of a token amount        = amount / 10^decimals * true price
+//! health factor of an account    = C_maint / D_maint       (the program's engine, oracle prices)
+//! underwater                     : C_value < D_value        (unweighted, oracle price bands)
+//! unrecognised shortfall         = sum over underwater accounts of (D_value - C_value)
+//! ```
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::{AnchorDeserialize, Discriminator};
+use base64::Engine;
+use keel::events::{BadDebtCovered, BadDebtSocialised, Liquidated};
+use keel::math::fixed::WAD;
+use keel_liquidator::snapshot::Snapshot;
+use keel_sdk::risk::account_health;
+use serde::Serialize;
+
+/// A program event the simulator counts.
+pub enum Event {
+    /// A liquidation.
+    Liquidated(Liquidated),
+    /// Bad debt covered by the insurance fund.
+    Covered(BadDebtCovered),
+    /// Bad debt socialised to lenders.
+    Socialised(BadDebtSocialised),
+}
+
+fn decode<T: AnchorDeserialize + Discriminator>(data: &[u8]) -> Option<T> {
+    let body = data.strip_prefix(T::DISCRIMINATOR)?;
+    T::deserialize(&mut &body[..]).ok()
+}
+
+/// The counted events in `logs` (Anchor's `emit!` writes `Program data: <base64>` lines; see
+/// `keel_localnet::native_logs` for the native build's form).
+pub fn events(logs: &[String]) -> Vec<Event> {
+    let engine = base64::engine::general_purpose::STANDARD;
+    logs.iter()
+        .filter_map(|line| keel_localnet::native_logs::event_data(line))
+        .filter_map(|b64| engine.decode(b64.trim()).ok())
+        .filter_map(|data| {
+            decode::<Liquidated>(&data)
+                .map(Event::Liquidated)
+                .or_else(|| decode::<BadDebtCovered>(&data).map(Event::Covered))
+                .or_else(|| decode::<BadDebtSocialised>(&data).map(Event::Socialised))
+        })
+        .collect()
+}
+
+/// One row of the time series.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StepRecord {
+    /// Step number (0 = after set-up).
+    pub step: usize,
+    /// Seconds since the start.
+    pub time_secs: i64,
+    /// True price of each market.
+    pub prices: Vec<f64>,
+    /// Last published oracle price of each market.
+    pub oracle_prices: Vec<f64>,
+    /// All deposits, USD.
+    pub collateral_usd: f64,
+    /// All debt, USD.
+    pub debt_usd: f64,
+    /// All insurance funds, USD.
+    pub insurance_fund_usd: f64,
+    /// Liquidations that landed this step.
+    pub liquidations: u64,
+    /// Liquidation attempts that lost a race this step.
+    pub skipped: u64,
+    /// Liquidation attempts that failed otherwise this step.
+    pub failed: u64,
+    /// Debt repaid by liquidators this step, USD.
+    pub repaid_usd: f64,
+    /// Bonus paid to liquidators this step (after the protocol fee), USD.
+    pub bonus_usd: f64,
+    /// Protocol fee to the insurance funds this step, USD.
+    pub fee_usd: f64,
+    /// Bad debt covered by insurance funds this step, USD.
+    pub bad_debt_covered_usd: f64,
+    /// Bad debt socialised to lenders this step, USD.
+    pub bad_debt_socialised_usd: f64,
+    /// Shortfall of underwater accounts not yet written off, USD.
+    pub shortfall_usd: f64,
+    /// Accounts liquidatable after the price update, before the bots acted.
+    pub liquidatable_accounts: usize,
+    /// Accounts whose debt exceeded their collateral, before the bots acted.
+    pub underwater_accounts: usize,
+    /// Lowest health factor among indebted accounts, before the bots acted.
+    pub min_health_factor: Option<f64>,
+    /// Accounts still liquidatable at the end of the step.
+    pub liquidatable_after: usize,
+    /// Indebted accounts that could not be valued at the end of the step (a stale price).
+    pub unpriced_accounts: usize,
+}
+
+/// Token amount -> USD at `price`.
+pub fn usd(amount: f64, decimals: u8, price: f64) -> f64 {
+    amount / 10f64.powi(decimals as i32) * price
+}
+
+/// A Wad of token base units -> USD at `price`.
+pub fn wad_usd(wad: u128, decimals: u8, price: f64) -> f64 {
+    usd(wad as f64 / WAD as f64, decimals, price)
+}
+
+/// Fill `record`'s event columns from `events`; `price_of(market)` gives (decimals, true price).
+pub fn add_events(
+    record: &mut StepRecord,
+    events: &[Event],
+    price_of: impl Fn(&Pubkey) -> (u8, f64),
+) {
+    for e in events {
+        match e {
+            Event::Liquidated(l) => {
+                let (rd, rp) = price_of(&l.repay_market);
+                let (sd, sp) = price_of(&l.seize_market);
+                record.repaid_usd += usd(l.repaid as f64, rd, rp);
+                record.bonus_usd += usd((l.bonus - l.fee) as f64, sd, sp);
+                record.fee_usd += usd(l.fee as f64, sd, sp);
+            }
+            Event::Covered(c) => {
+                let (d, p) = price_of(&c.market);
+                record.bad_debt_covered_usd += wad_usd(c.amount.0, d, p);
+            }
+            Event::Socialised(s) => {
+                let (d, p) = price_of(&s.market);
+                record.bad_debt_socialised_usd += wad_usd(s.amount.0, d, p);
+            }
+        }
+    }
+}
+
+/// Fill `record`'s book columns (deposits, debt, insurance funds, open shortfall, accounts still
+/// liquidatable) from the end-of-step read; `prices` are the true prices in `snapshot.markets`
+/// order.
+pub fn add_books(record: &mut StepRecord, snapshot: &Snapshot, prices: &[f64]) {
+    for (m, p) in snapshot.markets.iter().zip(prices) {
+        let d = m.market.decimals;
+        record.collateral_usd += wad_usd(m.market.total_deposits().map_or(0, |w| w.0), d, *p);
+        record.debt_usd += wad_usd(m.market.total_debt().map_or(0, |w| w.0), d, *p);
+        record.insurance_fund_usd += wad_usd(m.market.insurance_fund.0, d, *p);
+    }
+    let scan = scan(snapshot);
+    record.shortfall_usd = scan.shortfall_usd;
+    record.liquidatable_after = scan.liquidatable;
+    record.unpriced_accounts = scan.unpriced;
+}
+
+/// Fill `record`'s health columns from the read the bots made after the price update and before
+/// acting: how far the market pushed accounts.
+pub fn add_health(record: &mut StepRecord, snapshot: &Snapshot) {
+    let scan = scan(snapshot);
+    record.liquidatable_accounts = scan.liquidatable;
+    record.underwater_accounts = scan.underwater;
+    record.min_health_factor = scan.min_health_factor;
+}
+
+/// Health of every indebted account of a read.
+struct Scan {
+    liquidatable: usize,
+    underwater: usize,
+    unpriced: usize,
+    shortfall_usd: f64,
+    min_health_factor: Option<f64>,
+}
+
+fn scan(snapshot: &Snapshot) -> Scan {
+    let mut out = Scan {
+        liquidatable: 0,
+        underwater: 0,
+        unpriced: 0,
+        shortfall_usd: 0.0,
+        min_health_factor: None,
+    };
+    for (_, account) in &snapshot.accounts {
+        if account.active().iter().all(|p| p.borrow_shares == 0) {
+            continue;
+        }
+        let Ok(health) = account_health(account, &snapshot.markets, snapshot.now) else {
+            out.unpriced += 1;
+            continue;
+        };
+        if health.is_liquidatable() {
+            out.liquidatable += 1;
+        }
+        if health.collateral_value < health.debt_value {
+            out.underwater += 1;
+            out.shortfall_usd +=
+                (health.debt_value.0 - health.collateral_value.0) as f64 / WAD as f64;
+        }
+        let hf = health.collateral_maint.0 as f64 / health.debt_maint.0.max(1) as f64;
+        out.min_health_factor = Some(out.min_health_factor.map_or(hf, |m| m.min(hf)));
+    }
+    out
+}

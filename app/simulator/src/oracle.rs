@@ -1,0 +1,84 @@
+//! The oracle: turns the true price paths into Pyth `PriceUpdateV2` accounts, with latency,
+//! missed updates, outages, a confidence interval that widens in fast markets, and an EMA.
+//!
+//! ```text
+//! observed(t)  = path(t - latency)                          published at t - latency
+//! conf         = observed * (conf_bps + conf_bps_per_pct_move * |move over the step in %|) / 10^4
+//! ema         += (observed - ema) * (1 - 2^(-step_secs / ema_half_life_secs))
+//! mantissa     = round(price * 10^8), exponent -8
+//! ```
+//! An update is skipped inside an outage window or with probability `miss_probability`; the
+//! account then keeps its last update, which ages until the program calls it stale.
+use crate::price_path::PricePaths;
+use crate::scenario::Scenario;
+use keel_localnet::pyth::PriceSpec;
+use keel_localnet::world::{World, EXPO};
+use rand::Rng;
+
+/// Scale of a price mantissa at exponent `EXPO`.
+const SCALE: f64 = 100_000_000.0;
+
+/// Per-market oracle state.
+pub struct Oracle {
+    ema: Vec<f64>,
+    last_observed: Vec<f64>,
+    /// Last published spot price of each market, USD.
+    pub published: Vec<f64>,
+    /// Updates skipped so far (misses and outages), over all markets.
+    pub skipped_updates: u64,
+}
+
+impl Oracle {
+    /// An oracle whose EMA starts at the paths' first prices.
+    pub fn new(paths: &PricePaths) -> Oracle {
+        let first: Vec<f64> = paths.prices.iter().map(|p| p[0]).collect();
+        Oracle {
+            ema: first.clone(),
+            last_observed: first.clone(),
+            published: first,
+            skipped_updates: 0,
+        }
+    }
+
+    /// Publish every market's price for step `step` at unix time `now`.
+    pub fn publish(
+        &mut self,
+        world: &mut World,
+        scenario: &Scenario,
+        paths: &PricePaths,
+        step: usize,
+        now: i64,
+        rng: &mut impl Rng,
+    ) {
+        let o = &scenario.oracle;
+        let t = step as i64 * scenario.step_secs;
+        let observed_at = t - o.latency_secs;
+        let alpha = 1.0 - 0.5f64.powf(scenario.step_secs as f64 / o.ema_half_life_secs as f64);
+        let in_outage = o.outages.iter().any(|(a, b)| (*a..*b).contains(&t));
+        for m in 0..paths.prices.len() {
+            let observed = paths.at(m, observed_at as f64 / scenario.step_secs as f64);
+            self.ema[m] += (observed - self.ema[m]) * alpha;
+            let moved_pct = ((observed / self.last_observed[m]) - 1.0).abs() * 100.0;
+            self.last_observed[m] = observed;
+            let missed = rng.random::<f64>() < o.miss_probability;
+            if in_outage || missed {
+                self.skipped_updates += 1;
+                continue;
+            }
+            let conf_bps = o.conf_bps as f64 + o.conf_bps_per_pct_move as f64 * moved_pct;
+            let mut spec = PriceSpec::new(world.markets[m].feed_id, mantissa(observed), now);
+            spec.expo = EXPO;
+            spec.conf = (observed * conf_bps / 10_000.0 * SCALE).round() as u64;
+            spec.ema_price = mantissa(self.ema[m]);
+            spec.ema_conf = spec.conf;
+            spec.publish_time = now - o.latency_secs;
+            world.write_price(m, &spec);
+            self.published[m] = observed;
+        }
+    }
+}
+
+/// A USD price as a mantissa at exponent -8 (at least 1).
+pub fn mantissa(price: f64) -> i64 {
+    ((price * SCALE).round() as i64).max(1)
+}

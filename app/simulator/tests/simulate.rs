@@ -1,0 +1,187 @@
+//! The simulator end to end, on the small crash scenario (`scenarios/small-crash.toml`): every
+//! run is real transactions through the program on an embedded chain, and every run checks the
+//! design invariants (vault and share books) at its end, failing the run if one is broken.
+use keel_simulator::cli::{simulate, SimulateArgs};
+use keel_simulator::{run, Scenario, Silent};
+use std::path::{Path, PathBuf};
+
+fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+fn small() -> Scenario {
+    let text = std::fs::read_to_string(scenarios_dir().join("small-crash.toml")).unwrap();
+    Scenario::from_toml(&text).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_seed_gives_the_same_report() {
+    let s = small();
+    let a = run(&s, 7, &scenarios_dir(), &Silent).await.unwrap();
+    let b = run(&s, 7, &scenarios_dir(), &Silent).await.unwrap();
+    assert_eq!(a.summary, b.summary);
+    assert_eq!(a.series, b.series);
+    assert!(
+        a.summary.liquidations > 0,
+        "the crash must liquidate someone"
+    );
+    // another seed draws another population (the path has no noise in this scenario)
+    let c = run(&s, 8, &scenarios_dir(), &Silent).await.unwrap();
+    assert_ne!(
+        a.summary.start_collateral_usd,
+        c.summary.start_collateral_usd
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn congestion_leaves_bad_debt_that_block_space_prevents() {
+    let mut congested = small();
+    congested.network.max_liquidations_per_slot = 1;
+    congested.network.slots_per_step = 1;
+    let jammed = run(&congested, 3, &scenarios_dir(), &Silent).await.unwrap();
+    // the same traders and path, with room for every liquidation
+    let clear = run(&small(), 3, &scenarios_dir(), &Silent).await.unwrap();
+    assert_eq!(
+        jammed.summary.start_debt_usd, clear.summary.start_debt_usd,
+        "same population"
+    );
+    let steps = jammed.summary.steps as u64;
+    assert!(
+        jammed.summary.liquidations <= steps,
+        "one liquidation per step at most: {} in {steps} steps",
+        jammed.summary.liquidations
+    );
+    assert!(
+        jammed.summary.bad_debt_usd > 1_000.0,
+        "congestion must leave bad debt: {:#?}",
+        jammed.summary
+    );
+    assert_eq!(
+        clear.summary.bad_debt_usd, 0.0,
+        "no congestion, no bad debt: {:#?}",
+        clear.summary
+    );
+    assert!(clear.summary.liquidations > jammed.summary.liquidations);
+    assert!(clear.summary.repaid_usd > 0.0 && clear.summary.bonus_usd > 0.0);
+    assert!(clear.summary.protocol_fee_usd > 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn generous_parameters_and_no_congestion_mean_no_bad_debt() {
+    let mut s = small();
+    // a slower fall than the liquidation margin can absorb per step, bots every slot, room to spare
+    s.crash.keyframes = vec![(0.0, 0.0), (3.0, -0.45), (6.0, -0.45)];
+    s.network.max_liquidations_per_slot = 200;
+    s.network.slots_per_step = 3;
+    for seed in [11, 12] {
+        let r = run(&s, seed, &scenarios_dir(), &Silent).await.unwrap();
+        assert!(
+            r.summary.liquidations > 0,
+            "seed {seed}: the crash must bite"
+        );
+        assert_eq!(r.summary.bad_debt_usd, 0.0, "seed {seed}: {:#?}", r.summary);
+        assert_eq!(r.summary.solvency_restored_after_secs, Some(0));
+        let last = r.series.last().unwrap();
+        assert_eq!(last.liquidatable_after, 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oracle_outage_stops_liquidations_until_prices_return() {
+    let mut s = small();
+    // no updates from the start of the leg down until hour 3: prices go stale after 60 s
+    s.oracle.outages = vec![(3_600, 10_800)];
+    let r = run(&s, 5, &scenarios_dir(), &Silent).await.unwrap();
+    let during: u64 = r
+        .series
+        .iter()
+        .filter(|row| (3_600 + 600..10_800).contains(&row.time_secs))
+        .map(|row| row.liquidations)
+        .sum();
+    assert_eq!(during, 0, "stale prices: the program refuses to liquidate");
+    let after: u64 = r
+        .series
+        .iter()
+        .filter(|row| row.time_secs >= 10_800)
+        .map(|row| row.liquidations)
+        .sum();
+    assert!(after > 0, "liquidations resume with fresh prices");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_command_writes_series_chart_and_tables() {
+    let out = std::env::temp_dir().join(format!("keel-sim-{}", std::process::id()));
+    let mut args = SimulateArgs {
+        scenario: Some(scenarios_dir().join("small-crash.toml")),
+        seed: 2,
+        runs: 1,
+        sweep: None,
+        sweep_points: 2,
+        traders: Some(12),
+        out: out.clone(),
+        quiet: true,
+        print_scenario: false,
+        list_sweeps: false,
+    };
+    let text = simulate(&args, false).await.unwrap();
+    for line in [
+        "liquidations",
+        "bad debt, total",
+        "time to restore solvency",
+    ] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+    let csv = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    // a header and one row per step, step 0 included
+    assert_eq!(csv.lines().count(), 1 + 36 + 1);
+    assert!(csv.starts_with("step,time_secs,price_USDC,price_SOL,price_ETH,"));
+    let svg = std::fs::read_to_string(out.join("chart.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Bad debt"));
+
+    args.runs = 3;
+    let text = simulate(&args, false).await.unwrap();
+    assert!(
+        text.contains("3 runs, seeds 2..=4") && text.contains("p99"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("runs.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        4
+    );
+
+    args.runs = 1;
+    args.sweep = Some("block_space=0..30".into());
+    let text = simulate(&args, false).await.unwrap();
+    let sweep = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert_eq!(sweep.lines().count(), 3, "{text}");
+    // a liquidation threshold the program would refuse to list is reported, not run
+    args.sweep = Some("liquidation_threshold=9000..9900".into());
+    let text = simulate(&args, false).await.unwrap();
+    assert!(text.contains("refused"), "{text}");
+
+    args.sweep = Some("colour=1..2".into());
+    let err = simulate(&args, false).await.unwrap_err();
+    assert!(err.0.contains("sweepable"), "{err}");
+    std::fs::remove_dir_all(&out).ok();
+}
+
+#[test]
+fn scenario_files_are_checked_before_anything_runs() {
+    let text = std::fs::read_to_string(scenarios_dir().join("small-crash.toml")).unwrap();
+    let bad = text.replace("maint_weight_bps = 8000", "maint_weight_bps = 9500");
+    let err = Scenario::from_toml(&bad).unwrap_err();
+    assert!(err.0.contains("SOL") && err.0.contains("refuse"), "{err}");
+    let bad = text.replace("traders = 40", "traders = 0");
+    assert!(Scenario::from_toml(&bad).unwrap_err().0.contains("traders"));
+    let bad = text.replace("step_secs = 600", "step_secs = 600\nsurprise = 1");
+    assert!(Scenario::from_toml(&bad)
+        .unwrap_err()
+        .0
+        .contains("surprise"));
+    // the built-in scenario round-trips through its printed TOML
+    let builtin = keel_simulator::builtin::black_thursday();
+    assert_eq!(Scenario::from_toml(&builtin.to_toml()).unwrap(), builtin);
+}
