@@ -59,6 +59,8 @@ pub struct RunStats {
     pub setup_secs: f64,
     /// Transactions executed by the embedded runtime (sent or simulated).
     pub transactions: u64,
+    /// Of which set-up (listing, lenders, traders: each a full transaction with CPIs).
+    pub setup_transactions: u64,
     /// Whether the SBF build of the program ran (else the native build).
     pub sbf: bool,
 }
@@ -134,6 +136,7 @@ pub async fn run(
     let steps = scenario.steps();
     progress.start(steps);
     let mut series = Vec::with_capacity(steps + 1);
+    let mut failures = std::collections::BTreeMap::new();
     let first = record(&keeper, &read_config, &world, &paths, &oracle, 0, 0).await?;
     let insurance_start = first.insurance_fund_usd;
     series.push(first);
@@ -168,6 +171,11 @@ pub async fn run(
                     landed += report.succeeded as u64;
                     skipped += report.skipped as u64;
                     failed += report.failed as u64;
+                    for e in &report.errors {
+                        // "<account>: <error>": count by error
+                        let reason = e.split_once(": ").map_or(e.as_str(), |(_, r)| r);
+                        *failures.entry(reason.to_string()).or_insert(0) += 1;
+                    }
                 }
             }
         }
@@ -196,11 +204,12 @@ pub async fn run(
             "invariant broken at the end of the run: {broken}"
         )));
     }
-    let transactions = book.transactions
-        + 2 * scenario.markets.len() as u64
+    let setup_transactions = book.transactions + 1 + 2 * scenario.markets.len() as u64;
+    let transactions = setup_transactions
         + keeper.transactions()
         + bots.iter().map(|b| b.chain.transactions()).sum::<u64>();
-    let summary = Summary::new(scenario, seed, &paths, &book, &series, insurance_start);
+    let mut summary = Summary::new(scenario, seed, &paths, &book, &series, insurance_start);
+    summary.failure_reasons = failures;
     Ok(RunResult {
         summary,
         series,
@@ -209,6 +218,7 @@ pub async fn run(
             wall_secs: started.elapsed().as_secs_f64(),
             setup_secs,
             transactions,
+            setup_transactions,
             sbf: world.env.sbf,
         },
     })

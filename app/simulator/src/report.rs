@@ -39,6 +39,8 @@ pub struct Summary {
     pub skipped: u64,
     /// Attempts that failed otherwise.
     pub failed: u64,
+    /// The failures, counted by error.
+    pub failure_reasons: std::collections::BTreeMap<String, u64>,
     /// Debt repaid by liquidators, USD.
     pub repaid_usd: f64,
     /// Bonus paid to liquidators (after the protocol's share), USD.
@@ -125,6 +127,7 @@ impl Summary {
             liquidations: series.iter().map(|r| r.liquidations).sum(),
             skipped: series.iter().map(|r| r.skipped).sum(),
             failed: series.iter().map(|r| r.failed).sum(),
+            failure_reasons: Default::default(),
             repaid_usd: sum(|r| r.repaid_usd),
             bonus_usd: sum(|r| r.bonus_usd),
             protocol_fee_usd: sum(|r| r.fee_usd),
@@ -179,6 +182,18 @@ impl Summary {
                     "{} landed, {} lost races, {} failed",
                     self.liquidations, self.skipped, self.failed
                 ),
+            ),
+            (
+                "failures by error",
+                if self.failure_reasons.is_empty() {
+                    "-".into()
+                } else {
+                    self.failure_reasons
+                        .iter()
+                        .map(|(e, n)| format!("{n} x {e}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                },
             ),
             ("volume repaid", usd(self.repaid_usd)),
             ("bonus paid to liquidators", usd(self.bonus_usd)),

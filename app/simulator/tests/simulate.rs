@@ -80,6 +80,12 @@ async fn generous_parameters_and_no_congestion_mean_no_bad_debt() {
             "seed {seed}: the crash must bite"
         );
         assert_eq!(r.summary.bad_debt_usd, 0.0, "seed {seed}: {:#?}", r.summary);
+        // every liquidation the bots chose, the program accepted (races aside)
+        assert_eq!(
+            r.summary.failed, 0,
+            "seed {seed}: {:?}",
+            r.summary.failure_reasons
+        );
         assert_eq!(r.summary.solvency_restored_after_secs, Some(0));
         let last = r.series.last().unwrap();
         assert_eq!(last.liquidatable_after, 0);

@@ -53,6 +53,10 @@ pub const MAX_TARGET_HF_BPS: u16 = 15_000;
 pub const MAX_BONUS_RAMP_SECS: u32 = 86_400;
 /// Slack on the "not restored past the target" check, bps of health factor (rounding of amounts).
 pub const TARGET_HF_TOLERANCE_BPS: u64 = 1;
+/// Base units of each token the over-liquidation check allows for rounding. Near a full close the
+/// remainder is small, and the plan's rounding (a few base units of each token) is a visible share
+/// of it: without this allowance such an account could not be liquidated at all.
+pub const LIQUIDATION_ROUNDING_UNITS: u64 = 4;
 /// Outflow window bounds, seconds (one minute to seven days).
 pub const MIN_OUTFLOW_WINDOW_SECS: u32 = 60;
 /// Upper bound of the outflow window, seconds.

@@ -7,9 +7,9 @@ use keel::math::fixed::Rounding;
 use keel_tests::env::assert_keel_error;
 use keel_tests::invariants::check;
 use keel_tests::pyth::PriceSpec;
-use keel_tests::tokens::balance;
+use keel_tests::tokens::{balance, spl_token};
 use keel_tests::world::USD;
-use keel_tests::{Trader, World};
+use keel_tests::{MarketSpec, Trader, World};
 
 /// A liquidator with 1,000,000 USDC and an empty SOL account.
 async fn liquidator(w: &mut World) -> Trader {
@@ -347,5 +347,67 @@ async fn refusals_change_nothing() {
         KeelError::OracleStale,
     );
     assert_unchanged(&mut w, &keys, &before).await;
+    check(&mut w).await;
+}
+
+/// Found by the simulator: a small account liquidated from a health factor under the full-close
+/// line needs almost all of its debt repaid to reach the target, and the base units the plan
+/// rounds were a visible share of what is left (a BTC unit is worth $0.0006). The program then
+/// refused its own plan as an over-liquidation, and the account could not be liquidated at all.
+/// Every price of a sweep through that region must now liquidate, and never past the target by
+/// more than the rounding allowance.
+#[tokio::test]
+async fn near_full_closes_of_small_accounts_are_not_refused_as_over_liquidation() {
+    const BTC: u64 = 100_000_000;
+    let mut w = World::new(&[
+        MarketSpec {
+            token_program: spl_token(),
+            decimals: 8,
+            price: 60_000 * USD,
+        },
+        MarketSpec {
+            token_program: spl_token(),
+            decimals: 6,
+            price: USD,
+        },
+    ])
+    .await;
+    let lender = w.trader(&[0, 100_000 * USDC]).await;
+    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
+    let liquidator = w.trader(&[0, 100_000 * USDC]).await;
+    let points = 24;
+    let mut traders = vec![];
+    for _ in 0..points {
+        // 0.001 BTC ($60) against $47.90 of USDC: just inside the 80% initial weight
+        let t = w.trader(&[BTC / 1_000, 0]).await;
+        w.deposit(&t, 0, BTC / 1_000).await.unwrap();
+        w.borrow(&t, 1, 47_900_000).await.unwrap();
+        traders.push(t);
+    }
+    let mut refused = vec![];
+    for (i, t) in traders.iter().enumerate() {
+        // health factors from about 0.86 to 0.90 (full close allowed below 0.90)
+        let price = 48_600 * USD + i as i64 * 60 * USD;
+        w.set_price(0, price).await;
+        let before = w.health(t.margin).await.unwrap();
+        assert!(before.collateral_maint < before.debt_maint);
+        match w.liquidate(&liquidator, t.margin, 1, 0, u64::MAX).await {
+            Ok(_) => {
+                let after = w.health(t.margin).await.unwrap();
+                let usd = |v: keel::math::fixed::Wad| v.0 as f64 / 1e18;
+                let (c, d) = (usd(after.collateral_maint), usd(after.debt_maint));
+                // past the 1.02 target by no more than four base units of each token, weighted
+                let unit_c = 4.0 / BTC as f64 * (price as f64 / USD as f64) * 0.999 * 0.85;
+                let unit_d = 4.0 / USDC as f64 * 1.001;
+                assert!(
+                    c <= 1.0201 * (d + unit_d) + unit_c + 1e-9,
+                    "price {price}: C {c} D {d}"
+                );
+                assert!(c - d > usd(before.collateral_maint) - usd(before.debt_maint));
+            }
+            Err(e) => refused.push((price, format!("{e:?}"))),
+        }
+    }
+    assert!(refused.is_empty(), "liquidations refused: {refused:?}");
     check(&mut w).await;
 }

@@ -4,13 +4,15 @@
 //! ```text
 //! pre:  liquidation not paused nor in its grace period (a borrow pause does not stop it)
 //!       HF < 1 (maintenance, every position priced: remaining accounts as for `health`)
-//! post: C_w - D_w improved;  HF <= target (+ rounding slack) unless the debt was dust or is gone;
+//! post: C_w - D_w improved;  HF <= target unless the debt was dust or is gone, as
+//!       C_w <= (target + 1 bp) * (D_w + u_d) + u_c   (u: LIQUIDATION_ROUNDING_UNITS base units of
+//!       each token, weighted: near a full close the plan's rounding is a visible share of the rest)
 //!       repaid <= debt (no debt turns into a deposit);
 //!       value(seized) <= value(repaid) * (1 + max_bonus)      (spot prices)
 //! then: if no collateral is left anywhere, the repay market's remaining debt is bad debt
 //!       (insurance fund, then socialised: risk/bad_debt.rs); other markets via `settle_bad_debt`.
 //! ```
-use crate::constants::TARGET_HF_TOLERANCE_BPS;
+use crate::constants::{LIQUIDATION_ROUNDING_UNITS, TARGET_HF_TOLERANCE_BPS};
 use crate::errors::KeelError;
 use crate::events::Liquidated;
 use crate::instructions::market_accrual::accrue_market;
@@ -337,9 +339,31 @@ fn check_post_conditions(
 ) -> Result<()> {
     require!(before.improved_by(after), KeelError::HealthNotImproved);
     if !plan.dust && after.debt_maint > Wad::ZERO {
+        // C_after <= ceiling * (D_after + u_d) + u_c: the target, with a few base units of each
+        // token (u_c, u_d: their weighted maintenance values) allowed for rounding
         let ceiling = Wad::from_bps(config.target_hf_bps as u64 + TARGET_HF_TOLERANCE_BPS);
+        let (r, s) = (&input.repay, &input.seize);
+        let unit_c = token_value(
+            LIQUIDATION_ROUNDING_UNITS,
+            s.price.maintenance_band().low,
+            s.price.expo,
+            s.decimals,
+            Rounding::Up,
+        )?
+        .mul_bps(s.weight_bps as u64, Rounding::Up)?;
+        let unit_d = token_value(
+            LIQUIDATION_ROUNDING_UNITS,
+            r.price.maintenance_band().high,
+            r.price.expo,
+            r.decimals,
+            Rounding::Up,
+        )?
+        .mul_bps(r.weight_bps as u64, Rounding::Up)?;
+        let allowed = ceiling
+            .mul(after.debt_maint.try_add(unit_d)?, Rounding::Up)?
+            .try_add(unit_c)?;
         require!(
-            after.health_factor()? <= ceiling,
+            after.collateral_maint <= allowed,
             KeelError::OverLiquidation
         );
     }
