@@ -13,7 +13,7 @@ use base64::Engine;
 use keel::events::{BadDebtCovered, BadDebtSocialised, Liquidated};
 use keel::math::fixed::WAD;
 use keel_liquidator::snapshot::Snapshot;
-use keel_sdk::risk::account_health;
+use keel_sdk::risk::{account_health, position_amounts};
 use serde::Serialize;
 
 /// A program event the simulator counts.
@@ -80,7 +80,7 @@ pub struct StepRecord {
     pub bad_debt_covered_usd: f64,
     /// Bad debt socialised to lenders this step, USD.
     pub bad_debt_socialised_usd: f64,
-    /// Shortfall of underwater accounts not yet written off, USD.
+    /// Shortfall of underwater accounts not yet written off, USD at the true prices.
     pub shortfall_usd: f64,
     /// Accounts liquidatable after the price update, before the bots acted.
     pub liquidatable_accounts: usize,
@@ -142,9 +142,32 @@ pub fn add_books(record: &mut StepRecord, snapshot: &Snapshot, prices: &[f64]) {
         record.insurance_fund_usd += wad_usd(m.market.insurance_fund.0, d, *p);
     }
     let scan = scan(snapshot);
-    record.shortfall_usd = scan.shortfall_usd;
+    record.shortfall_usd = true_shortfall(snapshot, prices);
     record.liquidatable_after = scan.liquidatable;
     record.unpriced_accounts = scan.unpriced;
+}
+
+/// Sum over accounts of (debt - collateral) where positive, at the true prices (whatever the
+/// oracle shows: a stale oracle must not hide a loss).
+fn true_shortfall(snapshot: &Snapshot, prices: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for (_, account) in &snapshot.accounts {
+        let Ok(amounts) = position_amounts(account, &snapshot.markets, snapshot.now) else {
+            continue;
+        };
+        let mut net = 0.0;
+        for a in &amounts {
+            let Some(i) = snapshot.market_index(&a.market) else {
+                continue;
+            };
+            let d = snapshot.markets[i].market.decimals;
+            net += usd(a.deposit as f64, d, prices[i]) - usd(a.debt as f64, d, prices[i]);
+        }
+        if net < 0.0 {
+            total -= net;
+        }
+    }
+    total
 }
 
 /// Fill `record`'s health columns from the read the bots made after the price update and before
@@ -161,7 +184,6 @@ struct Scan {
     liquidatable: usize,
     underwater: usize,
     unpriced: usize,
-    shortfall_usd: f64,
     min_health_factor: Option<f64>,
 }
 
@@ -170,7 +192,6 @@ fn scan(snapshot: &Snapshot) -> Scan {
         liquidatable: 0,
         underwater: 0,
         unpriced: 0,
-        shortfall_usd: 0.0,
         min_health_factor: None,
     };
     for (_, account) in &snapshot.accounts {
@@ -186,8 +207,6 @@ fn scan(snapshot: &Snapshot) -> Scan {
         }
         if health.collateral_value < health.debt_value {
             out.underwater += 1;
-            out.shortfall_usd +=
-                (health.debt_value.0 - health.collateral_value.0) as f64 / WAD as f64;
         }
         let hf = health.collateral_maint.0 as f64 / health.debt_maint.0.max(1) as f64;
         out.min_health_factor = Some(out.min_health_factor.map_or(hf, |m| m.min(hf)));

@@ -8,7 +8,8 @@
 //! mantissa     = round(price * 10^8), exponent -8
 //! ```
 //! An update is skipped inside an outage window or with probability `miss_probability`; the
-//! account then keeps its last update, which ages until the program calls it stale.
+//! account then keeps its last update, which ages until the program calls it stale. Step 0, when
+//! the positions open before the stress, is always published, fresh.
 use crate::price_path::PricePaths;
 use crate::scenario::Scenario;
 use keel_localnet::pyth::PriceSpec;
@@ -51,8 +52,11 @@ impl Oracle {
         rng: &mut impl Rng,
     ) {
         let o = &scenario.oracle;
+        // step 0 is the calm before the stress, when positions open: published fresh
+        let setup = step == 0;
+        let latency = if setup { 0 } else { o.latency_secs };
         let t = step as i64 * scenario.step_secs;
-        let observed_at = t - o.latency_secs;
+        let observed_at = t - latency;
         let alpha = 1.0 - 0.5f64.powf(scenario.step_secs as f64 / o.ema_half_life_secs as f64);
         let in_outage = o.outages.iter().any(|(a, b)| (*a..*b).contains(&t));
         for m in 0..paths.prices.len() {
@@ -61,7 +65,7 @@ impl Oracle {
             let moved_pct = ((observed / self.last_observed[m]) - 1.0).abs() * 100.0;
             self.last_observed[m] = observed;
             let missed = rng.random::<f64>() < o.miss_probability;
-            if in_outage || missed {
+            if !setup && (in_outage || missed) {
                 self.skipped_updates += 1;
                 continue;
             }
@@ -71,7 +75,7 @@ impl Oracle {
             spec.conf = (observed * conf_bps / 10_000.0 * SCALE).round() as u64;
             spec.ema_price = mantissa(self.ema[m]);
             spec.ema_conf = spec.conf;
-            spec.publish_time = now - o.latency_secs;
+            spec.publish_time = now - latency;
             world.write_price(m, &spec);
             self.published[m] = observed;
         }

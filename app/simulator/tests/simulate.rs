@@ -115,6 +115,35 @@ async fn an_oracle_outage_stops_liquidations_until_prices_return() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn oracle_latency_past_the_max_age_leaves_the_program_blind() {
+    let mut late = small();
+    // every update describes the price of two minutes ago, and says so: past the 60 s max age
+    late.oracle.latency_secs = 120;
+    let r = run(&late, 4, &scenarios_dir(), &Silent).await.unwrap();
+    assert_eq!(r.summary.liquidations, 0);
+    assert!(r.summary.bad_debt_usd > 0.0, "{:#?}", r.summary);
+    // thirty seconds late is within the max age: liquidations go ahead
+    late.oracle.latency_secs = 30;
+    let r = run(&late, 4, &scenarios_dir(), &Silent).await.unwrap();
+    assert!(r.summary.liquidations > 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_csv_price_path_drives_the_run() {
+    let mut s = small();
+    s.price_csv = Some("flash-crash.csv".into());
+    for m in &mut s.markets[1..] {
+        m.process = keel_simulator::scenario::PriceProcess::Csv;
+    }
+    s.validate().unwrap();
+    let r = run(&s, 1, &scenarios_dir(), &Silent).await.unwrap();
+    // step 10 is at 6,000 s: the file's SOL low of 84
+    assert_eq!(r.series[10].prices[1], 84.0);
+    assert!((r.summary.max_drawdown_pct - 44.0).abs() < 1e-9);
+    assert!(r.summary.liquidations > 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_command_writes_series_chart_and_tables() {
     let out = std::env::temp_dir().join(format!("keel-sim-{}", std::process::id()));
     let mut args = SimulateArgs {
