@@ -2,7 +2,8 @@
 //! pool. A day in five-minute steps; SOL, ETH and BTC follow the crash profile (a slide, then a
 //! sharp leg down to about -45% at hour 14, a bounce and a retest) at betas 1.1 / 1.0 / 0.85 with
 //! GBM noise and downward jumps; USDC holds. Two thousand traders at a spread of leverage, a tenth
-//! of them short, two liquidator bots, and block space for 20 liquidations per slot.
+//! of them short, none defending their positions, two liquidator bots, and block space for 20
+//! liquidations per slot.
 use crate::scenario::{
     CrashProfile, LiquidationParams, Liquidators, MarketScenario, Network, OracleScenario,
     Population, PriceProcess, Scenario,
@@ -83,6 +84,9 @@ pub fn black_thursday() -> Scenario {
             two_collateral_share: 0.25,
             short_share: 0.1,
             lender_utilisation: 0.75,
+            defender_share: 0.0,
+            defend_below_hf: 1.1,
+            defend_repay_share: 0.5,
         },
         liquidators: Liquidators::default(),
         network: Network::default(),

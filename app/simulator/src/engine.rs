@@ -2,7 +2,8 @@
 //!
 //! 1. the clock moves `step_secs` forward (and one slot);
 //! 2. the oracle publishes (or misses) every market's price;
-//! 3. a keeper accrues interest on every market;
+//! 3. a keeper accrues interest on every market, and traders who defend their positions and
+//!    saw their health factor under their threshold at the end of the last step repay;
 //! 4. for each of `slots_per_step` slots, each bot in turn (the first bot rotates) reads the pool
 //!    and plans with `keel_liquidator::prepare`; a plan is sent with `keel_liquidator::execute`
 //!    `reaction_delay_steps` later, cut to the slot's remaining block space;
@@ -22,8 +23,10 @@ use keel_liquidator::{execute, prepare, Config, Plan};
 use keel_localnet::world::World;
 use keel_sdk::chain::{BanksChain, Chain, LogSink};
 use keel_sdk::instructions as kix;
+use keel_sdk::risk::{account_health, position_amounts};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use solana_sdk::signature::Signer;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::time::Instant;
@@ -36,6 +39,7 @@ const KEEPER_COMPUTE_UNITS: u32 = 400_000;
 const PRICE_STREAM: u64 = 1;
 const POPULATION_STREAM: u64 = 2;
 const ORACLE_STREAM: u64 = 3;
+const DEFENCE_STREAM: u64 = 4;
 
 /// What a run produced.
 #[derive(Clone, Debug)]
@@ -108,14 +112,18 @@ pub async fn run(
     );
     let paths =
         PricePaths::generate(scenario, &mut price_rng, csv_dir).map_err(|e| SimError(e.0))?;
-    let plans = population::draw(scenario, &mut population_rng);
+    let mut plans = population::draw(scenario, &mut population_rng);
+    population::mark_defenders(scenario, &mut plans, &mut rng(DEFENCE_STREAM));
 
     let mut world = setup::pool(scenario, seed).await?;
     let start_time = world.env.now().await;
     let mut oracle = Oracle::new(&paths);
     oracle.publish(&mut world, scenario, &paths, 0, start_time, &mut oracle_rng);
     let conf = scenario.oracle.conf_bps as f64 / 10_000.0;
-    let book = setup::positions(&mut world, scenario, &plans, conf).await?;
+    let mut book = setup::positions(&mut world, scenario, &plans, conf).await?;
+    let mut defenders = std::mem::take(&mut book.defenders);
+    // (defender index, amount) to repay at the start of the next step
+    let mut defences: Vec<(usize, u64)> = vec![];
     let sink = LogSink::default();
     let mut bots = vec![];
     for _ in 0..scenario.liquidators.count {
@@ -137,7 +145,7 @@ pub async fn run(
     progress.start(steps);
     let mut series = Vec::with_capacity(steps + 1);
     let mut failures = std::collections::BTreeMap::new();
-    let first = record(&keeper, &read_config, &world, &paths, &oracle, 0, 0).await?;
+    let (first, _) = record(&keeper, &read_config, &world, &paths, &oracle, 0, 0).await?;
     let insurance_start = first.insurance_fund_usd;
     series.push(first);
     for step in 1..=steps {
@@ -145,6 +153,29 @@ pub async fn run(
         let now = start_time + step as i64 * scenario.step_secs;
         oracle.publish(&mut world, scenario, &paths, step, now, &mut oracle_rng);
         accrue(&keeper, &world).await?;
+        let (mut defended, mut defended_usd) = (0u64, 0.0);
+        for (d, amount) in std::mem::take(&mut defences) {
+            let defender = &mut defenders[d];
+            defender.done = true;
+            let ix = kix::repay(
+                defender.owner.pubkey(),
+                defender.margin,
+                &world.markets[defender.debt_market].keys,
+                defender.wallet,
+                amount,
+            );
+            let owner = defender.owner.insecure_clone();
+            let market = defender.debt_market;
+            // a defence can lose the race to a liquidation that closed the debt: not an error
+            if world.env.send(&[ix], &[&owner]).await.is_ok() {
+                defended += 1;
+                defended_usd += metrics::usd(
+                    amount as f64,
+                    scenario.markets[market].decimals,
+                    paths.prices[market][step],
+                );
+            }
+        }
         let (mut landed, mut skipped, mut failed) = (0, 0, 0);
         let mut before_bots: Option<StepRecord> = None;
         for slot in 0..scenario.network.slots_per_step {
@@ -181,7 +212,11 @@ pub async fn run(
         }
         settle_bad_debt(&keeper, &read_config).await?;
         let t = step as i64 * scenario.step_secs;
-        let mut row = record(&keeper, &read_config, &world, &paths, &oracle, step, t).await?;
+        let (mut row, snapshot) =
+            record(&keeper, &read_config, &world, &paths, &oracle, step, t).await?;
+        row.defences = defended;
+        row.defended_usd = defended_usd;
+        defences = to_defend(scenario, &defenders, &snapshot);
         let health = before_bots.expect("every step has a bot read");
         row.liquidatable_accounts = health.liquidatable_accounts;
         row.underwater_accounts = health.underwater_accounts;
@@ -271,7 +306,49 @@ async fn settle_bad_debt(keeper: &BanksChain, config: &Config) -> Result<(), Sim
     Ok(())
 }
 
-/// A row of the time series from a fresh read of the pool (event columns left at zero).
+/// Defenders whose health factor is under `defend_below_hf` in `snapshot`, with what they repay
+/// (their planned amount, at most their debt).
+fn to_defend(
+    scenario: &Scenario,
+    defenders: &[setup::Defender],
+    snapshot: &Snapshot,
+) -> Vec<(usize, u64)> {
+    if defenders.iter().all(|d| d.done) {
+        return vec![];
+    }
+    let accounts: std::collections::BTreeMap<Pubkey, &keel::state::MarginAccount> =
+        snapshot.accounts.iter().map(|(k, a)| (*k, a)).collect();
+    let threshold = scenario.population.defend_below_hf;
+    let mut out = vec![];
+    for (i, d) in defenders.iter().enumerate() {
+        let Some(account) = accounts.get(&d.margin).filter(|_| !d.done) else {
+            continue;
+        };
+        let Ok(health) = account_health(account, &snapshot.markets, snapshot.now) else {
+            continue;
+        };
+        let hf = health.collateral_maint.0 as f64 / health.debt_maint.0.max(1) as f64;
+        if health.debt_maint.0 == 0 || hf >= threshold {
+            continue;
+        }
+        let debt = position_amounts(account, &snapshot.markets, snapshot.now)
+            .ok()
+            .and_then(|amounts| {
+                amounts
+                    .iter()
+                    .find(|a| a.market == d.market_key)
+                    .map(|a| a.debt)
+            })
+            .unwrap_or(0);
+        if debt > 0 {
+            out.push((i, d.repay.min(debt)));
+        }
+    }
+    out
+}
+
+/// A row of the time series from a fresh read of the pool (event columns left at zero), and the
+/// read.
 async fn record(
     keeper: &BanksChain,
     config: &Config,
@@ -280,7 +357,7 @@ async fn record(
     oracle: &Oracle,
     step: usize,
     time_secs: i64,
-) -> Result<StepRecord, SimError> {
+) -> Result<(StepRecord, Snapshot), SimError> {
     let snapshot = Snapshot::load(keeper, config)
         .await
         .map_err(|e| SimError(format!("read failed: {e}")))?;
@@ -301,5 +378,5 @@ async fn record(
     if step == 0 {
         metrics::add_health(&mut row, &snapshot);
     }
-    Ok(row)
+    Ok((row, snapshot))
 }

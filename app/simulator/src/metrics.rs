@@ -64,6 +64,10 @@ pub struct StepRecord {
     pub debt_usd: f64,
     /// All insurance funds, USD.
     pub insurance_fund_usd: f64,
+    /// Traders who defended their position this step (repaid part of their debt).
+    pub defences: u64,
+    /// What they repaid, USD.
+    pub defended_usd: f64,
     /// Liquidations that landed this step.
     pub liquidations: u64,
     /// Liquidation attempts that lost a race this step.

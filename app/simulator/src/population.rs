@@ -7,6 +7,7 @@
 //!         borrows a stablecoin
 //! short:  posts a stablecoin, borrows a volatile asset
 //! borrow (USD)      = u * C_init / liab_init_weight     (C_init: collateral at the initial band)
+//! defender          ~ Bernoulli(defender_share), from a separate stream
 //! ```
 use crate::scenario::Scenario;
 use rand::seq::IndexedRandom;
@@ -22,6 +23,16 @@ pub struct TraderPlan {
     pub debt_market: usize,
     /// Fraction of initial borrowing power used.
     pub leverage: f64,
+    /// Repays part of its debt when its health factor runs low (see [`mark_defenders`]).
+    pub defender: bool,
+}
+
+/// Mark each trader a defender with probability `population.defender_share`, from its own
+/// random stream so that the rest of the population does not change with the share.
+pub fn mark_defenders(scenario: &Scenario, traders: &mut [TraderPlan], rng: &mut impl Rng) {
+    for t in traders {
+        t.defender = rng.random::<f64>() < scenario.population.defender_share;
+    }
 }
 
 /// Draw `scenario.population.traders` traders.
@@ -56,6 +67,7 @@ pub fn draw(scenario: &Scenario, rng: &mut impl Rng) -> Vec<TraderPlan> {
                     collateral: vec![(*stable.choose(rng).expect("a stable market"), usd)],
                     debt_market: *volatile.choose(rng).expect("a volatile market"),
                     leverage,
+                    defender: false,
                 }
             } else {
                 let collateral = if two {
@@ -69,6 +81,7 @@ pub fn draw(scenario: &Scenario, rng: &mut impl Rng) -> Vec<TraderPlan> {
                     collateral,
                     debt_market: *stable.choose(rng).expect("a stable market"),
                     leverage,
+                    defender: false,
                 }
             }
         })

@@ -33,6 +33,10 @@ pub struct Summary {
     pub start_debt_usd: f64,
     /// Debt per dollar of collateral at the start.
     pub capital_efficiency: f64,
+    /// Traders who defended their position.
+    pub defences: u64,
+    /// What they repaid, USD.
+    pub defended_usd: f64,
     /// Liquidations that landed.
     pub liquidations: u64,
     /// Attempts that lost a race.
@@ -124,6 +128,8 @@ impl Summary {
             } else {
                 0.0
             },
+            defences: series.iter().map(|r| r.defences).sum(),
+            defended_usd: sum(|r| r.defended_usd),
             liquidations: series.iter().map(|r| r.liquidations).sum(),
             skipped: series.iter().map(|r| r.skipped).sum(),
             failed: series.iter().map(|r| r.failed).sum(),
@@ -175,6 +181,10 @@ impl Summary {
             (
                 "capital efficiency",
                 format!("{:.3} debt per $ of collateral", self.capital_efficiency),
+            ),
+            (
+                "positions defended by traders",
+                format!("{} (repaid {})", self.defences, usd(self.defended_usd)),
             ),
             (
                 "liquidations",
@@ -270,6 +280,8 @@ pub fn csv(symbols: &[String], series: &[StepRecord]) -> Result<String, csv::Err
             "collateral_usd",
             "debt_usd",
             "insurance_fund_usd",
+            "defences",
+            "defended_usd",
             "liquidations",
             "skipped",
             "failed",
@@ -299,6 +311,8 @@ pub fn csv(symbols: &[String], series: &[StepRecord]) -> Result<String, csv::Err
             format!("{:.2}", r.collateral_usd),
             format!("{:.2}", r.debt_usd),
             format!("{:.2}", r.insurance_fund_usd),
+            r.defences.to_string(),
+            format!("{:.2}", r.defended_usd),
             r.liquidations.to_string(),
             r.skipped.to_string(),
             r.failed.to_string(),

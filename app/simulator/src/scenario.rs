@@ -231,6 +231,24 @@ pub struct Population {
     pub short_share: f64,
     /// Lenders supply each market's borrow demand divided by this utilisation.
     pub lender_utilisation: f64,
+    /// Share of traders who defend their position: once their health factor falls below
+    /// `defend_below_hf` at the end of a step, they repay `defend_repay_share` of what they
+    /// borrowed (from the borrowed tokens still in their wallet) at the start of the next.
+    #[serde(default)]
+    pub defender_share: f64,
+    /// Health factor under which defenders act.
+    #[serde(default = "default_defend_hf")]
+    pub defend_below_hf: f64,
+    /// Share of the borrowed amount a defender repays.
+    #[serde(default = "default_defend_repay")]
+    pub defend_repay_share: f64,
+}
+
+fn default_defend_hf() -> f64 {
+    1.1
+}
+fn default_defend_repay() -> f64 {
+    0.5
 }
 
 /// The liquidator bots: the `keel-liquidator` library, unchanged.
@@ -358,7 +376,7 @@ fn fail<T>(msg: impl Into<String>) -> Result<T, ScenarioError> {
 }
 
 /// Parameters `--sweep` can vary, with what each one sets.
-pub const SWEEPABLE: [(&str, &str); 10] = [
+pub const SWEEPABLE: [(&str, &str); 11] = [
     (
         "liquidation_threshold",
         "maint_weight_bps of every volatile market",
@@ -375,6 +393,7 @@ pub const SWEEPABLE: [(&str, &str); 10] = [
         "scales every crash keyframe (1.0 = as given)",
     ),
     ("traders", "population.traders"),
+    ("defenders", "population.defender_share"),
 ];
 
 impl Scenario {
@@ -464,6 +483,14 @@ impl Scenario {
                 return fail(format!("population.{name} must lie in [0, 1]"));
             }
         }
+        if !(0.0..=1.0).contains(&p.defender_share)
+            || !(0.0..=1.0).contains(&p.defend_repay_share)
+            || !(1.0..100.0).contains(&p.defend_below_hf)
+        {
+            return fail(
+                "population: defender_share and defend_repay_share in [0, 1], defend_below_hf >= 1",
+            );
+        }
         if !(p.lender_utilisation > 0.0 && p.lender_utilisation <= 0.95) {
             return fail("population.lender_utilisation must lie in (0, 0.95]");
         }
@@ -530,6 +557,7 @@ impl Scenario {
             "reaction_delay" => self.network.reaction_delay_steps = count()?,
             "oracle_latency" => self.oracle.latency_secs = count()? as i64,
             "traders" => self.population.traders = count()?,
+            "defenders" => self.population.defender_share = value,
             "crash_depth" => {
                 if !(value >= 0.0 && value.is_finite()) {
                     return fail(format!("crash_depth={value}: must be >= 0"));

@@ -6,6 +6,7 @@
 //! C_init   = sum over collateral of tokens * spot * (1 - conf) * init_weight
 //! borrow   = leverage * C_init / liab_init_weight * (1 - 10^-3)   USD, at spot * (1 + conf)
 //! lender   = borrow demand of the market / lender_utilisation
+//! defence  = defend_repay_share * borrow, repaid from the borrowed tokens in the wallet
 //! ```
 use crate::oracle::mantissa;
 use crate::population::TraderPlan;
@@ -24,8 +25,26 @@ use solana_sdk::signature::{Keypair, Signer};
 /// Lamports each simulated wallet that pays fees starts with.
 const WALLET_LAMPORTS: u64 = 1_000_000_000_000;
 
+/// A trader who defends its position (see `Population::defender_share`).
+pub struct Defender {
+    /// Wallet.
+    pub owner: Keypair,
+    /// Margin account.
+    pub margin: Pubkey,
+    /// Market borrowed from (index).
+    pub debt_market: usize,
+    /// Its address.
+    pub market_key: Pubkey,
+    /// Wallet token account holding what was borrowed.
+    pub wallet: Pubkey,
+    /// Base units it repays when it defends.
+    pub repay: u64,
+    /// Has defended.
+    pub done: bool,
+}
+
 /// Capital the traders put to work at the start.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Default)]
 pub struct OpeningBook {
     /// Traders' collateral, USD.
     pub collateral_usd: f64,
@@ -33,6 +52,8 @@ pub struct OpeningBook {
     pub debt_usd: f64,
     /// Transactions sent.
     pub transactions: u64,
+    /// Traders who defend their positions.
+    pub defenders: Vec<Defender>,
 }
 
 /// A bank with the scenario's pool and markets (keys from `seed`).
@@ -213,6 +234,18 @@ pub async fn positions(
         }
         open_with(world, &owner, ixs).await?;
         book.transactions += 1;
+        let repay = (borrow as f64 * scenario.population.defend_repay_share) as u64;
+        if t.defender && repay > 0 {
+            book.defenders.push(Defender {
+                owner,
+                margin,
+                debt_market: t.debt_market,
+                market_key: world.markets[t.debt_market].keys.market,
+                wallet: accounts.last().expect("debt token account").1,
+                repay,
+                done: false,
+            });
+        }
         book.collateral_usd += t.collateral.iter().map(|(_, usd)| usd).sum::<f64>();
         book.debt_usd += *borrow_usd;
     }

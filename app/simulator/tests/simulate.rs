@@ -67,6 +67,29 @@ async fn congestion_leaves_bad_debt_that_block_space_prevents() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn traders_who_defend_their_positions_cut_liquidations_and_bad_debt() {
+    let mut s = small();
+    s.network.max_liquidations_per_slot = 2;
+    s.network.slots_per_step = 1;
+    let passive = run(&s, 9, &scenarios_dir(), &Silent).await.unwrap();
+    s.population.defender_share = 1.0;
+    let defended = run(&s, 9, &scenarios_dir(), &Silent).await.unwrap();
+    // the same traders (defence is drawn from its own stream)
+    assert_eq!(
+        passive.summary.start_debt_usd,
+        defended.summary.start_debt_usd
+    );
+    assert_eq!(passive.summary.defences, 0);
+    assert!(defended.summary.defences > 0 && defended.summary.defended_usd > 0.0);
+    assert!(
+        defended.summary.bad_debt_usd < passive.summary.bad_debt_usd,
+        "defended {:#?}\npassive {:#?}",
+        defended.summary,
+        passive.summary
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn generous_parameters_and_no_congestion_mean_no_bad_debt() {
     let mut s = small();
     // a slower fall than the liquidation margin can absorb per step, bots every slot, room to spare
