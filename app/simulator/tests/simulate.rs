@@ -90,6 +90,24 @@ async fn traders_who_defend_their_positions_cut_liquidations_and_bad_debt() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_reaction_delay_sends_stale_plans_late() {
+    let prompt = run(&small(), 6, &scenarios_dir(), &Silent).await.unwrap();
+    let mut s = small();
+    s.network.reaction_delay_steps = 2;
+    let late = run(&s, 6, &scenarios_dir(), &Silent).await.unwrap();
+    let first = |r: &keel_simulator::RunResult| {
+        r.series
+            .iter()
+            .position(|row| row.liquidations > 0)
+            .expect("someone is liquidated")
+    };
+    assert_eq!(first(&late), first(&prompt) + 2);
+    // plans made on a read two steps old meet accounts already liquidated or moved
+    assert!(late.summary.skipped > 0, "{:#?}", late.summary);
+    assert_eq!(prompt.summary.skipped, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn generous_parameters_and_no_congestion_mean_no_bad_debt() {
     let mut s = small();
     // a slower fall than the liquidation margin can absorb per step, bots every slot, room to spare
