@@ -91,31 +91,48 @@ struct Bot {
     queue: VecDeque<(usize, Plan)>,
 }
 
-/// Run `scenario` with `seed`; `csv_dir` resolves a relative `price_csv`.
+/// Run `scenario` with `seed` for everything; `csv_dir` resolves a relative `price_csv`.
 pub async fn run(
     scenario: &Scenario,
     seed: u64,
     csv_dir: &Path,
     progress: &dyn Progress,
 ) -> Result<RunResult, SimError> {
+    run_paths(scenario, seed, seed, csv_dir, progress).await
+}
+
+/// Run `scenario` with the population (traders, defenders, every key) drawn from
+/// `population_seed` and the market (price paths, oracle misses) from `path_seed`: Monte Carlo
+/// holds the population and varies the path.
+pub async fn run_paths(
+    scenario: &Scenario,
+    population_seed: u64,
+    path_seed: u64,
+    csv_dir: &Path,
+    progress: &dyn Progress,
+) -> Result<RunResult, SimError> {
     scenario.validate().map_err(|e| SimError(e.0))?;
     let started = Instant::now();
-    let rng = |stream| {
+    let rng = |seed, stream| {
         let mut r = ChaCha8Rng::seed_from_u64(seed);
         r.set_stream(stream);
         r
     };
     let (mut price_rng, mut population_rng, mut oracle_rng) = (
-        rng(PRICE_STREAM),
-        rng(POPULATION_STREAM),
-        rng(ORACLE_STREAM),
+        rng(path_seed, PRICE_STREAM),
+        rng(population_seed, POPULATION_STREAM),
+        rng(path_seed, ORACLE_STREAM),
     );
     let paths =
         PricePaths::generate(scenario, &mut price_rng, csv_dir).map_err(|e| SimError(e.0))?;
     let mut plans = population::draw(scenario, &mut population_rng);
-    population::mark_defenders(scenario, &mut plans, &mut rng(DEFENCE_STREAM));
+    population::mark_defenders(
+        scenario,
+        &mut plans,
+        &mut rng(population_seed, DEFENCE_STREAM),
+    );
 
-    let mut world = setup::pool(scenario, seed).await?;
+    let mut world = setup::pool(scenario, population_seed).await?;
     let start_time = world.env.now().await;
     let mut oracle = Oracle::new(&paths);
     oracle.publish(&mut world, scenario, &paths, 0, start_time, &mut oracle_rng);
@@ -243,7 +260,8 @@ pub async fn run(
     let transactions = setup_transactions
         + keeper.transactions()
         + bots.iter().map(|b| b.chain.transactions()).sum::<u64>();
-    let mut summary = Summary::new(scenario, seed, &paths, &book, &series, insurance_start);
+    let mut summary = Summary::new(scenario, path_seed, &paths, &book, &series, insurance_start);
+    summary.population_seed = population_seed;
     summary.failure_reasons = failures;
     Ok(RunResult {
         summary,

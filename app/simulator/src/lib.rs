@@ -27,7 +27,7 @@ pub mod report;
 pub mod scenario;
 pub mod setup;
 
-pub use engine::{run, RunResult, Silent};
+pub use engine::{run, run_paths, RunResult, Silent};
 pub use scenario::Scenario;
 
 /// Why a simulation could not run or finish.

@@ -1,11 +1,12 @@
-//! Many runs: Monte Carlo over price paths (`--runs N --seed S` runs seeds S, S+1, ...), and
-//! sweeps of one parameter (`--sweep name=a..b`), each value run over the same seeds.
+//! Many runs: Monte Carlo over price paths (`--runs N --seed S`: the population of seed S on the
+//! paths of seeds S, S+1, ...), and sweeps of one parameter (`--sweep name=a..b`), each value run
+//! over the same seeds.
 //!
 //! ```text
 //! percentile p of n sorted values = value at rank ceil(p * n)  (nearest rank)
 //! sweep values  = a + (b - a) * i / (points - 1),  i = 0..points
 //! ```
-use crate::engine::{run, Progress, RunResult};
+use crate::engine::{run_paths, Progress, RunResult};
 use crate::report::{thousands, Summary};
 use crate::scenario::Scenario;
 use crate::SimError;
@@ -51,7 +52,7 @@ pub fn stats(values: &[f64]) -> Stats {
     }
 }
 
-/// `runs` runs of `scenario` on seeds `seed..seed + runs`.
+/// `runs` runs of `scenario`: the population of `seed` on the price paths of `seed..seed + runs`.
 pub async fn monte_carlo(
     scenario: &Scenario,
     seed: u64,
@@ -61,7 +62,7 @@ pub async fn monte_carlo(
 ) -> Result<Vec<RunResult>, SimError> {
     let mut out = vec![];
     for i in 0..runs as u64 {
-        out.push(run(scenario, seed + i, csv_dir, progress).await?);
+        out.push(run_paths(scenario, seed, seed + i, csv_dir, progress).await?);
     }
     Ok(out)
 }
@@ -72,7 +73,7 @@ pub fn monte_carlo_table(summaries: &[Summary]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} runs, seeds {}..={}",
+        "{} runs, price paths of seeds {}..={}",
         summaries.len(),
         summaries.first().map_or(0, |s| s.seed),
         summaries.last().map_or(0, |s| s.seed)

@@ -19,8 +19,10 @@ use std::fmt::Write;
 pub struct Summary {
     /// Scenario name.
     pub scenario: String,
-    /// Seed.
+    /// Seed of the price path and oracle.
     pub seed: u64,
+    /// Seed of the population (traders and keys).
+    pub population_seed: u64,
     /// Traders opened.
     pub traders: usize,
     /// Steps run.
@@ -118,6 +120,7 @@ impl Summary {
         Summary {
             scenario: scenario.name.clone(),
             seed,
+            population_seed: seed,
             traders: scenario.population.traders,
             steps: series.len() - 1,
             max_drawdown_pct,

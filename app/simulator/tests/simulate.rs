@@ -2,7 +2,7 @@
 //! run is real transactions through the program on an embedded chain, and every run checks the
 //! design invariants (vault and share books) at its end, failing the run if one is broken.
 use keel_simulator::cli::{simulate, SimulateArgs};
-use keel_simulator::{run, Scenario, Silent};
+use keel_simulator::{run, run_paths, Scenario, Silent};
 use std::path::{Path, PathBuf};
 
 fn scenarios_dir() -> PathBuf {
@@ -31,6 +31,33 @@ async fn the_same_seed_gives_the_same_report() {
         a.summary.start_collateral_usd,
         c.summary.start_collateral_usd
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn monte_carlo_holds_the_population_and_varies_the_path() {
+    let mut s = small();
+    s.markets[1].process = keel_simulator::scenario::PriceProcess::Crash {
+        beta: 1.0,
+        sigma: 0.8,
+        jumps_per_day: 4.0,
+        jump_mean: -0.02,
+        jump_std: 0.01,
+    };
+    let base = run(&s, 5, &scenarios_dir(), &Silent).await.unwrap();
+    let same = run_paths(&s, 5, 5, &scenarios_dir(), &Silent)
+        .await
+        .unwrap();
+    assert_eq!(base.summary, same.summary);
+    let other_path = run_paths(&s, 5, 6, &scenarios_dir(), &Silent)
+        .await
+        .unwrap();
+    // the same traders on another path of SOL; ETH has no noise and follows the profile exactly
+    assert_eq!(
+        base.summary.start_debt_usd,
+        other_path.summary.start_debt_usd
+    );
+    assert_ne!(base.series[20].prices[1], other_path.series[20].prices[1]);
+    assert_eq!(base.series[20].prices[2], other_path.series[20].prices[2]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -217,7 +244,7 @@ async fn the_command_writes_series_chart_and_tables() {
     args.runs = 3;
     let text = simulate(&args, false).await.unwrap();
     assert!(
-        text.contains("3 runs, seeds 2..=4") && text.contains("p99"),
+        text.contains("3 runs, price paths of seeds 2..=4") && text.contains("p99"),
         "{text}"
     );
     assert_eq!(
