@@ -50,9 +50,7 @@ pub async fn verify(world: &mut World) -> Result<(), String> {
         );
         for (i, p) in active.iter().enumerate() {
             let m = world
-                .markets
-                .iter()
-                .position(|f| f.keys.market == p.market)
+                .market_index(&p.market)
                 .ok_or_else(|| format!("{key}: position {i} in unknown market {}", p.market))?;
             ensure!(
                 p.deposit_shares > 0 || p.borrow_shares > 0,

@@ -426,13 +426,19 @@ impl World {
                 markets.push(key);
             }
         }
-        let fixtures = self.markets.clone();
-        kix::health_accounts(&markets, |k| {
-            fixtures
-                .iter()
-                .find(|f| f.keys.market == *k)
-                .map(|f| f.price_account)
-                .expect("known market")
+        self.health_accounts(&markets)
+    }
+
+    /// Index of `market` among this world's markets.
+    pub fn market_index(&self, market: &Pubkey) -> Option<usize> {
+        self.markets.iter().position(|f| f.keys.market == *market)
+    }
+
+    /// Health accounts (market, price account) for `markets`, all listed in this world.
+    pub fn health_accounts(&self, markets: &[Pubkey]) -> Vec<AccountMeta> {
+        kix::health_accounts(markets, |k| {
+            let m = self.market_index(k).expect("a market of this world");
+            self.markets[m].price_account
         })
     }
 

@@ -279,9 +279,7 @@ pub async fn run_paths(
 
 fn market_index(world: &World, market: &Pubkey) -> usize {
     world
-        .markets
-        .iter()
-        .position(|f| f.keys.market == *market)
+        .market_index(market)
         .expect("an event of a listed market")
 }
 

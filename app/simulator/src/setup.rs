@@ -214,14 +214,7 @@ pub async fn positions(
                 .map(|(m, _)| world.markets[*m].keys.market)
                 .collect();
             markets.push(world.markets[t.debt_market].keys.market);
-            let fixtures = world.markets.clone();
-            let metas = kix::health_accounts(&markets, |k| {
-                fixtures
-                    .iter()
-                    .find(|f| f.keys.market == *k)
-                    .map(|f| f.price_account)
-                    .expect("a listed market")
-            });
+            let metas = world.health_accounts(&markets);
             let destination = accounts.last().expect("debt token account").1;
             ixs.push(kix::borrow(
                 owner.pubkey(),

@@ -34,7 +34,7 @@ async fn sdk_health_equals_the_programs() {
     let mut states = vec![];
     for (key, acc) in &markets {
         let market = keel_sdk::decode::market(&acc.data).unwrap();
-        let fixture = w.markets.iter().find(|m| m.keys.market == *key).unwrap();
+        let fixture = w.markets[w.market_index(key).unwrap()];
         let price = chain
             .account(&fixture.price_account)
             .await

@@ -141,7 +141,7 @@ async fn pick_pair(
     let mut best_debt = (0f64, None);
     let mut best_coll = (0f64, None);
     for p in account.active() {
-        let m = w.markets.iter().position(|f| f.keys.market == p.market)?;
+        let m = w.market_index(&p.market)?;
         let scale = prices[m] as f64 / 10f64.powi(DECIMALS[m] as i32);
         let (d, c) = (
             p.borrow_shares as f64 * scale,
