@@ -3,8 +3,8 @@
 //! One run writes `timeseries.csv`, `chart.svg` and `summary.json` into `--out`; `--runs N`
 //! writes `runs.csv` (one row per run); `--sweep` writes `sweep.csv`.
 use crate::engine::{run, Progress, RunResult};
-use crate::monte_carlo::{monte_carlo, monte_carlo_table, sweep, sweep_table, Sweep};
-use crate::report::{csv, Summary};
+use crate::monte_carlo::{monte_carlo, monte_carlo_table, sweep, sweep_csv, sweep_table, Sweep};
+use crate::report::{csv, runs_csv, Summary};
 use crate::scenario::{Scenario, SWEEPABLE};
 use crate::{builtin, plot, SimError};
 use clap::Args;
@@ -146,27 +146,8 @@ pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimErro
         )
         .await?;
         progress.0.finish_and_clear();
-        let mut rows = ::csv::Writer::from_writer(vec![]);
-        for p in &points {
-            rows.serialize((
-                p.value,
-                p.refused.clone().unwrap_or_default(),
-                p.capital_efficiency,
-                p.bad_debt.mean,
-                p.bad_debt.p95,
-                p.bad_debt.p99,
-                p.liquidations,
-                p.bonus_usd,
-            ))
-            .map_err(|e| SimError(e.to_string()))?;
-        }
-        let body = String::from_utf8(rows.into_inner().map_err(|e| SimError(e.to_string()))?)
-            .expect("ASCII");
-        let header = format!(
-            "{},refused,capital_efficiency,bad_debt_mean_usd,bad_debt_p95_usd,bad_debt_p99_usd,liquidations_mean,bonus_mean_usd\n",
-            parsed.name
-        );
-        let path = write(&args.out, "sweep.csv", &(header + &body))?;
+        let table = sweep_csv(&parsed.name, &points).map_err(|e| SimError(e.to_string()))?;
+        let path = write(&args.out, "sweep.csv", &table)?;
         if json {
             return serde_json::to_string_pretty(&points).map_err(|e| SimError(e.to_string()));
         }
@@ -178,44 +159,8 @@ pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimErro
         let results = monte_carlo(&scenario, args.seed, args.runs, &csv_dir, &progress).await?;
         progress.0.finish_and_clear();
         let summaries: Vec<Summary> = results.iter().map(|r| r.summary.clone()).collect();
-        let mut rows = ::csv::Writer::from_writer(vec![]);
-        rows.write_record([
-            "seed",
-            "bad_debt_usd",
-            "bad_debt_socialised_usd",
-            "bad_debt_covered_usd",
-            "shortfall_end_usd",
-            "liquidations",
-            "failed",
-            "repaid_usd",
-            "bonus_usd",
-            "lowest_health_factor",
-            "max_drawdown_pct",
-            "capital_efficiency",
-            "solvency_restored_after_secs",
-        ])
-        .map_err(|e| SimError(e.to_string()))?;
-        for s in &summaries {
-            rows.serialize((
-                s.seed,
-                s.bad_debt_usd,
-                s.bad_debt_socialised_usd,
-                s.bad_debt_covered_usd,
-                s.shortfall_end_usd,
-                s.liquidations,
-                s.failed,
-                s.repaid_usd,
-                s.bonus_usd,
-                s.lowest_health_factor,
-                s.max_drawdown_pct,
-                s.capital_efficiency,
-                s.solvency_restored_after_secs,
-            ))
-            .map_err(|e| SimError(e.to_string()))?;
-        }
-        let body = String::from_utf8(rows.into_inner().map_err(|e| SimError(e.to_string()))?)
-            .expect("ASCII");
-        let path = write(&args.out, "runs.csv", &body)?;
+        let table = runs_csv(&summaries).map_err(|e| SimError(e.to_string()))?;
+        let path = write(&args.out, "runs.csv", &table)?;
         if json {
             return serde_json::to_string_pretty(&summaries).map_err(|e| SimError(e.to_string()));
         }

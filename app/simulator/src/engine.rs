@@ -7,7 +7,8 @@
 //! 4. for each of `slots_per_step` slots, each bot in turn (the first bot rotates) reads the pool
 //!    and plans with `keel_liquidator::prepare`; a plan is sent with `keel_liquidator::execute`
 //!    `reaction_delay_steps` later, cut to the slot's remaining block space;
-//! 5. the keeper settles the bad debt of every account left with debt and no collateral;
+//! 5. the pool is read; the keeper settles the bad debt of every account left with debt and no
+//!    collateral (and the pool is read again if it did);
 //! 6. the step's events and a read of every account become a row of the time series.
 use crate::metrics::{self, StepRecord};
 use crate::oracle::Oracle;
@@ -227,10 +228,14 @@ pub async fn run_paths(
                 }
             }
         }
-        settle_bad_debt(&keeper, &read_config).await?;
         let t = step as i64 * scenario.step_secs;
-        let (mut row, snapshot) =
+        let (mut row, mut snapshot) =
             record(&keeper, &read_config, &world, &paths, &oracle, step, t).await?;
+        if settle_bad_debt(&keeper, &snapshot).await? > 0 {
+            // the books changed: read them again
+            (row, snapshot) =
+                record(&keeper, &read_config, &world, &paths, &oracle, step, t).await?;
+        }
         row.defences = defended;
         row.defended_usd = defended_usd;
         defences = to_defend(scenario, &defenders, &snapshot);
@@ -297,11 +302,10 @@ async fn accrue(keeper: &BanksChain, world: &World) -> Result<(), SimError> {
         .map_err(|e| SimError(format!("accrue failed: {e}")))
 }
 
-/// The keeper writes off the debt of every account left with debt and no collateral.
-async fn settle_bad_debt(keeper: &BanksChain, config: &Config) -> Result<(), SimError> {
-    let snapshot = Snapshot::load(keeper, config)
-        .await
-        .map_err(|e| SimError(format!("keeper read failed: {e}")))?;
+/// The keeper writes off the debt of every account left with debt and no collateral (as
+/// `snapshot` shows them); returns how many accounts it settled.
+async fn settle_bad_debt(keeper: &BanksChain, snapshot: &Snapshot) -> Result<usize, SimError> {
+    let mut settled = 0;
     for (key, account) in &snapshot.accounts {
         let active = account.active();
         if active.iter().any(|p| p.deposit_shares > 0)
@@ -318,8 +322,9 @@ async fn settle_bad_debt(keeper: &BanksChain, config: &Config) -> Result<(), Sim
             .send(&ixs, &[], KEEPER_COMPUTE_UNITS)
             .await
             .map_err(|e| SimError(format!("settle_bad_debt of {key} failed: {e}")))?;
+        settled += 1;
     }
-    Ok(())
+    Ok(settled)
 }
 
 /// Defenders whose health factor is under `defend_below_hf` in `snapshot`, with what they repay
@@ -343,8 +348,7 @@ fn to_defend(
         let Ok(health) = account_health(account, &snapshot.markets, snapshot.now) else {
             continue;
         };
-        let hf = health.collateral_maint.0 as f64 / health.debt_maint.0.max(1) as f64;
-        if health.debt_maint.0 == 0 || hf >= threshold {
+        if health.debt_maint.0 == 0 || metrics::health_factor(&health) >= threshold {
             continue;
         }
         let debt = position_amounts(account, &snapshot.markets, snapshot.now)

@@ -12,6 +12,7 @@ use anchor_lang::{AnchorDeserialize, Discriminator};
 use base64::Engine;
 use keel::events::{BadDebtCovered, BadDebtSocialised, Liquidated};
 use keel::math::fixed::WAD;
+use keel::math::health::Health;
 use keel_liquidator::snapshot::Snapshot;
 use keel_sdk::risk::{account_health, position_amounts};
 use serde::Serialize;
@@ -96,6 +97,13 @@ pub struct StepRecord {
     pub liquidatable_after: usize,
     /// Indebted accounts that could not be valued at the end of the step (a stale price).
     pub unpriced_accounts: usize,
+}
+
+/// The program's health factor (`C_maint / D_maint`) as a float.
+pub fn health_factor(health: &Health) -> f64 {
+    health
+        .health_factor()
+        .map_or(f64::INFINITY, |hf| hf.0 as f64 / WAD as f64)
 }
 
 /// Token amount -> USD at `price`.
@@ -212,7 +220,7 @@ fn scan(snapshot: &Snapshot) -> Scan {
         if health.collateral_value < health.debt_value {
             out.underwater += 1;
         }
-        let hf = health.collateral_maint.0 as f64 / health.debt_maint.0.max(1) as f64;
+        let hf = health_factor(&health);
         out.min_health_factor = Some(out.min_health_factor.map_or(hf, |m| m.min(hf)));
     }
     out

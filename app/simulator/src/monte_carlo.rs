@@ -7,7 +7,7 @@
 //! sweep values  = a + (b - a) * i / (points - 1),  i = 0..points
 //! ```
 use crate::engine::{run_paths, Progress, RunResult};
-use crate::report::{thousands, Summary};
+use crate::report::{csv_text, thousands, Summary};
 use crate::scenario::Scenario;
 use crate::SimError;
 use serde::Serialize;
@@ -206,6 +206,34 @@ pub async fn sweep(
         });
     }
     Ok(out)
+}
+
+/// One row per value of a sweep named `name`.
+pub fn sweep_csv(name: &str, points: &[SweepPoint]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record([
+        name,
+        "refused",
+        "capital_efficiency",
+        "bad_debt_mean_usd",
+        "bad_debt_p95_usd",
+        "bad_debt_p99_usd",
+        "liquidations_mean",
+        "bonus_mean_usd",
+    ])?;
+    for p in points {
+        w.serialize((
+            p.value,
+            p.refused.clone().unwrap_or_default(),
+            p.capital_efficiency,
+            p.bad_debt.mean,
+            p.bad_debt.p95,
+            p.bad_debt.p99,
+            p.liquidations,
+            p.bonus_usd,
+        ))?;
+    }
+    csv_text(w)
 }
 
 /// The sweep table: bad debt against capital efficiency for each value.

@@ -1,4 +1,4 @@
-//! A run's summary, its table, and the time series as CSV.
+//! A run's summary, its table, and the time series (and a Monte Carlo's runs) as CSV.
 //!
 //! ```text
 //! capital efficiency  = traders' debt / traders' collateral at the start (USD)
@@ -335,10 +335,53 @@ pub fn csv(symbols: &[String], series: &[StepRecord]) -> Result<String, csv::Err
         ]);
         w.write_record(&row)?;
     }
+    csv_text(w)
+}
+
+/// The text a CSV writer over memory wrote.
+pub fn csv_text(w: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
     let bytes = w
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8(bytes).expect("CSV of ASCII"))
+}
+
+/// One row per run of a Monte Carlo: its seed and figures.
+pub fn runs_csv(summaries: &[Summary]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record([
+        "seed",
+        "bad_debt_usd",
+        "bad_debt_socialised_usd",
+        "bad_debt_covered_usd",
+        "shortfall_end_usd",
+        "liquidations",
+        "failed",
+        "repaid_usd",
+        "bonus_usd",
+        "lowest_health_factor",
+        "max_drawdown_pct",
+        "capital_efficiency",
+        "solvency_restored_after_secs",
+    ])?;
+    for s in summaries {
+        w.serialize((
+            s.seed,
+            s.bad_debt_usd,
+            s.bad_debt_socialised_usd,
+            s.bad_debt_covered_usd,
+            s.shortfall_end_usd,
+            s.liquidations,
+            s.failed,
+            s.repaid_usd,
+            s.bonus_usd,
+            s.lowest_health_factor,
+            s.max_drawdown_pct,
+            s.capital_efficiency,
+            s.solvency_restored_after_secs,
+        ))?;
+    }
+    csv_text(w)
 }
 
 #[cfg(test)]
