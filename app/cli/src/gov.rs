@@ -6,7 +6,7 @@ use crate::context::{pubkey, CliError, Context};
 use crate::output::{table, Output};
 use anchor_lang::prelude::Pubkey;
 use base64::Engine;
-use keel::instructions::Role;
+use keel::state::Role;
 use keel::state::{ChangeKind, PendingChange};
 use keel_sdk::chain::{filters, Chain};
 use keel_sdk::instructions::{self as kix, MarketKeys};

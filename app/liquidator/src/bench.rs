@@ -72,6 +72,8 @@ fn blank_market() -> Market {
         last_accrual_ts: 0,
         active_after: 0,
         outflow: Default::default(),
+        last_publish_time: 0,
+        maint_ramp: Default::default(),
     }
 }
 

@@ -44,7 +44,7 @@ pub fn factors(markets: &[MarketState], now: i64) -> Vec<(Pubkey, Option<Factors
                 let step = m.market.projected_accrual(now).ok()?;
                 let band = p.maintenance_band();
                 let unit = 10f64.powi(p.expo - m.market.decimals as i32);
-                let w = m.market.config.weights;
+                let w = m.market.weights_at(now);
                 Some(Factors {
                     collateral_per_share: step.deposit_index.0 as f64 / 1e18
                         * band.low as f64
@@ -78,8 +78,8 @@ pub fn needs_exact(account: &MarginAccount, factors: &[(Pubkey, Option<Factors>)
     d > 0.0 && c < d * (1.0 + SCREEN_MARGIN)
 }
 
-/// Accounts evaluated and the liquidatable ones (accounts whose prices are unusable are skipped:
-/// the program would refuse to liquidate them too).
+/// Accounts evaluated and the liquidatable ones (an account with an unpriced debt is skipped: the
+/// program would refuse to liquidate it too; an unpriced collateral counts zero, as on chain).
 pub fn liquidatable(snapshot: &Snapshot) -> (usize, Vec<Candidate>) {
     let factors = factors(&snapshot.markets, snapshot.now);
     let mut out = vec![];

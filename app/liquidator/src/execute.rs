@@ -175,6 +175,7 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
             },
             repay_source: plan.token_accounts[choice.repay],
             seize_destination: plan.token_accounts[choice.seize],
+            deposit_into: None,
         };
         let metas: Vec<AccountMeta> =
             kix::health_accounts(&kix::position_markets(&candidate.account), |m| {

@@ -52,7 +52,7 @@ pub fn choose(
     };
     let side = |i: usize, amount: u64, is_debt: bool| -> Option<Side> {
         let m = &snapshot.markets[i];
-        let w = m.market.config.weights;
+        let w = m.market.weights_at(snapshot.now);
         Some(Side {
             amount,
             price: m.price?,
@@ -69,10 +69,14 @@ pub fn choose(
         let r = snapshot.market_index(&debt.market)?;
         for coll in amounts.iter().filter(|a| a.deposit > 0) {
             let s = snapshot.market_index(&coll.market)?;
+            // a collateral without a usable price counts zero and cannot be seized
+            let Some(seize) = side(s, coll.deposit, false) else {
+                continue;
+            };
             let input = LiquidationInput {
                 health: candidate.health,
                 repay: side(r, debt.debt, true)?,
-                seize: side(s, coll.deposit, false)?,
+                seize,
                 bonus: snapshot.markets[s].market.config.bonus,
                 pool: snapshot.pool.liquidation,
                 elapsed_secs: elapsed,

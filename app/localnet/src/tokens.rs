@@ -26,6 +26,10 @@ pub enum MintExtension {
     TransferFee,
     /// A metadata pointer (harmless to accounting).
     MetadataPointer,
+    /// An interest-bearing config (the UI amount grows with a rate the rate authority sets).
+    InterestBearing,
+    /// A scaled UI amount (the UI amount is the raw amount times a multiplier its authority sets).
+    ScaledUiAmount,
 }
 
 /// Create a mint under `token_program` with `authority` as mint authority.
@@ -61,6 +65,8 @@ pub async fn create_mint_at(
         MintExtension::None => vec![],
         MintExtension::TransferFee => vec![ExtensionType::TransferFeeConfig],
         MintExtension::MetadataPointer => vec![ExtensionType::MetadataPointer],
+        MintExtension::InterestBearing => vec![ExtensionType::InterestBearingConfig],
+        MintExtension::ScaledUiAmount => vec![ExtensionType::ScaledUiAmount],
     };
     let space = ExtensionType::try_calculate_account_len::<MintState>(&extensions).unwrap();
     let rent = env.ctx.banks_client.get_rent().await.unwrap();
@@ -90,6 +96,24 @@ pub async fn create_mint_at(
                 &mint.pubkey(),
                 Some(*authority),
                 Some(mint.pubkey()),
+            )
+            .unwrap(),
+        ),
+        MintExtension::InterestBearing => ixs.push(
+            spl_token_2022::extension::interest_bearing_mint::instruction::initialize(
+                &token_program,
+                &mint.pubkey(),
+                Some(*authority),
+                500,
+            )
+            .unwrap(),
+        ),
+        MintExtension::ScaledUiAmount => ixs.push(
+            spl_token_2022::extension::scaled_ui_amount::instruction::initialize(
+                &token_program,
+                &mint.pubkey(),
+                Some(*authority),
+                1.0,
             )
             .unwrap(),
         ),

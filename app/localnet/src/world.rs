@@ -5,11 +5,11 @@ use crate::pyth::{write_price, PriceSpec};
 use crate::tokens::{create_mint_at, create_token_account, mint_to, MintExtension};
 use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::AnchorDeserialize;
-use keel::instructions::HealthReport;
 use keel::math::health::RiskWeights;
 use keel::math::interest::InterestCurve;
 use keel::math::liquidation::{BonusConfig, LiquidationConfig};
 use keel::math::rate_limit::OutflowLimit;
+use keel::state::HealthReport;
 use keel::state::{MarginAccount, Market, MarketConfig, OracleConfig};
 use keel_sdk::instructions::{self as kix, MarketKeys};
 use keel_sdk::{decode, pda};
@@ -561,6 +561,21 @@ impl World {
         seize: usize,
         max_repay: u64,
     ) -> Instruction {
+        self.liquidate_ix_with(liquidator, margin, repay, seize, max_repay, None)
+            .await
+    }
+
+    /// As [`World::liquidate_ix`], the seized collateral credited as a deposit to `deposit_into`
+    /// (the liquidator's own margin account) when given.
+    pub async fn liquidate_ix_with(
+        &mut self,
+        liquidator: &Trader,
+        margin: Pubkey,
+        repay: usize,
+        seize: usize,
+        max_repay: u64,
+        deposit_into: Option<Pubkey>,
+    ) -> Instruction {
         let metas = self.health_metas(margin, None).await;
         let keys = kix::LiquidationKeys {
             liquidator: liquidator.key.pubkey(),
@@ -570,6 +585,7 @@ impl World {
             seize: self.markets[seize].keys,
             repay_source: liquidator.tokens[repay],
             seize_destination: liquidator.tokens[seize],
+            deposit_into,
         };
         kix::liquidate(&keys, max_repay, &metas)
     }

@@ -1,6 +1,9 @@
 //! Health of a margin account off-chain, computed with the program's own code: the same projected
-//! interest, the same price validation (`keel::oracle::pyth::validate_price_update`), the same
-//! engine (`keel::math::health::compute_health`). A client and the chain cannot disagree.
+//! interest, the same price validation (`keel::oracle::pyth::validate_price_update_since`), the
+//! same weights in force (`Market::weights_at`, maintenance weights on their ramp), the same
+//! engine (`keel::math::health::compute_health`) and the same lenient rule as `health` and
+//! `liquidate`: a collateral-only position without a usable price counts zero, a debt position
+//! without one cannot be valued. A client and the chain cannot disagree.
 //!
 //! ```text
 //! liquidation price of collateral c (others fixed):  p* = p * (1 - (C_maint - D_maint) / V_c)
@@ -9,7 +12,7 @@
 use anchor_lang::prelude::Pubkey;
 use keel::math::health::{compute_health, Health, OraclePrice, PositionHealthInput};
 use keel::math::shares::{debt_amount, deposit_amount};
-use keel::oracle::pyth::validate_price_update;
+use keel::oracle::pyth::validate_price_update_since;
 use keel::state::{MarginAccount, Market};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use std::fmt;
@@ -33,7 +36,10 @@ impl MarketState {
         update: Option<&PriceUpdateV2>,
         now: i64,
     ) -> MarketState {
-        let price = update.and_then(|u| validate_price_update(u, &market.config.oracle, now).ok());
+        let price = update.and_then(|u| {
+            validate_price_update_since(u, &market.config.oracle, now, market.last_publish_time)
+                .ok()
+        });
         MarketState { key, market, price }
     }
 }
@@ -105,7 +111,8 @@ pub fn position_amounts(
         .collect()
 }
 
-/// The account's health as the `health` instruction computes it (every position priced).
+/// The account's health as the `health` instruction computes it: a collateral-only position
+/// without a usable price counts zero; a debt position without one is an error.
 pub fn account_health(
     account: &MarginAccount,
     markets: &[MarketState],
@@ -115,13 +122,15 @@ pub fn account_health(
     let mut inputs = Vec::with_capacity(amounts.len());
     for a in &amounts {
         let m = find(markets, &a.market)?;
-        let price = m.price.ok_or(RiskError::Unpriced(a.market))?;
+        if m.price.is_none() && a.debt > 0 {
+            return Err(RiskError::Unpriced(a.market));
+        }
         inputs.push(PositionHealthInput {
             deposit: a.deposit,
             debt: a.debt,
             decimals: m.market.decimals,
-            weights: m.market.config.weights,
-            price: Some(price),
+            weights: m.market.weights_at(now),
+            price: m.price,
         });
     }
     compute_health(&inputs).map_err(|_| RiskError::Math)
@@ -140,12 +149,15 @@ pub fn liquidation_prices(
     let mut out = vec![];
     for a in amounts.iter().filter(|a| a.deposit > 0) {
         let m = find(markets, &a.market)?;
-        let price = m.price.ok_or(RiskError::Unpriced(a.market))?;
+        let Some(price) = m.price else {
+            out.push((a.market, None)); // counts zero already: no price of it liquidates
+            continue;
+        };
         let alone = compute_health(&[PositionHealthInput {
             deposit: a.deposit,
             debt: 0,
             decimals: m.market.decimals,
-            weights: m.market.config.weights,
+            weights: m.market.weights_at(now),
             price: Some(price),
         }])
         .map_err(|_| RiskError::Math)?;

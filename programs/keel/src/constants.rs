@@ -63,3 +63,17 @@ pub const MIN_OUTFLOW_WINDOW_SECS: u32 = 60;
 pub const MAX_OUTFLOW_WINDOW_SECS: u32 = 7 * 24 * 3600;
 /// Upper bound of the grace period after liquidation resumes, seconds (one day).
 pub const MAX_LIQUIDATION_GRACE_SECS: u32 = 86_400;
+/// Upper bound of the pool's dust-debt threshold, whole USD (Aave v3.3 closes positions under
+/// $2,000 in full). Above it, most accounts would be "dust": full close and no target.
+pub const MAX_DUST_DEBT_USD: u32 = 2_000;
+/// A queued change may execute from its eta for this long, then it expires (seven days).
+pub const CHANGE_EXECUTION_WINDOW_SECS: i64 = 7 * 24 * 3600;
+/// A tightening of a maintenance weight (collateral down, borrow up) takes effect linearly over
+/// this period, so no single signature can make healthy accounts liquidatable (one day).
+pub const MAINT_WEIGHT_RAMP_SECS: i64 = 86_400;
+/// Collateral below this value (whole USD, at the conservative price) on an insolvent account
+/// may be swept into its market's insurance fund so the account's debt can be settled.
+pub const DUST_COLLATERAL_USD: u64 = 1;
+/// Below this deposit index (tokens per share, as a Wad: one millionth of the initial index) a
+/// market's lenders have lost everything but rounding: it refuses new deposits.
+pub const MIN_DEPOSIT_INDEX: u128 = 1_000_000_000_000;

@@ -139,4 +139,19 @@ pub enum KeelError {
     MintDecimalsTooLarge,
     #[msg("Signer is not the pool admin")]
     NotPoolAdmin,
+    // --- added by the audit hardening
+    #[msg("Price update is older than one this market already used")]
+    OracleOlderThanUsed,
+    #[msg("The queued change's target changed since it was queued: queue it again")]
+    ChangeBaseChanged,
+    #[msg("The queued change's execution window has passed: queue it again")]
+    ChangeExpired,
+    #[msg("The market's lenders lost (almost) everything to bad debt: it takes no new deposits")]
+    MarketWipedOut,
+    #[msg("A market appears twice among the remaining accounts")]
+    DuplicateRemainingAccount,
+    #[msg("A position has no (market, price) pair among the remaining accounts")]
+    MissingPositionPair,
+    #[msg("The seize market's price is unusable: it cannot be the seize leg")]
+    SeizeMarketUnpriced,
 }

@@ -117,7 +117,7 @@ pub struct Repaid {
 #[event]
 pub struct HealthReported {
     pub margin_account: Pubkey,
-    pub report: crate::instructions::keeper::health::HealthReport,
+    pub report: crate::state::HealthReport,
 }
 
 /// A margin account was liquidated.
@@ -235,8 +235,36 @@ pub struct TimelockDelayChanged {
 #[event]
 pub struct AuthorityChanged {
     pub pool: Pubkey,
-    pub role: crate::instructions::admin::authority::Role,
-    pub action: crate::instructions::admin::authority::AuthorityAction,
+    pub role: crate::state::Role,
+    pub action: crate::state::AuthorityAction,
     pub old: Pubkey,
     pub new: Pubkey,
+}
+
+/// An insolvent account's dust collateral was booked into its market's insurance fund, so that
+/// its debt can be settled.
+#[event]
+pub struct DustCollateralSwept {
+    pub margin_account: Pubkey,
+    pub market: Pubkey,
+    /// Deposit shares burned.
+    pub shares: u64,
+    /// Tokens they were worth, now the insurance fund's (Wad).
+    pub amount: Wad,
+    /// The account's whole collateral value at the conservative price (USD, Wad).
+    pub collateral_value: Wad,
+    /// The account's whole debt value (USD, Wad).
+    pub debt_value: Wad,
+}
+
+/// A liquidator took seized collateral as a deposit in its own margin account (shares moved).
+#[event]
+pub struct CollateralTakenAsDeposit {
+    pub margin_account: Pubkey,
+    pub liquidator_account: Pubkey,
+    pub market: Pubkey,
+    /// Tokens credited.
+    pub amount: u64,
+    /// Deposit shares credited.
+    pub shares: u64,
 }

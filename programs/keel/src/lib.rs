@@ -19,11 +19,15 @@ pub mod token;
 
 use instructions::*;
 use math::liquidation::LiquidationConfig;
-use state::{ChangeKind, MarketConfig};
+use state::{ChangeKind, HealthReport, MarketConfig};
 
 declare_id!("GzuFQvciVuC5yBWJXLfzA1etSDoW7eNV6MF68Dz98bRx");
 
 /// The Keel program.
+// The dispatchers `#[program]` generates hold each instruction's accounts struct by value and
+// measure just above the 4 KiB threshold in host MIR (every temporary summed); the handlers they
+// call are linted on their own, and the SBF build's real frames are what counts (see the notes).
+#[allow(clippy::large_stack_frames)]
 #[program]
 pub mod keel {
     use super::*;

@@ -35,7 +35,7 @@ async fn only_the_admin_lists_and_only_in_bounds() {
     type Tweak = fn(&mut MarketConfig);
     let cases: [(Tweak, KeelError); 10] = [
         (
-            |c| c.weights.init_asset_weight_bps = 0,
+            |c| c.weights.init_asset_weight_bps = 8_501,
             KeelError::InvalidAssetWeights,
         ),
         (

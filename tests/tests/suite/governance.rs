@@ -4,8 +4,8 @@
 use crate::common::*;
 use anchor_lang::prelude::Pubkey;
 use keel::errors::KeelError;
-use keel::instructions::Role;
 use keel::state::ChangeKind;
+use keel::state::Role;
 use keel_sdk::instructions as kix;
 use keel_tests::env::{assert_anchor_error, assert_keel_error};
 use keel_tests::invariants::check;
@@ -104,7 +104,7 @@ async fn admin_instructions_refuse_wrong_signer_wrong_pool_and_bad_values() {
     }
     // out-of-bounds values
     let mut bad = tighter;
-    bad.weights.init_asset_weight_bps = 0;
+    bad.weights.maint_asset_weight_bps = 10_001;
     assert_keel_error(
         w.send_as(
             &admin,

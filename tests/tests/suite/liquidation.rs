@@ -6,7 +6,6 @@ use keel::errors::KeelError;
 use keel::math::fixed::Rounding;
 use keel_tests::env::assert_keel_error;
 use keel_tests::invariants::check;
-use keel_tests::pyth::PriceSpec;
 use keel_tests::tokens::{balance, spl_token};
 use keel_tests::world::USD;
 use keel_tests::{MarketSpec, Trader, World};
@@ -124,9 +123,7 @@ async fn price_drop_liquidation_pays_the_expected_bonus_and_fee() {
     assert!(repaid <= 395 * USDC);
 
     let after = w.health(trader.margin).await.unwrap();
-    let gap = |h: &keel::instructions::HealthReport| {
-        h.collateral_maint.0 as i128 - h.debt_maint.0 as i128
-    };
+    let gap = |h: &keel::state::HealthReport| h.collateral_maint.0 as i128 - h.debt_maint.0 as i128;
     assert!(gap(&after) > gap(&before), "health improved");
     assert!(
         after.health_factor.0 <= 1_020_100_000_000_000_000,
@@ -317,13 +314,13 @@ async fn refusals_change_nothing() {
     ix.accounts.truncate(n - 4);
     assert_keel_error(
         w.send_as(&liq.key, &[ix.clone()]).await,
-        KeelError::RemainingAccountsCount,
+        KeelError::MissingPositionPair,
     );
     ix.accounts = full.clone();
-    ix.accounts.swap(n - 4, n - 2); // markets swapped
+    ix.accounts.swap(n - 4, n - 2); // markets swapped: each now pairs with the other's price
     assert_keel_error(
         w.send_as(&liq.key, &[ix.clone()]).await,
-        KeelError::RemainingAccountMismatch,
+        KeelError::OracleFeedMismatch,
     );
     ix.accounts = full.clone();
     ix.accounts.swap(n - 3, n - 1); // price accounts swapped
@@ -333,13 +330,9 @@ async fn refusals_change_nothing() {
     );
     assert_unchanged(&mut w, &keys, &before).await;
 
-    // a stale price on any position (here the debt's)
-    let now = w.env.now().await;
-    let stale = PriceSpec {
-        publish_time: now - 61,
-        ..w.price_spec(1, USD).await
-    };
-    w.write_price(1, &stale);
+    // a stale price on a debt position (time passes, only the collateral's feed publishes)
+    w.env.warp(61).await;
+    w.set_price(0, 92 * USD).await;
     let keys = watched(&w, &[&lender, &trader, &liq]);
     let before = snapshot(&mut w, &keys).await;
     assert_keel_error(

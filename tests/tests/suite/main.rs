@@ -2,11 +2,13 @@
 #![allow(deprecated)]
 
 mod admin;
+mod audit;
 mod cascade;
 mod cli;
 mod common;
 mod figures;
 mod governance;
+mod incidents;
 mod interest;
 mod lifecycle;
 mod liquidation;

@@ -1,5 +1,6 @@
-//! `remaining_accounts` must be one (market, price) pair per position, in order: missing,
-//! reordered, swapped or foreign accounts are refused, changing nothing.
+//! `remaining_accounts` are (market, price) pairs matched to the positions by the market's key: any
+//! order and extra pairs are accepted; a position without its pair, a market twice, an odd count,
+//! swapped prices or foreign accounts are refused, changing nothing.
 use crate::common::*;
 use anchor_lang::prelude::{AccountMeta, Pubkey};
 use keel::errors::KeelError;
@@ -12,7 +13,7 @@ use keel_tests::world::{default_config, default_liquidation};
 use solana_sdk::signature::Signer;
 
 #[tokio::test]
-async fn missing_reordered_swapped_or_foreign() {
+async fn missing_duplicated_swapped_or_foreign() {
     let mut w = sol_usdc().await;
     let (lender, trader) = funded(&mut w).await;
     w.borrow(&trader, 1, 100 * USDC).await.unwrap();
@@ -23,28 +24,21 @@ async fn missing_reordered_swapped_or_foreign() {
 
     assert_keel_error(
         w.borrow_with(&trader, 1, USDC, &[]).await,
-        KeelError::RemainingAccountsCount,
+        KeelError::MissingPositionPair,
     );
     assert_keel_error(
         w.borrow_with(&trader, 1, USDC, &good[..2]).await,
+        KeelError::MissingPositionPair,
+    );
+    assert_keel_error(
+        w.borrow_with(&trader, 1, USDC, &good[..3]).await,
         KeelError::RemainingAccountsCount,
     );
-    let mut extra = good.clone();
-    extra.extend_from_slice(&good[..2]);
+    let mut twice = good.clone();
+    twice.extend_from_slice(&good[..2]);
     assert_keel_error(
-        w.borrow_with(&trader, 1, USDC, &extra).await,
-        KeelError::RemainingAccountsCount,
-    );
-
-    let reordered = vec![
-        good[2].clone(),
-        good[3].clone(),
-        good[0].clone(),
-        good[1].clone(),
-    ];
-    assert_keel_error(
-        w.borrow_with(&trader, 1, USDC, &reordered).await,
-        KeelError::RemainingAccountMismatch,
+        w.borrow_with(&trader, 1, USDC, &twice).await,
+        KeelError::DuplicateRemainingAccount,
     );
 
     let swapped_prices = vec![
@@ -70,7 +64,7 @@ async fn missing_reordered_swapped_or_foreign() {
         KeelError::OracleWrongOwner,
     );
 
-    // the price account in the market's slot
+    // the price account in the market's slot: SOL's position has no pair
     let shifted = vec![
         good[1].clone(),
         good[1].clone(),
@@ -79,9 +73,32 @@ async fn missing_reordered_swapped_or_foreign() {
     ];
     assert_keel_error(
         w.borrow_with(&trader, 1, USDC, &shifted).await,
-        KeelError::RemainingAccountMismatch,
+        KeelError::MissingPositionPair,
     );
     assert_unchanged(&mut w, &keys, &before).await;
+    check(&mut w).await;
+}
+
+/// Pairs are matched by key: another order, and pairs for markets the account does not hold, are
+/// accepted (a client's list survives the account gaining or losing a position).
+#[tokio::test]
+async fn any_order_and_a_superset_are_accepted() {
+    let mut w = sol_usdc().await;
+    let (_lender, trader) = funded(&mut w).await;
+    w.borrow(&trader, 1, 100 * USDC).await.unwrap();
+    let good = w.health_metas(trader.margin, None).await;
+    let reordered = vec![
+        good[2].clone(),
+        good[3].clone(),
+        good[0].clone(),
+        good[1].clone(),
+    ];
+    w.borrow_with(&trader, 1, USDC, &reordered).await.unwrap();
+    // a superset: an unrelated pair first (a market of the pool the account does not hold)
+    w.repay(&trader, trader.margin, 1, u64::MAX).await.unwrap();
+    let only_sol = w.health_metas(trader.margin, None).await;
+    assert_eq!(only_sol.len(), 2, "the USDC position is gone");
+    w.borrow_with(&trader, 1, USDC, &good).await.unwrap();
     check(&mut w).await;
 }
 
@@ -139,7 +156,7 @@ async fn another_pools_market_cannot_stand_in() {
     spoofed[0] = AccountMeta::new_readonly(keys_b.market, false);
     assert_keel_error(
         w.borrow_with(&trader, 1, USDC, &spoofed).await,
-        KeelError::RemainingAccountMismatch,
+        KeelError::MissingPositionPair,
     );
     assert_unchanged(&mut w, &keys, &before).await;
     check(&mut w).await;

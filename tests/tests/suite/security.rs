@@ -22,7 +22,7 @@ use anchor_lang::error::ErrorCode as Anchor;
 use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::Discriminator;
 use keel::errors::KeelError;
-use keel::instructions::Role;
+use keel::state::Role;
 use keel::state::{ChangeKind, MarginAccount, Market, PendingChange, Pool};
 use keel_sdk::instructions::{self as kix, LiquidationKeys, MarketKeys};
 use keel_sdk::pda;
@@ -80,6 +80,8 @@ fn expected(class: Class) -> Vec<u32> {
         k(KeelError::NotPendingAuthority),
         k(KeelError::NoPendingAuthority),
         k(KeelError::RemainingAccountMismatch),
+        k(KeelError::MissingPositionPair),
+        k(KeelError::DuplicateRemainingAccount),
         k(KeelError::OracleFeedMismatch),
         k(KeelError::ChangeMarketMismatch),
         k(KeelError::NoDebt),
@@ -100,6 +102,7 @@ fn expected(class: Class) -> Vec<u32> {
             a(Anchor::ConstraintAddress),
             k(KeelError::OracleWrongOwner),
             k(KeelError::RemainingAccountMismatch),
+            k(KeelError::MissingPositionPair),
             k(KeelError::InvalidInstructionsSysvar),
         ],
         Class::TypeCosplay => vec![
@@ -107,6 +110,7 @@ fn expected(class: Class) -> Vec<u32> {
             a(Anchor::AccountOwnedByWrongProgram),
             a(Anchor::ConstraintAddress),
             k(KeelError::RemainingAccountMismatch),
+            k(KeelError::MissingPositionPair),
             k(KeelError::OracleWrongOwner),
         ],
         Class::WrongRelation => relation,
@@ -248,6 +252,7 @@ async fn fixture() -> Fixture {
         seize: sol,
         repay_source: liq.tokens[1],
         seize_destination: liq.tokens[0],
+        deposit_into: None,
     };
     let cases = vec![
         (
@@ -809,7 +814,7 @@ async fn thin_collateral_manipulation_is_bounded_by_caps() {
 }
 
 /// Remaining accounts duplicated (one pair twice, in place of another position's) are refused by
-/// every instruction that reads them.
+/// every instruction that reads them, as a duplicate (before the missing pair is noticed).
 #[tokio::test]
 async fn duplicated_remaining_accounts_are_refused() {
     let mut w = sol_usdc().await;
@@ -835,13 +840,13 @@ async fn duplicated_remaining_accounts_are_refused() {
     );
     assert_keel_error(
         w.send_as(&trader.key, &[withdraw]).await,
-        KeelError::RemainingAccountMismatch,
+        KeelError::DuplicateRemainingAccount,
     );
     assert_keel_error(
         w.env
             .simulate(&[kix::health(trader.margin, &dup)], &[])
             .await,
-        KeelError::RemainingAccountMismatch,
+        KeelError::DuplicateRemainingAccount,
     );
     let liq = w.trader(&[0, 1_000 * USDC]).await;
     let mut ix = w.liquidate_ix(&liq, trader.margin, 1, 0, u64::MAX).await;
@@ -850,7 +855,7 @@ async fn duplicated_remaining_accounts_are_refused() {
     ix.accounts.extend(dup);
     assert_keel_error(
         w.send_as(&liq.key, &[ix]).await,
-        KeelError::RemainingAccountMismatch,
+        KeelError::DuplicateRemainingAccount,
     );
     assert_unchanged(&mut w, &keys, &before).await;
 }

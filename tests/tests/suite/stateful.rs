@@ -427,7 +427,7 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
 }
 
 /// `C_maint - D_maint`: what a liquidation must raise.
-fn margin_gap(h: &keel::instructions::HealthReport) -> i128 {
+fn margin_gap(h: &keel::state::HealthReport) -> i128 {
     h.collateral_maint.0 as i128 - h.debt_maint.0 as i128
 }
 

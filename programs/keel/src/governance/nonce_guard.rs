@@ -3,7 +3,8 @@
 //! A durable-nonce transaction never expires: a pre-signed admin transaction can be held and
 //! submitted long after the signers' intent changed (a known takeover path). Such a transaction
 //! must start with the System program's `AdvanceNonceAccount`, which is what this guard looks for
-//! through the instructions sysvar.
+//! through the instructions sysvar. It runs as an accounts constraint of every governance
+//! accounts type (instructions/admin/governance_accounts.rs), so no instruction can forget it.
 use crate::errors::KeelError;
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::system_program;
@@ -12,12 +13,21 @@ use solana_instructions_sysvar::load_instruction_at_checked;
 /// `SystemInstruction::AdvanceNonceAccount` as serialized (bincode u32 LE tag 4).
 const ADVANCE_NONCE_TAG: [u8; 4] = [4, 0, 0, 0];
 
-/// Refuse when the transaction's first instruction advances a durable nonce.
-pub fn refuse_durable_nonce(instructions_sysvar: &AccountInfo) -> Result<()> {
+/// True when the transaction does not advance a durable nonce; errors when `instructions_sysvar`
+/// is not the instructions sysvar.
+pub fn not_durable_nonce(instructions_sysvar: &AccountInfo) -> Result<bool> {
     let first = load_instruction_at_checked(0, instructions_sysvar)
         .map_err(|_| error!(KeelError::InvalidInstructionsSysvar))?;
     let advances_nonce = first.program_id == system_program::ID
         && first.data.get(..4) == Some(&ADVANCE_NONCE_TAG[..]);
-    require!(!advances_nonce, KeelError::DurableNonceRefused);
+    Ok(!advances_nonce)
+}
+
+/// Refuse when the transaction's first instruction advances a durable nonce.
+pub fn refuse_durable_nonce(instructions_sysvar: &AccountInfo) -> Result<()> {
+    require!(
+        not_durable_nonce(instructions_sysvar)?,
+        KeelError::DurableNonceRefused
+    );
     Ok(())
 }

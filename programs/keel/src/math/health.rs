@@ -8,6 +8,7 @@
 //! D_maint = sum value(debt,    band_high_maint) * bw_maint    (rounded up)
 //! C_init  = sum value(deposit, band_low_init)   * w_init      (an unpriced collateral counts 0)
 //! D_init  = sum value(debt,    band_high_init)  * bw_init
+//! C_spot, D_spot = the unweighted sums at spot (what liquidations exchange at)
 //! HF = C_maint / D_maint   (MAX when there is no debt); liquidatable iff HF < 1
 //! borrow and withdraw require C_init >= D_init after the action
 //! ```
@@ -138,6 +139,10 @@ pub struct Health {
     pub collateral_value: Wad,
     /// Unweighted debt at the maintenance band's high price.
     pub debt_value: Wad,
+    /// Unweighted collateral at spot (the price liquidations exchange at).
+    pub collateral_spot: Wad,
+    /// Unweighted debt at spot.
+    pub debt_spot: Wad,
 }
 
 impl Health {
@@ -191,32 +196,46 @@ impl Health {
             require!(p.debt == 0, KeelError::OracleStale);
             return Ok(());
         };
-        let maint = price.maintenance_band();
-        let init = price.initial_band();
-        let w = p.weights;
         if p.deposit > 0 {
-            let v_maint =
-                token_value(p.deposit, maint.low, price.expo, p.decimals, Rounding::Down)?;
-            let v_init = token_value(p.deposit, init.low, price.expo, p.decimals, Rounding::Down)?;
-            self.collateral_value = self.collateral_value.try_add(v_maint)?;
-            self.collateral_maint = self
-                .collateral_maint
-                .try_add(v_maint.mul_bps(w.maint_asset_weight_bps as u64, Rounding::Down)?)?;
-            self.collateral_init = self
-                .collateral_init
-                .try_add(v_init.mul_bps(w.init_asset_weight_bps as u64, Rounding::Down)?)?;
+            self.add_collateral(p, &price)?;
         }
         if p.debt > 0 {
-            let v_maint = token_value(p.debt, maint.high, price.expo, p.decimals, Rounding::Up)?;
-            let v_init = token_value(p.debt, init.high, price.expo, p.decimals, Rounding::Up)?;
-            self.debt_value = self.debt_value.try_add(v_maint)?;
-            self.debt_maint = self
-                .debt_maint
-                .try_add(v_maint.mul_bps(w.maint_liab_weight_bps as u64, Rounding::Up)?)?;
-            self.debt_init = self
-                .debt_init
-                .try_add(v_init.mul_bps(w.init_liab_weight_bps as u64, Rounding::Up)?)?;
+            self.add_debt(p, &price)?;
         }
+        Ok(())
+    }
+
+    // each side in its own frame: the SBF stack frame is 4 KiB
+    #[inline(never)]
+    fn add_collateral(&mut self, p: &PositionHealthInput, price: &OraclePrice) -> Result<()> {
+        let (maint, init, w) = (price.maintenance_band(), price.initial_band(), p.weights);
+        let value = |at: u64| token_value(p.deposit, at, price.expo, p.decimals, Rounding::Down);
+        let (v_maint, v_init, v_spot) = (value(maint.low)?, value(init.low)?, value(price.price)?);
+        self.collateral_spot = self.collateral_spot.try_add(v_spot)?;
+        self.collateral_value = self.collateral_value.try_add(v_maint)?;
+        self.collateral_maint = self
+            .collateral_maint
+            .try_add(v_maint.mul_bps(w.maint_asset_weight_bps as u64, Rounding::Down)?)?;
+        self.collateral_init = self
+            .collateral_init
+            .try_add(v_init.mul_bps(w.init_asset_weight_bps as u64, Rounding::Down)?)?;
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn add_debt(&mut self, p: &PositionHealthInput, price: &OraclePrice) -> Result<()> {
+        let (maint, init, w) = (price.maintenance_band(), price.initial_band(), p.weights);
+        let value = |at: u64| token_value(p.debt, at, price.expo, p.decimals, Rounding::Up);
+        let (v_maint, v_init, v_spot) =
+            (value(maint.high)?, value(init.high)?, value(price.price)?);
+        self.debt_spot = self.debt_spot.try_add(v_spot)?;
+        self.debt_value = self.debt_value.try_add(v_maint)?;
+        self.debt_maint = self
+            .debt_maint
+            .try_add(v_maint.mul_bps(w.maint_liab_weight_bps as u64, Rounding::Up)?)?;
+        self.debt_init = self
+            .debt_init
+            .try_add(v_init.mul_bps(w.init_liab_weight_bps as u64, Rounding::Up)?)?;
         Ok(())
     }
 }

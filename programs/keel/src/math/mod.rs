@@ -6,3 +6,4 @@ pub mod liquidation;
 pub mod rate_limit;
 mod robustness;
 pub mod shares;
+pub mod weight_ramp;

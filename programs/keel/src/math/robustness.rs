@@ -43,13 +43,15 @@ fn weights() -> impl Strategy<Value = RiskWeights> {
 }
 
 fn health() -> impl Strategy<Value = Health> {
-    proptest::array::uniform6(any::<u128>()).prop_map(|v| Health {
+    proptest::array::uniform8(any::<u128>()).prop_map(|v| Health {
         collateral_init: Wad(v[0]),
         debt_init: Wad(v[1]),
         collateral_maint: Wad(v[2]),
         debt_maint: Wad(v[3]),
         collateral_value: Wad(v[4]),
         debt_value: Wad(v[5]),
+        collateral_spot: Wad(v[6]),
+        debt_spot: Wad(v[7]),
     })
 }
 
@@ -125,11 +127,22 @@ proptest! {
     }
 
     #[test]
-    fn outflow_never_panics(max in any::<u64>(), window in any::<u32>(), steps in proptest::collection::vec((any::<u64>(), any::<i64>()), 1..20)) {
+    fn outflow_never_panics(max in any::<u64>(), window in any::<u32>(), steps in proptest::collection::vec((any::<u64>(), any::<i64>(), any::<bool>()), 1..20)) {
         let limit = OutflowLimit { max_outflow: max, window_secs: window };
         let mut w = OutflowWindow::default();
-        for (amount, now) in steps {
-            let _ = w.record(&limit, amount, now);
+        for (amount, now, out) in steps {
+            if out {
+                let _ = w.record(&limit, amount, now);
+            } else {
+                w.record_inflow(&limit, amount, now);
+            }
+            let _ = w.used(window, now);
         }
+    }
+
+    #[test]
+    fn weight_ramp_never_panics(from in any::<u16>(), to in any::<u16>(), start in any::<i64>(), end in any::<i64>(), now in any::<i64>()) {
+        let v = crate::math::weight_ramp::ramped(from, to, start, end, now);
+        prop_assert!(v >= from.min(to) && v <= from.max(to));
     }
 }

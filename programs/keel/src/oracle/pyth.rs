@@ -3,23 +3,34 @@
 //! ```text
 //! valid iff  owner == Pyth receiver program                       (else OracleWrongOwner)
 //!            discriminator == PriceUpdateV2                        (else OracleInvalidAccount)
-//!            verification_level == Full                            (else OracleNotFullyVerified)
 //!            feed_id == market.oracle.feed_id                      (else OracleFeedMismatch)
+//!            verification_level == Full                            (else OracleNotFullyVerified)
+//!            publish_time >= market.last_publish_time              (else OracleOlderThanUsed)
 //!            publish_time + max_age >= now                         (else OracleStale)
 //!            price > 0 and ema_price > 0                           (else OracleNonPositivePrice)
 //!            conf * 10_000 <= max_conf_bps * price                 (else OracleConfidenceTooWide)
 //! ```
 //! The checks of verification, feed id and age are the Pyth SDK's own
 //! (`get_price_no_older_than`); this file maps its errors to Keel's and adds the rest.
+//! "Older than used" comes before the age check on purpose: an update older than one the market
+//! already used is a choice of the caller (anyone can hold old updates in accounts of their own),
+//! never an oracle outage, so it must be refused outright, not treated as a stale price (which
+//! counts a collateral as zero in health and liquidation).
 use crate::errors::KeelError;
 use crate::math::health::OraclePrice;
 use crate::state::market::OracleConfig;
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::error::GetPriceError;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 
-/// Read and validate the Pyth price in `info` for a market with oracle config `oracle`.
-pub fn load_pyth_price(info: &AccountInfo, oracle: &OracleConfig, now: i64) -> Result<OraclePrice> {
+/// Read and validate the Pyth price in `info` for a market with oracle config `oracle`, refusing
+/// an update published before `not_before`; returns the price and its publish time.
+pub fn load_pyth_price(
+    info: &AccountInfo,
+    oracle: &OracleConfig,
+    now: i64,
+    not_before: i64,
+) -> Result<(OraclePrice, i64)> {
     require_keys_eq!(
         *info.owner,
         pyth_solana_receiver_sdk::ID,
@@ -28,7 +39,8 @@ pub fn load_pyth_price(info: &AccountInfo, oracle: &OracleConfig, now: i64) -> R
     let data = info.try_borrow_data()?;
     let update = PriceUpdateV2::try_deserialize(&mut &data[..])
         .map_err(|_| error!(KeelError::OracleInvalidAccount))?;
-    validate_price_update(&update, oracle, now)
+    let price = validate_price_update_since(&update, oracle, now, not_before)?;
+    Ok((price, update.price_message.publish_time))
 }
 
 /// Validate a deserialized `PriceUpdateV2` against the market's oracle config at time `now`.
@@ -37,6 +49,29 @@ pub fn validate_price_update(
     oracle: &OracleConfig,
     now: i64,
 ) -> Result<OraclePrice> {
+    validate_price_update_since(update, oracle, now, i64::MIN)
+}
+
+/// As [`validate_price_update`], refusing an update published before `not_before` (the newest
+/// publish time the market already used).
+pub fn validate_price_update_since(
+    update: &PriceUpdateV2,
+    oracle: &OracleConfig,
+    now: i64,
+    not_before: i64,
+) -> Result<OraclePrice> {
+    require!(
+        update.price_message.feed_id == oracle.feed_id,
+        KeelError::OracleFeedMismatch
+    );
+    require!(
+        update.verification_level.gte(VerificationLevel::Full),
+        KeelError::OracleNotFullyVerified
+    );
+    require!(
+        update.price_message.publish_time >= not_before,
+        KeelError::OracleOlderThanUsed
+    );
     let clock = Clock {
         unix_timestamp: now,
         ..Clock::default()

@@ -1,32 +1,36 @@
 //! Price every position of a margin account from `remaining_accounts` and compute its health.
 //!
 //! ```text
-//! remaining_accounts = [market_0, price_0, market_1, price_1, ...]   one pair per active position,
-//!                      in position order: the positions as they stood before the instruction,
-//!                      plus the instruction's market at the end when it opened a new position
-//!                      (an emptied position is removed only after the check)
-//! for each i:  market_i.key == positions[i].market  and  market_i is a Market of this pool
-//!              price_i passes the market's oracle checks (oracle/pyth.rs)
-//! deposit_i = floor(deposit_shares_i * deposit_index_i(now))   indices projected to now
-//! debt_i    = ceil(borrow_shares_i  * borrow_index_i(now))
+//! remaining_accounts = [market_a, price_a, market_b, price_b, ...]   (market, price update) pairs
+//!   matched to positions by the market's key: any order; pairs for markets the account does not
+//!   hold are allowed (and ignored), so a plan built before the account gained or lost a position
+//!   still fits; a market twice is refused (DuplicateRemainingAccount); a position without its
+//!   pair is refused (MissingPositionPair)
+//! for each position:  market is a Market of this pool (owner, discriminator, pool)
+//!                     price passes the market's oracle checks (oracle/pyth.rs), and is not older
+//!                     than one the market already used
+//! deposit = floor(deposit_shares * deposit_index(now)),  debt = ceil(borrow_shares * borrow_index(now))
+//! weights = the market's weights in force at now (maintenance weights on their ramp)
 //! ```
-//! `PriceMode::Initial` (borrow, withdraw): an unusable oracle on a position without debt counts
-//! its collateral as zero; one on a position with debt refuses the instruction.
-//! `PriceMode::Strict` (health reports, liquidation): any unusable oracle refuses.
+//! `PriceMode::Lenient` (borrow, withdraw, health, liquidation): a position *without debt* whose
+//! price is stale or too uncertain counts as zero collateral (it can only make the account look
+//! poorer, never richer); a position with debt and an unusable price refuses (debt cannot be
+//! under-valued). A wrong owner, feed, verification or an update older than one already used is
+//! always refused: those are the caller's choices, not outages.
+//! `PriceMode::Strict` (sweeping dust collateral): every position needs a usable price.
 use crate::errors::KeelError;
-use crate::math::fixed::Wad;
 use crate::math::health::{Health, PositionHealthInput};
 use crate::math::shares::{debt_amount, deposit_amount};
 use crate::oracle::pyth::load_pyth_price;
 use crate::state::{MarginAccount, Market, Position};
 use anchor_lang::prelude::*;
 
-/// How an unusable oracle is treated.
+/// How an unusable (stale or too uncertain) oracle is treated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PriceMode {
-    /// Borrow and withdraw: collateral without a price counts zero; debt without a price refuses.
-    Initial,
-    /// Reports and liquidation: every position needs a valid price.
+    /// Collateral without a usable price counts zero; debt without one refuses.
+    Lenient,
+    /// Every position needs a usable price.
     Strict,
 }
 
@@ -38,6 +42,78 @@ pub struct LoadedMarket<'a> {
     pub market: &'a Market,
 }
 
+/// One position as priced: its health input and when its price was published (0: unpriced).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Quote {
+    /// The position's market.
+    pub market: Pubkey,
+    /// Amounts, decimals, weights in force and price.
+    pub input: PositionHealthInput,
+    /// Publish time of the price used.
+    pub publish_time: i64,
+}
+
+/// Every position of an account, priced once (reused by the post-checks of an instruction).
+#[derive(Debug, Default)]
+pub struct PricedAccount {
+    /// One quote per active position, in position order.
+    pub quotes: Vec<Quote>,
+}
+
+impl PricedAccount {
+    /// The account's health from its quotes.
+    pub fn health(&self) -> Result<Health> {
+        let mut health = Health::default();
+        for q in &self.quotes {
+            health.add_position(&q.input)?;
+        }
+        Ok(health)
+    }
+
+    /// The quote of the position in `market`.
+    pub fn get(&self, market: &Pubkey) -> Option<&Quote> {
+        self.quotes.iter().find(|q| q.market == *market)
+    }
+
+    /// The quote of the position in `market`, to update its amounts in place.
+    pub fn get_mut(&mut self, market: &Pubkey) -> Option<&mut Quote> {
+        self.quotes.iter_mut().find(|q| q.market == *market)
+    }
+}
+
+/// Verify `remaining` against the account's positions and price them at `now`.
+pub fn price_account(
+    account: &MarginAccount,
+    remaining: &[AccountInfo],
+    loaded: &[LoadedMarket],
+    now: i64,
+    mode: PriceMode,
+) -> Result<PricedAccount> {
+    require!(
+        remaining.len().is_multiple_of(2),
+        KeelError::RemainingAccountsCount
+    );
+    let pairs: Vec<&[AccountInfo]> = remaining.chunks_exact(2).collect();
+    for (i, pair) in pairs.iter().enumerate() {
+        require!(
+            pairs[..i].iter().all(|p| p[0].key != pair[0].key),
+            KeelError::DuplicateRemainingAccount
+        );
+    }
+    let mut priced = PricedAccount {
+        quotes: Vec::with_capacity(account.active().len()),
+    };
+    for position in account.active() {
+        let pair = pairs
+            .iter()
+            .find(|p| *p[0].key == position.market)
+            .ok_or_else(|| error!(KeelError::MissingPositionPair))?;
+        let quote = price_position(account, position, &pair[0], &pair[1], loaded, now, mode)?;
+        priced.quotes.push(quote);
+    }
+    Ok(priced)
+}
+
 /// Verify `remaining` against the account's positions and compute its health at `now`.
 pub fn account_health(
     account: &MarginAccount,
@@ -46,28 +122,10 @@ pub fn account_health(
     now: i64,
     mode: PriceMode,
 ) -> Result<Health> {
-    let positions = account.active();
-    require!(
-        remaining.len() == positions.len() * 2,
-        KeelError::RemainingAccountsCount
-    );
-    let mut health = Health::default();
-    for (i, position) in positions.iter().enumerate() {
-        let input = price_position(
-            account,
-            position,
-            &remaining[2 * i],
-            &remaining[2 * i + 1],
-            loaded,
-            now,
-            mode,
-        )?;
-        health.add_position(&input)?;
-    }
-    Ok(health)
+    price_account(account, remaining, loaded, now, mode)?.health()
 }
 
-/// Verify one (market, price) pair against `position` and turn it into a health input.
+/// Verify one (market, price) pair against `position` and price it.
 fn price_position(
     account: &MarginAccount,
     position: &Position,
@@ -76,12 +134,7 @@ fn price_position(
     loaded: &[LoadedMarket],
     now: i64,
     mode: PriceMode,
-) -> Result<PositionHealthInput> {
-    require_keys_eq!(
-        *market_info.key,
-        position.market,
-        KeelError::RemainingAccountMismatch
-    );
+) -> Result<Quote> {
     let fetched;
     let market: &Market = match loaded.iter().find(|l| l.key == position.market) {
         Some(l) => l.market,
@@ -91,26 +144,32 @@ fn price_position(
         }
     };
     require_keys_eq!(market.pool, account.pool, KeelError::WrongPool);
-    let (deposit_index, borrow_index) = current_indices(market, now)?;
-    let deposit = deposit_amount(position.deposit_shares, deposit_index)?;
-    let debt = debt_amount(position.borrow_shares, borrow_index)?;
-    let price = match load_pyth_price(price_info, &market.config.oracle, now) {
-        Ok(p) => Some(p),
-        Err(e) if mode == PriceMode::Initial && debt == 0 && is_quality_error(&e) => {
-            msg!(
-                "position {}: oracle unusable, collateral counted as zero",
-                position.market
-            );
-            None
-        }
-        Err(e) => return Err(e),
-    };
-    Ok(PositionHealthInput {
-        deposit,
-        debt,
-        decimals: market.decimals,
-        weights: market.config.weights,
-        price,
+    let step = market.projected_accrual(now)?;
+    let deposit = deposit_amount(position.deposit_shares, step.deposit_index)?;
+    let debt = debt_amount(position.borrow_shares, step.borrow_index)?;
+    let oracle = &market.config.oracle;
+    let (price, publish_time) =
+        match load_pyth_price(price_info, oracle, now, market.last_publish_time) {
+            Ok((p, t)) => (Some(p), t),
+            Err(e) if mode == PriceMode::Lenient && debt == 0 && is_quality_error(&e) => {
+                msg!(
+                    "position {}: oracle unusable, collateral counted as zero",
+                    position.market
+                );
+                (None, 0)
+            }
+            Err(e) => return Err(e),
+        };
+    Ok(Quote {
+        market: position.market,
+        input: PositionHealthInput {
+            deposit,
+            debt,
+            decimals: market.decimals,
+            weights: market.weights_at(now),
+            price,
+        },
+        publish_time,
     })
 }
 
@@ -124,14 +183,8 @@ fn load_market(info: &AccountInfo) -> Result<Box<Market>> {
         .map_err(|_| error!(KeelError::RemainingAccountMismatch))
 }
 
-/// The market's indices with interest projected to `now`.
-fn current_indices(market: &Market, now: i64) -> Result<(Wad, Wad)> {
-    let step = market.projected_accrual(now)?;
-    Ok((step.deposit_index, step.borrow_index))
-}
-
-/// Stale or too-uncertain prices are oracle *quality* failures; a wrong owner, feed or account is
-/// a spoofing attempt and is always refused.
+/// Stale or too-uncertain prices are oracle *quality* failures; a wrong owner, feed, verification
+/// or an update older than one already used is a caller's choice and is always refused.
 fn is_quality_error(e: &Error) -> bool {
     let stale: Error = KeelError::OracleStale.into();
     let wide: Error = KeelError::OracleConfidenceTooWide.into();

@@ -5,6 +5,10 @@
 //! total debt (tokens)     = total_borrow_shares  * borrow_index      (ceil)
 //! books: vault balance >= total deposits - total debt + insurance fund   (invariant 1)
 //! ```
+// The Borsh deserializer `#[account]` derives for `Market` measures just above the 4 KiB threshold
+// in host MIR, which sums every field's temporary `Result` without reusing slots; markets are
+// always read into a `Box` (heap), and the SBF build's real frames are what counts (see the notes).
+#![allow(clippy::large_stack_frames)]
 use crate::constants::*;
 use crate::errors::KeelError;
 use crate::math::fixed::{Rounding, Wad};
@@ -12,6 +16,7 @@ use crate::math::health::RiskWeights;
 use crate::math::interest::{accrue, shares_value, Accrual, InterestCurve};
 use crate::math::liquidation::BonusConfig;
 use crate::math::rate_limit::{OutflowLimit, OutflowWindow};
+use crate::math::weight_ramp::WeightRamp;
 use anchor_lang::prelude::*;
 
 impl anchor_lang::Space for Wad {
@@ -59,8 +64,7 @@ impl MarketConfig {
     pub fn validate(&self) -> Result<()> {
         let w = &self.weights;
         require!(
-            w.init_asset_weight_bps > 0
-                && w.init_asset_weight_bps <= w.maint_asset_weight_bps
+            w.init_asset_weight_bps <= w.maint_asset_weight_bps
                 && w.maint_asset_weight_bps <= MAX_ASSET_WEIGHT_BPS,
             KeelError::InvalidAssetWeights
         );
@@ -149,6 +153,16 @@ pub struct Market {
     pub active_after: i64,
     /// Outflow-limit buckets.
     pub outflow: OutflowWindow,
+    /// Newest oracle publish time this market has used; older updates are refused.
+    pub last_publish_time: i64,
+    /// A maintenance-weight tightening in progress (math/weight_ramp.rs).
+    pub maint_ramp: WeightRamp,
+}
+
+/// Largest maintenance collateral weight with `(1 + max_bonus) * w < 100 %` (bps).
+pub fn max_maint_asset_weight_bps(bonus: &BonusConfig) -> u16 {
+    let cap = (10_000u64 * 10_000 - 1) / (10_000 + bonus.max_bonus_bps as u64);
+    cap.min(MAX_ASSET_WEIGHT_BPS as u64) as u16
 }
 
 impl Market {
@@ -208,6 +222,49 @@ impl Market {
         self.total_debt()?.to_u64(Rounding::Up)
     }
 
+    /// The weights in force at `now`: the configured ones, maintenance weights on their ramp.
+    pub fn weights_at(&self, now: i64) -> RiskWeights {
+        self.maint_ramp.effective(&self.config.weights, now)
+    }
+
+    /// Replace the configuration at `now`: a tighter maintenance weight ramps from the one in
+    /// force over `MAINT_WEIGHT_RAMP_SECS`; everything else applies at once.
+    pub fn set_config(&mut self, config: MarketConfig, now: i64) {
+        let current = self.weights_at(now);
+        self.maint_ramp = WeightRamp::retarget(
+            &current,
+            &config.weights,
+            max_maint_asset_weight_bps(&config.bonus),
+            now,
+            MAINT_WEIGHT_RAMP_SECS,
+        );
+        self.config = config;
+    }
+
+    /// Refuse a price update older than one this market already used.
+    pub fn require_fresh_update(&self, publish_time: i64) -> Result<()> {
+        require!(
+            publish_time >= self.last_publish_time,
+            KeelError::OracleOlderThanUsed
+        );
+        Ok(())
+    }
+
+    /// Remember `publish_time` as used (the newest one wins).
+    pub fn record_publish_time(&mut self, publish_time: i64) {
+        self.last_publish_time = self.last_publish_time.max(publish_time);
+    }
+
+    /// Refuse deposits once bad debt has taken (almost) everything the lenders had: at a deposit
+    /// index this low a deposit would mint absurd share counts (or overflow).
+    pub fn require_not_wiped_out(&self) -> Result<()> {
+        require!(
+            self.deposit_index.0 >= MIN_DEPOSIT_INDEX,
+            KeelError::MarketWipedOut
+        );
+        Ok(())
+    }
+
     /// Refuse before the listing's timelock has passed.
     pub fn require_active(&self, now: i64) -> Result<()> {
         require!(now >= self.active_after, KeelError::MarketNotActive);
@@ -218,6 +275,12 @@ impl Market {
     pub fn record_outflow(&mut self, amount: u64, now: i64) -> Result<()> {
         let limit = self.config.outflow;
         self.outflow.record(&limit, amount, now)
+    }
+
+    /// Count `amount` coming in (deposit, repay) against the outflow limit: it nets.
+    pub fn record_inflow(&mut self, amount: u64, now: i64) {
+        let limit = self.config.outflow;
+        self.outflow.record_inflow(&limit, amount, now)
     }
 
     /// Tokens that may leave the vault: its balance less the insurance fund it holds.

@@ -39,8 +39,11 @@ pub struct PendingChange {
     pub kind: ChangeKind,
     /// When it was queued.
     pub queued_at: i64,
-    /// Earliest execution time.
+    /// Earliest execution time (later if the timelock was raised since: `execute_change`).
     pub eta: i64,
+    /// Hash of the state the change was queued against; it executes only while that state
+    /// stands (governance/change_base.rs).
+    pub base_hash: [u8; 32],
     /// Who paid its rent (refunded on execute or cancel).
     pub rent_payer: Pubkey,
     /// PDA bump.

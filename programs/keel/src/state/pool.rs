@@ -2,6 +2,7 @@
 use crate::constants::*;
 use crate::errors::KeelError;
 use crate::math::liquidation::LiquidationConfig;
+use crate::state::Role;
 use anchor_lang::prelude::*;
 
 /// An isolated pool and its authorities.
@@ -36,8 +37,11 @@ pub struct Pool {
     pub next_change_id: u64,
     /// PDA bump.
     pub bump: u8,
+    /// How many times borrowing was paused: a queued un-pause only lifts the pause it was queued
+    /// against, never a newer one.
+    pub borrow_pause_count: u64,
     /// Space for future fields without a migration.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 56],
 }
 
 impl LiquidationConfig {
@@ -48,6 +52,7 @@ impl LiquidationConfig {
                 && self.close_factor_bps <= 10_000
                 && self.full_close_hf_bps <= 10_000
                 && (10_000..=MAX_TARGET_HF_BPS).contains(&self.target_hf_bps)
+                && self.dust_debt_usd <= MAX_DUST_DEBT_USD
                 && self.bonus_ramp_secs <= MAX_BONUS_RAMP_SECS
                 && self.grace_secs <= MAX_LIQUIDATION_GRACE_SECS,
             KeelError::InvalidLiquidationConfig
@@ -57,6 +62,14 @@ impl LiquidationConfig {
 }
 
 impl Pool {
+    /// The pending key of `role` (default when none).
+    pub fn pending(&self, role: Role) -> Pubkey {
+        match role {
+            Role::Admin => self.pending_admin,
+            Role::Guardian => self.pending_guardian,
+        }
+    }
+
     /// True when `key` may make immediate (tightening) changes: the admin or the guardian.
     pub fn is_admin_or_guardian(&self, key: &Pubkey) -> bool {
         *key == self.admin || *key == self.guardian

@@ -6,7 +6,7 @@
 use crate::constants::*;
 use crate::errors::KeelError;
 use crate::events::MarketAdded;
-use crate::governance::nonce_guard::refuse_durable_nonce;
+use crate::governance::nonce_guard::not_durable_nonce;
 use crate::math::interest::INITIAL_INDEX;
 use crate::state::{Market, MarketConfig, Pool};
 use crate::token::mint_policy::check_mint_supported;
@@ -52,14 +52,18 @@ pub struct AddMarket<'info> {
     /// System program.
     pub system_program: Program<'info, System>,
     /// CHECK: address-checked; read to refuse durable-nonce transactions.
-    #[account(address = solana_instructions_sysvar::ID @ KeelError::InvalidInstructionsSysvar)]
+    #[account(
+        address = solana_instructions_sysvar::ID @ KeelError::InvalidInstructionsSysvar,
+        constraint = not_durable_nonce(&instructions_sysvar)? @ KeelError::DurableNonceRefused
+    )]
     pub instructions_sysvar: UncheckedAccount<'info>,
 }
 
 /// List `mint` in the pool with `config`, after checking every parameter's bounds. A new market
 /// is a loosening: it takes effect (deposits, borrows) only after the pool's timelock delay.
+/// A listing is not a queued change, so it cannot be cancelled; before `active_after` the guardian
+/// neutralises it by tightening its caps and initial weight to zero (`tighten_market`).
 pub fn add_market(ctx: Context<AddMarket>, config: MarketConfig) -> Result<()> {
-    refuse_durable_nonce(&ctx.accounts.instructions_sysvar)?;
     config.validate()?;
     let mint = &ctx.accounts.mint;
     check_mint_supported(&mint.to_account_info(), mint.decimals)?;

@@ -1,32 +1,15 @@
 //! Two-step hand-over of the admin and guardian roles: the admin proposes (`set_pending_authority`
 //! with a key), the proposed key accepts by signing (`accept_authority`), the admin may cancel
 //! before that (`set_pending_authority` with `None`).
+//!
+//! A new admin taking over drops the old admin's pending guardian proposal: a proposal is the
+//! proposing admin's intent, and must not outlive that admin's authority.
 use super::governance_accounts::*;
 use crate::errors::KeelError;
 use crate::events::AuthorityChanged;
-use crate::governance::nonce_guard::refuse_durable_nonce;
 use crate::state::Pool;
+pub use crate::state::{AuthorityAction, Role};
 use anchor_lang::prelude::*;
-
-/// A pool role that can be handed over.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
-pub enum Role {
-    /// The governance authority.
-    Admin,
-    /// The emergency authority.
-    Guardian,
-}
-
-/// Step of a hand-over.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
-pub enum AuthorityAction {
-    /// The admin proposed a new key.
-    Proposed,
-    /// The proposed key accepted.
-    Accepted,
-    /// The admin withdrew the proposal.
-    Cancelled,
-}
 
 fn slots(pool: &mut Pool, role: Role) -> (&mut Pubkey, &mut Pubkey) {
     match role {
@@ -39,7 +22,7 @@ fn slots(pool: &mut Pool, role: Role) -> (&mut Pubkey, &mut Pubkey) {
 #[derive(Accounts)]
 pub struct SetPendingAuthority<'info> {
     /// Signer (admin), pool, instructions sysvar.
-    pub gov: Governance<'info>,
+    pub gov: AdminOnly<'info>,
 }
 
 /// Propose `Some(key)` for `role`, or withdraw the pending proposal with `None` (admin).
@@ -48,7 +31,6 @@ pub fn set_pending_authority(
     role: Role,
     new: Option<Pubkey>,
 ) -> Result<()> {
-    ctx.accounts.gov.require_admin()?;
     let pool = &mut ctx.accounts.gov.pool;
     let key = pool.key();
     let (current, pending) = slots(pool, role);
@@ -75,19 +57,16 @@ pub fn set_pending_authority(
 /// Accounts of `accept_authority`.
 #[derive(Accounts)]
 pub struct AcceptAuthority<'info> {
-    /// Signer (the pending key), pool, instructions sysvar.
-    pub gov: Governance<'info>,
+    /// Signer (the pending key of the role), pool, instructions sysvar.
+    pub gov: Candidate<'info>,
 }
 
 /// Accept `role`: the signer must be its pending key.
 pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()> {
-    refuse_durable_nonce(&ctx.accounts.gov.instructions_sysvar)?;
     let signer = ctx.accounts.gov.authority.key();
     let pool = &mut ctx.accounts.gov.pool;
     let key = pool.key();
     let (current, pending) = slots(pool, role);
-    require!(*pending != Pubkey::default(), KeelError::NoPendingAuthority);
-    require_keys_eq!(signer, *pending, KeelError::NotPendingAuthority);
     let old = std::mem::replace(current, signer);
     *pending = Pubkey::default();
     crate::events::emit_event!(AuthorityChanged {
@@ -97,5 +76,15 @@ pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()>
         old,
         new: signer,
     });
+    if role == Role::Admin && pool.pending_guardian != Pubkey::default() {
+        let dropped = std::mem::take(&mut pool.pending_guardian);
+        crate::events::emit_event!(AuthorityChanged {
+            pool: key,
+            role: Role::Guardian,
+            action: AuthorityAction::Dropped,
+            old: pool.guardian,
+            new: dropped,
+        });
+    }
     Ok(())
 }

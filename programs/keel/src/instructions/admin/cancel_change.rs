@@ -10,7 +10,7 @@ use anchor_lang::prelude::*;
 #[derive(Accounts)]
 pub struct CancelChange<'info> {
     /// Signer (admin or guardian), pool, instructions sysvar.
-    pub gov: Governance<'info>,
+    pub gov: AdminOrGuardian<'info>,
     /// The queued change; closed, its rent back to whoever paid it.
     #[account(
         mut,
@@ -25,7 +25,6 @@ pub struct CancelChange<'info> {
 
 /// Cancel the queued change.
 pub fn cancel_change(ctx: Context<CancelChange>) -> Result<()> {
-    ctx.accounts.gov.require_admin_or_guardian()?;
     let change = &ctx.accounts.change;
     crate::events::emit_event!(ChangeCancelled {
         pool: change.pool,

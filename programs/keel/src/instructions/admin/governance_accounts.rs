@@ -1,40 +1,66 @@
-//! `Governance`: the signer, the pool and the instructions sysvar of every admin or guardian
-//! instruction, with the role checks and the durable-nonce guard (governance/nonce_guard.rs).
+//! Governance accounts types: the role is part of the type. An instruction whose accounts embed
+//! `AdminOnly` cannot run unless the pool's admin signed; `AdminOrGuardian` likewise for either
+//! role; `Candidate` for the key a hand-over proposed. Each also refuses durable-nonce
+//! transactions (governance/nonce_guard.rs). The checks are Anchor constraints, evaluated before
+//! the handler runs, so no handler can forget them (Squads v4 validates roles the same way).
 use crate::errors::KeelError;
-use crate::governance::nonce_guard::refuse_durable_nonce;
-use crate::state::Pool;
+use crate::governance::nonce_guard::not_durable_nonce;
+use crate::state::{Pool, Role};
 use anchor_lang::prelude::*;
 
-/// Accounts shared by governance instructions.
+/// The pool's admin signs.
 #[derive(Accounts)]
-pub struct Governance<'info> {
-    /// The admin, or the guardian where the instruction allows it.
+pub struct AdminOnly<'info> {
+    /// The admin.
+    #[account(address = pool.admin @ KeelError::NotPoolAdmin)]
     pub authority: Signer<'info>,
     /// The pool governed.
     #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
     /// CHECK: address-checked; read to refuse durable-nonce transactions.
-    #[account(address = solana_instructions_sysvar::ID @ KeelError::InvalidInstructionsSysvar)]
+    #[account(
+        address = solana_instructions_sysvar::ID @ KeelError::InvalidInstructionsSysvar,
+        constraint = not_durable_nonce(&instructions_sysvar)? @ KeelError::DurableNonceRefused
+    )]
     pub instructions_sysvar: UncheckedAccount<'info>,
 }
 
-impl Governance<'_> {
-    /// The signer must be the admin; not in a durable-nonce transaction.
-    pub fn require_admin(&self) -> Result<()> {
-        require_keys_eq!(
-            self.authority.key(),
-            self.pool.admin,
-            KeelError::NotPoolAdmin
-        );
-        refuse_durable_nonce(&self.instructions_sysvar)
-    }
+/// The pool's admin or its guardian signs (actions that only reduce risk).
+#[derive(Accounts)]
+pub struct AdminOrGuardian<'info> {
+    /// The admin or the guardian.
+    #[account(
+        constraint = pool.is_admin_or_guardian(authority.key) @ KeelError::NotAdminOrGuardian
+    )]
+    pub authority: Signer<'info>,
+    /// The pool governed.
+    #[account(mut)]
+    pub pool: Box<Account<'info, Pool>>,
+    /// CHECK: address-checked; read to refuse durable-nonce transactions.
+    #[account(
+        address = solana_instructions_sysvar::ID @ KeelError::InvalidInstructionsSysvar,
+        constraint = not_durable_nonce(&instructions_sysvar)? @ KeelError::DurableNonceRefused
+    )]
+    pub instructions_sysvar: UncheckedAccount<'info>,
+}
 
-    /// The signer must be the admin or the guardian; not in a durable-nonce transaction.
-    pub fn require_admin_or_guardian(&self) -> Result<()> {
-        require!(
-            self.pool.is_admin_or_guardian(&self.authority.key()),
-            KeelError::NotAdminOrGuardian
-        );
-        refuse_durable_nonce(&self.instructions_sysvar)
-    }
+/// The key proposed for `role` signs (accepting a hand-over).
+#[derive(Accounts)]
+#[instruction(role: Role)]
+pub struct Candidate<'info> {
+    /// The proposed key.
+    #[account(
+        constraint = pool.pending(role) != Pubkey::default() @ KeelError::NoPendingAuthority,
+        constraint = pool.pending(role) == authority.key() @ KeelError::NotPendingAuthority
+    )]
+    pub authority: Signer<'info>,
+    /// The pool governed.
+    #[account(mut)]
+    pub pool: Box<Account<'info, Pool>>,
+    /// CHECK: address-checked; read to refuse durable-nonce transactions.
+    #[account(
+        address = solana_instructions_sysvar::ID @ KeelError::InvalidInstructionsSysvar,
+        constraint = not_durable_nonce(&instructions_sysvar)? @ KeelError::DurableNonceRefused
+    )]
+    pub instructions_sysvar: UncheckedAccount<'info>,
 }

@@ -9,15 +9,21 @@ use anchor_lang::prelude::*;
 #[derive(Accounts)]
 pub struct Pause<'info> {
     /// Signer (admin or guardian), pool, instructions sysvar.
-    pub gov: Governance<'info>,
+    pub gov: AdminOrGuardian<'info>,
 }
 
 /// Pause borrowing when `borrow`, liquidation when `liquidation` (false leaves a flag as it is).
 pub fn pause(ctx: Context<Pause>, borrow: bool, liquidation: bool) -> Result<()> {
-    ctx.accounts.gov.require_admin_or_guardian()?;
     let by = ctx.accounts.gov.authority.key();
     let pool = &mut ctx.accounts.gov.pool;
     let (borrow_before, liquidation_before) = (pool.borrow_paused, pool.liquidation_paused);
+    if borrow {
+        // every pause is a new one: a queued un-pause lifts only the pause it was queued against
+        pool.borrow_pause_count = pool
+            .borrow_pause_count
+            .checked_add(1)
+            .ok_or_else(|| error!(crate::errors::KeelError::MathOverflow))?;
+    }
     pool.borrow_paused |= borrow;
     pool.liquidation_paused |= liquidation;
     crate::events::emit_event!(PauseChanged {

@@ -1,8 +1,12 @@
 //! `queue_change`: queue a loosening change behind the pool's timelock (admin).
 //!
 //! ```text
-//! eta = now + pool.timelock_delay_secs;  executable by anyone at eta or later (`execute_change`);
-//! cancellable before then by the admin or the guardian (`cancel_change`)
+//! eta = now + pool.timelock_delay_secs
+//! base_hash = the state the change is queued against (governance/change_base.rs); a market
+//!             change names its market, which must be passed
+//! executable by anyone from max(eta, queued_at + the delay in force) for
+//! CHANGE_EXECUTION_WINDOW_SECS, while the base stands (`execute_change`); cancellable until
+//! then by the admin or the guardian (`cancel_change`)
 //! ```
 // Anchor's `init` codegen (the create-account closures of `try_accounts`) measures above the
 // 4 KiB threshold in host MIR; it is generated code this crate cannot restructure. The SBF
@@ -12,14 +16,15 @@ use super::governance_accounts::*;
 use crate::constants::*;
 use crate::errors::KeelError;
 use crate::events::ChangeQueued;
-use crate::state::{ChangeKind, PendingChange};
+use crate::governance::change_base::change_base;
+use crate::state::{ChangeKind, Market, PendingChange};
 use anchor_lang::prelude::*;
 
 /// Accounts of `queue_change`.
 #[derive(Accounts)]
 pub struct QueueChange<'info> {
     /// Signer (admin), pool, instructions sysvar.
-    pub gov: Governance<'info>,
+    pub gov: AdminOnly<'info>,
     /// Pays the queued change's rent (refunded when it is executed or cancelled).
     #[account(mut)]
     pub payer: Signer<'info>,
@@ -34,11 +39,13 @@ pub struct QueueChange<'info> {
     pub change: Box<Account<'info, PendingChange>>,
     /// System program.
     pub system_program: Program<'info, System>,
+    /// The market, for a market change (its configuration is the change's base).
+    #[account(constraint = market.pool == gov.pool.key() @ KeelError::WrongPool)]
+    pub market: Option<Box<Account<'info, Market>>>,
 }
 
 /// Queue `kind`, after checking its values' bounds.
 pub fn queue_change(ctx: Context<QueueChange>, kind: ChangeKind) -> Result<()> {
-    ctx.accounts.gov.require_admin()?;
     match &kind {
         ChangeKind::MarketConfig { config, .. } => config.validate()?,
         ChangeKind::LiquidationConfig { config } => config.validate()?,
@@ -49,6 +56,8 @@ pub fn queue_change(ctx: Context<QueueChange>, kind: ChangeKind) -> Result<()> {
         ChangeKind::UnpauseBorrowing => {}
     }
     let now = Clock::get()?.unix_timestamp;
+    let market = ctx.accounts.market.as_deref().map(|m| (m.key(), &**m));
+    let base_hash = change_base(&kind, &ctx.accounts.gov.pool, market)?;
     let pool = &mut ctx.accounts.gov.pool;
     let id = pool.next_change_id;
     pool.next_change_id = id
@@ -63,6 +72,7 @@ pub fn queue_change(ctx: Context<QueueChange>, kind: ChangeKind) -> Result<()> {
     change.kind = kind;
     change.queued_at = now;
     change.eta = eta;
+    change.base_hash = base_hash;
     change.rent_payer = ctx.accounts.payer.key();
     change.bump = ctx.bumps.change;
     crate::events::emit_event!(ChangeQueued {

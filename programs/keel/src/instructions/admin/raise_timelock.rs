@@ -1,5 +1,6 @@
 //! `raise_timelock`: lengthen the timelock delay at once (admin). Shortening it is a loosening:
-//! `queue_change` with `TimelockDelay`.
+//! `queue_change` with `TimelockDelay`. A raise also delays changes already queued: a change
+//! executes no earlier than `queued_at + the delay in force` (keeper/execute_change.rs).
 use super::governance_accounts::*;
 use crate::constants::MAX_TIMELOCK_DELAY_SECS;
 use crate::errors::KeelError;
@@ -10,12 +11,11 @@ use anchor_lang::prelude::*;
 #[derive(Accounts)]
 pub struct RaiseTimelock<'info> {
     /// Signer (admin), pool, instructions sysvar.
-    pub gov: Governance<'info>,
+    pub gov: AdminOnly<'info>,
 }
 
 /// Set the delay to `delay_secs`, which must not be lower than the current one.
 pub fn raise_timelock(ctx: Context<RaiseTimelock>, delay_secs: i64) -> Result<()> {
-    ctx.accounts.gov.require_admin()?;
     let pool = &mut ctx.accounts.gov.pool;
     require!(
         delay_secs <= MAX_TIMELOCK_DELAY_SECS,

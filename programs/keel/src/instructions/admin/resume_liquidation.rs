@@ -9,12 +9,11 @@ use anchor_lang::prelude::*;
 #[derive(Accounts)]
 pub struct ResumeLiquidation<'info> {
     /// Signer (admin), pool, instructions sysvar.
-    pub gov: Governance<'info>,
+    pub gov: AdminOnly<'info>,
 }
 
 /// Resume liquidation; the grace period starts now.
 pub fn resume_liquidation(ctx: Context<ResumeLiquidation>) -> Result<()> {
-    ctx.accounts.gov.require_admin()?;
     let by = ctx.accounts.gov.authority.key();
     let pool = &mut ctx.accounts.gov.pool;
     require!(pool.liquidation_paused, KeelError::LiquidationNotPaused);

@@ -1,5 +1,13 @@
-//! `tighten_market`: apply at once a market configuration that only tightens risk (admin or
-//! guardian). Loosening changes go through `queue_change` (governance/classify.rs).
+//! `tighten_market`: apply a market configuration that only tightens risk (admin or guardian).
+//! Loosening changes go through `queue_change` (governance/classify.rs).
+//!
+//! ```text
+//! at once:        initial weights (down to zero: a broken feed's collateral stops backing new
+//!                 borrowing), caps, outflow limit, oracle max age and confidence
+//! along the ramp: maintenance weights (collateral down, borrow up) move linearly from the ones
+//!                 in force to the new ones over MAINT_WEIGHT_RAMP_SECS (math/weight_ramp.rs),
+//!                 so no signature can make healthy accounts liquidatable at once
+//! ```
 use super::governance_accounts::*;
 use crate::errors::KeelError;
 use crate::events::MarketConfigChanged;
@@ -11,7 +19,7 @@ use anchor_lang::prelude::*;
 #[derive(Accounts)]
 pub struct TightenMarket<'info> {
     /// Signer (admin or guardian), pool, instructions sysvar.
-    pub gov: Governance<'info>,
+    pub gov: AdminOrGuardian<'info>,
     /// The market changed.
     #[account(mut, constraint = market.pool == gov.pool.key() @ KeelError::WrongPool)]
     pub market: Box<Account<'info, Market>>,
@@ -19,12 +27,12 @@ pub struct TightenMarket<'info> {
 
 /// Replace the market's configuration with `config`, which must be in bounds and tighter.
 pub fn tighten_market(ctx: Context<TightenMarket>, config: MarketConfig) -> Result<()> {
-    ctx.accounts.gov.require_admin_or_guardian()?;
     config.validate()?;
+    let now = Clock::get()?.unix_timestamp;
     let market = &mut ctx.accounts.market;
     let old = market.config;
     require!(is_tightening(&old, &config), KeelError::NotTightening);
-    market.config = config;
+    market.set_config(config, now);
     crate::events::emit_event!(MarketConfigChanged {
         market: market.key(),
         old,

@@ -1,9 +1,21 @@
 //! `execute_change`: apply a queued change once its timelock has passed (permissionless).
+//!
+//! ```text
+//! due     = max(eta, queued_at + pool.timelock_delay_secs)   a raised timelock delays queued changes
+//! refuse  now < due                                          TimelockNotElapsed
+//!         now > due + CHANGE_EXECUTION_WINDOW_SECS           ChangeExpired (queue it again)
+//!         the base it was queued against changed             ChangeBaseChanged (governance/change_base.rs)
+//! market change: interest accrues to now under the old curve and reserve factor first; a tighter
+//!         maintenance weight ramps (math/weight_ramp.rs), a looser one applies at once
+//! ```
+use crate::constants::CHANGE_EXECUTION_WINDOW_SECS;
 use crate::errors::KeelError;
 use crate::events::{
     ChangeExecuted, LiquidationConfigChanged, MarketConfigChanged, PauseChanged,
     TimelockDelayChanged,
 };
+use crate::governance::change_base::change_base;
+use crate::instructions::market_accrual::accrue_market;
 use crate::math::liquidation::LiquidationConfig;
 use crate::state::{ChangeKind, Market, MarketConfig, PendingChange, Pool};
 use anchor_lang::prelude::*;
@@ -35,12 +47,26 @@ pub struct ExecuteChange<'info> {
 pub fn execute_change(ctx: Context<ExecuteChange>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = ctx.accounts;
-    require!(now >= a.change.eta, KeelError::TimelockNotElapsed);
-    let executor = a.executor.key();
+    let due = a.change.eta.max(
+        a.change
+            .queued_at
+            .saturating_add(a.pool.timelock_delay_secs),
+    );
+    require!(now >= due, KeelError::TimelockNotElapsed);
+    require!(
+        now <= due.saturating_add(CHANGE_EXECUTION_WINDOW_SECS),
+        KeelError::ChangeExpired
+    );
+    let market = a.market.as_deref().map(|m| (m.key(), &**m));
     let kind = a.change.kind;
+    require!(
+        change_base(&kind, &a.pool, market)? == a.change.base_hash,
+        KeelError::ChangeBaseChanged
+    );
+    let executor = a.executor.key();
     match kind {
         ChangeKind::MarketConfig { market, config } => {
-            apply_market_config(a.market.as_deref_mut(), market, config, executor)?
+            apply_market_config(a.market.as_deref_mut(), market, config, executor, now)?
         }
         ChangeKind::LiquidationConfig { config } => apply_liquidation_config(&mut a.pool, config)?,
         ChangeKind::TimelockDelay { delay_secs } => apply_timelock(&mut a.pool, delay_secs),
@@ -61,13 +87,16 @@ fn apply_market_config(
     market: Pubkey,
     config: MarketConfig,
     executor: Pubkey,
+    now: i64,
 ) -> Result<()> {
     let m = account
         .filter(|m| m.key() == market)
         .ok_or_else(|| error!(KeelError::ChangeMarketMismatch))?;
     config.validate()?;
+    // the old curve and reserve factor apply up to now, the new ones from now
+    accrue_market(m, market, now)?;
     let old = m.config;
-    m.config = config;
+    m.set_config(config, now);
     crate::events::emit_event!(MarketConfigChanged {
         market,
         old,

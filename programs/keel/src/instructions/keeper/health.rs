@@ -1,9 +1,9 @@
 //! `health`: the program's own answer to "how healthy is this account?", as return data and an event.
-//! Read-only; every position must have a valid price (see risk/account_health.rs, strict mode).
+//! Read-only; priced as a liquidation would (risk/account_health.rs, lenient mode: a collateral
+//! position with a stale or too-wide price counts zero; a debt position needs a usable price).
 use crate::events::HealthReported;
-use crate::math::fixed::Wad;
 use crate::risk::account_health::{account_health, PriceMode};
-use crate::state::MarginAccount;
+use crate::state::{HealthReport, MarginAccount};
 use anchor_lang::prelude::*;
 
 /// Accounts of `health`. Remaining accounts: (market, price update) per position.
@@ -11,29 +11,6 @@ use anchor_lang::prelude::*;
 pub struct ReportHealth<'info> {
     /// The margin account.
     pub margin_account: AccountLoader<'info, MarginAccount>,
-}
-
-/// What `health` returns.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
-pub struct HealthReport {
-    /// Weighted collateral, initial requirement (USD, Wad).
-    pub collateral_init: Wad,
-    /// Weighted debt, initial requirement.
-    pub debt_init: Wad,
-    /// Weighted collateral, maintenance requirement.
-    pub collateral_maint: Wad,
-    /// Weighted debt, maintenance requirement.
-    pub debt_maint: Wad,
-    /// Unweighted collateral value (maintenance band's low prices).
-    pub collateral_value: Wad,
-    /// Unweighted debt value (maintenance band's high prices).
-    pub debt_value: Wad,
-    /// `C_maint / D_maint` (Wad; `u128::MAX` with no debt).
-    pub health_factor: Wad,
-    /// `C_init >= D_init`.
-    pub meets_initial: bool,
-    /// `C_maint < D_maint`.
-    pub liquidatable: bool,
 }
 
 /// Compute the account's health at the current clock.
@@ -45,7 +22,7 @@ pub fn health(ctx: Context<ReportHealth>) -> Result<HealthReport> {
         ctx.remaining_accounts,
         &[],
         now,
-        PriceMode::Strict,
+        PriceMode::Lenient,
     )?;
     let report = HealthReport {
         collateral_init: h.collateral_init,

@@ -3,7 +3,12 @@
 //! ```text
 //! shares = floor(amount / deposit_index)           refused when 0
 //! total deposits after <= deposit_cap;  while paused, only into an existing position
+//! refused when the market's lenders were wiped out (deposit index below MIN_DEPOSIT_INDEX)
+//! the amount nets against the market's outflow window (math/rate_limit.rs)
+//! optional remaining accounts (health accounts): when they show the account healthy after the
+//! deposit, the liquidation bonus clock restarts (user/health_guard.rs); never needs an oracle
 //! ```
+use super::health_guard::restart_bonus_clock_if_healthy;
 use super::owner_transfer::*;
 use crate::errors::KeelError;
 use crate::events::Deposited;
@@ -24,6 +29,7 @@ pub fn deposit(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
         &mut ctx.accounts.market.market,
         market_key,
         paused,
+        ctx.remaining_accounts,
         amount,
         now,
     )?;
@@ -52,11 +58,14 @@ fn book_deposit(
     market: &mut Market,
     market_key: Pubkey,
     paused: bool,
+    remaining: &[AccountInfo],
     amount: u64,
     now: i64,
 ) -> Result<u64> {
     market.require_active(now)?;
     accrue_market(market, market_key, now)?;
+    market.require_not_wiped_out()?;
+    market.record_inflow(amount, now);
     let shares = shares_for_deposit(amount, market.deposit_index)?;
     require!(shares > 0, KeelError::ZeroShares);
     market.add_deposit_shares(shares)?;
@@ -79,5 +88,6 @@ fn book_deposit(
         .deposit_shares
         .checked_add(shares)
         .ok_or_else(|| error!(KeelError::MathOverflow))?;
+    restart_bonus_clock_if_healthy(&mut account, remaining, market_key, market, now);
     Ok(shares)
 }

@@ -1,7 +1,12 @@
-//! The check after borrow and withdraw: the account must still meet its initial requirement,
-//! `C_init >= D_init`, priced from `remaining_accounts` (see risk/account_health.rs).
+//! Health checks of the user instructions, priced from `remaining_accounts` (see
+//! risk/account_health.rs):
+//! - after borrow and withdraw the account must meet its initial requirement, `C_init >= D_init`;
+//! - after deposit and repay (which only ever improve health) the liquidation bonus clock restarts
+//!   when the caller passed health accounts and they show the account healthy.
+//!
+//! Either way the instruction's own market records the newest publish time it used.
 use crate::errors::KeelError;
-use crate::risk::account_health::{account_health, LoadedMarket, PriceMode};
+use crate::risk::account_health::{price_account, LoadedMarket, PriceMode};
 use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
 
@@ -11,17 +16,60 @@ pub fn require_initial_health(
     account: &MarginAccount,
     remaining: &[AccountInfo],
     market_key: Pubkey,
-    market: &Market,
+    market: &mut Market,
     now: i64,
 ) -> Result<()> {
     if !account.has_debt() {
         return Ok(());
     }
-    let loaded = [LoadedMarket {
-        key: market_key,
-        market,
-    }];
-    let health = account_health(account, remaining, &loaded, now, PriceMode::Initial)?;
-    require!(health.meets_initial(), KeelError::InitialHealthViolated);
+    let priced = {
+        let loaded = [LoadedMarket {
+            key: market_key,
+            market,
+        }];
+        price_account(account, remaining, &loaded, now, PriceMode::Lenient)?
+    };
+    require!(
+        priced.health()?.meets_initial(),
+        KeelError::InitialHealthViolated
+    );
+    if let Some(q) = priced.get(&market_key) {
+        market.record_publish_time(q.publish_time);
+    }
     Ok(())
+}
+
+/// After a deposit or a repay: restart the bonus clock when health accounts were passed and show
+/// the account out of liquidation (the ramp then measures time since the account *last* became
+/// liquidatable, not since a liquidation the trader has since repaired). Deposits and repays
+/// never need an oracle, so a failure to price (a stale feed, a missing pair) only leaves the
+/// clock running; it never refuses the instruction.
+pub fn restart_bonus_clock_if_healthy(
+    account: &mut MarginAccount,
+    remaining: &[AccountInfo],
+    market_key: Pubkey,
+    market: &mut Market,
+    now: i64,
+) {
+    if remaining.is_empty() || account.liquidatable_since == 0 {
+        return;
+    }
+    let priced = {
+        let loaded = [LoadedMarket {
+            key: market_key,
+            market,
+        }];
+        price_account(account, remaining, &loaded, now, PriceMode::Lenient)
+            .and_then(|p| p.health().map(|h| (p, h)))
+    };
+    match priced {
+        Ok((p, h)) if !h.is_liquidatable() => {
+            account.liquidatable_since = 0;
+            if let Some(q) = p.get(&market_key) {
+                market.record_publish_time(q.publish_time);
+            }
+        }
+        Ok(_) => {}
+        Err(e) => msg!("health accounts not usable, bonus clock kept: {:?}", e),
+    }
 }

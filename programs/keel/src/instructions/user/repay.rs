@@ -3,7 +3,11 @@
 //! ```text
 //! amount >= debt (or u64::MAX) -> shares = all, amount = ceil(shares * borrow_index)
 //! otherwise                    -> shares = floor(amount / borrow_index)   refused when 0
+//! the amount nets against the market's outflow window (math/rate_limit.rs)
+//! optional remaining accounts (health accounts): when they show the account healthy after the
+//! repay, the liquidation bonus clock restarts (user/health_guard.rs); never needs an oracle
 //! ```
+use super::health_guard::restart_bonus_clock_if_healthy;
 use super::market_vault::*;
 use crate::errors::KeelError;
 use crate::events::Repaid;
@@ -14,7 +18,7 @@ use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
-/// Accounts of `repay`. Needs no oracle.
+/// Accounts of `repay`. Needs no oracle; remaining accounts (optional): health accounts.
 #[derive(Accounts)]
 pub struct Repay<'info> {
     /// Whoever pays; need not be the account's owner.
@@ -56,6 +60,14 @@ pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
         account.positions[i].borrow_shares = owed_shares - shares;
         account.remove_if_empty(i);
         market.sub_borrow_shares(shares)?;
+        market.record_inflow(amount, now);
+        restart_bonus_clock_if_healthy(
+            &mut account,
+            ctx.remaining_accounts,
+            market_key,
+            market,
+            now,
+        );
         (amount, shares)
     };
     let m = &ctx.accounts.market;

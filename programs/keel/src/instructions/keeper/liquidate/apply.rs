@@ -1,0 +1,112 @@
+//! Applying a plan: move the shares, re-check on the post-state at the same prices, record the
+//! publish times used, write off bad debt.
+use crate::errors::KeelError;
+use crate::math::fixed::Wad;
+use crate::math::liquidation::post::check_post_conditions;
+use crate::math::liquidation::{LiquidationConfig, LiquidationInput, LiquidationPlan};
+use crate::math::shares::{debt_amount, deposit_amount, shares_for_repay, shares_for_withdraw};
+use crate::risk::account_health::{PricedAccount, Quote};
+use crate::risk::bad_debt::settle_bad_debt;
+use crate::state::{MarginAccount, Market};
+use anchor_lang::prelude::*;
+
+/// Move the shares, check the post-conditions on the post-state at the same prices (only the two
+/// moved positions change), record the publish times, write off bad debt, drop emptied
+/// positions; returns the health factor after.
+#[inline(never)]
+pub(super) fn apply_plan(
+    account: &mut MarginAccount,
+    account_key: Pubkey,
+    priced: &mut PricedAccount,
+    (ri, si): (usize, usize),
+    (repay_market, repay_key): (&mut Market, Pubkey),
+    (seize_market, seize_key): (&mut Market, Pubkey),
+    (input, plan, config): (&LiquidationInput, &LiquidationPlan, &LiquidationConfig),
+) -> Result<Wad> {
+    move_shares(account, (ri, si), repay_market, seize_market, input, plan)?;
+    let debt_left = debt_amount(
+        account.positions[ri].borrow_shares,
+        repay_market.borrow_index,
+    )?;
+    let deposit_left = deposit_amount(
+        account.positions[si].deposit_shares,
+        seize_market.deposit_index,
+    )?;
+    requote(priced, &repay_key, |q| q.input.debt = debt_left)?;
+    requote(priced, &seize_key, |q| q.input.deposit = deposit_left)?;
+    let after = priced.health()?;
+    check_post_conditions(&input.health, &after, input, plan, config)?;
+    record_publish_times(priced, (repay_market, repay_key), (seize_market, seize_key));
+    if !after.is_liquidatable() {
+        account.liquidatable_since = 0;
+    }
+    let no_collateral = account.active().iter().all(|p| p.deposit_shares == 0);
+    if no_collateral && account.positions[ri].borrow_shares > 0 {
+        settle_bad_debt(account, account_key, ri, repay_market, repay_key)?;
+    }
+    account.remove_if_empty(ri.max(si));
+    account.remove_if_empty(ri.min(si));
+    after.health_factor()
+}
+
+pub(super) fn requote(
+    priced: &mut PricedAccount,
+    market: &Pubkey,
+    f: impl FnOnce(&mut Quote),
+) -> Result<()> {
+    let q = priced
+        .get_mut(market)
+        .ok_or_else(|| error!(KeelError::MissingPositionPair))?;
+    f(q);
+    Ok(())
+}
+
+/// Both markets remember the newest publish time this liquidation used.
+pub(super) fn record_publish_times(
+    priced: &PricedAccount,
+    (repay_market, repay_key): (&mut Market, Pubkey),
+    (seize_market, seize_key): (&mut Market, Pubkey),
+) {
+    if let Some(q) = priced.get(&repay_key) {
+        repay_market.record_publish_time(q.publish_time);
+    }
+    if let Some(q) = priced.get(&seize_key) {
+        seize_market.record_publish_time(q.publish_time);
+    }
+}
+
+/// Burn the repaid debt shares and the seized deposit shares; the fee joins the insurance fund.
+pub(super) fn move_shares(
+    account: &mut MarginAccount,
+    (ri, si): (usize, usize),
+    repay_market: &mut Market,
+    seize_market: &mut Market,
+    input: &LiquidationInput,
+    plan: &LiquidationPlan,
+) -> Result<()> {
+    let debt_shares = account.positions[ri].borrow_shares;
+    let repay_shares = if plan.repay >= input.repay.amount {
+        debt_shares
+    } else {
+        shares_for_repay(plan.repay, repay_market.borrow_index)?
+    };
+    require!(
+        repay_shares > 0 && repay_shares <= debt_shares,
+        KeelError::ZeroShares
+    );
+    account.positions[ri].borrow_shares = debt_shares - repay_shares;
+    repay_market.sub_borrow_shares(repay_shares)?;
+
+    let held = account.positions[si].deposit_shares;
+    let seize_shares = if plan.seized >= input.seize.amount {
+        held
+    } else {
+        shares_for_withdraw(plan.seized, seize_market.deposit_index)?.min(held)
+    };
+    account.positions[si].deposit_shares = held - seize_shares;
+    seize_market.sub_deposit_shares(seize_shares)?;
+    seize_market.insurance_fund = seize_market
+        .insurance_fund
+        .try_add(Wad::from_int(plan.fee))?;
+    Ok(())
+}

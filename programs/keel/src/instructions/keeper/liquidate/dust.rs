@@ -1,0 +1,62 @@
+//! The dust path of `liquidate` (see the module doc): an insolvent account whose whole collateral
+//! is worth less than DUST_COLLATERAL_USD is ended without an exchange.
+use crate::constants::DUST_COLLATERAL_USD;
+use crate::errors::KeelError;
+use crate::events::DustCollateralSwept;
+use crate::math::fixed::Wad;
+use crate::risk::account_health::PricedAccount;
+use crate::risk::bad_debt::{settle_bad_debt, sweep_dust};
+use crate::state::{MarginAccount, Market};
+use anchor_lang::prelude::*;
+
+/// The dust path: when the account is insolvent, fully priced, and its whole collateral is worth
+/// less than the dust bound, sweep the seize position into its market's insurance fund and settle
+/// the repay market's debt once no collateral is left. `None` when the account is not dust.
+#[inline(never)]
+pub(super) fn sweep_if_dust(
+    account: &mut MarginAccount,
+    account_key: Pubkey,
+    priced: &PricedAccount,
+    (repay_market, repay_key): (&mut Market, Pubkey),
+    (seize_market, seize_key): (&mut Market, Pubkey),
+) -> Result<Option<Box<DustCollateralSwept>>> {
+    let h = priced.health()?;
+    // a stale price counts a collateral as zero: it must never make real collateral look like dust
+    let fully_priced = priced
+        .quotes
+        .iter()
+        .all(|q| q.input.deposit == 0 || q.input.price.is_some());
+    let dust = h.is_liquidatable()
+        && fully_priced
+        && h.collateral_value < h.debt_value
+        && h.collateral_value < Wad::from_int(DUST_COLLATERAL_USD);
+    if !dust {
+        return Ok(None);
+    }
+    let si = account
+        .find(&seize_key)
+        .filter(|i| account.positions[*i].deposit_shares > 0)
+        .ok_or_else(|| error!(KeelError::NoCollateralInSeizeMarket))?;
+    let (shares, amount) = sweep_dust(account, si, seize_market)?;
+    let no_collateral = account.active().iter().all(|p| p.deposit_shares == 0);
+    if let Some(ri) = account
+        .find(&repay_key)
+        .filter(|i| account.positions[*i].borrow_shares > 0)
+    {
+        if no_collateral {
+            settle_bad_debt(account, account_key, ri, repay_market, repay_key)?;
+        }
+        account.remove_if_empty(ri.max(si));
+        account.remove_if_empty(ri.min(si));
+    } else {
+        account.remove_if_empty(si);
+    }
+    Ok(Some(Box::new(DustCollateralSwept {
+        margin_account: account_key,
+        market: seize_key,
+        shares,
+        amount,
+        collateral_value: h.collateral_value,
+        debt_value: h.debt_value,
+    })))
+}

@@ -1,0 +1,69 @@
+//! The plan's input, from the account priced once.
+use crate::errors::KeelError;
+use crate::math::liquidation::{BonusConfig, LiquidationConfig, LiquidationInput, Side};
+use crate::risk::account_health::PricedAccount;
+use crate::state::MarginAccount;
+use anchor_lang::prelude::*;
+
+/// Check the account is liquidatable, start its bonus clock, and gather the plan's input from
+/// the priced positions; returns it with the repay and seize position indices.
+pub(super) fn liquidation_input(
+    account: &mut MarginAccount,
+    priced: &PricedAccount,
+    (repay_key, seize_key): (Pubkey, Pubkey),
+    (config, bonus): (&LiquidationConfig, BonusConfig),
+    max_repay: u64,
+    now: i64,
+) -> Result<(Box<LiquidationInput>, usize, usize)> {
+    let before = priced.health()?;
+    require!(before.is_liquidatable(), KeelError::NotLiquidatable);
+    if account.liquidatable_since == 0 {
+        account.liquidatable_since = now;
+    }
+    let elapsed = now.saturating_sub(account.liquidatable_since).max(0) as u64;
+    let ri = account
+        .find(&repay_key)
+        .filter(|i| account.positions[*i].borrow_shares > 0)
+        .ok_or_else(|| error!(KeelError::NoDebt))?;
+    let si = account
+        .find(&seize_key)
+        .filter(|i| account.positions[*i].deposit_shares > 0)
+        .ok_or_else(|| error!(KeelError::NoCollateralInSeizeMarket))?;
+    let (rq, sq) = (
+        priced
+            .get(&repay_key)
+            .ok_or_else(|| error!(KeelError::MissingPositionPair))?,
+        priced
+            .get(&seize_key)
+            .ok_or_else(|| error!(KeelError::MissingPositionPair))?,
+    );
+    let seize_price = sq
+        .input
+        .price
+        .ok_or_else(|| error!(KeelError::SeizeMarketUnpriced))?;
+    // a position with debt is always priced (risk/account_health.rs refuses otherwise)
+    let repay_price = rq
+        .input
+        .price
+        .ok_or_else(|| error!(KeelError::OracleStale))?;
+    let input = Box::new(LiquidationInput {
+        health: before,
+        repay: Side {
+            amount: rq.input.debt,
+            price: repay_price,
+            decimals: rq.input.decimals,
+            weight_bps: rq.input.weights.maint_liab_weight_bps,
+        },
+        seize: Side {
+            amount: sq.input.deposit,
+            price: seize_price,
+            decimals: sq.input.decimals,
+            weight_bps: sq.input.weights.maint_asset_weight_bps,
+        },
+        bonus,
+        pool: *config,
+        elapsed_secs: elapsed,
+        max_repay,
+    });
+    Ok((input, ri, si))
+}

@@ -1,0 +1,223 @@
+//! `liquidate`: anyone repays an unhealthy account's debt in one market and receives its
+//! collateral in another, with a bonus (amounts: math/liquidation/).
+//!
+//! ```text
+//! pre:  liquidation not paused nor in its grace period (a borrow pause does not stop it)
+//!       HF < 1 (maintenance; positions priced once from the remaining accounts, matched by key;
+//!       a collateral-only position with a stale or too-wide price counts zero and cannot be the
+//!       seize leg; a debt position needs a usable price: risk/account_health.rs)
+//! post: math/liquidation/post.rs on the real post-state (the same prices, the moved shares):
+//!       C_w - D_w improved; HF <= target (+ rounding units) unless dust or no debt left;
+//!       value(seized) <= value(repaid) * (1 + max_bonus);  repaid <= debt
+//! then: if no collateral is left anywhere, the repay market's remaining debt is bad debt
+//!       (insurance fund, then socialised: risk/bad_debt.rs); other markets via `settle_bad_debt`
+//! paid: the liquidator's share of the seizure leaves the seize vault, or, with `deposit_into`
+//!       (the liquidator's own margin account in the pool), is credited there as deposit shares
+//!       (floor(amount / deposit_index)): a fully borrowed seize market never blocks liquidation
+//! bonus clock: started when a liquidation first sees the account liquidatable; cleared when an
+//!       instruction sees it healthy (a liquidation that restores it, borrow, withdraw, a deposit
+//!       or repay carrying health accounts)
+//! flows: both legs are outside the outflow limit (a rate limit must not stop liquidations)
+//! dust: when the account is insolvent (C_raw < D_raw), every collateral position is priced, and
+//!       its whole collateral is worth less than DUST_COLLATERAL_USD, nothing is exchanged: the
+//!       seize position is swept into its market's insurance fund and, once no collateral is left,
+//!       the repay market's debt is settled (risk/bad_debt.rs). Collateral worth less than a base
+//!       unit of debt would otherwise block the account forever (the repay rounds to zero shares)
+//! ```
+mod apply;
+mod dust;
+mod input;
+mod payout;
+
+use crate::errors::KeelError;
+use crate::events::{DustCollateralSwept, Liquidated};
+use crate::instructions::market_accrual::accrue_market;
+use crate::instructions::user::market_vault::*;
+use crate::math::fixed::Wad;
+use crate::math::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPlan};
+use crate::risk::account_health::{price_account, LoadedMarket, PriceMode};
+use crate::state::{MarginAccount, Market, Pool};
+use crate::token::transfer::transfer_to_vault;
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+use apply::apply_plan;
+use dust::sweep_if_dust;
+use input::liquidation_input;
+use payout::pay_liquidator;
+
+/// One side of a liquidation: a market (with its vault) and the liquidator's token account of it.
+#[derive(Accounts)]
+pub struct LiquidationLeg<'info> {
+    /// The market and its vault.
+    pub market: MarketVault<'info>,
+    /// The liquidator's token account of the market's mint (pays on the repay side, receives on
+    /// the seize side unless the seizure is taken as a deposit).
+    #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
+    pub liquidator_token: Box<InterfaceAccount<'info, TokenAccount>>,
+}
+
+/// Accounts of `liquidate`. Remaining accounts: (market, price update) pairs, one per position of
+/// the liquidated account (any order; extra pairs allowed).
+#[derive(Accounts)]
+pub struct Liquidate<'info> {
+    /// Anyone but the account's owner.
+    pub liquidator: Signer<'info>,
+    /// The account liquidated.
+    #[account(
+        mut,
+        constraint = margin_account.load()?.owner != liquidator.key() @ KeelError::SelfLiquidation,
+        constraint = margin_account.load()?.pool == pool.key() @ KeelError::WrongPool
+    )]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    /// The account's pool (liquidation parameters); both markets belong to it.
+    #[account(
+        constraint = repay.market.market.key() != seize.market.market.key() @ KeelError::SameMarket,
+        constraint = repay.market.market.pool == pool.key() @ KeelError::WrongPool,
+        constraint = seize.market.market.pool == pool.key() @ KeelError::WrongPool
+    )]
+    pub pool: Box<Account<'info, Pool>>,
+    /// The market whose debt is repaid.
+    pub repay: LiquidationLeg<'info>,
+    /// The market whose collateral is seized.
+    pub seize: LiquidationLeg<'info>,
+    /// Optional: the liquidator's own margin account in the pool, to take the seized collateral
+    /// as a deposit there instead of as tokens.
+    /// Checked in the handler (`is_liquidators_account`): its owner is the liquidator and its
+    /// pool this pool.
+    #[account(mut)]
+    pub deposit_into: Option<AccountLoader<'info, MarginAccount>>,
+}
+
+/// What a booked liquidation did.
+enum Outcome {
+    /// A liquidation: the plan and the health factor before and after.
+    Liquidated {
+        plan: LiquidationPlan,
+        hf_before: Wad,
+        hf_after: Wad,
+    },
+    /// Dust collateral swept into the seize market's insurance fund.
+    Swept(Box<DustCollateralSwept>),
+}
+
+/// Repay up to `max_repay` of the account's debt in `repay` and seize collateral in `seize`.
+pub fn liquidate(ctx: Context<Liquidate>, max_repay: u64) -> Result<()> {
+    require!(max_repay > 0, KeelError::ZeroAmount);
+    let now = Clock::get()?.unix_timestamp;
+    ctx.accounts.pool.require_liquidation_open(now)?;
+    let Context {
+        accounts: a,
+        remaining_accounts,
+        ..
+    } = ctx;
+    let (repay, seize) = (&mut a.repay, &mut a.seize);
+    let repay_key = repay.market.market.key();
+    let seize_key = seize.market.market.key();
+    accrue_market(&mut repay.market.market, repay_key, now)?;
+    accrue_market(&mut seize.market.market, seize_key, now)?;
+    let outcome = book_liquidation(
+        &a.margin_account,
+        (&mut repay.market.market, repay_key),
+        (&mut seize.market.market, seize_key),
+        &a.pool.liquidation,
+        remaining_accounts,
+        max_repay,
+        now,
+    )?;
+    let (plan, hf_before, hf_after) = match outcome {
+        Outcome::Liquidated {
+            plan,
+            hf_before,
+            hf_after,
+        } => (plan, hf_before, hf_after),
+        Outcome::Swept(event) => {
+            crate::events::emit_event!(*event);
+            return Ok(());
+        }
+    };
+    pay_liquidator(a, seize_key, plan.to_liquidator())?;
+    let r = &a.repay.market;
+    transfer_to_vault(
+        &r.token_program,
+        &a.repay.liquidator_token,
+        &r.vault,
+        &r.mint,
+        &a.liquidator,
+        plan.repay,
+    )?;
+    crate::events::emit_event!(Liquidated {
+        margin_account: a.margin_account.key(),
+        liquidator: a.liquidator.key(),
+        repay_market: repay_key,
+        seize_market: seize_key,
+        repaid: plan.repay,
+        seized: plan.seized,
+        bonus: plan.bonus_amount,
+        fee: plan.fee,
+        bonus_bps: plan.bonus_bps,
+        health_factor_before: hf_before,
+        health_factor_after: hf_after,
+    });
+    Ok(())
+}
+
+/// Price the account once, plan, move the shares, check the post-conditions on the same prices,
+/// write off bad debt.
+fn book_liquidation(
+    margin_account: &AccountLoader<MarginAccount>,
+    (repay_market, repay_key): (&mut Market, Pubkey),
+    (seize_market, seize_key): (&mut Market, Pubkey),
+    config: &LiquidationConfig,
+    remaining: &[AccountInfo],
+    max_repay: u64,
+    now: i64,
+) -> Result<Outcome> {
+    let account_key = margin_account.key();
+    let mut account = margin_account.load_mut()?;
+    let mut priced = {
+        let loaded = [
+            LoadedMarket {
+                key: repay_key,
+                market: repay_market,
+            },
+            LoadedMarket {
+                key: seize_key,
+                market: seize_market,
+            },
+        ];
+        price_account(&account, remaining, &loaded, now, PriceMode::Lenient)?
+    };
+    if let Some(swept) = sweep_if_dust(
+        &mut account,
+        account_key,
+        &priced,
+        (repay_market, repay_key),
+        (seize_market, seize_key),
+    )? {
+        return Ok(Outcome::Swept(swept));
+    }
+    let (input, ri, si) = liquidation_input(
+        &mut account,
+        &priced,
+        (repay_key, seize_key),
+        (config, seize_market.config.bonus),
+        max_repay,
+        now,
+    )?;
+    let plan = plan_liquidation(&input)?;
+    require!(plan.repay > 0, KeelError::NothingToLiquidate);
+    let hf_after = apply_plan(
+        &mut account,
+        account_key,
+        &mut priced,
+        (ri, si),
+        (repay_market, repay_key),
+        (seize_market, seize_key),
+        (&input, &plan, config),
+    )?;
+    Ok(Outcome::Liquidated {
+        plan,
+        hf_before: input.health.health_factor()?,
+        hf_after,
+    })
+}

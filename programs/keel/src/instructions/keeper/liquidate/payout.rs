@@ -1,0 +1,86 @@
+//! Paying the liquidator: tokens out of the seize vault, or deposit shares in its own margin
+//! account (`deposit_into`), which works even when the seize market is fully borrowed.
+use super::Liquidate;
+use crate::errors::KeelError;
+use crate::events::CollateralTakenAsDeposit;
+use crate::math::shares::shares_for_deposit;
+use crate::state::{MarginAccount, Market};
+use crate::token::transfer::transfer_from_vault;
+use anchor_lang::prelude::*;
+
+/// The liquidator's share of the seizure: tokens out of the seize vault, or deposit shares in its
+/// own margin account when it passed one.
+#[inline(never)]
+pub(super) fn pay_liquidator(a: &mut Liquidate, seize_key: Pubkey, amount: u64) -> Result<()> {
+    if let Some(dest) = &a.deposit_into {
+        require_liquidators_account(dest, a.liquidator.key, &a.pool.key())?;
+        return credit_as_deposit(
+            dest,
+            a.margin_account.key(),
+            &mut a.seize.market.market,
+            seize_key,
+            amount,
+        );
+    }
+    let s = &a.seize.market;
+    require!(
+        amount <= s.market.available_liquidity(s.vault.amount)?,
+        KeelError::InsufficientLiquidity
+    );
+    if amount > 0 {
+        transfer_from_vault(
+            &s.token_program,
+            &s.vault,
+            &a.seize.liquidator_token,
+            &s.mint,
+            &s.market,
+            amount,
+        )?;
+    }
+    Ok(())
+}
+
+/// Credit `amount` of the seize market's token to the liquidator's margin account as deposit
+/// shares (the tokens stay in the vault).
+pub(super) fn credit_as_deposit(
+    dest: &AccountLoader<MarginAccount>,
+    liquidated: Pubkey,
+    market: &mut Market,
+    market_key: Pubkey,
+    amount: u64,
+) -> Result<()> {
+    let shares = shares_for_deposit(amount, market.deposit_index)?;
+    require!(shares > 0, KeelError::ZeroShares);
+    let mut account = dest.load_mut()?;
+    let i = account.find_or_open(&market_key)?;
+    let position = &mut account.positions[i];
+    require!(
+        position.borrow_shares == 0,
+        KeelError::DepositWhileBorrowing
+    );
+    position.deposit_shares = position
+        .deposit_shares
+        .checked_add(shares)
+        .ok_or_else(|| error!(KeelError::MathOverflow))?;
+    market.add_deposit_shares(shares)?;
+    crate::events::emit_event!(CollateralTakenAsDeposit {
+        margin_account: liquidated,
+        liquidator_account: dest.key(),
+        market: market_key,
+        amount,
+        shares,
+    });
+    Ok(())
+}
+
+/// Refuse unless `account` is the liquidator's own margin account in this pool.
+pub(super) fn require_liquidators_account(
+    account: &AccountLoader<MarginAccount>,
+    liquidator: &Pubkey,
+    pool: &Pubkey,
+) -> Result<()> {
+    let a = account.load()?;
+    require_keys_eq!(a.pool, *pool, KeelError::WrongPool);
+    require_keys_eq!(a.owner, *liquidator, KeelError::NotAccountOwner);
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! Unit tests and proptests of the liquidation planner.
+use super::*;
+use crate::math::health::{compute_health, PositionHealthInput, RiskWeights};
+use proptest::prelude::*;
+
+const EXPO: i32 = -8;
+
+fn weights() -> RiskWeights {
+    RiskWeights {
+        init_asset_weight_bps: 8_000,
+        maint_asset_weight_bps: 8_500,
+        init_liab_weight_bps: 10_000,
+        maint_liab_weight_bps: 10_000,
+    }
+}
+
+fn price(p: u64, conf_bps: u64) -> OraclePrice {
+    OraclePrice {
+        price: p,
+        conf: p * conf_bps / 10_000,
+        ema_price: p,
+        ema_conf: p * conf_bps / 10_000,
+        expo: EXPO,
+    }
+}
+
+fn health(coll: u64, cp: OraclePrice, debt: u64, dp: OraclePrice) -> Health {
+    compute_health(&[
+        PositionHealthInput {
+            deposit: coll,
+            debt: 0,
+            decimals: 9,
+            weights: weights(),
+            price: Some(cp),
+        },
+        PositionHealthInput {
+            deposit: 0,
+            debt,
+            decimals: 6,
+            weights: weights(),
+            price: Some(dp),
+        },
+    ])
+    .unwrap()
+}
+
+fn config() -> (BonusConfig, LiquidationConfig) {
+    (
+        BonusConfig {
+            min_bonus_bps: 250,
+            max_bonus_bps: 1_000,
+            protocol_fee_bps: 2_500,
+        },
+        LiquidationConfig {
+            close_factor_bps: 5_000,
+            full_close_hf_bps: 9_000,
+            dust_debt_usd: 10,
+            target_hf_bps: 10_200,
+            bonus_ramp_secs: 600,
+            grace_secs: 600,
+        },
+    )
+}
+
+#[test]
+fn bonus_grows_with_shortfall_and_time_and_is_clamped() {
+    let (b, _) = config();
+    let at = |hf_bps: u64, t: u64| bonus_bps(&b, Wad::from_bps(hf_bps), t, 600).unwrap();
+    assert_eq!(at(10_000, 0), 250);
+    assert_eq!(at(9_900, 0), 350);
+    assert!(at(9_800, 0) > at(9_900, 0));
+    assert_eq!(at(9_900, 300), 350 + 375);
+    assert!(at(9_900, 600) > at(9_900, 300));
+    assert_eq!(at(5_000, 0), 1_000);
+    assert_eq!(at(9_999, 100_000), 1_000);
+}
+
+/// Regression (fuzzing): an unvalidated bonus config with min > max panicked in `clamp` and
+/// underflowed in the ramp; it now reads max as min.
+#[test]
+fn inverted_bonus_bounds_do_not_panic() {
+    let b = BonusConfig {
+        min_bonus_bps: 500,
+        max_bonus_bps: 100,
+        protocol_fee_bps: 20_000,
+    };
+    assert_eq!(bonus_bps(&b, Wad::from_bps(9_000), 10, 600).unwrap(), 500);
+}
+
+/// Regression (audit finding 8): with zero confidence and C = 1.05 D at an 85 % weight, the old
+/// two-pass cap paid 5.23 % and seized everything while ~0.2 % of the debt was left without
+/// collateral. Solved directly, the bonus is C/D - 1 = 5 % and the whole debt is repaid.
+#[test]
+fn the_bonus_cap_repays_the_whole_debt_when_collateral_binds() {
+    let (bonus, pool) = config();
+    let dp = price(100_000_000, 0);
+    let cp = price(8_295_000_000, 0); // 10 tokens at $82.95 = 1.05 x 790
+    let (coll, debt) = (10_000_000_000, 790_000_000);
+    let h = health(coll, cp, debt, dp);
+    let input = LiquidationInput {
+        health: h,
+        repay: Side {
+            amount: debt,
+            price: dp,
+            decimals: 6,
+            weight_bps: 10_000,
+        },
+        seize: Side {
+            amount: coll,
+            price: cp,
+            decimals: 9,
+            weight_bps: 8_500,
+        },
+        bonus,
+        pool,
+        elapsed_secs: 0,
+        max_repay: u64::MAX,
+    };
+    let plan = plan_liquidation(&input).unwrap();
+    assert_eq!(plan.bonus_bps, 500);
+    assert_eq!(plan.repay, debt);
+    assert_eq!(plan.seized, coll);
+}
+
+proptest! {
+    // about a third of the random draws leave the account healthy and are skipped
+    #![proptest_config(ProptestConfig { max_global_rejects: 1_000_000, ..ProptestConfig::default() })]
+
+    /// Over random accounts and price moves: a liquidation never lowers health, never seizes
+    /// more than repaid * (1 + max bonus), never repays more than the debt or seizes more than
+    /// the deposit, and repaid + bonus = seized = liquidator's + fee, to the unit.
+    #[test]
+    fn liquidation_is_sound(
+        coll in 1_000_000_000u64..100_000_000_000_000,   // 1 .. 100,000 tokens (9 dec)
+        start in 1_000_000u64..100_000_000_000_000,      // collateral price mantissa
+        leverage_bps in 5_000u64..9_900,
+        drop_bps in 0u64..9_000,
+        conf_bps in 0u64..100,
+        elapsed in 0u64..2_000,
+        max_repay in 1u64..u64::MAX,
+    ) {
+        let (bonus, pool) = config();
+        let dp = price(100_000_000, 10);
+        // borrow leverage_bps of the initial collateral value, in USDC (6 dec)
+        let before = health(coll, price(start, conf_bps), 1, dp);
+        let debt = (mul_div(before.collateral_init.0, leverage_bps as u128, 10_000 * 1_000_000_000_000, Rounding::Down).unwrap() as u64).max(1);
+        let crashed = price(start - start * drop_bps / 10_000, conf_bps);
+        prop_assume!(crashed.price > crashed.conf);
+        let h = health(coll, crashed, debt, dp);
+        prop_assume!(h.is_liquidatable());
+        let input = LiquidationInput {
+            health: h,
+            repay: Side { amount: debt, price: dp, decimals: 6, weight_bps: 10_000 },
+            seize: Side { amount: coll, price: crashed, decimals: 9, weight_bps: 8_500 },
+            bonus, pool, elapsed_secs: elapsed, max_repay,
+        };
+        let plan = plan_liquidation(&input).unwrap();
+        prop_assert!(plan.repay <= debt && plan.repay <= max_repay);
+        prop_assert!(plan.seized <= coll);
+        prop_assert!(plan.bonus_bps <= bonus.max_bonus_bps as u64);
+        prop_assert_eq!(plan.to_liquidator() + plan.fee, plan.seized);
+        prop_assert!(plan.fee <= plan.bonus_amount);
+        if plan.repay == 0 {
+            return Ok(());
+        }
+        let repaid = token_value(plan.repay, dp.price, EXPO, 6, Rounding::Up).unwrap();
+        let seized = token_value(plan.seized, crashed.price, EXPO, 9, Rounding::Down).unwrap();
+        prop_assert!(seized <= repaid.mul_bps(11_000, Rounding::Up).unwrap());
+        // repaid + bonus = seized: the non-bonus part is worth no more than the debt repaid,
+        // and the bonus part is at most max_bonus of it (+1 unit of rounding)
+        let base = plan.seized - plan.bonus_amount;
+        let base_value = token_value(base, crashed.price, EXPO, 9, Rounding::Down).unwrap();
+        prop_assert!(base_value <= repaid);
+        prop_assert!(plan.bonus_amount <= base / 10 + 1);
+        let after = health(coll - plan.seized, crashed, debt - plan.repay, dp);
+        // never lowers health (rounding of a one-unit repay may leave it equal)
+        prop_assert!(!after.improved_by(&h), "health fell: {:?} -> {:?}", h, after);
+    }
+
+    /// Audit finding 8: when the account is solvent at spot (C >= D), a liquidation never leaves
+    /// debt without collateral: if it takes the whole (only) collateral, it repays the whole debt.
+    #[test]
+    fn a_solvent_account_is_never_pushed_into_bad_debt(
+        coll in 1_000_000u64..100_000_000_000_000,
+        cp in 1_000_000u64..100_000_000_000_000,
+        margin_bps in 0u64..3_000,                       // C = D * (1 + margin)
+        conf_bps in 0u64..200,
+        elapsed in 0u64..2_000,
+        max_repay in 1u64..u64::MAX,
+        cf_bps in 1u16..=10_000,
+    ) {
+        let (bonus, mut pool) = config();
+        pool.close_factor_bps = cf_bps;
+        let dp = price(100_000_000, conf_bps.min(50));
+        let cprice = price(cp, conf_bps);
+        let c_spot = token_value(coll, cp, EXPO, 9, Rounding::Down).unwrap();
+        // debt (6 decimals, $1) worth C / (1 + margin)
+        let debt = mul_div(c_spot.0, 10_000, (10_000 + margin_bps) as u128 * 1_000_000_000_000, Rounding::Down).unwrap() as u64;
+        prop_assume!(debt > 0 && cprice.price > cprice.conf);
+        let h = health(coll, cprice, debt, dp);
+        prop_assume!(h.is_liquidatable() && h.collateral_spot >= h.debt_spot);
+        let input = LiquidationInput {
+            health: h,
+            repay: Side { amount: debt, price: dp, decimals: 6, weight_bps: 10_000 },
+            seize: Side { amount: coll, price: cprice, decimals: 9, weight_bps: 8_500 },
+            bonus, pool, elapsed_secs: elapsed, max_repay,
+        };
+        let plan = plan_liquidation(&input).unwrap();
+        if plan.seized == coll {
+            prop_assert_eq!(plan.repay, debt, "all collateral seized, debt left: {:?}", plan);
+        }
+        // and the account's spot surplus never turns negative
+        let after = health(coll - plan.seized, cprice, debt - plan.repay, dp);
+        prop_assert!(after.collateral_spot.try_add(Wad(2_000_000_000_000)).unwrap() >= after.debt_spot,
+            "surplus turned negative: {:?} -> {:?}", h, after);
+    }
+}
