@@ -59,6 +59,25 @@ async fn health_metas<C: Chain>(
     }))
 }
 
+/// Health accounts for a deposit or a repay into `market` of `target`, when its liquidation bonus
+/// clock is running: with them the program restarts the clock if the repair made the account
+/// healthy. None otherwise (deposits and repays need no oracle).
+async fn repair_metas<C: Chain>(
+    ctx: &Context<C>,
+    target: &Pubkey,
+    market: Pubkey,
+) -> Result<Vec<AccountMeta>, CliError> {
+    match ctx.chain.account(target).await? {
+        Some(raw) => match keel_sdk::decode::margin_account(&raw.data) {
+            Ok(account) if account.liquidatable_since != 0 => {
+                health_metas(ctx, &account, Some(market)).await
+            }
+            _ => Ok(vec![]),
+        },
+        None => Ok(vec![]),
+    }
+}
+
 fn sent(what: &str, signature: String, extra: serde_json::Value) -> Output {
     let mut j = json!({ "action": what, "signature": signature });
     if let (Some(o), Some(e)) = (j.as_object_mut(), extra.as_object()) {
@@ -124,12 +143,16 @@ pub async fn run<C: Chain>(ctx: &Context<C>, command: &Command) -> Result<Output
         Command::Deposit { market, amount, id } => {
             let (key, m) = ctx.market(market).await?;
             let a = units(parse(amount, m.decimals, false)?);
-            let ix = kix::deposit(
-                me,
-                ctx.margin_account(*id),
-                &keys(ctx.pool, key, &m),
-                ctx.token_account(&m),
-                a,
+            let metas = repair_metas(ctx, &ctx.margin_account(*id), key).await?;
+            let ix = kix::with_health_accounts(
+                kix::deposit(
+                    me,
+                    ctx.margin_account(*id),
+                    &keys(ctx.pool, key, &m),
+                    ctx.token_account(&m),
+                    a,
+                ),
+                &metas,
             );
             let sig = ctx.send(&[ix]).await?;
             Ok(sent(
@@ -190,12 +213,16 @@ pub async fn run<C: Chain>(ctx: &Context<C>, command: &Command) -> Result<Output
                 Some(t) => pubkey("account", t)?,
                 None => ctx.margin_account(*id),
             };
-            let ix = kix::repay(
-                me,
-                target,
-                &keys(ctx.pool, key, &m),
-                ctx.token_account(&m),
-                a,
+            let metas = repair_metas(ctx, &target, key).await?;
+            let ix = kix::with_health_accounts(
+                kix::repay(
+                    me,
+                    target,
+                    &keys(ctx.pool, key, &m),
+                    ctx.token_account(&m),
+                    a,
+                ),
+                &metas,
             );
             let sig = ctx.send(&[ix]).await?;
             Ok(sent(

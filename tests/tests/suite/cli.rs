@@ -5,8 +5,9 @@ use anchor_lang::prelude::Pubkey;
 use clap::Parser;
 use keel_cli::config_file::MarketConfigFile;
 use keel_cli::{run, Cli, CliError, Context};
+use keel_tests::invariants::check;
 use keel_tests::tokens::balance;
-use keel_tests::world::default_config;
+use keel_tests::world::{default_config, USD};
 use keel_tests::{Trader, World};
 use solana_sdk::signature::{Keypair, Signer};
 
@@ -524,4 +525,24 @@ async fn the_remaining_governance_commands_and_repay_for_another() {
     assert_eq!(balance(&mut w.env, friend.tokens[1]).await, 10 * USDC);
     let debt = w.market(1).await.total_debt_u64().unwrap();
     assert_eq!(debt, 60 * USDC);
+}
+
+/// Audit finding 2 through the CLI: a deposit that repairs an account whose bonus clock runs
+/// carries the health accounts, so the program restarts the clock.
+#[tokio::test]
+async fn a_repairing_deposit_from_the_command_line_restarts_the_bonus_clock() {
+    let mut w = sol_usdc().await;
+    let lender = w.trader(&[0, 100_000 * USDC]).await;
+    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
+    let t = trader(&mut w, &[20 * SOL, 0]).await;
+    w.deposit(&t, 0, 10 * SOL).await.unwrap();
+    w.borrow(&t, 1, 790 * USDC).await.unwrap();
+    w.set_price(0, 92 * USD).await;
+    let liq = w.trader(&[0, 1_000_000 * USDC]).await;
+    w.liquidate(&liq, t.margin, 1, 0, USDC).await.unwrap();
+    assert!(w.margin(t.margin).await.liquidatable_since > 0);
+    let sol = w.markets[0].keys.mint.to_string();
+    keel(&w, &t, &["deposit", &sol, "5"]).await.unwrap();
+    assert_eq!(w.margin(t.margin).await.liquidatable_since, 0);
+    check(&mut w).await;
 }

@@ -1,23 +1,34 @@
 //! Stateful property test on the real runtime: random sequences of real transactions (deposit,
 //! withdraw, borrow, repay, liquidate, price moves, clock warps, parameter changes) over four
-//! traders and three markets, with the design guide's invariants checked after every step
-//! (`invariants::check`, and the initial requirement after every successful borrow or withdraw).
-//! Actions may be refused, as users' would be; what must never happen is an invariant broken, a
-//! panic, or one of the errors that mean the program contradicted itself (overflow on sane
-//! amounts, a liquidation plan failing its own post-conditions).
+//! traders and three markets, with the design guide's six invariants checked after every step:
+//! 1, 2, 4 and the accounts' shape by `invariants::check`; 3 after every round trip (deposit then
+//! withdraw never returns more); 5 after every successful borrow or withdraw; 6 by comparing every
+//! market's configuration with the last step's (a loosening only by an executed queued change; a
+//! maintenance weight never tightens faster than its ramp).
+//! Besides honest users it plays the audit's exploit moves: deposit/withdraw round-trip loops
+//! against an outflow limit, dust positions in a new market, stale feeds, matured changes replayed
+//! after a later tightening (must be refused), maintenance-weight cuts, liquidations taken as a
+//! deposit. Actions may be refused, as users' would be; what must never happen is an invariant
+//! broken, a panic, or one of the errors that mean the program contradicted itself (overflow on
+//! sane amounts, a liquidation plan failing its own post-conditions).
 //!
-//! Cases: `KEEL_FUZZ_CASES` (default 12, each up to 40 steps); failing cases shrink to a minimal
-//! sequence and are kept by proptest under `proptest-regressions/` as regression cases.
+//! Cases: `KEEL_FUZZ_CASES` (default 1,000, each up to 24 steps), run as four tests of a quarter
+//! each so both cores work; failing cases shrink to a minimal sequence and are kept by proptest
+//! under `proptest-regressions/` as regression cases.
 //! `KEEL_FUZZ_STATS=1` prints how many of each action succeeded or were refused, to show the run
 //! reaches deep states (near-limit borrows, liquidations), not just refusals.
 use crate::common::*;
 use keel::errors::KeelError;
+use keel::governance::classify::is_tightening;
+use keel::math::health::RiskWeights;
+use keel::state::{ChangeKind, MarketConfig};
 use keel_tests::env::custom_error;
 use keel_tests::invariants::{assert_initial_health, check};
-use keel_tests::tokens::{spl_token, token_2022};
+use keel_tests::tokens::{balance, spl_token, token_2022};
 use keel_tests::world::USD;
 use keel_tests::{MarketSpec, Trader, World};
 use proptest::prelude::*;
+use solana_sdk::signature::Signer;
 use solana_sdk::transaction::TransactionError;
 
 const TRADERS: usize = 4;
@@ -85,6 +96,35 @@ enum Action {
     Accrue {
         m: usize,
     },
+    /// Deposit then withdraw everything, `times` times (the outflow-limit griefing loop).
+    RoundTrip {
+        t: usize,
+        m: usize,
+        whole: u64,
+        times: u8,
+    },
+    /// One base unit into market `m` (a dust position).
+    Dust {
+        t: usize,
+        m: usize,
+    },
+    /// Time passes and every feed publishes but market `m`'s (it goes stale).
+    Stale {
+        m: usize,
+        secs: i64,
+    },
+    /// Queue a loosening of market `m`, tighten it before execution, then replay the matured
+    /// change: it must be refused.
+    Replay {
+        m: usize,
+    },
+    /// The guardian cuts market `m`'s maintenance collateral weight (it ramps).
+    CutMaint {
+        m: usize,
+        maint_weight_bps: u16,
+    },
+    /// A bot-like liquidation that takes the seizure as a deposit in the liquidator's account.
+    LiquidateIntoDeposit,
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -101,8 +141,14 @@ fn action() -> impl Strategy<Value = Action> {
         1 => (1i64..30 * 86_400).prop_map(|secs| Action::Warp { secs }),
         1 => (m.clone(), 1_000u16..8_000).prop_map(|(m, init_weight_bps)| Action::Tighten { m, init_weight_bps }),
         1 => (m.clone(), 1_000u16..8_500).prop_map(|(m, init_weight_bps)| Action::Loosen { m, init_weight_bps }),
-        1 => m.prop_map(|m| Action::Accrue { m }),
+        1 => m.clone().prop_map(|m| Action::Accrue { m }),
         3 => Just(Action::Sweep),
+        1 => (t.clone(), m.clone(), 1u64..300, 1u8..4).prop_map(|(t, m, whole, times)| Action::RoundTrip { t, m, whole, times }),
+        1 => (t.clone(), m.clone()).prop_map(|(t, m)| Action::Dust { t, m }),
+        1 => (m.clone(), 61i64..600).prop_map(|(m, secs)| Action::Stale { m, secs }),
+        1 => m.clone().prop_map(|m| Action::Replay { m }),
+        1 => (m.clone(), 1u16..8_500).prop_map(|(m, maint_weight_bps)| Action::CutMaint { m, maint_weight_bps }),
+        1 => Just(Action::LiquidateIntoDeposit),
     ]
 }
 
@@ -162,7 +208,12 @@ struct Run {
     traders: Vec<Trader>,
     liquidator: Trader,
     prices: [i64; MARKETS],
+    /// Per market, as of the last step: its configuration, its weights in force, and when.
+    configs: Vec<(MarketConfig, RiskWeights, i64)>,
 }
+
+/// The USDC market's outflow limit in the fuzzed world (round trips run against it).
+const USDC_OUTFLOW_LIMIT: u64 = 200_000 * USDC;
 
 async fn setup() -> Run {
     let mut w = World::new(&[
@@ -193,12 +244,66 @@ async fn setup() -> Run {
         w.deposit(t, m, funding[m] / 10).await.unwrap();
     }
     let liquidator = w.trader(&funding).await;
+    let mut limited = w.market(1).await.config;
+    limited.outflow.max_outflow = USDC_OUTFLOW_LIMIT;
+    let guardian = w.guardian.insecure_clone();
+    let ix = keel_sdk::instructions::tighten_market(
+        guardian.pubkey(),
+        w.pool,
+        w.markets[1].keys.market,
+        limited,
+    );
+    w.send_as(&guardian, &[ix]).await.unwrap();
+    let configs = market_configs(&mut w).await;
     Run {
         w,
         traders,
         liquidator,
         prices: START,
+        configs,
     }
+}
+
+/// Every market's configuration, weights in force and the time.
+async fn market_configs(w: &mut World) -> Vec<(MarketConfig, RiskWeights, i64)> {
+    let now = w.env.now().await;
+    let mut out = vec![];
+    for m in 0..MARKETS {
+        let market = w.market(m).await;
+        out.push((market.config, market.weights_at(now), now));
+    }
+    out
+}
+
+/// Invariant 6 and the maintenance ramp: since the last step, a market's configuration loosened
+/// only if this step executed a queued change, and its maintenance weights in force moved toward
+/// risk no faster than the ramp allows (the full range over `MAINT_WEIGHT_RAMP_SECS`).
+async fn check_governance(run: &mut Run, action: &Action) -> Result<(), String> {
+    let now_configs = market_configs(&mut run.w).await;
+    let ramp = keel::constants::MAINT_WEIGHT_RAMP_SECS as i128;
+    for (m, ((old, old_w, t0), (new, new_w, t1))) in
+        run.configs.iter().zip(now_configs.iter()).enumerate()
+    {
+        let executed = matches!(action, Action::Loosen { .. });
+        if !executed && !is_tightening(old, new) {
+            return Err(format!(
+                "market {m} loosened without an executed change ({action:?}): {old:?} -> {new:?}"
+            ));
+        }
+        let dt = (t1 - t0).max(0) as i128;
+        let asset_drop =
+            old_w.maint_asset_weight_bps as i128 - new_w.maint_asset_weight_bps as i128;
+        let liab_rise = new_w.maint_liab_weight_bps as i128 - old_w.maint_liab_weight_bps as i128;
+        if asset_drop > (dt * 10_000 + ramp - 1) / ramp + 1
+            || liab_rise > (dt * 40_000 + ramp - 1) / ramp + 1
+        {
+            return Err(format!(
+                "market {m}: maintenance weights moved faster than the ramp over {dt} s: {old_w:?} -> {new_w:?}"
+            ));
+        }
+    }
+    run.configs = now_configs;
+    Ok(())
 }
 
 /// Per action kind: (succeeded, refused), over the whole run (printed with `KEEL_FUZZ_STATS`).
@@ -219,6 +324,12 @@ fn tally(action: &Action, ok: bool) {
         Action::Loosen { .. } => "loosen_queued",
         Action::Accrue { .. } => "accrue",
         Action::Sweep => "sweep_liquidation",
+        Action::RoundTrip { .. } => "round_trip",
+        Action::Dust { .. } => "dust_position",
+        Action::Stale { .. } => "stale_feed",
+        Action::Replay { .. } => "matured_change_replay",
+        Action::CutMaint { .. } => "cut_maintenance_weight",
+        Action::LiquidateIntoDeposit => "liquidate_into_deposit",
     };
     let mut stats = STATS.lock().unwrap();
     let e = stats.entry(name).or_default();
@@ -371,6 +482,69 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
             }
         }
         Action::Accrue { m } => Some(w.accrue(m).await.map(|_| ())),
+        Action::RoundTrip { t, m, whole, times } => {
+            round_trips(w, &run.traders[t], m, amount(m, whole), times).await?
+        }
+        Action::Dust { t, m } => Some(w.deposit(&run.traders[t], m, 1).await.map(|_| ())),
+        Action::Stale { m, secs } => {
+            w.env.warp(secs).await;
+            for (i, p) in run.prices.iter().enumerate() {
+                if i != m {
+                    w.set_price(i, *p).await;
+                }
+            }
+            None
+        }
+        Action::Replay { m } => replay(w, m).await?,
+        Action::CutMaint {
+            m,
+            maint_weight_bps,
+        } => {
+            let mut c = w.market(m).await.config;
+            c.weights.maint_asset_weight_bps =
+                maint_weight_bps.min(c.weights.maint_asset_weight_bps);
+            c.weights.init_asset_weight_bps = c
+                .weights
+                .init_asset_weight_bps
+                .min(c.weights.maint_asset_weight_bps);
+            let guardian = w.guardian.insecure_clone();
+            let ix = keel_sdk::instructions::tighten_market(
+                guardian.pubkey(),
+                w.pool,
+                w.markets[m].keys.market,
+                c,
+            );
+            Some(w.send_as(&guardian, &[ix]).await.map(|_| ()))
+        }
+        Action::LiquidateIntoDeposit => {
+            let mut target = None;
+            for trader in run.traders.iter() {
+                if w.health(trader.margin).await.is_ok_and(|h| h.liquidatable) {
+                    target = Some(trader.margin);
+                    break;
+                }
+            }
+            match target {
+                None => None,
+                Some(margin) => match pick_pair(w, margin, &run.prices).await {
+                    None => None,
+                    Some((repay, seize)) => {
+                        let into = Some(run.liquidator.margin);
+                        let ix = w
+                            .liquidate_ix_with(
+                                &run.liquidator,
+                                margin,
+                                repay,
+                                seize,
+                                u64::MAX,
+                                into,
+                            )
+                            .await;
+                        Some(w.send_as(&run.liquidator.key, &[ix]).await.map(|_| ()))
+                    }
+                },
+            }
+        }
         Action::Sweep => {
             for t in 0..TRADERS {
                 for _ in 0..5 {
@@ -423,7 +597,96 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
         }
     }
     check(w).await;
-    Ok(())
+    check_governance(run, action).await
+}
+
+/// Deposit `amount` then withdraw it, `times` times: invariant 3 (never more out than in, no
+/// shares gained), and the outflow limit never refuses the withdrawal of a round trip.
+async fn round_trips(
+    w: &mut World,
+    t: &Trader,
+    m: usize,
+    amount: u64,
+    times: u8,
+) -> Result<Option<Result<(), TransactionError>>, String> {
+    for _ in 0..times {
+        let tokens = balance(&mut w.env, t.tokens[m]).await;
+        let shares = position_shares(w, t, m).await;
+        if let Err(e) = w.deposit(t, m, amount).await {
+            return Ok(Some(Err(e)));
+        }
+        match w.withdraw(t, m, amount).await {
+            Ok(_) => {}
+            Err(e) if custom_error(&e) == Some(u32::from(KeelError::OutflowLimitExceeded)) => {
+                return Err(format!(
+                    "a round trip of {amount} in market {m} hit the outflow limit"
+                ));
+            }
+            Err(e) => return Ok(Some(Err(e))),
+        }
+        let (tokens_after, shares_after) = (
+            balance(&mut w.env, t.tokens[m]).await,
+            position_shares(w, t, m).await,
+        );
+        if tokens_after > tokens || shares_after > shares {
+            return Err(format!(
+                "round trip profited: tokens {tokens} -> {tokens_after}, shares {shares} -> {shares_after}"
+            ));
+        }
+    }
+    Ok(Some(Ok(())))
+}
+
+async fn position_shares(w: &mut World, t: &Trader, m: usize) -> u64 {
+    let account = w.margin(t.margin).await;
+    let market = w.markets[m].keys.market;
+    account
+        .find(&market)
+        .map(|i| account.positions[i].deposit_shares)
+        .unwrap_or(0)
+}
+
+/// Queue a loosening of market `m`, tighten it, then execute the matured change: it must be
+/// refused (it was queued against a state that no longer stands).
+async fn replay(w: &mut World, m: usize) -> Result<Option<Result<(), TransactionError>>, String> {
+    let market = w.markets[m].keys.market;
+    let mut looser = w.market(m).await.config;
+    looser.borrow_cap = looser.borrow_cap.saturating_add(1);
+    let change = match w
+        .queue(ChangeKind::MarketConfig {
+            market,
+            config: looser,
+        })
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => return Ok(Some(Err(e))),
+    };
+    let mut tighter = w.market(m).await.config;
+    tighter.deposit_cap = tighter.deposit_cap.saturating_sub(1);
+    let guardian = w.guardian.insecure_clone();
+    let ix = keel_sdk::instructions::tighten_market(guardian.pubkey(), w.pool, market, tighter);
+    if let Err(e) = w.send_as(&guardian, &[ix]).await {
+        return Ok(Some(Err(e)));
+    }
+    let admin = w.admin.insecure_clone();
+    match w.execute(&admin, change, Some(m)).await {
+        Ok(_) => Err(format!(
+            "a matured change overwrote a later tightening of market {m}"
+        )),
+        Err(e) if custom_error(&e) == Some(u32::from(KeelError::ChangeBaseChanged)) => {
+            let cancel = keel_sdk::instructions::cancel_change(
+                admin.pubkey(),
+                w.pool,
+                change,
+                w.env.payer().pubkey(),
+            );
+            Ok(Some(w.send_as(&admin, &[cancel]).await.map(|_| ())))
+        }
+        Err(e) => Err(format!(
+            "the replayed change failed with {e:?}, not ChangeBaseChanged"
+        )),
+    }
 }
 
 /// `C_maint - D_maint`: what a liquidation must raise.
@@ -435,25 +698,56 @@ fn cases() -> u32 {
     std::env::var("KEEL_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(12)
+        .unwrap_or(1_000)
 }
 
+/// Run one random sequence from a fresh world.
+fn run_sequence(actions: &[Action]) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let outcome = rt.block_on(async {
+        let mut run = setup().await;
+        for a in actions {
+            step(&mut run, a).await?;
+        }
+        Ok::<(), String>(())
+    });
+    if std::env::var("KEEL_FUZZ_STATS").is_ok() {
+        println!(
+            "FIGURE fuzz (succeeded, refused) so far: {:?}",
+            STATS.lock().unwrap()
+        );
+    }
+    outcome
+}
+
+// `KEEL_FUZZ_CASES` sequences in all, a quarter in each test, so the test threads share them.
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases().div_ceil(4), max_shrink_iters: 200, ..ProptestConfig::default() })]
 
     #[test]
-    fn random_sequences_keep_the_books(actions in proptest::collection::vec(action(), 1..40)) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let outcome = rt.block_on(async {
-            let mut run = setup().await;
-            for a in &actions {
-                step(&mut run, a).await?;
-            }
-            Ok::<(), String>(())
-        });
-        if std::env::var("KEEL_FUZZ_STATS").is_ok() {
-            println!("FIGURE fuzz (succeeded, refused) so far: {:?}", STATS.lock().unwrap());
-        }
+    fn random_sequences_keep_the_books_1(actions in proptest::collection::vec(action(), 1..24)) {
+        let outcome = run_sequence(&actions);
+        prop_assert!(outcome.is_ok(), "{}", outcome.unwrap_err());
+    }
+
+    #[test]
+    fn random_sequences_keep_the_books_2(actions in proptest::collection::vec(action(), 1..24)) {
+        let outcome = run_sequence(&actions);
+        prop_assert!(outcome.is_ok(), "{}", outcome.unwrap_err());
+    }
+
+    #[test]
+    fn random_sequences_keep_the_books_3(actions in proptest::collection::vec(action(), 1..24)) {
+        let outcome = run_sequence(&actions);
+        prop_assert!(outcome.is_ok(), "{}", outcome.unwrap_err());
+    }
+
+    #[test]
+    fn random_sequences_keep_the_books_4(actions in proptest::collection::vec(action(), 1..24)) {
+        let outcome = run_sequence(&actions);
         prop_assert!(outcome.is_ok(), "{}", outcome.unwrap_err());
     }
 }
