@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 pub struct MarketConfigFile {
     /// Pyth feed id, 64 hex characters (an optional 0x prefix).
     pub feed_id: String,
+    /// The price update account the market reads (base58); Pyth's sponsored feed account of
+    /// `feed_id` (shard 0) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_account: Option<String>,
     /// Oldest acceptable price, seconds.
     pub max_age_secs: u32,
     /// Widest acceptable confidence, bps of price.
@@ -77,6 +81,12 @@ impl MarketConfigFile {
         Ok(MarketConfig {
             oracle: OracleConfig {
                 feed_id: feed_id(&self.feed_id)?,
+                price_account: match &self.price_account {
+                    Some(a) => a.parse().map_err(|_| {
+                        CliError(format!("price_account '{a}' is not a base58 address"))
+                    })?,
+                    None => keel_sdk::oracle::pyth_feed_address(0, &feed_id(&self.feed_id)?),
+                },
                 max_age_secs: self.max_age_secs,
                 max_conf_bps: self.max_conf_bps,
             },
@@ -117,6 +127,9 @@ impl MarketConfigFile {
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect(),
+            price_account: (c.oracle.price_account
+                != keel_sdk::oracle::pyth_feed_address(0, &c.oracle.feed_id))
+            .then(|| c.oracle.price_account.to_string()),
             max_age_secs: c.oracle.max_age_secs,
             max_conf_bps: c.oracle.max_conf_bps,
             init_asset_weight_bps: w.init_asset_weight_bps,

@@ -4,7 +4,6 @@ use anchor_lang::prelude::Pubkey;
 use anchor_spl::associated_token::get_associated_token_address_with_program_id;
 use keel::state::{Market, Pool};
 use keel_sdk::chain::{filters, Chain, ChainError};
-use keel_sdk::oracle::pyth_feed_address;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::Signer;
 use std::collections::BTreeMap;
@@ -139,7 +138,7 @@ impl<C: Chain> Context<C> {
         self.prices
             .get(key)
             .copied()
-            .unwrap_or_else(|| pyth_feed_address(0, &market.config.oracle.feed_id))
+            .unwrap_or(market.config.oracle.price_account)
     }
 
     /// The signer's token account of `market`'s mint.

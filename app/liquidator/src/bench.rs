@@ -47,6 +47,7 @@ pub fn markets(n: usize, now: i64) -> Vec<MarketState> {
                     ema_conf: price / 1000,
                     expo: -8,
                 }),
+                refused: false,
             }
         })
         .collect()
@@ -74,6 +75,7 @@ fn blank_market() -> Market {
         outflow: Default::default(),
         last_publish_time: 0,
         maint_ramp: Default::default(),
+        config_version: 0,
     }
 }
 

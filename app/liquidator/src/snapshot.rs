@@ -4,7 +4,7 @@ use crate::config::Config;
 use anchor_lang::prelude::Pubkey;
 use keel::state::{MarginAccount, Pool};
 use keel_sdk::chain::{filters, Chain, ChainError};
-use keel_sdk::oracle::{decode_price_update, pyth_feed_address};
+use keel_sdk::oracle::decode_price_update;
 use keel_sdk::risk::MarketState;
 
 /// A pool as read at one moment.
@@ -44,7 +44,7 @@ impl Snapshot {
                 .price_accounts
                 .get(&key)
                 .copied()
-                .unwrap_or_else(|| pyth_feed_address(0, &market.config.oracle.feed_id));
+                .unwrap_or(market.config.oracle.price_account);
             let update = chain
                 .account(&price_key)
                 .await?

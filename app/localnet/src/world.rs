@@ -138,6 +138,7 @@ pub fn default_config(feed_id: [u8; 32]) -> MarketConfig {
     MarketConfig {
         oracle: OracleConfig {
             feed_id,
+            price_account: keel_sdk::oracle::pyth_feed_address(0, &feed_id),
             max_age_secs: 60,
             max_conf_bps: 200,
         },
@@ -280,10 +281,7 @@ impl World {
         self.env.send(&[ix], &[&admin]).await?;
         let fixture = MarketFixture {
             keys,
-            price_account: match self.keys {
-                KeySource::Random => Pubkey::new_unique(),
-                KeySource::Seeded { .. } => keel_sdk::oracle::pyth_feed_address(0, &feed_id),
-            },
+            price_account: config.oracle.price_account,
             feed_id,
             decimals: spec.decimals,
         };

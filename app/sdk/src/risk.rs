@@ -13,6 +13,7 @@ use anchor_lang::prelude::Pubkey;
 use keel::math::health::{compute_health, Health, OraclePrice, PositionHealthInput};
 use keel::math::shares::{debt_amount, deposit_amount};
 use keel::oracle::pyth::validate_price_update_since;
+use keel::risk::account_health::is_quality_error;
 use keel::state::{MarginAccount, Market};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use std::fmt;
@@ -24,8 +25,11 @@ pub struct MarketState {
     pub key: Pubkey,
     /// Its decoded state.
     pub market: Market,
-    /// Its price, if the update passed the market's oracle checks.
+    /// Its price, if the update passed the market's oracle checks (maintenance limits).
     pub price: Option<OraclePrice>,
+    /// The update failed a check the program refuses outright (wrong feed, verification, older
+    /// than one the market used): the position cannot be priced at all, not even as zero.
+    pub refused: bool,
 }
 
 impl MarketState {
@@ -36,11 +40,20 @@ impl MarketState {
         update: Option<&PriceUpdateV2>,
         now: i64,
     ) -> MarketState {
-        let price = update.and_then(|u| {
-            validate_price_update_since(u, &market.config.oracle, now, market.last_publish_time)
-                .ok()
-        });
-        MarketState { key, market, price }
+        let oracle = market.maintenance_oracle_at(now);
+        let checked =
+            update.map(|u| validate_price_update_since(u, &oracle, now, market.last_publish_time));
+        let (price, refused) = match checked {
+            Some(Ok(p)) => (Some(p), false),
+            Some(Err(e)) => (None, !is_quality_error(&e)),
+            None => (None, true),
+        };
+        MarketState {
+            key,
+            market,
+            price,
+            refused,
+        }
     }
 }
 
@@ -122,7 +135,7 @@ pub fn account_health(
     let mut inputs = Vec::with_capacity(amounts.len());
     for a in &amounts {
         let m = find(markets, &a.market)?;
-        if m.price.is_none() && a.debt > 0 {
+        if m.price.is_none() && (a.debt > 0 || m.refused) {
             return Err(RiskError::Unpriced(a.market));
         }
         inputs.push(PositionHealthInput {

@@ -342,6 +342,7 @@ impl MarketScenario {
     pub fn apply(&self, config: &mut MarketConfig) {
         config.oracle = OracleConfig {
             feed_id: config.oracle.feed_id,
+            price_account: config.oracle.price_account,
             max_age_secs: self.max_age_secs,
             max_conf_bps: self.max_conf_bps,
         };

@@ -154,4 +154,6 @@ pub enum KeelError {
     MissingPositionPair,
     #[msg("The seize market's price is unusable: it cannot be the seize leg")]
     SeizeMarketUnpriced,
+    #[msg("Price account is not the one the market is configured to read")]
+    OraclePriceAccountMismatch,
 }

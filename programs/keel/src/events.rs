@@ -172,6 +172,10 @@ pub struct MarketConfigChanged {
     pub by: Pubkey,
     /// True for an immediate (tightening) change.
     pub immediate: bool,
+    /// The maintenance ramp in force after the change (math/weight_ramp.rs).
+    pub maint_ramp: crate::math::weight_ramp::WeightRamp,
+    /// The market's configuration version after the change.
+    pub config_version: u64,
 }
 
 /// A loosening change was queued.
@@ -182,6 +186,9 @@ pub struct ChangeQueued {
     pub id: u64,
     pub kind: crate::state::ChangeKind,
     pub eta: i64,
+    /// The state it was queued against (governance/change_base.rs): it executes only while the
+    /// current base hashes the same.
+    pub base_hash: [u8; 32],
 }
 
 /// A queued change was executed.
@@ -211,6 +218,9 @@ pub struct PauseChanged {
     pub borrow_paused: bool,
     pub liquidation_paused_before: bool,
     pub liquidation_paused: bool,
+    /// How many times borrowing was paused so far (a queued un-pause lifts only the pause it was
+    /// queued against).
+    pub borrow_pause_count: u64,
     pub by: Pubkey,
 }
 
@@ -267,4 +277,12 @@ pub struct CollateralTakenAsDeposit {
     pub amount: u64,
     /// Deposit shares credited.
     pub shares: u64,
+}
+
+/// The liquidation bonus clock of an account stopped: an instruction saw the account healthy.
+#[event]
+pub struct BonusClockCleared {
+    pub margin_account: Pubkey,
+    /// When the clock had started.
+    pub since: i64,
 }

@@ -500,7 +500,9 @@ async fn an_update_older_than_one_already_used_is_refused() {
     w.env.warp(20).await;
     w.refresh_prices(&[100 * USD, USD]).await;
     w.borrow(&trader, 1, 100 * USDC).await.unwrap(); // uses the USDC update of t0 + 20
-                                                     // an older update of the same feed, cheaper debt, still within the max age
+                                                     // an older update of the same feed, cheaper debt, still within the max age: in another
+                                                     // account it is refused by address (the market reads one pinned account); written back into
+                                                     // the pinned account itself, it is refused as older than one the market used
     let older = Pubkey::new_unique();
     let spec = PriceSpec {
         publish_time: t0 + 5,
@@ -515,6 +517,11 @@ async fn an_update_older_than_one_already_used_is_refused() {
     }
     assert_keel_error(
         w.borrow_with(&trader, 1, 10 * USDC, &metas).await,
+        KeelError::OraclePriceAccountMismatch,
+    );
+    w.write_price(1, &spec);
+    assert_keel_error(
+        w.borrow(&trader, 1, 10 * USDC).await,
         KeelError::OracleOlderThanUsed,
     );
     check(&mut w).await;
@@ -734,4 +741,187 @@ async fn the_guardian_can_neutralise_a_pending_listing() {
         balance(&mut w.env, attacker.tokens[fake]).await,
         1_000 * USDC
     );
+}
+
+/// Review of finding 1 (high): with the stale-collateral-counts-zero rule, a liquidator could
+/// pass an old (stale) but genuine update of a healthy account's collateral from an account of
+/// its own (anyone can post historical Pyth updates), zero that collateral and liquidate a
+/// healthy account at the maximum bonus. Every market now reads one pinned price account.
+#[tokio::test]
+async fn a_liquidator_cannot_zero_a_collateral_with_an_old_update() {
+    let mut w = three_markets().await;
+    let (_lender, trader) = funded(&mut w).await;
+    let mint_auth = w.mint_authority.insecure_clone();
+    keel_tests::tokens::mint_to(
+        &mut w.env,
+        spl_token(),
+        &w.markets[2].keys.mint,
+        &mint_auth,
+        &trader.tokens[2],
+        500 * USDC,
+    )
+    .await;
+    w.deposit(&trader, 2, 500 * USDC).await.unwrap();
+    w.borrow(&trader, 1, 1_100 * USDC).await.unwrap();
+    // healthy only thanks to the third market's collateral
+    assert!(!w.health(trader.margin).await.unwrap().liquidatable);
+    let t0 = w.env.now().await;
+    w.env.warp(300).await;
+    w.refresh_prices(&[100 * USD, USD, USD]).await;
+    // an old but genuine update of the third feed, stale now, in the attacker's own account
+    let old = Pubkey::new_unique();
+    write_price(
+        &mut w.env,
+        old,
+        &PriceSpec::new(w.markets[2].feed_id, USD, t0),
+    );
+    let liq = liquidator(&mut w).await;
+    let mut ix = w.liquidate_ix(&liq, trader.margin, 1, 0, u64::MAX).await;
+    for m in ix.accounts.iter_mut() {
+        if m.pubkey == w.markets[2].price_account {
+            m.pubkey = old;
+        }
+    }
+    assert_keel_error(
+        w.send_as(&liq.key, &[ix]).await,
+        KeelError::OraclePriceAccountMismatch,
+    );
+    assert!(!w.health(trader.margin).await.unwrap().liquidatable);
+    check(&mut w).await;
+}
+
+/// Review of finding 7: lowering a market's oracle max age (a "tightening") at once made every
+/// update stale, so that collateral counted zero in every account: the same mass liquidation as
+/// cutting the weight. Tighter oracle limits now reach health and liquidation at the ramp's end;
+/// borrowing uses them at once.
+#[tokio::test]
+async fn the_guardian_cannot_zero_a_collateral_by_tightening_its_oracle() {
+    let mut w = sol_usdc().await;
+    let (_lender, trader) = funded(&mut w).await;
+    w.borrow(&trader, 1, 700 * USDC).await.unwrap();
+    w.env.warp(30).await; // the prices are 30 s old: fresh under 60 s, stale under 5 s
+    guardian_tightens(&mut w, 0, |c| c.oracle.max_age_secs = 5)
+        .await
+        .unwrap();
+    let report = w.health(trader.margin).await.unwrap();
+    assert!(!report.liquidatable, "{report:?}");
+    let liq = w.trader(&[0, 1_000_000 * USDC]).await;
+    assert_keel_error(
+        w.liquidate(&liq, trader.margin, 1, 0, u64::MAX).await,
+        KeelError::NotLiquidatable,
+    );
+    // new borrowing uses the tighter limit at once
+    assert_keel_error(
+        w.borrow(&trader, 1, USDC).await,
+        KeelError::InitialHealthViolated,
+    );
+    check(&mut w).await;
+}
+
+/// Review of finding 3: with two fixed buckets, a deposit just before a bucket boundary and its
+/// withdrawal just after blocked honest exits for most of the next window. The net outflow is now
+/// a leaky bucket: that round trip costs what drained while the deposit sat (here: nothing).
+#[tokio::test]
+async fn a_round_trip_across_a_window_boundary_cannot_block_exits() {
+    let mut w = sol_usdc().await;
+    let (lender, _trader) = funded(&mut w).await;
+    guardian_tightens(&mut w, 1, |c| c.outflow.max_outflow = 10_000 * USDC)
+        .await
+        .unwrap();
+    let attacker = w.trader(&[0, 40_000 * USDC]).await;
+    let now = w.env.now().await;
+    w.env.warp(3_600 - now.rem_euclid(3_600) - 1).await; // one second before an hour boundary
+    w.refresh_prices(&[100 * USD, USD]).await;
+    w.deposit(&attacker, 1, 40_000 * USDC).await.unwrap();
+    w.env.warp(1).await;
+    w.refresh_prices(&[100 * USD, USD]).await;
+    w.withdraw(&attacker, 1, u64::MAX).await.unwrap();
+    w.env.warp(900).await;
+    w.refresh_prices(&[100 * USD, USD]).await;
+    w.withdraw(&lender, 1, 9_900 * USDC)
+        .await
+        .expect("honest exits are not blocked");
+    check(&mut w).await;
+}
+
+/// Review of finding 6: the compare-and-swap hashed values, so a change the guardian voided came
+/// back when the values did (A-B-A). It now hashes version counters.
+#[tokio::test]
+async fn a_vetoed_change_does_not_come_back() {
+    let mut w = sol_usdc().await;
+    let market = w.markets[0].keys.market;
+    let x = w.market(0).await.config;
+    let mut doubled = x;
+    doubled.deposit_cap = x.deposit_cap.saturating_mul(2).min(u64::MAX / 2);
+    let c1 = w
+        .queue(ChangeKind::MarketConfig {
+            market,
+            config: doubled,
+        })
+        .await
+        .unwrap();
+    guardian_tightens(&mut w, 0, |c| c.deposit_cap /= 2)
+        .await
+        .unwrap();
+    let c2 = w
+        .queue(ChangeKind::MarketConfig { market, config: x })
+        .await
+        .unwrap();
+    let admin = w.admin.insecure_clone();
+    w.execute(&admin, c2, Some(0)).await.unwrap();
+    assert_eq!(w.market(0).await.config, x, "the values are back");
+    assert_keel_error(
+        w.execute(&admin, c1, Some(0)).await,
+        KeelError::ChangeBaseChanged,
+    );
+}
+
+/// Review (info): a change the previous admin queued does not execute after a hand-over.
+#[tokio::test]
+async fn a_new_admin_voids_the_old_admins_queue() {
+    let mut w = sol_usdc().await;
+    let change = w.queue(ChangeKind::UnpauseBorrowing).await.unwrap();
+    let admin = w.admin.insecure_clone();
+    let next = Keypair::new();
+    keel_tests::world::fund(&mut w.env, &next.pubkey(), 1_000_000_000);
+    use keel::state::Role;
+    let propose =
+        kix::set_pending_authority(admin.pubkey(), w.pool, Role::Admin, Some(next.pubkey()));
+    w.send_as(&admin, &[propose]).await.unwrap();
+    let accept = kix::accept_authority(next.pubkey(), w.pool, Role::Admin);
+    w.send_as(&next, &[accept]).await.unwrap();
+    assert_keel_error(
+        w.execute(&next, change, None).await,
+        KeelError::ChangeBaseChanged,
+    );
+}
+
+/// Review of finding 2: the bonus clock also survived a recovery by price (no instruction saw the
+/// account healthy). An episode in which no liquidation happened for a whole bonus ramp is over:
+/// the next liquidation starts a new clock.
+#[tokio::test]
+async fn a_recovered_account_does_not_pay_the_maximum_bonus_later() {
+    let mut w = sol_usdc().await;
+    let (_lender, trader) = funded(&mut w).await;
+    w.borrow(&trader, 1, 790 * USDC).await.unwrap();
+    w.set_price(0, 92 * USD).await;
+    let liq = w.trader(&[0, 1_000_000 * USDC]).await;
+    w.liquidate(&liq, trader.margin, 1, 0, USDC).await.unwrap();
+    assert!(w.margin(trader.margin).await.liquidatable_since > 0);
+    // the price recovers (nothing touches the account), then dips again a day later
+    w.env.warp(DAY).await;
+    w.refresh_prices(&[100 * USD, USD]).await;
+    assert!(!w.health(trader.margin).await.unwrap().liquidatable);
+    w.env.warp(DAY).await;
+    w.refresh_prices(&[92 * USD, USD]).await;
+    let out = w
+        .liquidate(&liq, trader.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+    let bonus = liquidated(&out).bonus_bps;
+    assert!(
+        bonus < 600,
+        "a new episode, not the ramped maximum: {bonus} bps"
+    );
+    check(&mut w).await;
 }

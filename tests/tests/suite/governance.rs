@@ -622,10 +622,7 @@ async fn outflow_limit_per_window() {
     w.borrow(&trader, 1, 790 * USDC).await.unwrap();
     // 1,000 USDC per hour may leave the USDC vault (a tightening: applies at once)
     limit_outflow(&mut w, 1, 1_000 * USDC).await;
-    // start at a window boundary, so the arithmetic is plain
-    let now = w.env.now().await;
-    w.env.warp(3_600 - now.rem_euclid(3_600)).await;
-    w.refresh_prices(&[100 * USD, USD]).await;
+    // a leaky bucket of net outflow: 1,000 at once, draining 1,000 per hour (math/rate_limit.rs)
     w.withdraw(&lender, 1, 800 * USDC).await.unwrap();
     let keys = watched(&w, &[&lender, &trader]);
     let before = snapshot(&mut w, &keys).await;
@@ -634,21 +631,21 @@ async fn outflow_limit_per_window() {
         KeelError::OutflowLimitExceeded,
     );
     assert_unchanged(&mut w, &keys, &before).await;
-    // repay is exempt (and inflow); liquidation is exempt
+    // a repay is an inflow: it nets (800 - 100 = 700 counted)
     w.repay(&trader, trader.margin, 1, 100 * USDC)
         .await
         .unwrap();
-    // next window, half way: 800 * 1/2 still counts, so 300 fits (400 + 300 <= 1,000)
-    w.env.warp(3_600 + 1_800).await;
+    // half an hour later 500 drained: 200 counted, so 300 fits, then 600 more does not
+    w.env.warp(1_800).await;
     w.refresh_prices(&[100 * USD, USD]).await;
     w.withdraw(&lender, 1, 300 * USDC).await.unwrap();
     assert_keel_error(
-        w.withdraw(&lender, 1, 400 * USDC).await,
+        w.withdraw(&lender, 1, 600 * USDC).await,
         KeelError::OutflowLimitExceeded,
     );
     // borrowing counts too
     assert_keel_error(
-        w.borrow(&trader, 1, 400 * USDC).await,
+        w.borrow(&trader, 1, 600 * USDC).await,
         KeelError::OutflowLimitExceeded,
     );
     check(&mut w).await;

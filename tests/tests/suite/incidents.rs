@@ -522,7 +522,7 @@ async fn cashio_and_crema_2022_fake_accounts() {
     let priced_up = swap_all(metas.clone(), sol_px, inflated);
     assert_keel_error(
         w.borrow_with(&attacker, 1, 50_000 * USDC, &priced_up).await,
-        KeelError::OracleWrongOwner,
+        KeelError::OraclePriceAccountMismatch,
     );
     let withdraw = kix::withdraw(
         att.pubkey(),
@@ -534,7 +534,7 @@ async fn cashio_and_crema_2022_fake_accounts() {
     );
     assert_keel_error(
         w.send_as(&att, &[withdraw]).await,
-        KeelError::OracleWrongOwner,
+        KeelError::OraclePriceAccountMismatch,
     );
     // deposit "into" a token account the attacker owns: shares without paying the market
     let deposit = kix::deposit(
@@ -572,7 +572,7 @@ async fn cashio_and_crema_2022_fake_accounts() {
     crashed_ix.accounts = swap_all(crashed_ix.accounts, sol_px, crashed);
     assert_keel_error(
         w.send_as(&att, &[crashed_ix]).await,
-        KeelError::OracleWrongOwner,
+        KeelError::OraclePriceAccountMismatch,
     );
     let copied_victim = swap_first(liquidate.clone(), victim.margin, fake_victim);
     assert_anchor_error(
@@ -816,18 +816,25 @@ async fn loopscale_2025_unchecked_price_account() {
         verification: VerificationLevel::Partial { num_signatures: 1 },
         ..pumped
     };
+    // every market reads one pinned price account: any other account is refused by address
     let cases = [
-        (fake_price(&mut w, &spoofed), KeelError::OracleWrongOwner),
+        (
+            fake_price(&mut w, &spoofed),
+            KeelError::OraclePriceAccountMismatch,
+        ),
         (
             fake_price(&mut w, &other_feed),
-            KeelError::OracleFeedMismatch,
+            KeelError::OraclePriceAccountMismatch,
         ),
         (
             fake_price(&mut w, &partial),
-            KeelError::OracleNotFullyVerified,
+            KeelError::OraclePriceAccountMismatch,
         ),
         // ETH's genuine price account ($2,000) for the SOL collateral
-        (w.markets[eth].price_account, KeelError::OracleFeedMismatch),
+        (
+            w.markets[eth].price_account,
+            KeelError::OraclePriceAccountMismatch,
+        ),
     ];
     let keys = watched(&w, &[&lender, &attacker, &sol_lender, &short]);
     let before = snapshot(&mut w, &keys).await;
@@ -851,9 +858,22 @@ async fn loopscale_2025_unchecked_price_account() {
     );
     assert_keel_error(
         w.borrow_with(&short, 0, 200 * SOL, &metas).await,
-        KeelError::OracleFeedMismatch,
+        KeelError::OraclePriceAccountMismatch,
     );
     assert_unchanged(&mut w, &keys, &before).await;
+
+    // behind the pin, the content is checked too: were the pinned account itself to hold a
+    // foreign-owned, other-feed or partially verified update, it would be refused as well
+    let genuine = w.price_spec(0, 100 * USD).await;
+    for (spec, err) in [
+        (spoofed, KeelError::OracleWrongOwner),
+        (other_feed, KeelError::OracleFeedMismatch),
+        (partial, KeelError::OracleNotFullyVerified),
+    ] {
+        w.write_price(0, &spec);
+        assert_keel_error(w.borrow(&attacker, 1, 50_000 * USDC).await, err);
+    }
+    w.write_price(0, &genuine);
 
     // with the genuine accounts, the honest bound: 10 SOL back 798.4 USDC
     assert_keel_error(

@@ -49,7 +49,7 @@ async fn missing_duplicated_swapped_or_foreign() {
     ];
     assert_keel_error(
         w.borrow_with(&trader, 1, USDC, &swapped_prices).await,
-        KeelError::OracleFeedMismatch,
+        KeelError::OraclePriceAccountMismatch,
     );
 
     // a Market passed where a price update belongs (type cosplay): wrong owner
@@ -61,7 +61,7 @@ async fn missing_duplicated_swapped_or_foreign() {
     ];
     assert_keel_error(
         w.borrow_with(&trader, 1, USDC, &cosplay).await,
-        KeelError::OracleWrongOwner,
+        KeelError::OraclePriceAccountMismatch,
     );
 
     // the price account in the market's slot: SOL's position has no pair

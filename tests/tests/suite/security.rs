@@ -82,6 +82,7 @@ fn expected(class: Class) -> Vec<u32> {
         k(KeelError::RemainingAccountMismatch),
         k(KeelError::MissingPositionPair),
         k(KeelError::DuplicateRemainingAccount),
+        k(KeelError::OraclePriceAccountMismatch),
         k(KeelError::OracleFeedMismatch),
         k(KeelError::ChangeMarketMismatch),
         k(KeelError::NoDebt),
@@ -103,6 +104,7 @@ fn expected(class: Class) -> Vec<u32> {
             k(KeelError::OracleWrongOwner),
             k(KeelError::RemainingAccountMismatch),
             k(KeelError::MissingPositionPair),
+            k(KeelError::OraclePriceAccountMismatch),
             k(KeelError::InvalidInstructionsSysvar),
         ],
         Class::TypeCosplay => vec![
@@ -111,6 +113,7 @@ fn expected(class: Class) -> Vec<u32> {
             a(Anchor::ConstraintAddress),
             k(KeelError::RemainingAccountMismatch),
             k(KeelError::MissingPositionPair),
+            k(KeelError::OraclePriceAccountMismatch),
             k(KeelError::OracleWrongOwner),
         ],
         Class::WrongRelation => relation,

@@ -3,8 +3,11 @@
 //! ```text
 //! tightening (each field equal or):  collateral weights lower, borrow weights higher,
 //!                                    deposit/borrow caps lower, outflow limit lower or window longer,
-//!                                    oracle max age lower, max confidence lower (same feed)
-//! anything else is loosening:        higher weights or caps, a new oracle feed, any change to the
+//!                                    oracle max age lower, max confidence lower (same feed and
+//!                                    price account); maintenance weights and oracle limits then
+//!                                    reach health along the ramp (math/weight_ramp.rs)
+//! anything else is loosening:        higher weights or caps, a new oracle feed or price account,
+//!                                    any change to the
 //!                                    interest curve, reserve factor or bonus, ...
 //! ```
 use crate::state::MarketConfig;
@@ -22,6 +25,7 @@ pub fn is_tightening(old: &MarketConfig, new: &MarketConfig) -> bool {
         && new.outflow.max_outflow <= old.outflow.max_outflow
         && new.outflow.window_secs >= old.outflow.window_secs
         && no.feed_id == oo.feed_id
+        && no.price_account == oo.price_account
         && no.max_age_secs <= oo.max_age_secs
         && no.max_conf_bps <= oo.max_conf_bps
         && new.curve == old.curve

@@ -134,9 +134,9 @@ proptest! {
             if out {
                 let _ = w.record(&limit, amount, now);
             } else {
-                w.record_inflow(&limit, amount, now);
+                let _ = w.record_inflow(&limit, amount, now);
             }
-            let _ = w.used(window, now);
+            let _ = w.drain(&limit, now);
         }
     }
 

@@ -1,18 +1,26 @@
-//! The maintenance-weight ramp: a tightening of a maintenance weight takes effect linearly over a
-//! period instead of at once (Euler's liquidation-LTV ramp, Mango's weight shift).
+//! The maintenance ramp: a tightening of a maintenance weight takes effect linearly over a period
+//! instead of at once (Euler's liquidation-LTV ramp, Mango's weight shift), and a tightening of an
+//! oracle limit (max age, max confidence) reaches health and liquidation only at the ramp's end.
 //!
 //! ```text
 //! effective(t) = to                                       t >= end, or no ramp (from == to)
 //!              = from + (to - from) * (t - start) / (end - start)   in between, rounded toward `to`
-//! retarget at t:  from' = effective(t) where the new target is tighter (collateral weight lower,
-//!                 borrow weight higher), else the new target itself (a loosening applies at once);
+//! oracle limits for health and liquidation at t: max(from, to) before end, `to` after
+//! retarget at t:  from' = the value in force at t where the new target is tighter (collateral
+//!                 weight lower, borrow weight higher, oracle limit lower), else the new target
+//!                 itself (a loosening applies at once); the collateral weight's start is capped
+//!                 at the new config's bonus bound ((1 + max_bonus) * w < 100 %);
 //!                 start' = t, end' = t + period
 //! ```
+//! Without the oracle part a guardian could lower `max_age_secs` or `max_conf_bps` so far that
+//! every update fails, and a failed collateral price counts zero in liquidation: the same mass
+//! liquidation as cutting the weight at once.
 //! Initial weights are never ramped: they only gate new borrowing and withdrawals, so tightening
 //! them at once takes nothing from anyone. A ramped maintenance weight always lies between the old
 //! and the new value, so every bound that both satisfy (0 <= initial <= maintenance <= 100 %,
 //! borrow weights >= 100 %) holds along the way.
 use super::health::RiskWeights;
+use crate::state::OracleConfig;
 use anchor_lang::prelude::*;
 
 /// A maintenance-weight change in progress (all zero: none).
@@ -28,6 +36,10 @@ pub struct WeightRamp {
     pub from_asset_bps: u16,
     /// Maintenance borrow weight at the start, bps.
     pub from_liab_bps: u16,
+    /// Oracle max age in force for health and liquidation until `end_ts`, seconds.
+    pub from_max_age_secs: u32,
+    /// Oracle max confidence in force for health and liquidation until `end_ts`, bps.
+    pub from_max_conf_bps: u16,
 }
 
 /// The value `from` moves toward `to` along [start, end] at `now`, rounded toward `to`.
@@ -71,12 +83,26 @@ impl WeightRamp {
         }
     }
 
-    /// The ramp toward `next` starting at `now` from the weights in force, `current`: a tighter
-    /// maintenance weight ramps over `period` seconds, a looser one applies at once.
+    /// The oracle limits health and liquidation apply at `now`: the looser of the ramp's start
+    /// and `target`'s until the ramp ends.
+    pub fn oracle_limits(&self, target: &OracleConfig, now: i64) -> OracleConfig {
+        if now >= self.end_ts {
+            return *target;
+        }
+        OracleConfig {
+            max_age_secs: target.max_age_secs.max(self.from_max_age_secs),
+            max_conf_bps: target.max_conf_bps.max(self.from_max_conf_bps),
+            ..*target
+        }
+    }
+
+    /// The ramp toward `next` starting at `now` from what is in force, `current` (weights, and the
+    /// oracle limits health applies): a tighter maintenance weight ramps over `period` seconds, a
+    /// tighter oracle limit applies to health at its end, a looser one of either applies at once.
     /// `max_asset_bps` caps the starting collateral weight (the bonus bound of the new config).
     pub fn retarget(
-        current: &RiskWeights,
-        next: &RiskWeights,
+        (current, current_oracle): (&RiskWeights, &OracleConfig),
+        (next, next_oracle): (&RiskWeights, &OracleConfig),
         max_asset_bps: u16,
         now: i64,
         period: i64,
@@ -97,6 +123,8 @@ impl WeightRamp {
             end_ts: now.saturating_add(period),
             from_asset_bps: from_asset,
             from_liab_bps: from_liab,
+            from_max_age_secs: current_oracle.max_age_secs.max(next_oracle.max_age_secs),
+            from_max_conf_bps: current_oracle.max_conf_bps.max(next_oracle.max_conf_bps),
         }
     }
 }
@@ -117,12 +145,25 @@ mod tests {
 
     #[test]
     fn a_cut_ramps_and_a_raise_is_immediate() {
-        let ramp = WeightRamp::retarget(&w(8_500, 10_000), &w(1, 10_000), 10_000, 1_000, 100);
+        let o = OracleConfig::default();
+        let ramp = WeightRamp::retarget(
+            (&w(8_500, 10_000), &o),
+            (&w(1, 10_000), &o),
+            10_000,
+            1_000,
+            100,
+        );
         let t = |now| ramp.effective(&w(1, 10_000), now).maint_asset_weight_bps;
         assert_eq!(t(1_000), 8_500);
         assert_eq!(t(1_050), 4_250);
         assert_eq!(t(1_100), 1);
-        let up = WeightRamp::retarget(&w(8_500, 10_000), &w(9_000, 10_000), 10_000, 1_000, 100);
+        let up = WeightRamp::retarget(
+            (&w(8_500, 10_000), &o),
+            (&w(9_000, 10_000), &o),
+            10_000,
+            1_000,
+            100,
+        );
         assert_eq!(
             up.effective(&w(9_000, 10_000), 1_000)
                 .maint_asset_weight_bps,
@@ -131,6 +172,39 @@ mod tests {
         // a default (no) ramp is the target
         let none = WeightRamp::default();
         assert_eq!(none.effective(&w(7_000, 12_000), 5), w(7_000, 12_000));
+    }
+
+    /// Audit review: a lower oracle max age or confidence reaches health only at the ramp's end.
+    #[test]
+    fn tighter_oracle_limits_wait_for_the_ramp() {
+        let old = OracleConfig {
+            max_age_secs: 60,
+            max_conf_bps: 200,
+            ..OracleConfig::default()
+        };
+        let new = OracleConfig {
+            max_age_secs: 5,
+            max_conf_bps: 1,
+            ..old
+        };
+        let ramp = WeightRamp::retarget(
+            (&w(8_500, 10_000), &old),
+            (&w(8_500, 10_000), &new),
+            10_000,
+            0,
+            100,
+        );
+        assert_eq!(ramp.oracle_limits(&new, 50), old);
+        assert_eq!(ramp.oracle_limits(&new, 100), new);
+        // a looser limit applies at once
+        let ramp = WeightRamp::retarget(
+            (&w(8_500, 10_000), &new),
+            (&w(8_500, 10_000), &old),
+            10_000,
+            0,
+            100,
+        );
+        assert_eq!(ramp.oracle_limits(&old, 0), old);
     }
 
     proptest! {
@@ -152,7 +226,8 @@ mod tests {
         #[test]
         fn retargeting_starts_from_what_is_in_force(cur_a in 0u16..=10_000, next_a in 0u16..=10_000,
                                                     cur_l in 10_000u16..=50_000, next_l in 10_000u16..=50_000) {
-            let ramp = WeightRamp::retarget(&w(cur_a, cur_l), &w(next_a, next_l), 10_000, 0, 100);
+            let o = OracleConfig::default();
+            let ramp = WeightRamp::retarget((&w(cur_a, cur_l), &o), (&w(next_a, next_l), &o), 10_000, 0, 100);
             let now = ramp.effective(&w(next_a, next_l), 0);
             prop_assert_eq!(now.maint_asset_weight_bps, cur_a.max(next_a));
             prop_assert_eq!(now.maint_liab_weight_bps, cur_l.min(next_l));

@@ -1,7 +1,8 @@
 //! Pyth pull-oracle adapter: a `PriceUpdateV2` account -> a validated `OraclePrice`.
 //!
 //! ```text
-//! valid iff  owner == Pyth receiver program                       (else OracleWrongOwner)
+//! valid iff  key == market.oracle.price_account                   (else OraclePriceAccountMismatch)
+//!            owner == Pyth receiver program                       (else OracleWrongOwner)
 //!            discriminator == PriceUpdateV2                        (else OracleInvalidAccount)
 //!            feed_id == market.oracle.feed_id                      (else OracleFeedMismatch)
 //!            verification_level == Full                            (else OracleNotFullyVerified)
@@ -12,10 +13,10 @@
 //! ```
 //! The checks of verification, feed id and age are the Pyth SDK's own
 //! (`get_price_no_older_than`); this file maps its errors to Keel's and adds the rest.
-//! "Older than used" comes before the age check on purpose: an update older than one the market
-//! already used is a choice of the caller (anyone can hold old updates in accounts of their own),
-//! never an oracle outage, so it must be refused outright, not treated as a stale price (which
-//! counts a collateral as zero in health and liquidation).
+//! The account is pinned per market, so no caller chooses among updates (anyone can post old or
+//! wide updates into accounts of their own); a stale price then means the feed itself is stale.
+//! "Older than used" is a second line: the pinned account only moves forward under Pyth's push
+//! oracle, and the check keeps any other writer of that account from going back in time.
 use crate::errors::KeelError;
 use crate::math::health::OraclePrice;
 use crate::state::market::OracleConfig;
@@ -31,6 +32,11 @@ pub fn load_pyth_price(
     now: i64,
     not_before: i64,
 ) -> Result<(OraclePrice, i64)> {
+    require_keys_eq!(
+        *info.key,
+        oracle.price_account,
+        KeelError::OraclePriceAccountMismatch
+    );
     require_keys_eq!(
         *info.owner,
         pyth_solana_receiver_sdk::ID,

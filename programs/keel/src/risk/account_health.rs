@@ -11,13 +11,18 @@
 //!                     than one the market already used
 //! deposit = floor(deposit_shares * deposit_index(now)),  debt = ceil(borrow_shares * borrow_index(now))
 //! weights = the market's weights in force at now (maintenance weights on their ramp)
+//! price account = the market's configured one (oracle/pyth.rs): no caller chooses the update
 //! ```
-//! `PriceMode::Lenient` (borrow, withdraw, health, liquidation): a position *without debt* whose
-//! price is stale or too uncertain counts as zero collateral (it can only make the account look
-//! poorer, never richer); a position with debt and an unusable price refuses (debt cannot be
-//! under-valued). A wrong owner, feed, verification or an update older than one already used is
-//! always refused: those are the caller's choices, not outages.
-//! `PriceMode::Strict` (sweeping dust collateral): every position needs a usable price.
+//! A position *without debt* whose price is stale or too uncertain counts as zero collateral (it
+//! can only make the account look poorer, never richer); a position with debt and an unusable
+//! price refuses (debt cannot be under-valued). A wrong account, owner, feed, verification or an
+//! update older than one already used is always refused. Since the price account is pinned per
+//! market, "stale" means the feed itself has not been updated (anyone, the account's owner
+//! included, can post a fresh update to it), never that a caller picked an old one.
+//! `PriceMode::Initial` (borrow, withdraw) checks the market's configured oracle limits;
+//! `PriceMode::Maintenance` (health, liquidation, the bonus clock) the limits in force for
+//! maintenance, which after a tightening stay the looser ones until the ramp ends
+//! (math/weight_ramp.rs).
 use crate::errors::KeelError;
 use crate::math::health::{Health, PositionHealthInput};
 use crate::math::shares::{debt_amount, deposit_amount};
@@ -25,13 +30,14 @@ use crate::oracle::pyth::load_pyth_price;
 use crate::state::{MarginAccount, Market, Position};
 use anchor_lang::prelude::*;
 
-/// How an unusable (stale or too uncertain) oracle is treated.
+/// Which requirement the prices serve (both count an unusable collateral as zero and refuse an
+/// unusable debt price).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PriceMode {
-    /// Collateral without a usable price counts zero; debt without one refuses.
-    Lenient,
-    /// Every position needs a usable price.
-    Strict,
+    /// Borrow and withdraw: the configured oracle limits.
+    Initial,
+    /// Health, liquidation: the oracle limits in force for maintenance.
+    Maintenance,
 }
 
 /// A market the instruction already holds (and may have changed in memory this instruction).
@@ -147,11 +153,14 @@ fn price_position(
     let step = market.projected_accrual(now)?;
     let deposit = deposit_amount(position.deposit_shares, step.deposit_index)?;
     let debt = debt_amount(position.borrow_shares, step.borrow_index)?;
-    let oracle = &market.config.oracle;
+    let oracle = match mode {
+        PriceMode::Initial => market.config.oracle,
+        PriceMode::Maintenance => market.maintenance_oracle_at(now),
+    };
     let (price, publish_time) =
-        match load_pyth_price(price_info, oracle, now, market.last_publish_time) {
+        match load_pyth_price(price_info, &oracle, now, market.last_publish_time) {
             Ok((p, t)) => (Some(p), t),
-            Err(e) if mode == PriceMode::Lenient && debt == 0 && is_quality_error(&e) => {
+            Err(e) if debt == 0 && is_quality_error(&e) => {
                 msg!(
                     "position {}: oracle unusable, collateral counted as zero",
                     position.market
@@ -183,9 +192,9 @@ fn load_market(info: &AccountInfo) -> Result<Box<Market>> {
         .map_err(|_| error!(KeelError::RemainingAccountMismatch))
 }
 
-/// Stale or too-uncertain prices are oracle *quality* failures; a wrong owner, feed, verification
-/// or an update older than one already used is a caller's choice and is always refused.
-fn is_quality_error(e: &Error) -> bool {
+/// Stale or too-uncertain prices are oracle *quality* failures (the feed's own state); a wrong
+/// account, owner, feed, verification or an update older than one already used is always refused.
+pub fn is_quality_error(e: &Error) -> bool {
     let stale: Error = KeelError::OracleStale.into();
     let wide: Error = KeelError::OracleConfidenceTooWide.into();
     *e == stale || *e == wide

@@ -35,7 +35,8 @@ pub struct MarginAccount {
     pub pool: Pubkey,
     /// Owner-chosen id (a PDA seed), so one owner can hold several accounts in a pool.
     pub account_id: u64,
-    /// Unix time the account was first seen liquidatable (0 when healthy); for the liquidation ramp.
+    /// Start of the bonus clock: when a liquidation first saw the account liquidatable in this
+    /// episode (0: no episode; cleared by any instruction that sees the account healthy).
     pub liquidatable_since: i64,
     /// PDA bump.
     pub bump: u8,
@@ -43,8 +44,12 @@ pub struct MarginAccount {
     pub position_count: u8,
     /// Alignment padding.
     pub padding: [u8; 6],
+    /// Unix time of the last liquidation of the account. An episode in which no liquidation has
+    /// happened for a whole bonus ramp is over (the account may have recovered meanwhile, which
+    /// the program cannot see without an instruction): the next liquidation starts a new clock.
+    pub last_liquidated_at: i64,
     /// Space for future fields without a migration.
-    pub reserved: [u64; 8],
+    pub reserved: [u64; 7],
     /// Positions; only the first `position_count` are active.
     pub positions: [Position; MAX_POSITIONS],
 }

@@ -23,13 +23,17 @@ impl anchor_lang::Space for Wad {
     const INIT_SPACE: usize = 16;
 }
 
-/// Which Pyth feed prices the market, and how fresh and tight it must be.
+/// Which Pyth feed prices the market, from which account, and how fresh and tight it must be.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace,
 )]
 pub struct OracleConfig {
     /// Pyth feed id (32 bytes).
     pub feed_id: [u8; 32],
+    /// The one `PriceUpdateV2` account the market reads (for Pyth's sponsored push feeds, the
+    /// feed's PDA). Pinned, so that no caller can choose among updates: anyone may post an older
+    /// or a wider update into an account of their own, never into this one.
+    pub price_account: Pubkey,
     /// Oldest acceptable publish time, seconds before now.
     pub max_age_secs: u32,
     /// Widest acceptable confidence interval, bps of price.
@@ -75,6 +79,10 @@ impl MarketConfig {
             KeelError::InvalidLiabilityWeights
         );
         let o = &self.oracle;
+        require!(
+            o.price_account != Pubkey::default(),
+            KeelError::OraclePriceAccountMismatch
+        );
         require!(
             (MIN_ORACLE_MAX_AGE_SECS..=MAX_ORACLE_MAX_AGE_SECS).contains(&o.max_age_secs),
             KeelError::InvalidOracleMaxAge
@@ -155,8 +163,11 @@ pub struct Market {
     pub outflow: OutflowWindow,
     /// Newest oracle publish time this market has used; older updates are refused.
     pub last_publish_time: i64,
-    /// A maintenance-weight tightening in progress (math/weight_ramp.rs).
+    /// A maintenance-weight or oracle-limit tightening in progress (math/weight_ramp.rs).
     pub maint_ramp: WeightRamp,
+    /// Bumped by every configuration change: a queued change records it and executes only while
+    /// it stands (governance/change_base.rs).
+    pub config_version: u64,
 }
 
 /// Largest maintenance collateral weight with `(1 + max_bonus) * w < 100 %` (bps).
@@ -227,27 +238,35 @@ impl Market {
         self.maint_ramp.effective(&self.config.weights, now)
     }
 
+    /// The oracle limits health and liquidation apply at `now`: while a tightening ramps, the
+    /// looser of the old and the new max age and confidence (a tighter oracle limit must not make
+    /// collateral count zero at once); borrowing uses the configured ones.
+    pub fn maintenance_oracle_at(&self, now: i64) -> OracleConfig {
+        self.maint_ramp.oracle_limits(&self.config.oracle, now)
+    }
+
     /// Replace the configuration at `now`: a tighter maintenance weight ramps from the one in
     /// force over `MAINT_WEIGHT_RAMP_SECS`; everything else applies at once.
     pub fn set_config(&mut self, config: MarketConfig, now: i64) {
-        let current = self.weights_at(now);
-        self.maint_ramp = WeightRamp::retarget(
-            &current,
-            &config.weights,
-            max_maint_asset_weight_bps(&config.bonus),
-            now,
-            MAINT_WEIGHT_RAMP_SECS,
-        );
+        let unchanged = config.weights.maint_asset_weight_bps
+            == self.config.weights.maint_asset_weight_bps
+            && config.weights.maint_liab_weight_bps == self.config.weights.maint_liab_weight_bps
+            && config.oracle.max_age_secs == self.config.oracle.max_age_secs
+            && config.oracle.max_conf_bps == self.config.oracle.max_conf_bps;
+        if !unchanged {
+            // a ramp in progress toward the same maintenance targets keeps its course
+            let current = self.weights_at(now);
+            let oracle = self.maintenance_oracle_at(now);
+            self.maint_ramp = WeightRamp::retarget(
+                (&current, &oracle),
+                (&config.weights, &config.oracle),
+                max_maint_asset_weight_bps(&config.bonus),
+                now,
+                MAINT_WEIGHT_RAMP_SECS,
+            );
+        }
         self.config = config;
-    }
-
-    /// Refuse a price update older than one this market already used.
-    pub fn require_fresh_update(&self, publish_time: i64) -> Result<()> {
-        require!(
-            publish_time >= self.last_publish_time,
-            KeelError::OracleOlderThanUsed
-        );
-        Ok(())
+        self.config_version = self.config_version.wrapping_add(1);
     }
 
     /// Remember `publish_time` as used (the newest one wins).
@@ -278,7 +297,7 @@ impl Market {
     }
 
     /// Count `amount` coming in (deposit, repay) against the outflow limit: it nets.
-    pub fn record_inflow(&mut self, amount: u64, now: i64) {
+    pub fn record_inflow(&mut self, amount: u64, now: i64) -> Result<()> {
         let limit = self.config.outflow;
         self.outflow.record_inflow(&limit, amount, now)
     }

@@ -40,8 +40,14 @@ pub struct Pool {
     /// How many times borrowing was paused: a queued un-pause only lifts the pause it was queued
     /// against, never a newer one.
     pub borrow_pause_count: u64,
+    /// Bumped by every change of `liquidation` (a queued change's base).
+    pub liquidation_version: u64,
+    /// Bumped by every change of `timelock_delay_secs` (a queued change's base).
+    pub timelock_version: u64,
+    /// Bumped by every admin hand-over: changes queued by an earlier admin do not execute.
+    pub admin_epoch: u64,
     /// Space for future fields without a migration.
-    pub reserved: [u8; 56],
+    pub reserved: [u8; 32],
 }
 
 impl LiquidationConfig {

@@ -2,8 +2,8 @@
 //! with a key), the proposed key accepts by signing (`accept_authority`), the admin may cancel
 //! before that (`set_pending_authority` with `None`).
 //!
-//! A new admin taking over drops the old admin's pending guardian proposal: a proposal is the
-//! proposing admin's intent, and must not outlive that admin's authority.
+//! A new admin taking over drops the old admin's pending guardian proposal and voids the changes
+//! the old admin queued: they were that admin's intent, and must not outlive its authority.
 use super::governance_accounts::*;
 use crate::errors::KeelError;
 use crate::events::AuthorityChanged;
@@ -76,6 +76,10 @@ pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()>
         old,
         new: signer,
     });
+    if role == Role::Admin {
+        // changes queued by the previous admin no longer execute (governance/change_base.rs)
+        pool.admin_epoch = pool.admin_epoch.wrapping_add(1);
+    }
     if role == Role::Admin && pool.pending_guardian != Pubkey::default() {
         let dropped = std::mem::take(&mut pool.pending_guardian);
         crate::events::emit_event!(AuthorityChanged {

@@ -28,6 +28,7 @@ pub fn pause(ctx: Context<Pause>, borrow: bool, liquidation: bool) -> Result<()>
     pool.liquidation_paused |= liquidation;
     crate::events::emit_event!(PauseChanged {
         pool: pool.key(),
+        borrow_pause_count: pool.borrow_pause_count,
         borrow_paused_before: borrow_before,
         borrow_paused: pool.borrow_paused,
         liquidation_paused_before: liquidation_before,

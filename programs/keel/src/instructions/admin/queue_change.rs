@@ -81,6 +81,7 @@ pub fn queue_change(ctx: Context<QueueChange>, kind: ChangeKind) -> Result<()> {
         id,
         kind,
         eta,
+        base_hash,
     });
     Ok(())
 }

@@ -27,6 +27,7 @@ pub fn raise_timelock(ctx: Context<RaiseTimelock>, delay_secs: i64) -> Result<()
     );
     let old = pool.timelock_delay_secs;
     pool.timelock_delay_secs = delay_secs;
+    pool.timelock_version = pool.timelock_version.wrapping_add(1);
     crate::events::emit_event!(TimelockDelayChanged {
         pool: pool.key(),
         old,

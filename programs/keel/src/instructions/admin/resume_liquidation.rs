@@ -21,6 +21,7 @@ pub fn resume_liquidation(ctx: Context<ResumeLiquidation>) -> Result<()> {
     pool.liquidation_resumed_at = Clock::get()?.unix_timestamp;
     crate::events::emit_event!(PauseChanged {
         pool: pool.key(),
+        borrow_pause_count: pool.borrow_pause_count,
         borrow_paused_before: pool.borrow_paused,
         borrow_paused: pool.borrow_paused,
         liquidation_paused_before: true,

@@ -39,6 +39,8 @@ pub fn tighten_market(ctx: Context<TightenMarket>, config: MarketConfig) -> Resu
         new: config,
         by: ctx.accounts.gov.authority.key(),
         immediate: true,
+        maint_ramp: market.maint_ramp,
+        config_version: market.config_version,
     });
     Ok(())
 }

@@ -103,6 +103,8 @@ fn apply_market_config(
         new: config,
         by: executor,
         immediate: false,
+        maint_ramp: m.maint_ramp,
+        config_version: m.config_version,
     });
     Ok(())
 }
@@ -111,6 +113,7 @@ fn apply_liquidation_config(pool: &mut Account<Pool>, config: LiquidationConfig)
     config.validate()?;
     let old = pool.liquidation;
     pool.liquidation = config;
+    pool.liquidation_version = pool.liquidation_version.wrapping_add(1);
     crate::events::emit_event!(LiquidationConfigChanged {
         pool: pool.key(),
         old,
@@ -122,6 +125,7 @@ fn apply_liquidation_config(pool: &mut Account<Pool>, config: LiquidationConfig)
 fn apply_timelock(pool: &mut Account<Pool>, delay_secs: i64) {
     let old = pool.timelock_delay_secs;
     pool.timelock_delay_secs = delay_secs;
+    pool.timelock_version = pool.timelock_version.wrapping_add(1);
     crate::events::emit_event!(TimelockDelayChanged {
         pool: pool.key(),
         old,
@@ -135,6 +139,7 @@ fn apply_unpause(pool: &mut Account<Pool>, executor: Pubkey) {
     pool.borrow_paused = false;
     crate::events::emit_event!(PauseChanged {
         pool: pool.key(),
+        borrow_pause_count: pool.borrow_pause_count,
         borrow_paused_before: before,
         borrow_paused: false,
         liquidation_paused_before: pool.liquidation_paused,

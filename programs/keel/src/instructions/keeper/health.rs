@@ -22,7 +22,7 @@ pub fn health(ctx: Context<ReportHealth>) -> Result<HealthReport> {
         ctx.remaining_accounts,
         &[],
         now,
-        PriceMode::Lenient,
+        PriceMode::Maintenance,
     )?;
     let report = HealthReport {
         collateral_init: h.collateral_init,

@@ -6,7 +6,7 @@
 //! refused while the pool is paused or before the market's listing takes effect
 //! after: C_init >= D_init   (priced from remaining_accounts)
 //! ```
-use super::health_guard::require_initial_health;
+use super::health_guard::{clear_bonus_clock, require_initial_health};
 use super::owner_transfer::*;
 use crate::errors::KeelError;
 use crate::events::Borrowed;
@@ -87,6 +87,6 @@ fn book_borrow(
         .ok_or_else(|| error!(KeelError::MathOverflow))?;
     require_initial_health(&account, remaining, market_key, market, now)?;
     // meeting the initial requirement implies meeting maintenance: restart the bonus ramp
-    account.liquidatable_since = 0;
+    clear_bonus_clock(&mut account, margin_account.key());
     Ok(shares)
 }

@@ -65,7 +65,7 @@ fn book_deposit(
     market.require_active(now)?;
     accrue_market(market, market_key, now)?;
     market.require_not_wiped_out()?;
-    market.record_inflow(amount, now);
+    market.record_inflow(amount, now)?;
     let shares = shares_for_deposit(amount, market.deposit_index)?;
     require!(shares > 0, KeelError::ZeroShares);
     market.add_deposit_shares(shares)?;
@@ -88,6 +88,13 @@ fn book_deposit(
         .deposit_shares
         .checked_add(shares)
         .ok_or_else(|| error!(KeelError::MathOverflow))?;
-    restart_bonus_clock_if_healthy(&mut account, remaining, market_key, market, now);
+    restart_bonus_clock_if_healthy(
+        &mut account,
+        margin_account.key(),
+        remaining,
+        market_key,
+        market,
+        now,
+    );
     Ok(shares)
 }

@@ -4,7 +4,8 @@
 //! - after deposit and repay (which only ever improve health) the liquidation bonus clock restarts
 //!   when the caller passed health accounts and they show the account healthy.
 //!
-//! Either way the instruction's own market records the newest publish time it used.
+//! When it priced the account, the instruction's own market records the newest publish time it
+//! used.
 use crate::errors::KeelError;
 use crate::risk::account_health::{price_account, LoadedMarket, PriceMode};
 use crate::state::{MarginAccount, Market};
@@ -27,7 +28,7 @@ pub fn require_initial_health(
             key: market_key,
             market,
         }];
-        price_account(account, remaining, &loaded, now, PriceMode::Lenient)?
+        price_account(account, remaining, &loaded, now, PriceMode::Initial)?
     };
     require!(
         priced.health()?.meets_initial(),
@@ -39,6 +40,17 @@ pub fn require_initial_health(
     Ok(())
 }
 
+/// Stop the account's liquidation bonus clock (it was seen healthy), with an event when it ran.
+pub fn clear_bonus_clock(account: &mut MarginAccount, key: Pubkey) {
+    let since = std::mem::take(&mut account.liquidatable_since);
+    if since != 0 {
+        crate::events::emit_event!(crate::events::BonusClockCleared {
+            margin_account: key,
+            since,
+        });
+    }
+}
+
 /// After a deposit or a repay: restart the bonus clock when health accounts were passed and show
 /// the account out of liquidation (the ramp then measures time since the account *last* became
 /// liquidatable, not since a liquidation the trader has since repaired). Deposits and repays
@@ -46,6 +58,7 @@ pub fn require_initial_health(
 /// clock running; it never refuses the instruction.
 pub fn restart_bonus_clock_if_healthy(
     account: &mut MarginAccount,
+    account_key: Pubkey,
     remaining: &[AccountInfo],
     market_key: Pubkey,
     market: &mut Market,
@@ -59,12 +72,12 @@ pub fn restart_bonus_clock_if_healthy(
             key: market_key,
             market,
         }];
-        price_account(account, remaining, &loaded, now, PriceMode::Lenient)
+        price_account(account, remaining, &loaded, now, PriceMode::Maintenance)
             .and_then(|p| p.health().map(|h| (p, h)))
     };
     match priced {
         Ok((p, h)) if !h.is_liquidatable() => {
-            account.liquidatable_since = 0;
+            clear_bonus_clock(account, account_key);
             if let Some(q) = p.get(&market_key) {
                 market.record_publish_time(q.publish_time);
             }

@@ -60,9 +60,10 @@ pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
         account.positions[i].borrow_shares = owed_shares - shares;
         account.remove_if_empty(i);
         market.sub_borrow_shares(shares)?;
-        market.record_inflow(amount, now);
+        market.record_inflow(amount, now)?;
         restart_bonus_clock_if_healthy(
             &mut account,
+            ctx.accounts.margin_account.key(),
             ctx.remaining_accounts,
             market_key,
             market,

@@ -6,7 +6,7 @@
 //! amount <= vault balance - insurance fund;  within the outflow limit;  refused while paused
 //! after: C_init >= D_init   (priced from remaining_accounts when the account has debt)
 //! ```
-use super::health_guard::require_initial_health;
+use super::health_guard::{clear_bonus_clock, require_initial_health};
 use super::owner_transfer::*;
 use crate::errors::KeelError;
 use crate::events::Withdrawn;
@@ -85,7 +85,7 @@ fn book_withdrawal(
     market.sub_deposit_shares(shares)?;
     require_initial_health(&account, remaining, market_key, market, now)?;
     // meeting the initial requirement implies meeting maintenance: restart the bonus ramp
-    account.liquidatable_since = 0;
+    clear_bonus_clock(&mut account, margin_account.key());
     // removed only after the check, so remaining accounts always match the positions as they
     // stood before the instruction
     account.remove_if_empty(i);

@@ -38,7 +38,7 @@ pub(super) fn apply_plan(
     check_post_conditions(&input.health, &after, input, plan, config)?;
     record_publish_times(priced, (repay_market, repay_key), (seize_market, seize_key));
     if !after.is_liquidatable() {
-        account.liquidatable_since = 0;
+        crate::instructions::user::health_guard::clear_bonus_clock(account, account_key);
     }
     let no_collateral = account.active().iter().all(|p| p.deposit_shares == 0);
     if no_collateral && account.positions[ri].borrow_shares > 0 {

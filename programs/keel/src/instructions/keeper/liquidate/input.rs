@@ -17,9 +17,13 @@ pub(super) fn liquidation_input(
 ) -> Result<(Box<LiquidationInput>, usize, usize)> {
     let before = priced.health()?;
     require!(before.is_liquidatable(), KeelError::NotLiquidatable);
-    if account.liquidatable_since == 0 {
+    // a new episode: none running, or none touched for a whole ramp (it may have recovered)
+    let stale_episode =
+        now.saturating_sub(account.last_liquidated_at) > config.bonus_ramp_secs as i64;
+    if account.liquidatable_since == 0 || stale_episode {
         account.liquidatable_since = now;
     }
+    account.last_liquidated_at = now;
     let elapsed = now.saturating_sub(account.liquidatable_since).max(0) as u64;
     let ri = account
         .find(&repay_key)

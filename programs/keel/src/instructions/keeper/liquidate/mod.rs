@@ -185,7 +185,7 @@ fn book_liquidation(
                 market: seize_market,
             },
         ];
-        price_account(&account, remaining, &loaded, now, PriceMode::Lenient)?
+        price_account(&account, remaining, &loaded, now, PriceMode::Maintenance)?
     };
     if let Some(swept) = sweep_if_dust(
         &mut account,

@@ -1,5 +1,11 @@
 //! Paying the liquidator: tokens out of the seize vault, or deposit shares in its own margin
 //! account (`deposit_into`), which works even when the seize market is fully borrowed.
+//!
+//! `deposit_into` must be the liquidator's own margin account in the pool (checked here, before
+//! anything moves: an optional account's constraints cost the accounts struct a frame the SBF
+//! limit does not have). As a liquidation, the credit opens a position even while borrowing is
+//! paused (liquidations go on during a pause); it refuses a wiped-out market (MarketWipedOut),
+//! like a deposit.
 use super::Liquidate;
 use crate::errors::KeelError;
 use crate::events::CollateralTakenAsDeposit;
@@ -49,6 +55,7 @@ pub(super) fn credit_as_deposit(
     market_key: Pubkey,
     amount: u64,
 ) -> Result<()> {
+    market.require_not_wiped_out()?;
     let shares = shares_for_deposit(amount, market.deposit_index)?;
     require!(shares > 0, KeelError::ZeroShares);
     let mut account = dest.load_mut()?;
