@@ -21,16 +21,13 @@ pub struct Config {
     /// Skip opportunities worth less than this, in USD.
     #[serde(default)]
     pub min_profit_usd: f64,
-    /// Compute unit limit set on every liquidation.
-    #[serde(default = "default_compute_units")]
-    pub compute_units: u32,
+    /// Compute-unit limit set on every liquidation; when absent, each liquidation's own from the
+    /// per-position model (`keel_sdk::compute::liquidation_units`).
+    #[serde(default)]
+    pub compute_units: Option<u32>,
     /// Report only: never send.
     #[serde(default)]
     pub dry_run: bool,
-}
-
-fn default_compute_units() -> u32 {
-    400_000
 }
 
 impl Config {
@@ -41,7 +38,7 @@ impl Config {
             price_accounts: BTreeMap::new(),
             token_accounts: BTreeMap::new(),
             min_profit_usd: 0.0,
-            compute_units: default_compute_units(),
+            compute_units: None,
             dry_run: false,
         }
     }

@@ -185,14 +185,11 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
                     .unwrap_or_default()
             });
         let ix = kix::liquidate(&keys, choice.plan.repay, &metas);
-        let outcome = match chain
-            .simulate(std::slice::from_ref(&ix), &[], config.compute_units)
-            .await
-        {
-            Ok(_) => chain
-                .send(&[ix], &[], config.compute_units)
-                .await
-                .map(|_| ()),
+        let units = config.compute_units.unwrap_or_else(|| {
+            keel_sdk::compute::liquidation_units(candidate.account.position_count as usize)
+        });
+        let outcome = match chain.simulate(std::slice::from_ref(&ix), &[], units).await {
+            Ok(_) => chain.send(&[ix], &[], units).await.map(|_| ()),
             Err(e) => Err(e),
         };
         match outcome {

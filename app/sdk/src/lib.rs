@@ -4,6 +4,7 @@
 //! the liquidator, the simulator — is written once. Built on the `keel` crate with
 //! `no-entrypoint`, so no client can disagree with the chain.
 pub mod chain;
+pub mod compute;
 pub mod decode;
 pub mod instructions;
 pub mod oracle;

@@ -19,7 +19,7 @@ pub const BPS: u64 = 10_000;
 /// Seconds in the interest year (365 days).
 pub const SECONDS_PER_YEAR: u64 = 31_536_000;
 
-/// Collateral weights are in (0, 100%].
+/// Collateral weights are in [0, 100%] (zero: a collateral governance has neutralised).
 pub const MAX_ASSET_WEIGHT_BPS: u16 = 10_000;
 /// Borrow (liability) weights are in [100%, 500%].
 pub const MIN_LIAB_WEIGHT_BPS: u16 = 10_000;

@@ -41,7 +41,7 @@ pub enum KeelError {
     #[msg("Action would leave the account below its initial margin requirement")]
     InitialHealthViolated,
     // --- remaining accounts
-    #[msg("Remaining accounts must be one (market, price update) pair per position")]
+    #[msg("Remaining accounts must be (market, price update) pairs: their count is odd")]
     RemainingAccountsCount,
     #[msg("Remaining account does not match the position it claims to price")]
     RemainingAccountMismatch,
@@ -63,7 +63,7 @@ pub enum KeelError {
     #[msg("Oracle exponent is out of the supported range")]
     OracleExponentOutOfRange,
     // --- configuration
-    #[msg("Collateral weights must satisfy 0 < initial <= maintenance <= 100%")]
+    #[msg("Collateral weights must satisfy 0 <= initial <= maintenance <= 100%")]
     InvalidAssetWeights,
     #[msg("Borrow weights must satisfy 100% <= maintenance <= initial <= 500%")]
     InvalidLiabilityWeights,

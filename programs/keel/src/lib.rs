@@ -5,6 +5,8 @@
 #![allow(unexpected_cfgs)]
 
 use anchor_lang::prelude::*;
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
 
 pub mod constants;
 pub mod errors;
@@ -56,7 +58,8 @@ pub mod keel {
         instructions::add_market(ctx, config)
     }
 
-    /// Apply at once a market configuration that only tightens risk (admin or guardian).
+    /// Apply a market configuration that only tightens risk (admin or guardian): at once, except
+    /// maintenance weights and oracle limits, which reach health along a one-day ramp.
     pub fn tighten_market(ctx: Context<TightenMarket>, config: MarketConfig) -> Result<()> {
         instructions::tighten_market(ctx, config)
     }

@@ -173,8 +173,11 @@ async fn the_config_file_parses_and_names_bad_keys() {
             c.min_profit_usd,
             c.compute_units
         ),
-        (pool, price, 1.5, 400_000)
+        (pool, price, 1.5, None)
     );
+    // absent, each liquidation requests the SDK's per-position limit; a number overrides it
+    let fixed = Config::from_toml(&format!("pool = \"{pool}\"\ncompute_units = 300000\n")).unwrap();
+    assert_eq!(fixed.compute_units, Some(300_000));
     let err = Config::from_toml("pool = \"not-a-key\"").unwrap_err();
     assert!(err.contains("not a public key: not-a-key"), "{err}");
     let _ = Keypair::new();

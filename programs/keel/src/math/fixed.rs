@@ -25,8 +25,47 @@ pub enum Rounding {
 }
 
 /// `a * b / c` on a 256-bit intermediate, rounded as asked; errors on `c == 0` or a result over `u128`.
+/// When `a * b` fits in 128 bits (nearly always: token values, indices, bps) the division runs on
+/// `u128` (the same result; much cheaper on SBF than the 256-bit path), and on `u64` when both
+/// the product and the divisor fit in 64 bits.
 pub fn mul_div(a: u128, b: u128, c: u128, rounding: Rounding) -> Result<u128> {
     require!(c != 0, KeelError::DivisionByZero);
+    let fits = match (u64::try_from(b), u64::try_from(a)) {
+        (Ok(b), _) => mul_u128_u64(a, b),
+        (_, Ok(a)) => mul_u128_u64(b, a),
+        _ => a.checked_mul(b),
+    };
+    if let Some(product) = fits {
+        let (q, exact) = div_u128(product, c);
+        return Ok(if rounding == Rounding::Up && !exact {
+            q + 1
+        } else {
+            q
+        });
+    }
+    // x * WAD / c (a Wad division, e.g. a health factor) past 128 bits: long division in base
+    // 10^9, on u128, while c is small enough that r * 10^9 cannot overflow (r < c)
+    let wad_operand = match (a == WAD, b == WAD) {
+        (_, true) => Some(a),
+        (true, false) => Some(b),
+        _ => None,
+    };
+    if let Some(x) = wad_operand.filter(|_| c <= u128::MAX / 1_000_000_000) {
+        let (q, r) = (x / c, x % c);
+        let (d1, r1) = ((r * 1_000_000_000) / c, (r * 1_000_000_000) % c);
+        let (d2, r2) = ((r1 * 1_000_000_000) / c, (r1 * 1_000_000_000) % c);
+        let whole = q
+            .checked_mul(WAD)
+            .and_then(|w| w.checked_add(d1 * 1_000_000_000 + d2))
+            .ok_or_else(|| error!(KeelError::MathOverflow))?;
+        return if rounding == Rounding::Up && r2 != 0 {
+            whole
+                .checked_add(1)
+                .ok_or_else(|| error!(KeelError::MathOverflow))
+        } else {
+            Ok(whole)
+        };
+    }
     let product = U256::from(a) * U256::from(b); // cannot overflow: both < 2^128
     let divisor = U256::from(c);
     let mut quotient = product / divisor;
@@ -34,6 +73,69 @@ pub fn mul_div(a: u128, b: u128, c: u128, rounding: Rounding) -> Result<u128> {
         quotient += U256::ONE;
     }
     u128::try_from(quotient).map_err(|_| error!(KeelError::MathOverflow))
+}
+
+/// `x * y` exactly, from four 32-bit products (SBF multiplies 64-bit words natively, but has no
+/// widening multiply: a `u128` product is a software routine).
+pub fn wide_mul(x: u64, y: u64) -> u128 {
+    let (x1, x0) = (x >> 32, x & 0xffff_ffff);
+    let (y1, y0) = (y >> 32, y & 0xffff_ffff);
+    let low = x0 * y0;
+    let mid1 = x1 * y0;
+    let mid2 = x0 * y1;
+    let high = x1 * y1;
+    // low + (mid1 + mid2) << 32 + high << 64, carried by hand in 64-bit words
+    let (mid, mid_carry) = mid1.overflowing_add(mid2);
+    let (lo, lo_carry) = low.overflowing_add(mid << 32);
+    let hi = high + (mid >> 32) + ((mid_carry as u64) << 32) + lo_carry as u64;
+    ((hi as u128) << 64) | lo as u128
+}
+
+/// `a * b`, or `None` past `u128`, with two widening 64-bit products.
+pub fn mul_u128_u64(a: u128, b: u64) -> Option<u128> {
+    let (a1, a0) = ((a >> 64) as u64, a as u64);
+    let low = wide_mul(a0, b);
+    let high = wide_mul(a1, b);
+    if high >> 64 != 0 {
+        return None;
+    }
+    low.checked_add(high << 64)
+}
+
+/// `x / d` and whether it is exact, as cheaply as SBF allows (it has native 64-bit division only;
+/// a generic 128-bit division is a long software routine): native when both fit in 64 bits, four
+/// native divisions on 32-bit limbs when the divisor fits in 32 bits (bps, powers of ten up to
+/// 10^9, seconds per year), two such rounds for `WAD` (floor(floor(x / 10^9) / 10^9) is
+/// floor(x / 10^18)), the generic division otherwise.
+fn div_u128(x: u128, d: u128) -> (u128, bool) {
+    if let (Ok(x), Ok(d)) = (u64::try_from(x), u64::try_from(d)) {
+        return ((x / d) as u128, x % d == 0);
+    }
+    if d <= u32::MAX as u128 {
+        let (q, r) = div_rem_small(x, d as u64);
+        return (q, r == 0);
+    }
+    if d == WAD {
+        let (q1, r1) = div_rem_small(x, 1_000_000_000);
+        let (q, r2) = div_rem_small(q1, 1_000_000_000);
+        return (q, r1 == 0 && r2 == 0);
+    }
+    let q = x / d;
+    (q, q * d == x)
+}
+
+/// `x / d` and `x % d` for `0 < d < 2^32`: schoolbook division on 32-bit limbs, each step a
+/// native 64-bit division (the running remainder is below `d`, so each step fits in 64 bits).
+fn div_rem_small(x: u128, d: u64) -> (u128, u64) {
+    let mut q: u128 = 0;
+    let mut r: u64 = 0;
+    for shift in [96u32, 64, 32, 0] {
+        let limb = ((x >> shift) as u64) & 0xffff_ffff;
+        let cur = (r << 32) | limb;
+        q |= ((cur / d) as u128) << shift;
+        r = cur % d;
+    }
+    (q, r)
 }
 
 /// A non-negative fixed-point number with 18 decimals.
@@ -148,6 +250,59 @@ mod tests {
             prop_assert_eq!(down, exact);
             prop_assert!(up == down || up == down + 1);
             prop_assert_eq!(up == down, (a as u128 * b as u128).is_multiple_of(c as u128));
+        }
+
+        /// The base-10^9 long division of `x * WAD / c` agrees with the 256-bit one.
+        #[test]
+        fn wad_division_past_128_bits_is_exact(x in any::<u128>(), c in 1u128..=u128::MAX / 1_000_000_000) {
+            for r in [Rounding::Down, Rounding::Up] {
+                let p = U256::from(x) * U256::from(WAD);
+                let mut q = p / U256::from(c);
+                if r == Rounding::Up && p % U256::from(c) != U256::ZERO {
+                    q += U256::ONE;
+                }
+                match mul_div(x, WAD, c, r) {
+                    Ok(v) => prop_assert_eq!(U256::from(v), q),
+                    Err(_) => prop_assert!(q > U256::from(u128::MAX)),
+                }
+                match mul_div(WAD, x, c, r) {
+                    Ok(v) => prop_assert_eq!(U256::from(v), q),
+                    Err(_) => prop_assert!(q > U256::from(u128::MAX)),
+                }
+            }
+        }
+
+        /// The limb multiplications agree with the generic ones.
+        #[test]
+        fn cheap_multiplication_is_exact(x in any::<u64>(), y in any::<u64>(), a in any::<u128>()) {
+            prop_assert_eq!(wide_mul(x, y), x as u128 * y as u128);
+            prop_assert_eq!(mul_u128_u64(a, y), a.checked_mul(y as u128));
+            prop_assert_eq!(mul_u128_u64(a >> 70, y), a.checked_mul(0).map(|_| (a >> 70) * y as u128));
+        }
+
+        /// The limb division agrees with the generic one, for every kind of divisor it takes.
+        #[test]
+        fn cheap_division_is_exact(x in any::<u128>(), small in 1u64..=u32::MAX as u64, any_d in 1u128..) {
+            for d in [small as u128, WAD, any_d, 10_000, 1] {
+                let (q, exact) = div_u128(x, d);
+                prop_assert_eq!(q, x / d);
+                prop_assert_eq!(exact, x % d == 0);
+            }
+        }
+
+        /// The u128 fast path and the 256-bit path agree wherever both apply.
+        #[test]
+        fn fast_path_matches_the_wide_path(a in any::<u128>(), b in any::<u64>(), c in 1u128..) {
+            let (a, b) = (a >> 64, b as u128); // products that fit in 128 bits
+            for r in [Rounding::Down, Rounding::Up] {
+                let fast = mul_div(a, b, c, r).unwrap();
+                let p = U256::from(a) * U256::from(b);
+                let mut q = p / U256::from(c);
+                if r == Rounding::Up && p % U256::from(c) != U256::ZERO {
+                    q += U256::ONE;
+                }
+                prop_assert_eq!(U256::from(fast), q);
+            }
         }
 
         #[test]

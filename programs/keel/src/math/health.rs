@@ -4,15 +4,15 @@
 //! value(a, p, e, dec)  = a * p * 10^(e - dec)            USD as a Wad; p a Pyth mantissa, e its exponent
 //! maintenance band     = [p - conf, p + conf]
 //! initial band         = [min(p - conf, ema - ema_conf), max(p + conf, ema + ema_conf)]
-//! C_maint = sum value(deposit, band_low_maint)  * w_maint     (rounded down)
-//! D_maint = sum value(debt,    band_high_maint) * bw_maint    (rounded up)
+//! C_maint = sum value(deposit, band_low_maint)  * w_maint     (the sum rounded down once)
+//! D_maint = sum value(debt,    band_high_maint) * bw_maint    (the sum rounded up once)
 //! C_init  = sum value(deposit, band_low_init)   * w_init      (an unpriced collateral counts 0)
 //! D_init  = sum value(debt,    band_high_init)  * bw_init
 //! C_spot, D_spot = the unweighted sums at spot (what liquidations exchange at)
 //! HF = C_maint / D_maint   (MAX when there is no debt); liquidatable iff HF < 1
 //! borrow and withdraw require C_init >= D_init after the action
 //! ```
-use super::fixed::{mul_div, Rounding, Wad, WAD};
+use super::fixed::{mul_div, mul_u128_u64, wide_mul, Rounding, Wad, WAD};
 use crate::errors::KeelError;
 use anchor_lang::prelude::*;
 
@@ -77,6 +77,17 @@ impl OraclePrice {
     }
 }
 
+/// 10^0 .. 10^36 (`MAX_SCALE_EXPONENT`): a table, not a loop.
+const POW10: [u128; 37] = {
+    let mut t = [1u128; 37];
+    let mut i = 1;
+    while i < 37 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
 /// USD value (as a Wad) of `amount` base units of a token with `decimals`, at `price * 10^expo`.
 pub fn token_value(
     amount: u64,
@@ -91,20 +102,18 @@ pub fn token_value(
         shift.abs() <= MAX_SCALE_EXPONENT,
         KeelError::OracleExponentOutOfRange
     );
-    let product = amount as u128 * price as u128; // u64 * u64 fits in u128
+    let product = wide_mul(amount, price); // u64 * u64 fits in u128
+    let power = POW10[shift.unsigned_abs() as usize];
     if shift >= 0 {
-        let factor = 10u128
-            .checked_pow(shift as u32)
-            .ok_or_else(|| error!(KeelError::MathOverflow))?;
-        product
-            .checked_mul(factor)
+        let scaled = match u64::try_from(power) {
+            Ok(p) => mul_u128_u64(product, p),
+            Err(_) => product.checked_mul(power),
+        };
+        scaled
             .map(Wad)
             .ok_or_else(|| error!(KeelError::MathOverflow))
     } else {
-        let divisor = 10u128
-            .checked_pow((-shift) as u32)
-            .ok_or_else(|| error!(KeelError::MathOverflow))?;
-        mul_div(product, 1, divisor, rounding).map(Wad)
+        mul_div(product, 1, power, rounding).map(Wad)
     }
 }
 
@@ -182,61 +191,146 @@ impl Health {
 
 /// Sum the weighted values of every position. A position with debt must carry a price.
 pub fn compute_health(positions: &[PositionHealthInput]) -> Result<Health> {
-    let mut h = Health::default();
-    for p in positions {
-        h.add_position(p)?;
-    }
-    Ok(h)
+    compute_health_parts(positions, HealthParts::ALL)
 }
 
-impl Health {
-    /// Add one position's weighted values (the running form of `compute_health`).
-    pub fn add_position(&mut self, p: &PositionHealthInput) -> Result<()> {
+/// The `parts` of [`compute_health`] (the rest stay zero).
+pub fn compute_health_parts(
+    positions: &[PositionHealthInput],
+    parts: HealthParts,
+) -> Result<Health> {
+    let mut sums = HealthSums::default();
+    for p in positions {
+        sums.add(p, parts)?;
+    }
+    sums.finish()
+}
+
+/// Which parts of [`Health`] to compute (the rest stay zero): borrow and withdraw need only the
+/// initial requirement, the health report the initial and maintenance sides, liquidation the
+/// maintenance side and the spot sums.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HealthParts {
+    /// `collateral_init`, `debt_init`.
+    pub initial: bool,
+    /// `collateral_maint`, `debt_maint`, `collateral_value`, `debt_value`.
+    pub maintenance: bool,
+    /// `collateral_spot`, `debt_spot` (the bonus cap of a liquidation).
+    pub spot: bool,
+}
+
+impl HealthParts {
+    /// Everything.
+    pub const ALL: HealthParts = HealthParts {
+        initial: true,
+        maintenance: true,
+        spot: true,
+    };
+}
+
+/// Running sums of an account's values. The weighted sums are kept as `value * weight_bps` and
+/// divided by 10,000 once, at the end, each in its direction (collateral down, debt up): one
+/// division per sum instead of one per position (a 128-bit division is costly on SBF), and a
+/// rounding of the exact total rather than a sum of roundings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HealthSums {
+    collateral_init_bps: u128,
+    debt_init_bps: u128,
+    collateral_maint_bps: u128,
+    debt_maint_bps: u128,
+    collateral_value: Wad,
+    debt_value: Wad,
+    collateral_spot: Wad,
+    debt_spot: Wad,
+}
+
+fn add_weighted(sum: u128, value: Wad, weight_bps: u16) -> Result<u128> {
+    mul_u128_u64(value.0, weight_bps as u64)
+        .and_then(|v| sum.checked_add(v))
+        .ok_or_else(|| error!(KeelError::MathOverflow))
+}
+
+impl HealthSums {
+    /// Add the `parts` of one position's values.
+    pub fn add(&mut self, p: &PositionHealthInput, parts: HealthParts) -> Result<()> {
         let Some(price) = p.price else {
             require!(p.debt == 0, KeelError::OracleStale);
             return Ok(());
         };
         if p.deposit > 0 {
-            self.add_collateral(p, &price)?;
+            self.add_collateral(p, &price, parts)?;
         }
         if p.debt > 0 {
-            self.add_debt(p, &price)?;
+            self.add_debt(p, &price, parts)?;
         }
         Ok(())
     }
 
     // each side in its own frame: the SBF stack frame is 4 KiB
     #[inline(never)]
-    fn add_collateral(&mut self, p: &PositionHealthInput, price: &OraclePrice) -> Result<()> {
-        let (maint, init, w) = (price.maintenance_band(), price.initial_band(), p.weights);
+    fn add_collateral(
+        &mut self,
+        p: &PositionHealthInput,
+        price: &OraclePrice,
+        parts: HealthParts,
+    ) -> Result<()> {
+        let w = p.weights;
         let value = |at: u64| token_value(p.deposit, at, price.expo, p.decimals, Rounding::Down);
-        let (v_maint, v_init, v_spot) = (value(maint.low)?, value(init.low)?, value(price.price)?);
-        self.collateral_spot = self.collateral_spot.try_add(v_spot)?;
-        self.collateral_value = self.collateral_value.try_add(v_maint)?;
-        self.collateral_maint = self
-            .collateral_maint
-            .try_add(v_maint.mul_bps(w.maint_asset_weight_bps as u64, Rounding::Down)?)?;
-        self.collateral_init = self
-            .collateral_init
-            .try_add(v_init.mul_bps(w.init_asset_weight_bps as u64, Rounding::Down)?)?;
+        if parts.maintenance {
+            let v = value(price.maintenance_band().low)?;
+            self.collateral_value = self.collateral_value.try_add(v)?;
+            self.collateral_maint_bps =
+                add_weighted(self.collateral_maint_bps, v, w.maint_asset_weight_bps)?;
+        }
+        if parts.spot {
+            self.collateral_spot = self.collateral_spot.try_add(value(price.price)?)?;
+        }
+        if parts.initial {
+            let v = value(price.initial_band().low)?;
+            self.collateral_init_bps =
+                add_weighted(self.collateral_init_bps, v, w.init_asset_weight_bps)?;
+        }
         Ok(())
     }
 
     #[inline(never)]
-    fn add_debt(&mut self, p: &PositionHealthInput, price: &OraclePrice) -> Result<()> {
-        let (maint, init, w) = (price.maintenance_band(), price.initial_band(), p.weights);
+    fn add_debt(
+        &mut self,
+        p: &PositionHealthInput,
+        price: &OraclePrice,
+        parts: HealthParts,
+    ) -> Result<()> {
+        let w = p.weights;
         let value = |at: u64| token_value(p.debt, at, price.expo, p.decimals, Rounding::Up);
-        let (v_maint, v_init, v_spot) =
-            (value(maint.high)?, value(init.high)?, value(price.price)?);
-        self.debt_spot = self.debt_spot.try_add(v_spot)?;
-        self.debt_value = self.debt_value.try_add(v_maint)?;
-        self.debt_maint = self
-            .debt_maint
-            .try_add(v_maint.mul_bps(w.maint_liab_weight_bps as u64, Rounding::Up)?)?;
-        self.debt_init = self
-            .debt_init
-            .try_add(v_init.mul_bps(w.init_liab_weight_bps as u64, Rounding::Up)?)?;
+        if parts.maintenance {
+            let v = value(price.maintenance_band().high)?;
+            self.debt_value = self.debt_value.try_add(v)?;
+            self.debt_maint_bps = add_weighted(self.debt_maint_bps, v, w.maint_liab_weight_bps)?;
+        }
+        if parts.spot {
+            self.debt_spot = self.debt_spot.try_add(value(price.price)?)?;
+        }
+        if parts.initial {
+            let v = value(price.initial_band().high)?;
+            self.debt_init_bps = add_weighted(self.debt_init_bps, v, w.init_liab_weight_bps)?;
+        }
         Ok(())
+    }
+
+    /// The health: each weighted sum divided by 10,000 once (collateral down, debt up).
+    pub fn finish(&self) -> Result<Health> {
+        let down = |x: u128| mul_div(x, 1, 10_000, Rounding::Down).map(Wad);
+        let up = |x: u128| mul_div(x, 1, 10_000, Rounding::Up).map(Wad);
+        Ok(Health {
+            collateral_init: down(self.collateral_init_bps)?,
+            debt_init: up(self.debt_init_bps)?,
+            collateral_maint: down(self.collateral_maint_bps)?,
+            debt_maint: up(self.debt_maint_bps)?,
+            collateral_value: self.collateral_value,
+            debt_value: self.debt_value,
+            collateral_spot: self.collateral_spot,
+            debt_spot: self.debt_spot,
+        })
     }
 }
 

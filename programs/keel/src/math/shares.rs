@@ -13,11 +13,17 @@ use anchor_lang::prelude::*;
 
 /// Tokens a depositor can claim for `shares` (rounded down).
 pub fn deposit_amount(shares: u64, deposit_index: Wad) -> Result<u64> {
+    if shares == 0 {
+        return Ok(0);
+    }
     deposit_index.scale_u64(shares, Rounding::Down)
 }
 
 /// Tokens owed for `shares` of debt (rounded up).
 pub fn debt_amount(shares: u64, borrow_index: Wad) -> Result<u64> {
+    if shares == 0 {
+        return Ok(0);
+    }
     borrow_index.scale_u64(shares, Rounding::Up)
 }
 

@@ -21,8 +21,9 @@ use crate::errors::KeelError;
 use crate::math::health::OraclePrice;
 use crate::state::market::OracleConfig;
 use anchor_lang::prelude::*;
+use anchor_lang::Discriminator;
 use pyth_solana_receiver_sdk::error::GetPriceError;
-use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
+use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
 
 /// Read and validate the Pyth price in `info` for a market with oracle config `oracle`, refusing
 /// an update published before `not_before`; returns the price and its publish time.
@@ -43,10 +44,58 @@ pub fn load_pyth_price(
         KeelError::OracleWrongOwner
     );
     let data = info.try_borrow_data()?;
-    let update = PriceUpdateV2::try_deserialize(&mut &data[..])
-        .map_err(|_| error!(KeelError::OracleInvalidAccount))?;
+    let update = read_price_update(&data)?;
     let price = validate_price_update_since(&update, oracle, now, not_before)?;
     Ok((price, update.price_message.publish_time))
+}
+
+/// A `PriceUpdateV2` from account data, read at its fixed offsets (cheaper on SBF than Borsh's
+/// reader; a test pins them to Borsh's layout):
+/// `[discriminator 8][write_authority 32][verification 1 (+1 when Partial)][feed_id 32][price i64]`
+/// `[conf u64][exponent i32][publish_time i64][prev_publish_time i64][ema_price i64][ema_conf u64]`
+/// `[posted_slot u64]`.
+pub fn read_price_update(data: &[u8]) -> Result<PriceUpdateV2> {
+    let invalid = || error!(KeelError::OracleInvalidAccount);
+    if data.len() < 8 || data[..8] != *PriceUpdateV2::DISCRIMINATOR {
+        return Err(invalid());
+    }
+    let (verification_level, at) = match data.get(40) {
+        Some(1) => (VerificationLevel::Full, 41),
+        Some(0) => (
+            VerificationLevel::Partial {
+                num_signatures: *data.get(41).ok_or_else(invalid)?,
+            },
+            42,
+        ),
+        _ => return Err(invalid()),
+    };
+    let m = data.get(at..at + 84 + 8).ok_or_else(invalid)?;
+    let word = |o: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&m[o..o + 8]);
+        b
+    };
+    let mut feed_id = [0u8; 32];
+    feed_id.copy_from_slice(&m[..32]);
+    let mut exponent = [0u8; 4];
+    exponent.copy_from_slice(&m[48..52]);
+    let mut authority = [0u8; 32];
+    authority.copy_from_slice(&data[8..40]);
+    Ok(PriceUpdateV2 {
+        write_authority: Pubkey::new_from_array(authority),
+        verification_level,
+        price_message: PriceFeedMessage {
+            feed_id,
+            price: i64::from_le_bytes(word(32)),
+            conf: u64::from_le_bytes(word(40)),
+            exponent: i32::from_le_bytes(exponent),
+            publish_time: i64::from_le_bytes(word(52)),
+            prev_publish_time: i64::from_le_bytes(word(60)),
+            ema_price: i64::from_le_bytes(word(68)),
+            ema_conf: u64::from_le_bytes(word(76)),
+        },
+        posted_slot: u64::from_le_bytes(word(84)),
+    })
 }
 
 /// Validate a deserialized `PriceUpdateV2` against the market's oracle config at time `now`.
@@ -109,4 +158,49 @@ pub fn validate_price_update_since(
         ema_conf: msg.ema_conf,
         expo: spot.exponent,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_lang::AccountSerialize;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The offsets are Borsh's: an update serialized as the Pyth receiver writes it reads back
+        /// the same, fully or partially verified.
+        #[test]
+        fn offsets_match_the_borsh_layout(feed in any::<[u8; 32]>(), w in any::<[i64; 6]>(), full in any::<bool>(), sigs in any::<u8>()) {
+            let update = PriceUpdateV2 {
+                write_authority: Pubkey::new_from_array(feed),
+                verification_level: if full {
+                    VerificationLevel::Full
+                } else {
+                    VerificationLevel::Partial { num_signatures: sigs }
+                },
+                price_message: PriceFeedMessage {
+                    feed_id: feed,
+                    price: w[0],
+                    conf: w[1] as u64,
+                    exponent: w[2] as i32,
+                    publish_time: w[3],
+                    prev_publish_time: w[4],
+                    ema_price: w[5],
+                    ema_conf: w[0] as u64 ^ 77,
+                },
+                posted_slot: w[1] as u64 ^ 99,
+            };
+            let mut data = vec![];
+            update.try_serialize(&mut data).unwrap();
+            let read = read_price_update(&data).unwrap();
+            prop_assert_eq!(read.write_authority, update.write_authority);
+            prop_assert_eq!(read.posted_slot, update.posted_slot);
+            prop_assert!(read.verification_level == update.verification_level);
+            prop_assert!(read.price_message == update.price_message);
+            // truncated or foreign data is refused, never misread
+            prop_assert!(read_price_update(&data[..data.len() - 1]).is_err());
+            data[0] ^= 1;
+            prop_assert!(read_price_update(&data).is_err());
+        }
+    }
 }

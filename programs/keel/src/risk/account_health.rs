@@ -24,10 +24,10 @@
 //! maintenance, which after a tightening stay the looser ones until the ramp ends
 //! (math/weight_ramp.rs).
 use crate::errors::KeelError;
-use crate::math::health::{Health, PositionHealthInput};
+use crate::math::health::{Health, HealthParts, HealthSums, PositionHealthInput};
 use crate::math::shares::{debt_amount, deposit_amount};
 use crate::oracle::pyth::load_pyth_price;
-use crate::state::{MarginAccount, Market, Position};
+use crate::state::{MarginAccount, Market, MarketPricing, Position};
 use anchor_lang::prelude::*;
 
 /// Which requirement the prices serve (both count an unusable collateral as zero and refuse an
@@ -69,11 +69,25 @@ pub struct PricedAccount {
 impl PricedAccount {
     /// The account's health from its quotes.
     pub fn health(&self) -> Result<Health> {
-        let mut health = Health::default();
+        self.health_parts(HealthParts::ALL)
+    }
+
+    /// The `parts` of the account's health from its quotes (the rest zero).
+    pub fn health_parts(&self, parts: HealthParts) -> Result<Health> {
+        let mut sums = HealthSums::default();
         for q in &self.quotes {
-            health.add_position(&q.input)?;
+            sums.add(&q.input, parts)?;
         }
-        Ok(health)
+        sums.finish()
+    }
+
+    /// What liquidation and the bonus clock need: the maintenance side.
+    pub fn maintenance_health(&self) -> Result<Health> {
+        self.health_parts(HealthParts {
+            initial: false,
+            maintenance: true,
+            spot: true,
+        })
     }
 
     /// The quote of the position in `market`.
@@ -85,6 +99,13 @@ impl PricedAccount {
     pub fn get_mut(&mut self, market: &Pubkey) -> Option<&mut Quote> {
         self.quotes.iter_mut().find(|q| q.market == *market)
     }
+}
+
+/// The first 8 bytes of a key, as a number.
+fn key_prefix(key: &Pubkey) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&key.as_ref()[..8]);
+    u64::from_le_bytes(b)
 }
 
 /// Verify `remaining` against the account's positions and price them at `now`.
@@ -99,10 +120,17 @@ pub fn price_account(
         remaining.len().is_multiple_of(2),
         KeelError::RemainingAccountsCount
     );
-    let pairs: Vec<&[AccountInfo]> = remaining.chunks_exact(2).collect();
-    for (i, pair) in pairs.iter().enumerate() {
+    // keys compared by their first 8 bytes, in full only when those agree (a 32-byte compare is
+    // a memcmp call on SBF, and matching is quadratic in the number of pairs)
+    let pairs: Vec<(u64, &[AccountInfo])> = remaining
+        .chunks_exact(2)
+        .map(|p| (key_prefix(p[0].key), p))
+        .collect();
+    for (i, (prefix, pair)) in pairs.iter().enumerate() {
         require!(
-            pairs[..i].iter().all(|p| p[0].key != pair[0].key),
+            pairs[..i]
+                .iter()
+                .all(|(q, p)| q != prefix || p[0].key != pair[0].key),
             KeelError::DuplicateRemainingAccount
         );
     }
@@ -110,9 +138,10 @@ pub fn price_account(
         quotes: Vec::with_capacity(account.active().len()),
     };
     for position in account.active() {
-        let pair = pairs
+        let prefix = key_prefix(&position.market);
+        let (_, pair) = pairs
             .iter()
-            .find(|p| *p[0].key == position.market)
+            .find(|(q, p)| *q == prefix && *p[0].key == position.market)
             .ok_or_else(|| error!(KeelError::MissingPositionPair))?;
         let quote = price_position(account, position, &pair[0], &pair[1], loaded, now, mode)?;
         priced.quotes.push(quote);
@@ -141,13 +170,9 @@ fn price_position(
     now: i64,
     mode: PriceMode,
 ) -> Result<Quote> {
-    let fetched;
-    let market: &Market = match loaded.iter().find(|l| l.key == position.market) {
-        Some(l) => l.market,
-        None => {
-            fetched = load_market(market_info)?;
-            &fetched
-        }
+    let market = match loaded.iter().find(|l| l.key == position.market) {
+        Some(l) => MarketPricing::from_market(l.market),
+        None => MarketPricing::from_account(market_info)?,
     };
     require_keys_eq!(market.pool, account.pool, KeelError::WrongPool);
     let step = market.projected_accrual(now)?;
@@ -180,16 +205,6 @@ fn price_position(
         },
         publish_time,
     })
-}
-
-/// Deserialize a `Market` from an account, checking owner and discriminator (on the heap: a
-/// market is too large to copy onto the 4 KiB SBF stack frame).
-fn load_market(info: &AccountInfo) -> Result<Box<Market>> {
-    require_keys_eq!(*info.owner, crate::ID, KeelError::RemainingAccountMismatch);
-    let data = info.try_borrow_data()?;
-    Market::try_deserialize(&mut &data[..])
-        .map(Box::new)
-        .map_err(|_| error!(KeelError::RemainingAccountMismatch))
 }
 
 /// Stale or too-uncertain prices are oracle *quality* failures (the feed's own state); a wrong

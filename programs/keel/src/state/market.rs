@@ -13,7 +13,7 @@ use crate::constants::*;
 use crate::errors::KeelError;
 use crate::math::fixed::{Rounding, Wad};
 use crate::math::health::RiskWeights;
-use crate::math::interest::{accrue, shares_value, Accrual, InterestCurve};
+use crate::math::interest::{shares_value, Accrual, InterestCurve};
 use crate::math::liquidation::BonusConfig;
 use crate::math::rate_limit::{OutflowLimit, OutflowWindow};
 use crate::math::weight_ramp::WeightRamp;
@@ -199,15 +199,12 @@ impl Market {
 
     /// What accruing up to `now` would give, without changing the market.
     pub fn projected_accrual(&self, now: i64) -> Result<Accrual> {
-        let dt = now.saturating_sub(self.last_accrual_ts).max(0) as u64;
-        accrue(
-            &self.config.curve,
-            self.config.reserve_factor_bps,
-            self.borrow_index,
-            self.deposit_index,
-            self.total_debt()?,
-            self.total_deposits()?,
-            dt,
+        crate::state::market_pricing::projected_accrual(
+            &self.config,
+            (self.deposit_index, self.borrow_index),
+            (self.total_deposit_shares, self.total_borrow_shares),
+            self.last_accrual_ts,
+            now,
         )
     }
 

@@ -2,6 +2,7 @@
 pub mod health_report;
 pub mod margin_account;
 pub mod market;
+pub mod market_pricing;
 pub mod pending_change;
 pub mod pool;
 pub mod roles;
@@ -9,6 +10,7 @@ pub mod roles;
 pub use health_report::*;
 pub use margin_account::*;
 pub use market::*;
+pub use market_pricing::MarketPricing;
 pub use pending_change::*;
 pub use pool::*;
 pub use roles::*;

@@ -2,7 +2,8 @@
 //! Read-only; priced as a liquidation would (risk/account_health.rs, lenient mode: a collateral
 //! position with a stale or too-wide price counts zero; a debt position needs a usable price).
 use crate::events::HealthReported;
-use crate::risk::account_health::{account_health, PriceMode};
+use crate::math::health::HealthParts;
+use crate::risk::account_health::{price_account, PriceMode};
 use crate::state::{HealthReport, MarginAccount};
 use anchor_lang::prelude::*;
 
@@ -17,13 +18,20 @@ pub struct ReportHealth<'info> {
 pub fn health(ctx: Context<ReportHealth>) -> Result<HealthReport> {
     let now = Clock::get()?.unix_timestamp;
     let account = ctx.accounts.margin_account.load()?;
-    let h = account_health(
+    // the report needs both requirements, not the spot sums (liquidation's bonus cap)
+    let parts = HealthParts {
+        initial: true,
+        maintenance: true,
+        spot: false,
+    };
+    let h = price_account(
         &account,
         ctx.remaining_accounts,
         &[],
         now,
         PriceMode::Maintenance,
-    )?;
+    )?
+    .health_parts(parts)?;
     let report = HealthReport {
         collateral_init: h.collateral_init,
         debt_init: h.debt_init,

@@ -7,6 +7,7 @@
 //! When it priced the account, the instruction's own market records the newest publish time it
 //! used.
 use crate::errors::KeelError;
+use crate::math::health::HealthParts;
 use crate::risk::account_health::{price_account, LoadedMarket, PriceMode};
 use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
@@ -30,8 +31,13 @@ pub fn require_initial_health(
         }];
         price_account(account, remaining, &loaded, now, PriceMode::Initial)?
     };
+    let initial_only = HealthParts {
+        initial: true,
+        maintenance: false,
+        spot: false,
+    };
     require!(
-        priced.health()?.meets_initial(),
+        priced.health_parts(initial_only)?.meets_initial(),
         KeelError::InitialHealthViolated
     );
     if let Some(q) = priced.get(&market_key) {
@@ -73,7 +79,7 @@ pub fn restart_bonus_clock_if_healthy(
             market,
         }];
         price_account(account, remaining, &loaded, now, PriceMode::Maintenance)
-            .and_then(|p| p.health().map(|h| (p, h)))
+            .and_then(|p| p.maintenance_health().map(|h| (p, h)))
     };
     match priced {
         Ok((p, h)) if !h.is_liquidatable() => {

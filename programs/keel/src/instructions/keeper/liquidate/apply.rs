@@ -34,7 +34,7 @@ pub(super) fn apply_plan(
     )?;
     requote(priced, &repay_key, |q| q.input.debt = debt_left)?;
     requote(priced, &seize_key, |q| q.input.deposit = deposit_left)?;
-    let after = priced.health()?;
+    let after = priced.maintenance_health()?;
     check_post_conditions(&input.health, &after, input, plan, config)?;
     record_publish_times(priced, (repay_market, repay_key), (seize_market, seize_key));
     if !after.is_liquidatable() {

@@ -46,7 +46,7 @@ pub(super) fn sweep_if_dust(
     (repay_market, repay_key): (&mut Market, Pubkey),
     (seize_market, seize_key): (&mut Market, Pubkey),
 ) -> Result<Option<Box<DustCollateralSwept>>> {
-    let h = priced.health()?;
+    let h = priced.maintenance_health()?;
     // a stale price counts a collateral as zero: it must never make real collateral look like dust
     let fully_priced = priced
         .quotes

@@ -15,7 +15,7 @@ pub(super) fn liquidation_input(
     max_repay: u64,
     now: i64,
 ) -> Result<(Box<LiquidationInput>, usize, usize)> {
-    let before = priced.health()?;
+    let before = priced.maintenance_health()?;
     require!(before.is_liquidatable(), KeelError::NotLiquidatable);
     // a new episode: none running, or none touched for a whole ramp (it may have recovered)
     let stale_episode =
