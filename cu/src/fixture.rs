@@ -2,11 +2,8 @@
 //! instructions (the SDK's builders); mints, token accounts and prices written directly.
 use crate::{pk, Key, Sbf};
 use anchor_lang::AccountSerialize;
-use keel::math::health::RiskWeights;
-use keel::math::interest::InterestCurve;
-use keel::math::liquidation::{BonusConfig, LiquidationConfig};
-use keel::math::rate_limit::OutflowLimit;
-use keel::state::{MarketConfig, OracleConfig};
+use keel::math::liquidation::LiquidationConfig;
+use keel::state::MarketConfig;
 use keel_sdk::instructions::{self as kix, MarketKeys};
 use keel_sdk::pda;
 use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
@@ -75,49 +72,16 @@ fn token_program(i: usize) -> Key {
 }
 
 fn config(feed_id: [u8; 32], price_account: Key) -> MarketConfig {
-    MarketConfig {
-        oracle: OracleConfig {
-            feed_id,
-            price_account,
-            max_age_secs: 60,
-            max_conf_bps: 200,
-        },
-        weights: RiskWeights {
-            init_asset_weight_bps: 8_000,
-            maint_asset_weight_bps: 8_500,
-            init_liab_weight_bps: 10_000,
-            maint_liab_weight_bps: 10_000,
-        },
-        curve: InterestCurve {
-            base_rate_bps: 0,
-            slope1_bps: 1_000,
-            slope2_bps: 10_000,
-            optimal_util_bps: 8_000,
-        },
-        reserve_factor_bps: 1_000,
-        deposit_cap: u64::MAX / 4,
-        borrow_cap: u64::MAX / 4,
-        bonus: BonusConfig {
-            min_bonus_bps: 250,
-            max_bonus_bps: 1_000,
-            protocol_fee_bps: 2_500,
-        },
-        outflow: OutflowLimit {
-            max_outflow: u64::MAX,
-            window_secs: 3_600,
-        },
-    }
+    let mut c = keel_sdk::defaults::default_config(feed_id);
+    c.oracle.price_account = price_account;
+    c
 }
 
-/// The pool's liquidation parameters.
+/// The pool's liquidation parameters: the defaults, liquidation open at once.
 pub fn liquidation_config() -> LiquidationConfig {
     LiquidationConfig {
-        close_factor_bps: 5_000,
-        full_close_hf_bps: 9_000,
-        dust_debt_usd: 10,
-        target_hf_bps: 10_200,
-        bonus_ramp_secs: 600,
         grace_secs: 0,
+        ..keel_sdk::defaults::default_liquidation()
     }
 }
 

@@ -5,12 +5,9 @@ use crate::pyth::{write_price, PriceSpec};
 use crate::tokens::{create_mint_at, create_token_account, mint_to, MintExtension};
 use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::AnchorDeserialize;
-use keel::math::health::RiskWeights;
-use keel::math::interest::InterestCurve;
-use keel::math::liquidation::{BonusConfig, LiquidationConfig};
-use keel::math::rate_limit::OutflowLimit;
+use keel::math::liquidation::LiquidationConfig;
 use keel::state::HealthReport;
-use keel::state::{MarginAccount, Market, MarketConfig, OracleConfig};
+use keel::state::{MarginAccount, Market, MarketConfig};
 use keel_sdk::instructions::{self as kix, MarketKeys};
 use keel_sdk::{decode, pda};
 use solana_sdk::instruction::Instruction;
@@ -132,55 +129,7 @@ pub struct WorldOptions {
 /// Where a seeded world's clock starts: 2020-03-12 00:00 UTC, the morning of Black Thursday.
 pub const SEEDED_START_TIME: i64 = 1_583_971_200;
 
-/// The default parameters: 80/85% collateral weights, 100% borrow weights, 60 s max age,
-/// 2% max confidence, 0% + 10% up to an 80% kink then +100%, 10% reserve factor, generous caps.
-pub fn default_config(feed_id: [u8; 32]) -> MarketConfig {
-    MarketConfig {
-        oracle: OracleConfig {
-            feed_id,
-            price_account: keel_sdk::oracle::pyth_feed_address(0, &feed_id),
-            max_age_secs: 60,
-            max_conf_bps: 200,
-        },
-        weights: RiskWeights {
-            init_asset_weight_bps: 8_000,
-            maint_asset_weight_bps: 8_500,
-            init_liab_weight_bps: 10_000,
-            maint_liab_weight_bps: 10_000,
-        },
-        curve: InterestCurve {
-            base_rate_bps: 0,
-            slope1_bps: 1_000,
-            slope2_bps: 10_000,
-            optimal_util_bps: 8_000,
-        },
-        reserve_factor_bps: 1_000,
-        deposit_cap: u64::MAX / 4,
-        borrow_cap: u64::MAX / 4,
-        bonus: BonusConfig {
-            min_bonus_bps: 250,
-            max_bonus_bps: 1_000,
-            protocol_fee_bps: 2_500,
-        },
-        outflow: OutflowLimit {
-            max_outflow: u64::MAX,
-            window_secs: 3_600,
-        },
-    }
-}
-
-/// The default pool liquidation parameters: 50% close factor, 100% below HF 0.90 or $10 of debt,
-/// target HF 1.02, a 10-minute bonus ramp, a 10-minute grace after liquidation resumes.
-pub fn default_liquidation() -> LiquidationConfig {
-    LiquidationConfig {
-        close_factor_bps: 5_000,
-        full_close_hf_bps: 9_000,
-        dust_debt_usd: 10,
-        target_hf_bps: 10_200,
-        bonus_ramp_secs: 600,
-        grace_secs: 600,
-    }
-}
+pub use keel_sdk::defaults::{default_config, default_liquidation};
 
 impl World {
     /// Start a bank and a pool with one market per spec, each with a fresh price.
@@ -356,6 +305,21 @@ impl World {
             margin,
             tokens,
         }
+    }
+
+    /// Mint `amount` of market `m`'s token into the trader's token account (a faucet).
+    pub async fn give(&mut self, t: &Trader, m: usize, amount: u64) {
+        let keys = self.markets[m].keys;
+        let authority = self.mint_authority.insecure_clone();
+        mint_to(
+            &mut self.env,
+            keys.token_program,
+            &keys.mint,
+            &authority,
+            &t.tokens[m],
+            amount,
+        )
+        .await;
     }
 
     /// Decoded market `m`.

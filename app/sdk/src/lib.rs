@@ -6,6 +6,7 @@
 pub mod chain;
 pub mod compute;
 pub mod decode;
+pub mod defaults;
 pub mod instructions;
 pub mod oracle;
 pub mod paths;

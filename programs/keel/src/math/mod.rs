@@ -1,6 +1,7 @@
 //! Pure money math: no accounts, no syscalls. Shared by the program, the SDK and the bot.
 pub mod fixed;
 pub mod health;
+pub mod health_sums;
 pub mod interest;
 pub mod liquidation;
 pub mod rate_limit;

@@ -93,6 +93,22 @@ impl MarginAccount {
         self.position_count -= 1;
     }
 
+    /// Add `shares` of deposit in `market`, opening the position if needed; a position never
+    /// both lends and borrows (`DepositWhileBorrowing`).
+    pub fn credit_deposit(&mut self, market: &Pubkey, shares: u64) -> Result<()> {
+        let i = self.find_or_open(market)?;
+        let position = &mut self.positions[i];
+        require!(
+            position.borrow_shares == 0,
+            KeelError::DepositWhileBorrowing
+        );
+        position.deposit_shares = position
+            .deposit_shares
+            .checked_add(shares)
+            .ok_or_else(|| error!(KeelError::MathOverflow))?;
+        Ok(())
+    }
+
     /// True when some position has debt.
     pub fn has_debt(&self) -> bool {
         self.active().iter().any(|p| p.borrow_shares > 0)

@@ -78,16 +78,7 @@ fn book_deposit(
         // deposits never stop, but a pause opens no new position
         require!(account.find(&market_key).is_some(), KeelError::Paused);
     }
-    let i = account.find_or_open(&market_key)?;
-    let position = &mut account.positions[i];
-    require!(
-        position.borrow_shares == 0,
-        KeelError::DepositWhileBorrowing
-    );
-    position.deposit_shares = position
-        .deposit_shares
-        .checked_add(shares)
-        .ok_or_else(|| error!(KeelError::MathOverflow))?;
+    account.credit_deposit(&market_key, shares)?;
     restart_bonus_clock_if_healthy(
         &mut account,
         margin_account.key(),

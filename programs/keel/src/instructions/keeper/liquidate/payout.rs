@@ -59,16 +59,7 @@ pub(super) fn credit_as_deposit(
     let shares = shares_for_deposit(amount, market.deposit_index)?;
     require!(shares > 0, KeelError::ZeroShares);
     let mut account = dest.load_mut()?;
-    let i = account.find_or_open(&market_key)?;
-    let position = &mut account.positions[i];
-    require!(
-        position.borrow_shares == 0,
-        KeelError::DepositWhileBorrowing
-    );
-    position.deposit_shares = position
-        .deposit_shares
-        .checked_add(shares)
-        .ok_or_else(|| error!(KeelError::MathOverflow))?;
+    account.credit_deposit(&market_key, shares)?;
     market.add_deposit_shares(shares)?;
     crate::events::emit_event!(CollateralTakenAsDeposit {
         margin_account: liquidated,

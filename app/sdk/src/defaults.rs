@@ -1,0 +1,57 @@
+//! Default listing and pool parameters: what the embedded chain, the test suites and the
+//! compute-unit suite list markets with unless told otherwise.
+use keel::math::health::RiskWeights;
+use keel::math::interest::InterestCurve;
+use keel::math::liquidation::{BonusConfig, LiquidationConfig};
+use keel::math::rate_limit::OutflowLimit;
+use keel::state::{MarketConfig, OracleConfig};
+
+/// The default parameters: 80/85% collateral weights, 100% borrow weights, 60 s max age,
+/// 2% max confidence, the feed's Pyth sponsored account (shard 0), 0% + 10% up to an 80% kink then +100%, 10% reserve factor, generous caps.
+pub fn default_config(feed_id: [u8; 32]) -> MarketConfig {
+    MarketConfig {
+        oracle: OracleConfig {
+            feed_id,
+            price_account: crate::oracle::pyth_feed_address(0, &feed_id),
+            max_age_secs: 60,
+            max_conf_bps: 200,
+        },
+        weights: RiskWeights {
+            init_asset_weight_bps: 8_000,
+            maint_asset_weight_bps: 8_500,
+            init_liab_weight_bps: 10_000,
+            maint_liab_weight_bps: 10_000,
+        },
+        curve: InterestCurve {
+            base_rate_bps: 0,
+            slope1_bps: 1_000,
+            slope2_bps: 10_000,
+            optimal_util_bps: 8_000,
+        },
+        reserve_factor_bps: 1_000,
+        deposit_cap: u64::MAX / 4,
+        borrow_cap: u64::MAX / 4,
+        bonus: BonusConfig {
+            min_bonus_bps: 250,
+            max_bonus_bps: 1_000,
+            protocol_fee_bps: 2_500,
+        },
+        outflow: OutflowLimit {
+            max_outflow: u64::MAX,
+            window_secs: 3_600,
+        },
+    }
+}
+
+/// The default pool liquidation parameters: 50% close factor, 100% below HF 0.90 or $10 of debt,
+/// target HF 1.02, a 10-minute bonus ramp, a 10-minute grace after liquidation resumes.
+pub fn default_liquidation() -> LiquidationConfig {
+    LiquidationConfig {
+        close_factor_bps: 5_000,
+        full_close_hf_bps: 9_000,
+        dust_debt_usd: 10,
+        target_hf_bps: 10_200,
+        bonus_ramp_secs: 600,
+        grace_secs: 600,
+    }
+}
