@@ -285,26 +285,19 @@ impl World {
             let account =
                 create_token_account(&mut self.env, keys.token_program, &keys.mint, &key.pubkey())
                     .await;
-            let amount = funding.get(m).copied().unwrap_or(0);
-            if amount > 0 {
-                let authority = self.mint_authority.insecure_clone();
-                mint_to(
-                    &mut self.env,
-                    keys.token_program,
-                    &keys.mint,
-                    &authority,
-                    &account,
-                    amount,
-                )
-                .await;
-            }
             tokens.push(account);
         }
-        Trader {
+        let trader = Trader {
             key,
             margin,
             tokens,
+        };
+        for (m, amount) in funding.iter().enumerate().take(self.markets.len()) {
+            if *amount > 0 {
+                self.give(&trader, m, *amount).await;
+            }
         }
+        trader
     }
 
     /// Mint `amount` of market `m`'s token into the trader's token account (a faucet).

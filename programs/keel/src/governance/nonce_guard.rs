@@ -22,12 +22,3 @@ pub fn not_durable_nonce(instructions_sysvar: &AccountInfo) -> Result<bool> {
         && first.data.get(..4) == Some(&ADVANCE_NONCE_TAG[..]);
     Ok(!advances_nonce)
 }
-
-/// Refuse when the transaction's first instruction advances a durable nonce.
-pub fn refuse_durable_nonce(instructions_sysvar: &AccountInfo) -> Result<()> {
-    require!(
-        not_durable_nonce(instructions_sysvar)?,
-        KeelError::DurableNonceRefused
-    );
-    Ok(())
-}

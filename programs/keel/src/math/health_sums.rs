@@ -11,9 +11,10 @@ pub fn compute_health(positions: &[PositionHealthInput]) -> Result<Health> {
     compute_health_parts(positions, HealthParts::ALL)
 }
 
-/// The `parts` of [`compute_health`] (the rest stay zero).
-pub fn compute_health_parts(
-    positions: &[PositionHealthInput],
+/// The `parts` of [`compute_health`] (the rest stay zero); also what an instruction's priced
+/// account sums (risk/account_health.rs), so the client and the program cannot disagree.
+pub fn compute_health_parts<'a>(
+    positions: impl IntoIterator<Item = &'a PositionHealthInput>,
     parts: HealthParts,
 ) -> Result<Health> {
     let mut sums = HealthSums::default();

@@ -98,17 +98,9 @@ pub fn read_price_update(data: &[u8]) -> Result<PriceUpdateV2> {
     })
 }
 
-/// Validate a deserialized `PriceUpdateV2` against the market's oracle config at time `now`.
-pub fn validate_price_update(
-    update: &PriceUpdateV2,
-    oracle: &OracleConfig,
-    now: i64,
-) -> Result<OraclePrice> {
-    validate_price_update_since(update, oracle, now, i64::MIN)
-}
-
-/// As [`validate_price_update`], refusing an update published before `not_before` (the newest
-/// publish time the market already used).
+/// Validate a deserialized `PriceUpdateV2` against the market's oracle config at time `now`,
+/// refusing an update published before `not_before` (the newest publish time the market already
+/// used).
 pub fn validate_price_update_since(
     update: &PriceUpdateV2,
     oracle: &OracleConfig,

@@ -24,7 +24,7 @@
 //! maintenance, which after a tightening stay the looser ones until the ramp ends
 //! (math/weight_ramp.rs).
 use crate::errors::KeelError;
-use crate::math::health::{Health, HealthParts, HealthSums, PositionHealthInput};
+use crate::math::health::{compute_health_parts, Health, HealthParts, PositionHealthInput};
 use crate::math::shares::{debt_amount, deposit_amount};
 use crate::oracle::pyth::load_pyth_price;
 use crate::state::{MarginAccount, Market, MarketPricing, Position};
@@ -67,18 +67,9 @@ pub struct PricedAccount {
 }
 
 impl PricedAccount {
-    /// The account's health from its quotes.
-    pub fn health(&self) -> Result<Health> {
-        self.health_parts(HealthParts::ALL)
-    }
-
     /// The `parts` of the account's health from its quotes (the rest zero).
     pub fn health_parts(&self, parts: HealthParts) -> Result<Health> {
-        let mut sums = HealthSums::default();
-        for q in &self.quotes {
-            sums.add(&q.input, parts)?;
-        }
-        sums.finish()
+        compute_health_parts(self.quotes.iter().map(|q| &q.input), parts)
     }
 
     /// What liquidation and the bonus clock need: the maintenance side.
@@ -88,6 +79,13 @@ impl PricedAccount {
             maintenance: true,
             spot: true,
         })
+    }
+
+    /// Let `market` (held writable at `key`) remember the publish time its position was priced at.
+    pub fn record_publish_time(&self, key: &Pubkey, market: &mut Market) {
+        if let Some(q) = self.get(key) {
+            market.record_publish_time(q.publish_time);
+        }
     }
 
     /// The quote of the position in `market`.
@@ -147,17 +145,6 @@ pub fn price_account(
         priced.quotes.push(quote);
     }
     Ok(priced)
-}
-
-/// Verify `remaining` against the account's positions and compute its health at `now`.
-pub fn account_health(
-    account: &MarginAccount,
-    remaining: &[AccountInfo],
-    loaded: &[LoadedMarket],
-    now: i64,
-    mode: PriceMode,
-) -> Result<Health> {
-    price_account(account, remaining, loaded, now, mode)?.health()
 }
 
 /// Verify one (market, price) pair against `position` and price it.

@@ -79,16 +79,16 @@ pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()>
     if role == Role::Admin {
         // changes queued by the previous admin no longer execute (governance/change_base.rs)
         pool.admin_epoch = pool.admin_epoch.wrapping_add(1);
-    }
-    if role == Role::Admin && pool.pending_guardian != Pubkey::default() {
-        let dropped = std::mem::take(&mut pool.pending_guardian);
-        crate::events::emit_event!(AuthorityChanged {
-            pool: key,
-            role: Role::Guardian,
-            action: AuthorityAction::Dropped,
-            old: pool.guardian,
-            new: dropped,
-        });
+        if pool.pending_guardian != Pubkey::default() {
+            let dropped = std::mem::take(&mut pool.pending_guardian);
+            crate::events::emit_event!(AuthorityChanged {
+                pool: key,
+                role: Role::Guardian,
+                action: AuthorityAction::Dropped,
+                old: pool.guardian,
+                new: dropped,
+            });
+        }
     }
     Ok(())
 }

@@ -40,9 +40,7 @@ pub fn require_initial_health(
         priced.health_parts(initial_only)?.meets_initial(),
         KeelError::InitialHealthViolated
     );
-    if let Some(q) = priced.get(&market_key) {
-        market.record_publish_time(q.publish_time);
-    }
+    priced.record_publish_time(&market_key, market);
     Ok(())
 }
 
@@ -84,9 +82,7 @@ pub fn restart_bonus_clock_if_healthy(
     match priced {
         Ok((p, h)) if !h.is_liquidatable() => {
             clear_bonus_clock(account, account_key);
-            if let Some(q) = p.get(&market_key) {
-                market.record_publish_time(q.publish_time);
-            }
+            p.record_publish_time(&market_key, market);
         }
         Ok(_) => {}
         Err(e) => msg!("health accounts not usable, bonus clock kept: {:?}", e),

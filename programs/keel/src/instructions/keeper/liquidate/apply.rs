@@ -36,17 +36,31 @@ pub(super) fn apply_plan(
     requote(priced, &seize_key, |q| q.input.deposit = deposit_left)?;
     let after = priced.maintenance_health()?;
     check_post_conditions(&input.health, &after, input, plan, config)?;
-    record_publish_times(priced, (repay_market, repay_key), (seize_market, seize_key));
+    // both markets remember the newest publish time this liquidation used
+    priced.record_publish_time(&repay_key, repay_market);
+    priced.record_publish_time(&seize_key, seize_market);
     if !after.is_liquidatable() {
         crate::instructions::user::health_guard::clear_bonus_clock(account, account_key);
     }
+    settle_and_tidy(account, account_key, (ri, si), (repay_market, repay_key))?;
+    after.health_factor()
+}
+
+/// After a seizure: with no collateral left anywhere, the repay market's remaining debt is bad
+/// debt (risk/bad_debt.rs); then the emptied positions go (the later index first).
+pub(super) fn settle_and_tidy(
+    account: &mut MarginAccount,
+    account_key: Pubkey,
+    (ri, si): (usize, usize),
+    (repay_market, repay_key): (&mut Market, Pubkey),
+) -> Result<()> {
     let no_collateral = account.active().iter().all(|p| p.deposit_shares == 0);
     if no_collateral && account.positions[ri].borrow_shares > 0 {
         settle_bad_debt(account, account_key, ri, repay_market, repay_key)?;
     }
     account.remove_if_empty(ri.max(si));
     account.remove_if_empty(ri.min(si));
-    after.health_factor()
+    Ok(())
 }
 
 pub(super) fn requote(
@@ -59,20 +73,6 @@ pub(super) fn requote(
         .ok_or_else(|| error!(KeelError::MissingPositionPair))?;
     f(q);
     Ok(())
-}
-
-/// Both markets remember the newest publish time this liquidation used.
-pub(super) fn record_publish_times(
-    priced: &PricedAccount,
-    (repay_market, repay_key): (&mut Market, Pubkey),
-    (seize_market, seize_key): (&mut Market, Pubkey),
-) {
-    if let Some(q) = priced.get(&repay_key) {
-        repay_market.record_publish_time(q.publish_time);
-    }
-    if let Some(q) = priced.get(&seize_key) {
-        seize_market.record_publish_time(q.publish_time);
-    }
 }
 
 /// Burn the repaid debt shares and the seized deposit shares; the fee joins the insurance fund.

@@ -5,13 +5,15 @@
 //! bound = max(DUST_COLLATERAL_USD, 2 * ceil(borrow_index) units of the repay debt at its high
 //!             price * (1 + 20 %))       what a repay rounding to zero debt shares could be worth
 //! ```
+use super::apply::settle_and_tidy;
 use crate::constants::{DUST_COLLATERAL_USD, MAX_BONUS_BPS};
 use crate::errors::KeelError;
 use crate::events::DustCollateralSwept;
 use crate::math::fixed::{Rounding, Wad, WAD};
 use crate::math::health::token_value;
+use crate::math::health::Health;
 use crate::risk::account_health::PricedAccount;
-use crate::risk::bad_debt::{settle_bad_debt, sweep_dust};
+use crate::risk::bad_debt::sweep_dust;
 use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
 
@@ -42,11 +44,10 @@ fn dust_bound(priced: &PricedAccount, repay_market: &Market, repay_key: &Pubkey)
 pub(super) fn sweep_if_dust(
     account: &mut MarginAccount,
     account_key: Pubkey,
-    priced: &PricedAccount,
+    (priced, h): (&PricedAccount, &Health),
     (repay_market, repay_key): (&mut Market, Pubkey),
     (seize_market, seize_key): (&mut Market, Pubkey),
 ) -> Result<Option<Box<DustCollateralSwept>>> {
-    let h = priced.maintenance_health()?;
     // a stale price counts a collateral as zero: it must never make real collateral look like dust
     let fully_priced = priced
         .quotes
@@ -64,18 +65,9 @@ pub(super) fn sweep_if_dust(
         .filter(|i| account.positions[*i].deposit_shares > 0)
         .ok_or_else(|| error!(KeelError::NoCollateralInSeizeMarket))?;
     let (shares, amount) = sweep_dust(account, si, seize_market)?;
-    let no_collateral = account.active().iter().all(|p| p.deposit_shares == 0);
-    if let Some(ri) = account
-        .find(&repay_key)
-        .filter(|i| account.positions[*i].borrow_shares > 0)
-    {
-        if no_collateral {
-            settle_bad_debt(account, account_key, ri, repay_market, repay_key)?;
-        }
-        account.remove_if_empty(ri.max(si));
-        account.remove_if_empty(ri.min(si));
-    } else {
-        account.remove_if_empty(si);
+    match account.find(&repay_key) {
+        Some(ri) => settle_and_tidy(account, account_key, (ri, si), (repay_market, repay_key))?,
+        None => account.remove_if_empty(si),
     }
     Ok(Some(Box::new(DustCollateralSwept {
         margin_account: account_key,

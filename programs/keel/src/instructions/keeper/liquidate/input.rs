@@ -1,21 +1,22 @@
 //! The plan's input, from the account priced once.
 use crate::errors::KeelError;
+use crate::math::health::Health;
 use crate::math::liquidation::{BonusConfig, LiquidationConfig, LiquidationInput, Side};
 use crate::risk::account_health::PricedAccount;
 use crate::state::MarginAccount;
 use anchor_lang::prelude::*;
 
-/// Check the account is liquidatable, start its bonus clock, and gather the plan's input from
-/// the priced positions; returns it with the repay and seize position indices.
+/// Check the account is liquidatable (`before`: its maintenance health from `priced`), start its
+/// bonus clock, and gather the plan's input from the priced positions; returns it with the repay
+/// and seize position indices.
 pub(super) fn liquidation_input(
     account: &mut MarginAccount,
-    priced: &PricedAccount,
+    (priced, before): (&PricedAccount, Health),
     (repay_key, seize_key): (Pubkey, Pubkey),
     (config, bonus): (&LiquidationConfig, BonusConfig),
     max_repay: u64,
     now: i64,
 ) -> Result<(Box<LiquidationInput>, usize, usize)> {
-    let before = priced.maintenance_health()?;
     require!(before.is_liquidatable(), KeelError::NotLiquidatable);
     // a new episode: none running, or none touched for a whole ramp (it may have recovered)
     let stale_episode =

@@ -35,7 +35,7 @@ use crate::instructions::market_accrual::accrue_market;
 use crate::instructions::user::market_vault::*;
 use crate::math::fixed::Wad;
 use crate::math::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPlan};
-use crate::risk::account_health::{price_account, LoadedMarket, PriceMode};
+use crate::risk::account_health::{price_account, LoadedMarket, PriceMode, PricedAccount};
 use crate::state::{MarginAccount, Market, Pool};
 use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
@@ -187,18 +187,40 @@ fn book_liquidation(
         ];
         price_account(&account, remaining, &loaded, now, PriceMode::Maintenance)?
     };
-    if let Some(swept) = sweep_if_dust(
+    settle_or_liquidate(
         &mut account,
         account_key,
-        &priced,
+        &mut priced,
+        (repay_market, repay_key),
+        (seize_market, seize_key),
+        (config, max_repay, now),
+    )
+}
+
+/// On the priced account (its maintenance health computed once for both paths): the dust path,
+/// or plan, apply and check the liquidation. Its own frame: the SBF stack frame is 4 KiB.
+#[inline(never)]
+fn settle_or_liquidate(
+    account: &mut MarginAccount,
+    account_key: Pubkey,
+    priced: &mut PricedAccount,
+    (repay_market, repay_key): (&mut Market, Pubkey),
+    (seize_market, seize_key): (&mut Market, Pubkey),
+    (config, max_repay, now): (&LiquidationConfig, u64, i64),
+) -> Result<Outcome> {
+    let before = priced.maintenance_health()?;
+    if let Some(swept) = sweep_if_dust(
+        account,
+        account_key,
+        (priced, &before),
         (repay_market, repay_key),
         (seize_market, seize_key),
     )? {
         return Ok(Outcome::Swept(swept));
     }
     let (input, ri, si) = liquidation_input(
-        &mut account,
-        &priced,
+        account,
+        (priced, before),
         (repay_key, seize_key),
         (config, seize_market.config.bonus),
         max_repay,
@@ -207,9 +229,9 @@ fn book_liquidation(
     let plan = plan_liquidation(&input)?;
     require!(plan.repay > 0, KeelError::NothingToLiquidate);
     let hf_after = apply_plan(
-        &mut account,
+        account,
         account_key,
-        &mut priced,
+        priced,
         (ri, si),
         (repay_market, repay_key),
         (seize_market, seize_key),
