@@ -41,10 +41,22 @@ async fn main_inner(cli: Cli) -> Result<String, CliError> {
     Ok(out.render(cli.json))
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Quiet unless asked: the embedded chain of `keel simulate` (solana-program-test) turns the
+    // runtime's DEBUG logging on whenever RUST_LOG is unset, tens of MB of it per run. Set before
+    // any thread exists, so nothing reads the environment concurrently.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error");
+    }
     let cli = Cli::parse();
-    match main_inner(cli).await {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(main_inner(cli)) {
         Ok(text) => {
             println!("{text}");
             ExitCode::SUCCESS

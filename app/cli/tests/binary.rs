@@ -61,3 +61,33 @@ fn a_bad_pool_is_named() {
     assert_eq!(code, 1);
     assert!(err.starts_with("error: "), "{err}");
 }
+
+/// `keel simulate` in an empty environment (no RUST_LOG): the report on stdout, and stderr quiet.
+/// The embedded chain turns the runtime's DEBUG logging on when RUST_LOG is unset; the binary
+/// sets it to `error` first (this run printed about 9,800 lines of logs before).
+#[test]
+fn simulate_is_quiet_in_an_empty_environment() {
+    let dir = std::env::temp_dir().join(format!("keel-sim-{}", std::process::id()));
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../simulator/scenarios/small-crash.toml"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_keel"))
+        .args(["simulate", "--scenario", scenario, "--out"])
+        .arg(&dir)
+        .env_clear()
+        .output()
+        .expect("run keel simulate");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("bad debt, total"), "{stdout}");
+    assert!(
+        stderr.lines().count() <= 5,
+        "stderr has {} lines: {}",
+        stderr.lines().count(),
+        stderr.lines().take(5).collect::<Vec<_>>().join("\n")
+    );
+}
