@@ -10,7 +10,7 @@
 //! ```
 //! Per market: missing -> listed (behind the timelock); same config -> unchanged; tighter ->
 //! tightened at once; otherwise queued, unless the same change is already queued.
-use crate::config_file::MarketConfigFile;
+use crate::config_file::Listing;
 use crate::context::{pubkey, CliError, Context};
 use crate::gov::{proposal, queue_ix, queued, GovOptions};
 use crate::output::Output;
@@ -18,22 +18,7 @@ use keel::governance::classify::is_tightening;
 use keel::state::ChangeKind;
 use keel_sdk::chain::Chain;
 use keel_sdk::instructions::{self as kix, MarketKeys};
-use serde::Deserialize;
 use serde_json::json;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Listing {
-    market: Vec<Entry>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Entry {
-    mint: String,
-    token_program: Option<String>,
-    config: MarketConfigFile,
-}
 
 /// Apply the listing in `text`.
 pub async fn run<C: Chain>(

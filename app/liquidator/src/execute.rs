@@ -114,7 +114,8 @@ pub async fn prepare(chain: &impl Chain, config: &Config) -> Result<Plan, ChainE
         match choose(&snapshot, &candidate, &balances, config.min_profit_usd) {
             Some(choice) => {
                 // the inventory a chosen liquidation spends is not offered twice
-                balances[choice.repay] = balances[choice.repay].saturating_sub(choice.plan.repay);
+                let paid = choice.plan.repay.saturating_add(choice.plan.fee);
+                balances[choice.repay] = balances[choice.repay].saturating_sub(paid);
                 liquidations.push((candidate, choice));
             }
             None => info!(account = %candidate.key, "liquidatable but nothing pays"),
@@ -148,6 +149,7 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
             repay_market = %r.key,
             seize_market = %s.key,
             repay = choice.plan.repay,
+            fee = choice.plan.fee,
             seize = choice.plan.to_liquidator(),
             bonus_bps = choice.plan.bonus_bps,
             profit_usd = choice.profit_usd,

@@ -3,13 +3,17 @@
 //! the pair with the largest profit wins.
 //!
 //! ```text
-//! profit = value(collateral received, spot) - value(debt repaid, spot)      (USD)
+//! profit    = value(collateral received, spot) - value(debt repaid + fee, spot)      (USD)
+//! max_repay = floor(inventory * 10^8 / (10^8 + max_bonus_bps * protocol_fee_bps))
+//!             so the repay and the fee on it (paid in the debt token) fit the inventory
 //! ```
 use crate::evaluate::Candidate;
 use crate::snapshot::Snapshot;
 use keel::math::fixed::Rounding;
 use keel::math::health::token_value;
-use keel::math::liquidation::{plan_liquidation, LiquidationInput, LiquidationPlan, Side};
+use keel::math::liquidation::{
+    plan_liquidation, BonusConfig, LiquidationInput, LiquidationPlan, Side,
+};
 use keel_sdk::risk::position_amounts;
 
 /// A chosen liquidation.
@@ -35,6 +39,13 @@ fn usd(amount: u64, side: &Side) -> f64 {
     )
     .map(|w| w.0 as f64 / 1e18)
     .unwrap_or(0.0)
+}
+
+/// The largest repay whose fee (at most max_bonus * protocol_fee of it) still fits `inventory`.
+pub fn repay_budget(inventory: u64, bonus: &BonusConfig) -> u64 {
+    let scale = 100_000_000u128;
+    let with_fee = scale + bonus.max_bonus_bps as u128 * bonus.protocol_fee_bps as u128;
+    (inventory as u128 * scale / with_fee) as u64
 }
 
 /// The most profitable liquidation of `candidate`, given the bot's `inventory` of each market's
@@ -80,15 +91,18 @@ pub fn choose(
                 bonus: snapshot.markets[s].market.config.bonus,
                 pool: snapshot.pool.liquidation,
                 elapsed_secs: elapsed,
-                max_repay: inventory[r],
+                max_repay: repay_budget(inventory[r], &snapshot.markets[s].market.config.bonus),
             };
             let Ok(plan) = plan_liquidation(&input) else {
                 continue;
             };
-            if plan.repay == 0 {
+            let Ok(paid) = plan.paid() else {
+                continue;
+            };
+            if plan.repay == 0 || paid > inventory[r] {
                 continue;
             }
-            let profit = usd(plan.to_liquidator(), &input.seize) - usd(plan.repay, &input.repay);
+            let profit = usd(plan.to_liquidator(), &input.seize) - usd(paid, &input.repay);
             if profit >= min_profit_usd && best.is_none_or(|b| profit > b.profit_usd) {
                 best = Some(Choice {
                     repay: r,

@@ -5,6 +5,7 @@
 //! `no-entrypoint`, so no client can disagree with the chain.
 pub mod chain;
 pub mod compute;
+pub mod config_file;
 pub mod decode;
 pub mod defaults;
 pub mod instructions;

@@ -4,6 +4,7 @@
 //! GBM noise and downward jumps; USDC holds. Two thousand traders at a spread of leverage, a tenth
 //! of them short, none defending their positions, two liquidator bots, and block space for 20
 //! liquidations per slot.
+use crate::depth::Depth;
 use crate::scenario::{
     CrashProfile, LiquidationParams, Liquidators, MarketScenario, Network, OracleScenario,
     Population, PriceProcess, Scenario,
@@ -17,6 +18,7 @@ fn volatile(
     sigma: f64,
     weights: (u16, u16),
     bonus: (u16, u16),
+    depth_usd: f64,
 ) -> MarketScenario {
     MarketScenario {
         symbol: symbol.into(),
@@ -39,6 +41,11 @@ fn volatile(
         protocol_fee_bps: 2_500,
         max_age_secs: 60,
         max_conf_bps: 200,
+        depth: Some(Depth {
+            usd: depth_usd,
+            thinning: 2.0,
+            recovery_half_life_secs: 3_600,
+        }),
     }
 }
 
@@ -59,8 +66,18 @@ pub fn black_thursday() -> Scenario {
         protocol_fee_bps: 2_500,
         max_age_secs: 60,
         max_conf_bps: 200,
+        depth: None,
     };
-    let mut sol = volatile("SOL", 9, 150.0, 1.1, 0.9, (7_000, 8_000), (300, 1_000));
+    let mut sol = volatile(
+        "SOL",
+        9,
+        150.0,
+        1.1,
+        0.9,
+        (7_000, 8_000),
+        (300, 1_000),
+        40e6,
+    );
     // one market under Token-2022, as pools list both
     sol.token_2022 = true;
     Scenario {
@@ -70,8 +87,26 @@ pub fn black_thursday() -> Scenario {
         markets: vec![
             usdc,
             sol,
-            volatile("ETH", 8, 3_000.0, 1.0, 0.7, (7_500, 8_200), (250, 800)),
-            volatile("BTC", 8, 60_000.0, 0.85, 0.6, (7_800, 8_500), (250, 700)),
+            volatile(
+                "ETH",
+                8,
+                3_000.0,
+                1.0,
+                0.7,
+                (7_500, 8_200),
+                (250, 800),
+                60e6,
+            ),
+            volatile(
+                "BTC",
+                8,
+                60_000.0,
+                0.85,
+                0.6,
+                (7_800, 8_500),
+                (250, 700),
+                80e6,
+            ),
         ],
         crash: CrashProfile::default(),
         price_csv: None,
@@ -88,7 +123,12 @@ pub fn black_thursday() -> Scenario {
             defend_below_hf: 1.1,
             defend_repay_share: 0.5,
         },
-        liquidators: Liquidators::default(),
+        liquidators: Liquidators {
+            count: 2,
+            inventory_usd: 500_000.0,
+            min_profit_usd: 0.0,
+            sell_after_steps: Some(1),
+        },
         network: Network::default(),
         liquidation: LiquidationParams::default(),
     }

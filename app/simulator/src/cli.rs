@@ -1,7 +1,8 @@
 //! `keel simulate`: the arguments and what the command prints and writes.
 //!
 //! One run writes `timeseries.csv`, `chart.svg` and `summary.json` into `--out`; `--runs N`
-//! writes `runs.csv` (one row per run); `--sweep` writes `sweep.csv`.
+//! writes `runs.csv` (one row per run); `--sweep` writes `sweep.csv`; `--frontier` writes
+//! `frontier.csv`, `frontier.svg`, `listing.toml` and `scenario.toml`.
 use crate::engine::{run, Progress, RunResult};
 use crate::monte_carlo::{monte_carlo, monte_carlo_table, sweep, sweep_csv, sweep_table, Sweep};
 use crate::report::{csv, runs_csv, Summary};
@@ -45,6 +46,36 @@ pub struct SimulateArgs {
     /// List the parameters --sweep accepts, and stop.
     #[arg(long)]
     pub list_sweeps: bool,
+    /// Worker threads for many runs (--runs, --frontier); every core by default. The results
+    /// do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Search the parameter frontier (frontier.rs): per volatile market, the most
+    /// capital-efficient weights whose p99 bad debt is within --budget-bps and covered by
+    /// insurance; writes frontier.csv, frontier.svg, listing.toml and scenario.toml.
+    #[arg(long)]
+    pub frontier: bool,
+    /// Price paths per frontier point.
+    #[arg(long, default_value_t = 20)]
+    pub frontier_paths: usize,
+    /// Frontier budget: tolerated p99 bad debt, bps of the traders' starting debt.
+    #[arg(long, default_value_t = 10)]
+    pub budget_bps: u32,
+    /// Frontier coarse step of the weights, bps.
+    #[arg(long, default_value_t = 500)]
+    pub coarse_bps: u16,
+    /// Frontier refinement resolution, bps.
+    #[arg(long, default_value_t = 100)]
+    pub fine_bps: u16,
+}
+
+impl SimulateArgs {
+    /// Worker threads to use.
+    pub fn worker_threads(&self) -> usize {
+        self.threads
+            .unwrap_or_else(crate::parallel::default_threads)
+            .max(1)
+    }
 }
 
 /// A progress bar on stderr (hidden when quiet or not a terminal).
@@ -67,7 +98,7 @@ fn bar(quiet: bool) -> Bar {
     };
     let bar = ProgressBar::with_draw_target(Some(0), target);
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} steps, eta {eta}")
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len}, eta {eta}")
             .expect("a valid template")
             .progress_chars("=> "),
     );
@@ -138,13 +169,19 @@ pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimErro
         return Err(SimError("--runs must be at least 1".into()));
     }
     let progress = bar(args.quiet);
+    if args.frontier {
+        return crate::frontier_report::command(args, &scenario, &csv_dir, &progress.0).await;
+    }
     let mut out = String::new();
     if let Some(spec) = &args.sweep {
         let parsed = Sweep::parse(spec, args.sweep_points)?;
         let points = sweep(
-            &scenario, &parsed, args.seed, args.runs, &csv_dir, &progress,
-        )
-        .await?;
+            &scenario,
+            &parsed,
+            (args.seed, args.runs, args.worker_threads()),
+            &csv_dir,
+            &progress,
+        )?;
         progress.0.finish_and_clear();
         let table = sweep_csv(&parsed.name, &points).map_err(|e| SimError(e.to_string()))?;
         let path = write(&args.out, "sweep.csv", &table)?;
@@ -156,7 +193,12 @@ pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimErro
         return Ok(out);
     }
     if args.runs > 1 {
-        let results = monte_carlo(&scenario, args.seed, args.runs, &csv_dir, &progress).await?;
+        let results = monte_carlo(
+            &scenario,
+            (args.seed, args.runs, args.worker_threads()),
+            &csv_dir,
+            &progress,
+        )?;
         progress.0.finish_and_clear();
         let summaries: Vec<Summary> = results.iter().map(|r| r.summary.clone()).collect();
         let table = runs_csv(&summaries).map_err(|e| SimError(e.to_string()))?;

@@ -1,7 +1,7 @@
 //! One run: set up, then step through the price path. Each step:
 //!
-//! 1. the clock moves `step_secs` forward (and one slot);
-//! 2. the oracle publishes (or misses) every market's price;
+//! 1. the clock moves `step_secs` forward (and one slot); price impact decays (depth.rs);
+//! 2. the oracle publishes (or misses) every market's price: the path moved by impact;
 //! 3. a keeper accrues interest on every market, and traders who defend their positions and
 //!    saw their health factor under their threshold at the end of the last step repay;
 //! 4. for each of `slots_per_step` slots, each bot in turn (the first bot rotates) reads the pool
@@ -9,7 +9,10 @@
 //!    `reaction_delay_steps` later, cut to the slot's remaining block space;
 //! 5. the pool is read; the keeper settles the bad debt of every account left with debt and no
 //!    collateral (and the pool is read again if it did);
-//! 6. the step's events and a read of every account become a row of the time series.
+//! 6. the step's events and a read of every account become a row of the time series;
+//! 7. the bots sell the collateral due for sale (desk.rs); the sales move the next step's price.
+use crate::depth::Impact;
+use crate::desk::Desk;
 use crate::metrics::{self, StepRecord};
 use crate::oracle::Oracle;
 use crate::population;
@@ -71,7 +74,7 @@ pub struct RunStats {
 }
 
 /// Something to tell as a run advances (a progress bar, or nothing).
-pub trait Progress {
+pub trait Progress: Sync {
     /// Set-up is done; `steps` steps follow.
     fn start(&self, steps: usize);
     /// One more step is done.
@@ -87,6 +90,7 @@ impl Progress for Silent {
 }
 
 struct Bot {
+    key: solana_sdk::signature::Keypair,
     chain: BanksChain,
     config: Config,
     queue: VecDeque<(usize, Plan)>,
@@ -135,8 +139,15 @@ pub async fn run_paths(
 
     let mut world = setup::pool(scenario, population_seed).await?;
     let start_time = world.env.now().await;
+    let mut impact = Impact::new(scenario.markets.len());
     let mut oracle = Oracle::new(&paths);
-    oracle.publish(&mut world, scenario, &paths, 0, start_time, &mut oracle_rng);
+    oracle.publish(
+        &mut world,
+        (scenario, &paths, &impact),
+        0,
+        start_time,
+        &mut oracle_rng,
+    );
     let conf = scenario.oracle.conf_bps as f64 / 10_000.0;
     let mut book = setup::positions(&mut world, scenario, &plans, conf).await?;
     let mut defenders = std::mem::take(&mut book.defenders);
@@ -150,12 +161,17 @@ pub async fn run_paths(
         config.min_profit_usd = scenario.liquidators.min_profit_usd;
         bots.push(Bot {
             chain: world.chain(&key).with_log_sink(sink.clone()),
+            key,
             config,
             queue: VecDeque::new(),
         });
     }
     let keeper_key = setup::keeper_wallet(&mut world);
     let keeper = world.chain(&keeper_key).with_log_sink(sink.clone());
+    // last: the venue's keys (a scenario that never sells draws the keys it always drew)
+    let mut desk = Desk::open(&mut world, scenario).await;
+    let bot_keys: Vec<_> = bots.iter().map(|b| b.key.insecure_clone()).collect();
+    let holdings_start = setup::holdings(&mut world, &bot_keys).await;
     let read_config = Config::for_pool(world.pool);
     let setup_secs = started.elapsed().as_secs_f64();
 
@@ -163,13 +179,25 @@ pub async fn run_paths(
     progress.start(steps);
     let mut series = Vec::with_capacity(steps + 1);
     let mut failures = std::collections::BTreeMap::new();
-    let (first, _) = record(&keeper, &read_config, &world, &paths, &oracle, 0, 0).await?;
+    let opening: Vec<f64> = paths.prices.iter().map(|p| p[0]).collect();
+    let (first, _) = record(&keeper, &read_config, &world, &opening, &oracle, 0, 0).await?;
     let insurance_start = first.insurance_fund_usd;
     series.push(first);
     for step in 1..=steps {
         world.env.warp(scenario.step_secs).await;
         let now = start_time + step as i64 * scenario.step_secs;
-        oracle.publish(&mut world, scenario, &paths, step, now, &mut oracle_rng);
+        impact.recover(scenario);
+        oracle.publish(
+            &mut world,
+            (scenario, &paths, &impact),
+            step,
+            now,
+            &mut oracle_rng,
+        );
+        // the market's prices this step: the path moved by impact
+        let prices: Vec<f64> = (0..paths.prices.len())
+            .map(|m| impact.price(m, paths.prices[m][step]))
+            .collect();
         accrue(&keeper, &world).await?;
         let (mut defended, mut defended_usd) = (0u64, 0.0);
         for (d, amount) in std::mem::take(&mut defences) {
@@ -190,12 +218,13 @@ pub async fn run_paths(
                 defended_usd += metrics::usd(
                     amount as f64,
                     scenario.markets[market].decimals,
-                    paths.prices[market][step],
+                    prices[market],
                 );
             }
         }
         let (mut landed, mut skipped, mut failed) = (0, 0, 0);
         let mut before_bots: Option<StepRecord> = None;
+        let mut cascade = std::collections::BTreeSet::new();
         for slot in 0..scenario.network.slots_per_step {
             let mut space = scenario.network.max_liquidations_per_slot;
             let first_bot = (step * scenario.network.slots_per_step + slot) % bots.len();
@@ -209,6 +238,13 @@ pub async fn run_paths(
                     let mut health = StepRecord::default();
                     metrics::add_health(&mut health, &plan.snapshot);
                     before_bots = Some(health);
+                    let levels: Vec<f64> = plan
+                        .snapshot
+                        .markets
+                        .iter()
+                        .map(|m| impact.level(market_index(&world, &m.key)))
+                        .collect();
+                    cascade = metrics::impact_only_liquidatable(&plan.snapshot, &levels);
                 }
                 bot.queue
                     .push_back((step + scenario.network.reaction_delay_steps, plan));
@@ -230,11 +266,11 @@ pub async fn run_paths(
         }
         let t = step as i64 * scenario.step_secs;
         let (mut row, mut snapshot) =
-            record(&keeper, &read_config, &world, &paths, &oracle, step, t).await?;
+            record(&keeper, &read_config, &world, &prices, &oracle, step, t).await?;
         if settle_bad_debt(&keeper, &snapshot).await? > 0 {
             // the books changed: read them again
             (row, snapshot) =
-                record(&keeper, &read_config, &world, &paths, &oracle, step, t).await?;
+                record(&keeper, &read_config, &world, &prices, &oracle, step, t).await?;
         }
         row.defences = defended;
         row.defended_usd = defended_usd;
@@ -250,8 +286,29 @@ pub async fn run_paths(
         let events = metrics::events(&logs);
         metrics::add_events(&mut row, &events, |market| {
             let m = market_index(&world, market);
-            (scenario.markets[m].decimals, paths.prices[m][step])
+            (m, scenario.markets[m].decimals, prices[m])
         });
+        row.cascade_accounts = cascade.len();
+        for e in &events {
+            if let metrics::Event::Liquidated(l) = e {
+                row.cascade_liquidations += cascade.contains(&l.margin_account) as u64;
+                let bot = bot_keys.iter().position(|k| k.pubkey() == l.liquidator);
+                if let (Some(desk), Some(bot)) = (desk.as_mut(), bot) {
+                    let m = market_index(&world, &l.seize_market);
+                    desk.seized(scenario, step, bot, m, l.seized);
+                }
+            }
+        }
+        if let Some(desk) = desk.as_mut() {
+            let sold = desk
+                .sell_due(&mut world, scenario, step, &bot_keys, &prices)
+                .await?;
+            for (m, usd) in sold.iter().enumerate() {
+                impact.absorb(scenario, m, *usd, prices[m]);
+                row.sold_usd[m] = *usd;
+                row.impact_pct[m] = impact.level(m) * 100.0;
+            }
+        }
         series.push(row);
         progress.step();
     }
@@ -264,10 +321,16 @@ pub async fn run_paths(
     let setup_transactions = book.transactions + 1 + 2 * scenario.markets.len() as u64;
     let transactions = setup_transactions
         + keeper.transactions()
-        + bots.iter().map(|b| b.chain.transactions()).sum::<u64>();
+        + bots.iter().map(|b| b.chain.transactions()).sum::<u64>()
+        + desk.as_ref().map_or(0, |d| d.transactions);
+    let last_prices = series.last().expect("a run has rows").prices.clone();
+    let holdings_end = setup::holdings(&mut world, &bot_keys).await;
     let mut summary = Summary::new(scenario, path_seed, &paths, &book, &series, insurance_start);
     summary.population_seed = population_seed;
     summary.failure_reasons = failures;
+    summary.liquidator_pnl_usd =
+        setup::holdings_pnl(scenario, &holdings_start, &holdings_end, &last_prices);
+    summary.markets = crate::market_report::markets(scenario, &series, &impact.peak);
     Ok(RunResult {
         summary,
         series,
@@ -367,13 +430,13 @@ fn to_defend(
     out
 }
 
-/// A row of the time series from a fresh read of the pool (event columns left at zero), and the
-/// read.
+/// A row of the time series from a fresh read of the pool at the market `prices` (event columns
+/// left at zero), and the read.
 async fn record(
     keeper: &BanksChain,
     config: &Config,
     world: &World,
-    paths: &PricePaths,
+    prices: &[f64],
     oracle: &Oracle,
     step: usize,
     time_secs: i64,
@@ -381,20 +444,20 @@ async fn record(
     let snapshot = Snapshot::load(keeper, config)
         .await
         .map_err(|e| SimError(format!("read failed: {e}")))?;
-    let prices: Vec<f64> = paths.prices.iter().map(|p| p[step]).collect();
-    let in_snapshot_order: Vec<f64> = snapshot
+    let index: Vec<usize> = snapshot
         .markets
         .iter()
-        .map(|m| prices[market_index(world, &m.key)])
+        .map(|m| market_index(world, &m.key))
         .collect();
+    let in_snapshot_order: Vec<f64> = index.iter().map(|i| prices[*i]).collect();
     let mut row = StepRecord {
         step,
         time_secs,
-        prices,
+        prices: prices.to_vec(),
         oracle_prices: oracle.published.clone(),
-        ..StepRecord::default()
+        ..StepRecord::with_markets(prices.len())
     };
-    metrics::add_books(&mut row, &snapshot, &in_snapshot_order);
+    metrics::add_books(&mut row, &snapshot, &in_snapshot_order, &index);
     if step == 0 {
         metrics::add_health(&mut row, &snapshot);
     }

@@ -10,21 +10,29 @@
 //! same seed gives the same report.
 //!
 //! Modules: [`scenario`] (TOML), [`builtin`] (Black Thursday), [`price_path`], [`oracle`],
-//! [`population`], [`setup`], [`engine`] (a run), [`metrics`], [`report`] (summary, CSV),
+//! [`depth`] (price impact), [`desk`] (liquidator capital and sales), [`population`], [`setup`],
+//! [`engine`] (a run), [`metrics`], [`report`] (summary, CSV), [`market_report`] (per market),
 //! [`plot`] (SVG), [`monte_carlo`] (runs and sweeps), [`cli`] (`keel simulate`).
 // solana-program-test 3.x marks its whole API deprecated ahead of an `agave-unstable-api` feature gate.
 #![allow(deprecated)]
 pub mod builtin;
 pub mod cli;
+pub mod depth;
+pub mod desk;
 pub mod engine;
+pub mod frontier;
+pub mod frontier_report;
+pub mod market_report;
 pub mod metrics;
 pub mod monte_carlo;
 pub mod oracle;
+pub mod parallel;
 pub mod plot;
 pub mod population;
 pub mod price_path;
 pub mod report;
 pub mod scenario;
+pub mod series_csv;
 pub mod setup;
 
 pub use engine::{run, run_paths, RunResult, Silent};

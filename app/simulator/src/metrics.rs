@@ -97,6 +97,39 @@ pub struct StepRecord {
     pub liquidatable_after: usize,
     /// Indebted accounts that could not be valued at the end of the step (a stale price).
     pub unpriced_accounts: usize,
+    /// Each market's insurance fund at the end of the step, USD (scenario market order, as
+    /// every per-market column).
+    pub insurance_usd: Vec<f64>,
+    /// Protocol fees into each market's fund this step, USD.
+    pub fee_by_market_usd: Vec<f64>,
+    /// Bad debt each market's fund covered this step, USD.
+    pub covered_by_market_usd: Vec<f64>,
+    /// Bad debt socialised to each market's lenders this step, USD.
+    pub socialised_by_market_usd: Vec<f64>,
+    /// Seized collateral the bots sold in each market this step, USD at the market price.
+    pub sold_usd: Vec<f64>,
+    /// Each market's price impact at the end of the step, % below the path (depth.rs).
+    pub impact_pct: Vec<f64>,
+    /// Accounts liquidatable before the bots only because of price impact: healthy at the
+    /// path's prices (the liquidations' own cascade).
+    pub cascade_accounts: usize,
+    /// Liquidations that landed on such accounts this step.
+    pub cascade_liquidations: u64,
+}
+
+impl StepRecord {
+    /// An empty row with room for `markets` per-market columns.
+    pub fn with_markets(markets: usize) -> StepRecord {
+        StepRecord {
+            insurance_usd: vec![0.0; markets],
+            fee_by_market_usd: vec![0.0; markets],
+            covered_by_market_usd: vec![0.0; markets],
+            socialised_by_market_usd: vec![0.0; markets],
+            sold_usd: vec![0.0; markets],
+            impact_pct: vec![0.0; markets],
+            ..StepRecord::default()
+        }
+    }
 }
 
 /// The program's health factor (`C_maint / D_maint`) as a float.
@@ -116,28 +149,36 @@ pub fn wad_usd(wad: u128, decimals: u8, price: f64) -> f64 {
     usd(wad as f64 / WAD as f64, decimals, price)
 }
 
-/// Fill `record`'s event columns from `events`; `price_of(market)` gives (decimals, true price).
+/// Fill `record`'s event columns from `events`; `price_of(market)` gives (scenario index,
+/// decimals, true price).
 pub fn add_events(
     record: &mut StepRecord,
     events: &[Event],
-    price_of: impl Fn(&Pubkey) -> (u8, f64),
+    price_of: impl Fn(&Pubkey) -> (usize, u8, f64),
 ) {
     for e in events {
         match e {
             Event::Liquidated(l) => {
-                let (rd, rp) = price_of(&l.repay_market);
-                let (sd, sp) = price_of(&l.seize_market);
+                let (r, rd, rp) = price_of(&l.repay_market);
+                let (_, sd, sp) = price_of(&l.seize_market);
                 record.repaid_usd += usd(l.repaid as f64, rd, rp);
-                record.bonus_usd += usd((l.bonus - l.fee) as f64, sd, sp);
-                record.fee_usd += usd(l.fee as f64, sd, sp);
+                // the fee is paid in the repay token, on top of the repay, into its fund
+                let fee = usd(l.fee as f64, rd, rp);
+                record.bonus_usd += usd(l.bonus as f64, sd, sp) - fee;
+                record.fee_usd += fee;
+                record.fee_by_market_usd[r] += fee;
             }
             Event::Covered(c) => {
-                let (d, p) = price_of(&c.market);
-                record.bad_debt_covered_usd += wad_usd(c.amount.0, d, p);
+                let (m, d, p) = price_of(&c.market);
+                let v = wad_usd(c.amount.0, d, p);
+                record.bad_debt_covered_usd += v;
+                record.covered_by_market_usd[m] += v;
             }
             Event::Socialised(s) => {
-                let (d, p) = price_of(&s.market);
-                record.bad_debt_socialised_usd += wad_usd(s.amount.0, d, p);
+                let (m, d, p) = price_of(&s.market);
+                let v = wad_usd(s.amount.0, d, p);
+                record.bad_debt_socialised_usd += v;
+                record.socialised_by_market_usd[m] += v;
             }
         }
     }
@@ -145,13 +186,15 @@ pub fn add_events(
 
 /// Fill `record`'s book columns (deposits, debt, insurance funds, open shortfall, accounts still
 /// liquidatable) from the end-of-step read; `prices` are the true prices in `snapshot.markets`
-/// order.
-pub fn add_books(record: &mut StepRecord, snapshot: &Snapshot, prices: &[f64]) {
-    for (m, p) in snapshot.markets.iter().zip(prices) {
+/// order, `index` each snapshot market's scenario index.
+pub fn add_books(record: &mut StepRecord, snapshot: &Snapshot, prices: &[f64], index: &[usize]) {
+    for ((m, p), i) in snapshot.markets.iter().zip(prices).zip(index) {
         let d = m.market.decimals;
         record.collateral_usd += wad_usd(m.market.total_deposits().map_or(0, |w| w.0), d, *p);
         record.debt_usd += wad_usd(m.market.total_debt().map_or(0, |w| w.0), d, *p);
-        record.insurance_fund_usd += wad_usd(m.market.insurance_fund.0, d, *p);
+        let fund = wad_usd(m.market.insurance_fund.0, d, *p);
+        record.insurance_fund_usd += fund;
+        record.insurance_usd[*i] = fund;
     }
     let scan = scan(snapshot);
     record.shortfall_usd = true_shortfall(snapshot, prices);
@@ -222,6 +265,41 @@ fn scan(snapshot: &Snapshot) -> Scan {
         }
         let hf = health_factor(&health);
         out.min_health_factor = Some(out.min_health_factor.map_or(hf, |m| m.min(hf)));
+    }
+    out
+}
+
+/// Accounts liquidatable in `snapshot` that would be healthy at the path's prices: the oracle's
+/// prices moved back by each market's impact (`impact[i]`, a fraction, in `snapshot.markets`
+/// order). Empty when nothing has moved.
+pub fn impact_only_liquidatable(
+    snapshot: &Snapshot,
+    impact: &[f64],
+) -> std::collections::BTreeSet<Pubkey> {
+    let mut out = std::collections::BTreeSet::new();
+    if impact.iter().all(|i| *i == 0.0) {
+        return out;
+    }
+    let unmoved: Vec<_> = snapshot
+        .markets
+        .iter()
+        .zip(impact)
+        .map(|(m, i)| {
+            let mut m = m.clone();
+            if let Some(p) = m.price.as_mut() {
+                let back = |v: u64| (v as f64 / (1.0 - i)).round() as u64;
+                (p.price, p.conf) = (back(p.price), back(p.conf));
+            }
+            m
+        })
+        .collect();
+    for (key, account) in &snapshot.accounts {
+        let liquidatable = |markets| {
+            account_health(account, markets, snapshot.now).is_ok_and(|h| h.is_liquidatable())
+        };
+        if liquidatable(&snapshot.markets) && !liquidatable(&unmoved) {
+            out.insert(*key);
+        }
     }
     out
 }

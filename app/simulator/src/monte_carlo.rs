@@ -6,7 +6,8 @@
 //! percentile p of n sorted values = value at rank ceil(p * n)  (nearest rank)
 //! sweep values  = a + (b - a) * i / (points - 1),  i = 0..points
 //! ```
-use crate::engine::{run_paths, Progress, RunResult};
+use crate::engine::{Progress, RunResult};
+use crate::parallel::{run_all, Job};
 use crate::report::{csv_text, thousands, Summary};
 use crate::scenario::Scenario;
 use crate::SimError;
@@ -52,19 +53,20 @@ pub fn stats(values: &[f64]) -> Stats {
     }
 }
 
-/// `runs` runs of `scenario`: the population of `seed` on the price paths of `seed..seed + runs`.
-pub async fn monte_carlo(
+/// `runs` runs of `scenario`: the population of `seed` on the price paths of `seed..seed + runs`,
+/// on `threads` threads (the paths in parallel; the results, in path order, do not depend on the
+/// thread count). `progress` counts runs.
+pub fn monte_carlo(
     scenario: &Scenario,
-    seed: u64,
-    runs: usize,
+    (seed, runs, threads): (u64, usize, usize),
     csv_dir: &Path,
     progress: &dyn Progress,
 ) -> Result<Vec<RunResult>, SimError> {
-    let mut out = vec![];
-    for i in 0..runs as u64 {
-        out.push(run_paths(scenario, seed, seed + i, csv_dir, progress).await?);
-    }
-    Ok(out)
+    let jobs: Vec<Job> = (0..runs as u64)
+        .map(|i| (scenario, seed, seed + i))
+        .collect();
+    progress.start(runs);
+    run_all(&jobs, csv_dir, threads, &|| progress.step())
 }
 
 /// The Monte Carlo table: bad debt and liquidations over the runs.
@@ -169,11 +171,10 @@ pub struct SweepPoint {
 }
 
 /// Run `sweep` over `scenario`, `runs` seeds per value.
-pub async fn sweep(
+pub fn sweep(
     scenario: &Scenario,
     sweep: &Sweep,
-    seed: u64,
-    runs: usize,
+    (seed, runs, threads): (u64, usize, usize),
     csv_dir: &Path,
     progress: &dyn Progress,
 ) -> Result<Vec<SweepPoint>, SimError> {
@@ -191,7 +192,7 @@ pub async fn sweep(
             });
             continue;
         }
-        let results = monte_carlo(&s, seed, runs, csv_dir, progress).await?;
+        let results = monte_carlo(&s, (seed, runs, threads), csv_dir, progress)?;
         let summaries: Vec<&Summary> = results.iter().map(|r| &r.summary).collect();
         let mean = |f: fn(&Summary) -> f64| {
             summaries.iter().map(|s| f(s)).sum::<f64>() / summaries.len() as f64

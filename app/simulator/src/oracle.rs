@@ -2,7 +2,8 @@
 //! missed updates, outages, a confidence interval that widens in fast markets, and an EMA.
 //!
 //! ```text
-//! observed(t)  = path(t - latency)                          published at t - latency
+//! observed(t)  = path(t - latency) * (1 - impact now)       published at t - latency
+//!                (impact: what liquidators' sales did to the market price, depth.rs)
 //! conf         = observed * (conf_bps + conf_bps_per_pct_move * |move over the step in %|) / 10^4
 //! ema         += (observed - ema) * (1 - 2^(-step_secs / ema_half_life_secs))
 //! mantissa     = round(price * 10^8), exponent -8
@@ -10,6 +11,7 @@
 //! An update is skipped inside an outage window or with probability `miss_probability`; the
 //! account then keeps its last update, which ages until the program calls it stale. Step 0, when
 //! the positions open before the stress, is always published, fresh.
+use crate::depth::Impact;
 use crate::price_path::PricePaths;
 use crate::scenario::Scenario;
 use keel_localnet::pyth::PriceSpec;
@@ -45,8 +47,7 @@ impl Oracle {
     pub fn publish(
         &mut self,
         world: &mut World,
-        scenario: &Scenario,
-        paths: &PricePaths,
+        (scenario, paths, impact): (&Scenario, &PricePaths, &Impact),
         step: usize,
         now: i64,
         rng: &mut impl Rng,
@@ -60,7 +61,10 @@ impl Oracle {
         let alpha = 1.0 - 0.5f64.powf(scenario.step_secs as f64 / o.ema_half_life_secs as f64);
         let in_outage = o.outages.iter().any(|(a, b)| (*a..*b).contains(&t));
         for m in 0..paths.prices.len() {
-            let observed = paths.at(m, observed_at as f64 / scenario.step_secs as f64);
+            let observed = impact.price(
+                m,
+                paths.at(m, observed_at as f64 / scenario.step_secs as f64),
+            );
             self.ema[m] += (observed - self.ema[m]) * alpha;
             let moved_pct = ((observed / self.last_observed[m]) - 1.0).abs() * 100.0;
             self.last_observed[m] = observed;

@@ -7,9 +7,11 @@
 //! solvency restored   = time from the first step with an account liquidatable or underwater to
 //!                       the first step after which there is none (None if never)
 //! ```
+use crate::market_report::MarketSummary;
 use crate::metrics::StepRecord;
 use crate::price_path::PricePaths;
 use crate::scenario::Scenario;
+pub use crate::series_csv::{csv, csv_text, runs_csv};
 use crate::setup::OpeningBook;
 use serde::Serialize;
 use std::fmt::Write;
@@ -74,6 +76,17 @@ pub struct Summary {
     /// Seconds from then until no account was liquidatable or short at the end of a step (0:
     /// every step's liquidations cleared what it brought); None if not restored by the end.
     pub solvency_restored_after_secs: Option<i64>,
+    /// Liquidations of accounts that were healthy at the path's prices: the cascade that the
+    /// liquidators' own sales caused (depth.rs).
+    pub cascade_liquidations: u64,
+    /// Most accounts liquidatable at once only because of price impact.
+    pub peak_cascade_accounts: usize,
+    /// Seized collateral the bots sold, USD.
+    pub sold_usd: f64,
+    /// The bots' profit: their holdings' gain, marked at the last prices, USD.
+    pub liquidator_pnl_usd: f64,
+    /// Per market: insurance, fees, bad debt, sales and impact.
+    pub markets: Vec<MarketSummary>,
 }
 
 impl Summary {
@@ -157,6 +170,11 @@ impl Summary {
                 .unwrap_or(0),
             first_stress_secs: first.map(|f| series[f].time_secs),
             solvency_restored_after_secs,
+            cascade_liquidations: series.iter().map(|r| r.cascade_liquidations).sum(),
+            peak_cascade_accounts: series.iter().map(|r| r.cascade_accounts).max().unwrap_or(0),
+            sold_usd: series.iter().map(|r| r.sold_usd.iter().sum::<f64>()).sum(),
+            liquidator_pnl_usd: 0.0,
+            markets: vec![],
         }
     }
 
@@ -227,6 +245,17 @@ impl Summary {
             ("shortfall still open at end", usd(self.shortfall_end_usd)),
             ("bad debt, total", usd(self.bad_debt_usd)),
             (
+                "liquidators' sales / their P&L",
+                format!("{} / {}", usd(self.sold_usd), usd(self.liquidator_pnl_usd)),
+            ),
+            (
+                "cascade (impact-caused)",
+                format!(
+                    "{} liquidations, peak {} accounts",
+                    self.cascade_liquidations, self.peak_cascade_accounts
+                ),
+            ),
+            (
                 "lowest health factor",
                 self.lowest_health_factor
                     .map_or("-".into(), |h| format!("{h:.4}")),
@@ -250,6 +279,10 @@ impl Summary {
         for (k, v) in rows {
             let _ = writeln!(out, "{k:<width$}  {v}");
         }
+        if !self.markets.is_empty() {
+            out.push('\n');
+            out.push_str(&crate::market_report::table(&self.markets));
+        }
         out
     }
 }
@@ -270,118 +303,6 @@ pub fn thousands(v: f64) -> String {
     } else {
         out
     }
-}
-
-/// The time series as CSV: one row per step, prices per market symbol.
-pub fn csv(symbols: &[String], series: &[StepRecord]) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(vec![]);
-    let mut header = vec!["step".to_string(), "time_secs".to_string()];
-    header.extend(symbols.iter().map(|s| format!("price_{s}")));
-    header.extend(symbols.iter().map(|s| format!("oracle_{s}")));
-    header.extend(
-        [
-            "collateral_usd",
-            "debt_usd",
-            "insurance_fund_usd",
-            "defences",
-            "defended_usd",
-            "liquidations",
-            "skipped",
-            "failed",
-            "repaid_usd",
-            "bonus_usd",
-            "fee_usd",
-            "bad_debt_covered_usd",
-            "bad_debt_socialised_usd",
-            "bad_debt_cumulative_usd",
-            "shortfall_usd",
-            "liquidatable_before_bots",
-            "underwater_before_bots",
-            "min_health_factor_before_bots",
-            "liquidatable_after_bots",
-            "unpriced_accounts",
-        ]
-        .map(String::from),
-    );
-    w.write_record(&header)?;
-    let mut cumulative = 0.0;
-    for r in series {
-        cumulative += r.bad_debt_covered_usd + r.bad_debt_socialised_usd;
-        let mut row = vec![r.step.to_string(), r.time_secs.to_string()];
-        row.extend(r.prices.iter().map(|p| format!("{p:.6}")));
-        row.extend(r.oracle_prices.iter().map(|p| format!("{p:.6}")));
-        row.extend([
-            format!("{:.2}", r.collateral_usd),
-            format!("{:.2}", r.debt_usd),
-            format!("{:.2}", r.insurance_fund_usd),
-            r.defences.to_string(),
-            format!("{:.2}", r.defended_usd),
-            r.liquidations.to_string(),
-            r.skipped.to_string(),
-            r.failed.to_string(),
-            format!("{:.2}", r.repaid_usd),
-            format!("{:.2}", r.bonus_usd),
-            format!("{:.2}", r.fee_usd),
-            format!("{:.2}", r.bad_debt_covered_usd),
-            format!("{:.2}", r.bad_debt_socialised_usd),
-            format!("{cumulative:.2}"),
-            format!("{:.2}", r.shortfall_usd),
-            r.liquidatable_accounts.to_string(),
-            r.underwater_accounts.to_string(),
-            r.min_health_factor
-                .map_or(String::new(), |h| format!("{h:.6}")),
-            r.liquidatable_after.to_string(),
-            r.unpriced_accounts.to_string(),
-        ]);
-        w.write_record(&row)?;
-    }
-    csv_text(w)
-}
-
-/// The text a CSV writer over memory wrote.
-pub fn csv_text(w: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
-    let bytes = w
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(String::from_utf8(bytes).expect("CSV of ASCII"))
-}
-
-/// One row per run of a Monte Carlo: its seed and figures.
-pub fn runs_csv(summaries: &[Summary]) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record([
-        "seed",
-        "bad_debt_usd",
-        "bad_debt_socialised_usd",
-        "bad_debt_covered_usd",
-        "shortfall_end_usd",
-        "liquidations",
-        "failed",
-        "repaid_usd",
-        "bonus_usd",
-        "lowest_health_factor",
-        "max_drawdown_pct",
-        "capital_efficiency",
-        "solvency_restored_after_secs",
-    ])?;
-    for s in summaries {
-        w.serialize((
-            s.seed,
-            s.bad_debt_usd,
-            s.bad_debt_socialised_usd,
-            s.bad_debt_covered_usd,
-            s.shortfall_end_usd,
-            s.liquidations,
-            s.failed,
-            s.repaid_usd,
-            s.bonus_usd,
-            s.lowest_health_factor,
-            s.max_drawdown_pct,
-            s.capital_efficiency,
-            s.solvency_restored_after_secs,
-        ))?;
-    }
-    csv_text(w)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! reaction delay        = a plan made at step t is sent at step t + reaction_delay_steps
 //! oracle price at time t = path(t - oracle.latency_secs), published at t - latency
 //! ```
+use crate::depth::Depth;
 use keel::math::health::RiskWeights;
 use keel::math::liquidation::{BonusConfig, LiquidationConfig};
 use keel::state::{MarketConfig, OracleConfig};
@@ -87,6 +88,10 @@ pub struct MarketScenario {
     /// Oracle max confidence, bps of price.
     #[serde(default = "default_max_conf")]
     pub max_conf_bps: u16,
+    /// Order-book depth outside the protocol: liquidators' sales move the price (depth.rs).
+    /// None: no impact (the price is the path's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth: Option<Depth>,
 }
 
 fn full_weight() -> u16 {
@@ -257,10 +262,16 @@ fn default_defend_repay() -> f64 {
 pub struct Liquidators {
     /// Bots, taking turns first.
     pub count: usize,
-    /// Inventory per bot in each market, USD.
+    /// Inventory per bot in each market at the start, USD.
     pub inventory_usd: f64,
     /// Opportunities below this profit are left alone, USD.
     pub min_profit_usd: f64,
+    /// A bot sells the volatile collateral it seized this many steps later (0: at the end of the
+    /// same step), into the first stable market, at the market price (desk.rs); the sale refills
+    /// its stable inventory and moves the price through the market's depth. None: bots keep
+    /// what they seize.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sell_after_steps: Option<usize>,
 }
 
 impl Default for Liquidators {
@@ -269,6 +280,7 @@ impl Default for Liquidators {
             count: 2,
             inventory_usd: 5_000_000.0,
             min_profit_usd: 0.0,
+            sell_after_steps: None,
         }
     }
 }
@@ -450,6 +462,9 @@ impl Scenario {
                     m.symbol
                 ));
             }
+            if let Some(depth) = &m.depth {
+                depth.validate(&m.symbol).map_err(ScenarioError)?;
+            }
             if matches!(m.process, PriceProcess::Csv) && self.price_csv.is_none() {
                 return fail(format!("{}: process csv needs price_csv", m.symbol));
             }
@@ -495,8 +510,17 @@ impl Scenario {
         if !(p.lender_utilisation > 0.0 && p.lender_utilisation <= 0.95) {
             return fail("population.lender_utilisation must lie in (0, 0.95]");
         }
-        if self.liquidators.count == 0 || self.liquidators.inventory_usd < 0.0 {
-            return fail("liquidators: at least one bot, inventory >= 0");
+        if self.liquidators.count == 0
+            || !(self.liquidators.inventory_usd >= 0.0 && self.liquidators.inventory_usd < 1e12)
+        {
+            return fail("liquidators: at least one bot, inventory in [0, 10^12) USD");
+        }
+        if self
+            .liquidators
+            .sell_after_steps
+            .is_some_and(|d| d > self.steps())
+        {
+            return fail("liquidators.sell_after_steps must be at most the number of steps");
         }
         if self.network.slots_per_step == 0 || self.network.slots_per_step > 64 {
             return fail("network.slots_per_step must be 1 to 64");

@@ -282,3 +282,40 @@ pub fn keeper_wallet(world: &mut World) -> Keypair {
     fund(&mut world.env, &key.pubkey(), WALLET_LAMPORTS);
     key
 }
+
+/// Every bot's token balance in every market (`[bot][market]`).
+pub async fn holdings(world: &mut World, bots: &[Keypair]) -> Vec<Vec<u64>> {
+    let mut out = vec![];
+    for bot in bots {
+        let mut row = vec![];
+        for m in 0..world.markets.len() {
+            let keys = world.markets[m].keys;
+            let ata = get_associated_token_address_with_program_id(
+                &bot.pubkey(),
+                &keys.mint,
+                &keys.token_program,
+            );
+            row.push(keel_localnet::tokens::balance(&mut world.env, ata).await);
+        }
+        out.push(row);
+    }
+    out
+}
+
+/// The bots' profit over the run, USD: what their holdings gained, every token valued at the
+/// market `prices` of the last step (collateral not yet sold is marked to market).
+pub fn holdings_pnl(
+    scenario: &Scenario,
+    start: &[Vec<u64>],
+    end: &[Vec<u64>],
+    prices: &[f64],
+) -> f64 {
+    let mut pnl = 0.0;
+    for (s, e) in start.iter().zip(end) {
+        for (m, (a, b)) in s.iter().zip(e).enumerate() {
+            let scale = 10f64.powi(scenario.markets[m].decimals as i32);
+            pnl += (*b as f64 - *a as f64) / scale * prices[m];
+        }
+    }
+    pnl
+}

@@ -225,6 +225,12 @@ async fn the_command_writes_series_chart_and_tables() {
         quiet: true,
         print_scenario: false,
         list_sweeps: false,
+        threads: Some(2),
+        frontier: false,
+        frontier_paths: 20,
+        budget_bps: 10,
+        coarse_bps: 500,
+        fine_bps: 100,
     };
     let text = simulate(&args, false).await.unwrap();
     for line in [

@@ -131,9 +131,10 @@ pub struct Liquidated {
     pub repaid: u64,
     /// Collateral taken from the account, base units of the collateral token.
     pub seized: u64,
-    /// Part of `seized` that is the bonus.
+    /// Part of `seized` that is the bonus (seize token; all of `seized` goes to the liquidator).
     pub bonus: u64,
-    /// Part of the bonus to the insurance fund.
+    /// The protocol's share of the bonus, in the REPAY token: paid by the liquidator on top of
+    /// `repaid`, into the repay market's insurance fund.
     pub fee: u64,
     /// Bonus rate applied, bps.
     pub bonus_bps: u64,

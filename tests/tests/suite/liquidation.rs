@@ -16,7 +16,8 @@ async fn liquidator(w: &mut World) -> Trader {
 }
 
 /// Independent model of one liquidation of a (SOL collateral, USDC debt) account, in f64 dollars.
-/// Returns (repay USDC units, seized SOL units, fee SOL units, bonus fraction).
+/// Returns (repay USDC units, seized SOL units, fee USDC units, bonus fraction): the fee is the
+/// protocol's share of the bonus's worth, paid in the repay token.
 fn model(
     coll_sol: f64,
     sol: f64,
@@ -47,11 +48,10 @@ fn model(
         .min(target_limit)
         .min(coll_limit);
     let seized = repay * (1.0 + bonus) / sol;
-    let bonus_part = seized - repay / sol;
     (
         repay * 1e6,
         seized * 1e9,
-        bonus_part * fee_share * 1e9,
+        repay * bonus * fee_share * 1e6,
         bonus,
     )
 }
@@ -99,25 +99,31 @@ async fn price_drop_liquidation_pays_the_expected_bonus_and_fee() {
     assert!(before.liquidatable);
 
     let usdc_before = balance(&mut w.env, liq.tokens[1]).await;
-    let insurance_before = w.market(0).await.insurance_fund;
+    let (sol_fund_before, usdc_fund_before) = (
+        w.market(0).await.insurance_fund,
+        w.market(1).await.insurance_fund,
+    );
     w.liquidate(&liq, trader.margin, 1, 0, u64::MAX)
         .await
         .unwrap();
-    let repaid = usdc_before - balance(&mut w.env, liq.tokens[1]).await;
+    let paid = usdc_before - balance(&mut w.env, liq.tokens[1]).await;
     let received = balance(&mut w.env, liq.tokens[0]).await;
+    // the fee lands in the fund of the market whose debt was repaid (USDC), in USDC
     let fee = w
-        .market(0)
+        .market(1)
         .await
         .insurance_fund
-        .try_sub(insurance_before)
+        .try_sub(usdc_fund_before)
         .unwrap()
         .to_u64(Rounding::Down)
         .unwrap();
+    assert_eq!(w.market(0).await.insurance_fund, sol_fund_before);
 
     let (m_repay, m_seized, m_fee, bonus) = model(10.0, 92.0, 790.0, 0.0, f64::MAX);
     assert!(bonus > 0.025 && bonus < 0.04, "bonus {bonus}");
+    let repaid = paid - fee;
     close(repaid, m_repay, "repaid");
-    close(received + fee, m_seized, "seized");
+    close(received, m_seized, "seized, all to the liquidator");
     close(fee, m_fee, "fee");
     // within the close factor (50% of 790)
     assert!(repaid <= 395 * USDC);
@@ -139,6 +145,91 @@ async fn price_drop_liquidation_pays_the_expected_bonus_and_fee() {
         w.liquidate(&liq, trader.margin, 1, 0, u64::MAX).await,
         KeelError::NotLiquidatable,
     );
+    check(&mut w).await;
+}
+
+/// Issue 12: the protocol's share of the bonus is paid in the repay token, on top of the repay,
+/// into the fund of the market whose debt is repaid (where bad debt is written off). Every token
+/// is accounted for: the repay vault grows by exactly repay + fee, the seize vault shrinks by
+/// exactly the seizure, the collateral market's fund does not move, and each market's books
+/// (vault + debt - deposits - fund, invariant 1) do not lose a unit.
+#[tokio::test]
+async fn a_liquidations_fee_raises_the_fund_of_the_market_whose_debt_is_repaid() {
+    use keel::math::fixed::{Wad, WAD};
+    let mut w = sol_usdc().await;
+    let (_lender, trader) = leveraged(&mut w, 790 * USDC).await;
+    let liq = liquidator(&mut w).await;
+    w.set_price(0, 92 * USD).await;
+    let vault = |m: usize| keel_sdk::pda::vault(&w.markets[m].keys.market);
+    let (sol_vault, usdc_vault) = (vault(0), vault(1));
+    // vault + debt - deposits - fund, as a Wad of base units (invariant 1: never negative)
+    async fn surplus(w: &mut World, m: usize, vault: anchor_lang::prelude::Pubkey) -> i128 {
+        let market = w.market(m).await;
+        let held = balance(&mut w.env, vault).await as i128 * WAD as i128;
+        held + market.total_debt().unwrap().0 as i128
+            - market.total_deposits().unwrap().0 as i128
+            - market.insurance_fund.0 as i128
+    }
+    let (sol_surplus, usdc_surplus) = (
+        surplus(&mut w, 0, sol_vault).await,
+        surplus(&mut w, 1, usdc_vault).await,
+    );
+    let (sol_fund, usdc_fund) = (
+        w.market(0).await.insurance_fund,
+        w.market(1).await.insurance_fund,
+    );
+    let (sol_in_vault, usdc_in_vault) = (
+        balance(&mut w.env, sol_vault).await,
+        balance(&mut w.env, usdc_vault).await,
+    );
+    let usdc_before = balance(&mut w.env, liq.tokens[1]).await;
+    let ix = w
+        .liquidate_ix_with(&liq, trader.margin, 1, 0, u64::MAX, None)
+        .await;
+    let out = w.send_as(&liq.key, &[ix]).await.expect("liquidate");
+    let event = crate::audit::liquidated(&out);
+    assert!(event.fee > 0, "a fee was charged");
+
+    // the liquidator paid repay + fee in USDC and received the whole seizure in SOL
+    let paid = usdc_before - balance(&mut w.env, liq.tokens[1]).await;
+    assert_eq!(paid, event.repaid + event.fee);
+    assert_eq!(balance(&mut w.env, liq.tokens[0]).await, event.seized);
+    assert_eq!(balance(&mut w.env, usdc_vault).await, usdc_in_vault + paid);
+    assert_eq!(
+        balance(&mut w.env, sol_vault).await,
+        sol_in_vault - event.seized
+    );
+    // the fee raised the USDC fund by exactly the fee; the SOL fund did not move
+    assert_eq!(
+        w.market(1).await.insurance_fund,
+        usdc_fund.try_add(Wad::from_int(event.fee)).unwrap()
+    );
+    assert_eq!(w.market(0).await.insurance_fund, sol_fund);
+    // the fee is the protocol's 25 % of the bonus's worth: bonus (SOL) at $92 ~ fee (USDC) x 4
+    let bonus_usd = event.bonus as f64 / 1e9 * 92.0;
+    let fee_usd = event.fee as f64 / 1e6;
+    assert!(
+        (fee_usd - bonus_usd * 0.25).abs() < 0.01,
+        "fee ${fee_usd} for a ${bonus_usd} bonus"
+    );
+    // invariant 1, exactly: neither market's surplus fell
+    let (sol_after, usdc_after) = (
+        surplus(&mut w, 0, sol_vault).await,
+        surplus(&mut w, 1, usdc_vault).await,
+    );
+    assert!(
+        sol_after >= sol_surplus,
+        "SOL books lost {}",
+        sol_surplus - sol_after
+    );
+    assert!(
+        usdc_after >= usdc_surplus,
+        "USDC books lost {}",
+        usdc_surplus - usdc_after
+    );
+    // and neither gained more than the rounding of one share conversion per leg
+    assert!(sol_after - sol_surplus <= 2 * WAD as i128);
+    assert!(usdc_after - usdc_surplus <= 2 * WAD as i128);
     check(&mut w).await;
 }
 
@@ -168,9 +259,10 @@ async fn bonus_grows_with_time_and_never_exceeds_max() {
         received[2] > received[1],
         "bonus grows with time: {received:?}"
     );
-    // 10 USDC at $92/SOL is 108,695,652 units of SOL before the bonus; max bonus 10%, fee 25% of it
+    // 10 USDC at $92/SOL is 108,695,652 units of SOL before the bonus; max bonus 10%, all of the
+    // seizure to the liquidator (the fee is paid in USDC on top)
     let base = 10.0 * 1e9 / 92.0;
-    let at_max = base * (1.0 + 0.10 * 0.75);
+    let at_max = base * (1.0 + 0.10);
     assert!(
         (received[2] as f64) <= at_max + 1.0,
         "never above max bonus: {} > {at_max}",
@@ -192,7 +284,7 @@ async fn bonus_grows_as_health_falls() {
             .await
             .unwrap();
         let sol = balance(&mut w.env, liq.tokens[0]).await as f64;
-        // bonus as a fraction of the base, net of the insurance share
+        // bonus as a fraction of the base (the whole seizure goes to the liquidator)
         got.push(sol * price as f64 / (10.0 * 1e9) - 1.0);
         check(&mut w).await;
     }

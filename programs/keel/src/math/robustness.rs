@@ -121,8 +121,10 @@ proptest! {
         if let Ok(plan) = plan_liquidation(&input) {
             prop_assert!(plan.repay <= max_repay && plan.repay <= repay.amount);
             prop_assert!(plan.seized <= seize.amount);
-            prop_assert!(plan.fee <= plan.bonus_amount && plan.bonus_amount <= plan.seized);
-            prop_assert_eq!(plan.to_liquidator() + plan.fee, plan.seized);
+            prop_assert!(plan.bonus_amount <= plan.seized);
+            prop_assert_eq!(plan.to_liquidator(), plan.seized);
+            let base = (plan.seized - plan.bonus_amount) as u128;
+            prop_assert!(plan.fee as u128 * base <= plan.repay as u128 * plan.bonus_amount as u128);
         }
     }
 

@@ -19,11 +19,26 @@
 //!                   ceil(d * V_c / (V_d * (1 + bonus))))           what the seize position can pay
 //!                                                                  for; when this binds, the whole
 //!                                                                  position is seized (no dust left)
-//! 4. seized   = floor(c * V_spot(repay) * (1 + bonus) / V_c)       taken from the liquidatee
+//! 4. seized   = floor(c * V_spot(repay) * (1 + bonus) / V_c)       taken from the liquidatee,
+//!                                                                  all of it to the liquidator
 //!    base     = floor(c * V_spot(repay) / V_c)                      the repaid value in collateral
-//!    bonus part = seized - base;  fee = floor(bonus part * protocol_fee);  liquidator: seized - fee
-//!    so: repaid (base) + bonus part = seized = liquidator's + fee, to the unit
+//!    bonus part = seized - base                                     (collateral base units)
+//! 5. fee      = min(ceil(repay * bonus part * protocol_fee / base),  the protocol's share of the
+//!                   floor(repay * bonus part / base))               bonus, in the REPAY token: the
+//!                                                                  liquidator pays repay + fee
+//!    so: the liquidatee loses exactly what it did when the fee was taken out of the seizure; the
+//!    liquidator's gain is bonus part - fee (its value); the fee lands in the insurance fund of the
+//!    market whose debt is repaid, where bad debt is written off (risk/bad_debt.rs). The ratio
+//!    bonus part / base is the bonus at the liquidation's own exchange rate, so no price enters
+//!    the conversion; rounding up favours the fund, capped by the whole bonus's worth.
 //! ```
+//! Why the repay market: bad debt is debt, so it is written off in the debt's market; a fee booked
+//! to the collateral market's fund sat idle there while the loss landed elsewhere (the built-in
+//! crash: $52k idle in SOL/ETH/BTC funds, $62k socialised to USDC lenders). marginfi pays its
+//! insurance fee into the liability bank's insurance vault and Drift's `liquidate_spot` books its
+//! insurance-fund fee to the liability market's revenue pool: the same choice. Aave takes its
+//! liquidation protocol fee out of the collateral bonus, as aTokens to the treasury (Keel's old
+//! design), which does not stand behind the debt market's bad debt.
 //! The bonus depends only on inputs fixed before the repay is chosen, so the plan is one pass:
 //! no limit is computed twice. The program re-checks the outcome against the real post-state.
 mod bonus;
@@ -111,7 +126,8 @@ pub struct LiquidationPlan {
     pub seized: u64,
     /// Part of `seized` that is the bonus.
     pub bonus_amount: u64,
-    /// Part of the bonus to the insurance fund.
+    /// The protocol's share of the bonus, base units of the REPAY token: paid by the liquidator on
+    /// top of `repay`, into the repay market's insurance fund.
     pub fee: u64,
     /// Bonus applied, bps.
     pub bonus_bps: u64,
@@ -120,9 +136,16 @@ pub struct LiquidationPlan {
 }
 
 impl LiquidationPlan {
-    /// Collateral the liquidator receives.
+    /// Collateral the liquidator receives: the whole seizure.
     pub fn to_liquidator(&self) -> u64 {
-        self.seized - self.fee
+        self.seized
+    }
+
+    /// Repay-token base units the liquidator pays: the repay and the fee.
+    pub fn paid(&self) -> Result<u64> {
+        self.repay
+            .checked_add(self.fee)
+            .ok_or_else(|| error!(KeelError::MathOverflow))
     }
 }
 
@@ -290,13 +313,7 @@ fn amounts(
     };
     let base = (mul_div(s.amount as u128, repay_spot.0, c, Rounding::Down)? as u64).min(seized);
     let bonus_amount = seized - base;
-    let fee = (mul_div(
-        bonus_amount as u128,
-        input.bonus.protocol_fee_bps as u128,
-        10_000,
-        Rounding::Down,
-    )? as u64)
-        .min(bonus_amount);
+    let fee = repay_fee(repay, base, bonus_amount, input.bonus.protocol_fee_bps)?;
     Ok(LiquidationPlan {
         repay,
         seized,
@@ -305,4 +322,26 @@ fn amounts(
         bonus_bps: bonus,
         dust,
     })
+}
+
+/// The protocol's share of the bonus in repay-token base units (step 5): `repay * bonus part / base`
+/// is the bonus's worth in the repay token at the liquidation's exchange rate.
+pub fn repay_fee(repay: u64, base: u64, bonus_amount: u64, protocol_fee_bps: u16) -> Result<u64> {
+    if base == 0 || bonus_amount == 0 || protocol_fee_bps == 0 {
+        return Ok(0);
+    }
+    let worth = mul_div(
+        repay as u128,
+        bonus_amount as u128,
+        base as u128,
+        Rounding::Down,
+    )?;
+    let fee = mul_div(
+        repay as u128,
+        bonus_amount as u128 * protocol_fee_bps as u128,
+        base as u128 * 10_000,
+        Rounding::Up,
+    )?
+    .min(worth);
+    u64::try_from(fee).map_err(|_| error!(KeelError::MathOverflow))
 }

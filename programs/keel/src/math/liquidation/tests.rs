@@ -128,7 +128,8 @@ proptest! {
 
     /// Over random accounts and price moves: a liquidation never lowers health, never seizes
     /// more than repaid * (1 + max bonus), never repays more than the debt or seizes more than
-    /// the deposit, and repaid + bonus = seized = liquidator's + fee, to the unit.
+    /// the deposit, repaid + bonus = seized (all to the liquidator), and the fee, in the repay token,
+    /// is the protocol's share of the bonus's worth.
     #[test]
     fn liquidation_is_sound(
         coll in 1_000_000_000u64..100_000_000_000_000,   // 1 .. 100,000 tokens (9 dec)
@@ -158,10 +159,23 @@ proptest! {
         prop_assert!(plan.repay <= debt && plan.repay <= max_repay);
         prop_assert!(plan.seized <= coll);
         prop_assert!(plan.bonus_bps <= bonus.max_bonus_bps as u64);
-        prop_assert_eq!(plan.to_liquidator() + plan.fee, plan.seized);
-        prop_assert!(plan.fee <= plan.bonus_amount);
+        prop_assert_eq!(plan.to_liquidator(), plan.seized);
         if plan.repay == 0 {
             return Ok(());
+        }
+        // the fee, in the repay token, is protocol_fee of the bonus's worth at the liquidation's
+        // exchange rate (repay per base), rounded up and never above the whole bonus's worth
+        let base = (plan.seized - plan.bonus_amount) as u128;
+        let (repay, bonus_units, fee) = (plan.repay as u128, plan.bonus_amount as u128, plan.fee as u128);
+        let share = repay * bonus_units * bonus.protocol_fee_bps as u128;
+        if base == 0 {
+            prop_assert_eq!(fee, 0);
+        } else {
+            prop_assert!(fee * base <= repay * bonus_units, "fee above the bonus: {:?}", plan);
+            prop_assert!(fee * base * 10_000 >= share || fee == repay * bonus_units / base,
+                "fee rounded down: {:?}", plan);
+            prop_assert!(fee.saturating_sub(1) * base * 10_000 < share.max(1),
+                "fee more than a unit above its share: {:?}", plan);
         }
         let repaid = token_value(plan.repay, dp.price, EXPO, 6, Rounding::Up).unwrap();
         let seized = token_value(plan.seized, crashed.price, EXPO, 9, Rounding::Down).unwrap();

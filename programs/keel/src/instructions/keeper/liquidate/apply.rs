@@ -75,7 +75,8 @@ pub(super) fn requote(
     Ok(())
 }
 
-/// Burn the repaid debt shares and the seized deposit shares; the fee joins the insurance fund.
+/// Burn the repaid debt shares and the seized deposit shares; the fee joins the repay market's
+/// insurance fund.
 pub(super) fn move_shares(
     account: &mut MarginAccount,
     (ri, si): (usize, usize),
@@ -105,7 +106,8 @@ pub(super) fn move_shares(
     };
     account.positions[si].deposit_shares = held - seize_shares;
     seize_market.sub_deposit_shares(seize_shares)?;
-    seize_market.insurance_fund = seize_market
+    // the fee is paid in the repay token on top of the repay (math/liquidation/mod.rs, step 5)
+    repay_market.insurance_fund = repay_market
         .insurance_fund
         .try_add(Wad::from_int(plan.fee))?;
     Ok(())

@@ -11,7 +11,10 @@
 //!       value(seized) <= value(repaid) * (1 + max_bonus);  repaid <= debt
 //! then: if no collateral is left anywhere, the repay market's remaining debt is bad debt
 //!       (insurance fund, then socialised: risk/bad_debt.rs); other markets via `settle_bad_debt`
-//! paid: the liquidator's share of the seizure leaves the seize vault, or, with `deposit_into`
+//! fee:  the protocol's share of the bonus is paid by the liquidator in the repay token, on top
+//!       of the repay (repay + fee into the repay vault), and joins the REPAY market's insurance
+//!       fund, where that market's bad debt is written off (math/liquidation/mod.rs, step 5)
+//! paid: the whole seizure leaves the seize vault to the liquidator, or, with `deposit_into`
 //!       (the liquidator's own margin account in the pool), is credited there as deposit shares
 //!       (floor(amount / deposit_index)): a fully borrowed seize market never blocks liquidation
 //! bonus clock: started when a liquidation first sees the account liquidatable; cleared when an
@@ -143,7 +146,7 @@ pub fn liquidate(ctx: Context<Liquidate>, max_repay: u64) -> Result<()> {
         &r.vault,
         &r.mint,
         &a.liquidator,
-        plan.repay,
+        plan.paid()?,
     )?;
     crate::events::emit_event!(Liquidated {
         margin_account: a.margin_account.key(),
