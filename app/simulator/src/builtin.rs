@@ -2,8 +2,11 @@
 //! pool. A day in five-minute steps; SOL, ETH and BTC follow the crash profile (a slide, then a
 //! sharp leg down to about -45% at hour 14, a bounce and a retest) at betas 1.1 / 1.0 / 0.85 with
 //! GBM noise and downward jumps; USDC holds. Two thousand traders at a spread of leverage, a tenth
-//! of them short, none defending their positions, two liquidator bots, and block space for 20
-//! liquidations per slot.
+//! of them short, none defending their positions, and block space for 20 liquidations per slot.
+//! Two liquidator bots start with $500k of every token and sell what they seize five minutes
+//! later into order books $40M / $60M / $80M deep (SOL / ETH / BTC: a $400k SOL sale moves the
+//! price 1% at the start, 4% at half the price). The volatile markets' collateral weights are the
+//! parameter frontier's choice (`keel_sdk::defaults::FRONTIER_WEIGHTS`).
 use crate::depth::Depth;
 use crate::scenario::{
     CrashProfile, LiquidationParams, Liquidators, MarketScenario, Network, OracleScenario,
@@ -14,8 +17,7 @@ fn volatile(
     symbol: &str,
     decimals: u8,
     price: f64,
-    beta: f64,
-    sigma: f64,
+    (beta, sigma): (f64, f64),
     weights: (u16, u16),
     bonus: (u16, u16),
     depth_usd: f64,
@@ -49,6 +51,12 @@ fn volatile(
     }
 }
 
+/// A volatile market's (initial, maintenance) collateral weights: the parameter frontier's choice
+/// (`keel_sdk::defaults::FRONTIER_WEIGHTS`, with the command that chose them).
+fn weights(symbol: &str) -> (u16, u16) {
+    keel_sdk::defaults::frontier_weights(symbol).expect("the frontier chose every volatile market")
+}
+
 /// The Black Thursday scenario.
 pub fn black_thursday() -> Scenario {
     let usdc = MarketScenario {
@@ -72,9 +80,8 @@ pub fn black_thursday() -> Scenario {
         "SOL",
         9,
         150.0,
-        1.1,
-        0.9,
-        (7_000, 8_000),
+        (1.1, 0.9),
+        weights("SOL"),
         (300, 1_000),
         40e6,
     );
@@ -91,9 +98,8 @@ pub fn black_thursday() -> Scenario {
                 "ETH",
                 8,
                 3_000.0,
-                1.0,
-                0.7,
-                (7_500, 8_200),
+                (1.0, 0.7),
+                weights("ETH"),
                 (250, 800),
                 60e6,
             ),
@@ -101,9 +107,8 @@ pub fn black_thursday() -> Scenario {
                 "BTC",
                 8,
                 60_000.0,
-                0.85,
-                0.6,
-                (7_800, 8_500),
+                (0.85, 0.6),
+                weights("BTC"),
                 (250, 700),
                 80e6,
             ),

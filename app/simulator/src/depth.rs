@@ -144,8 +144,8 @@ mod tests {
         let mut i = Impact::new(s.markets.len());
         assert_eq!(i.absorb(&s, 1, 1e12, 150.0), 0.0);
         i.recover(&s);
-        for p in [150.0, 0.1234567, 98_765.4321] {
-            assert_eq!(i.price(1, p).to_bits(), (p as f64).to_bits());
+        for p in [150.0, 0.123_456_7, 98_765.432_1] {
+            assert_eq!(i.price(1, p).to_bits(), p.to_bits());
         }
     }
 

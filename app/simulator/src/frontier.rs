@@ -9,15 +9,20 @@
 //! feasible    = p99(bad debt) <= budget_bps * start debt / 10^4        (nearest-rank p99)
 //!               and p99(socialised bad debt) = 0                        (covered by insurance)
 //! capital efficiency = traders' debt / collateral at the start (it rises with init weights)
-//! search, one volatile market at a time, the others held at their choice so far:
-//!   coarse:  from the scenario's weight, step `coarse_bps` up while feasible (or down until
-//!            feasible), between MIN_INIT_BPS and the most the program accepts
-//!   refine:  bisect between the last feasible and the first infeasible weight to `fine_bps`
-//!   check:   the chosen weights of every market together, evaluated once more
+//! search:
+//!   joint:   while the scenario is infeasible, lower every volatile market's weights by
+//!            `coarse_bps` together (down to MIN_INIT_BPS): one market's losses cannot be cured
+//!            by another's weights, so the ascent must start from a point feasible for all
+//!   ascent:  one volatile market at a time, the others held at their choice so far: step
+//!            `coarse_bps` up while feasible (up to the most the program accepts), then bisect
+//!            between the last feasible and the first infeasible weight to `fine_bps`
+//!   check:   the chosen weights of every market together, evaluated once more; while that
+//!            fails, every volatile market steps down `fine_bps` together
 //! ```
 //! The search assumes bad debt does not fall as a weight rises (more leverage, less buffer);
 //! where noise breaks that between grid points, the bisection still ends on an evaluated
-//! feasible weight. Bonus, close factor and caps stay as the scenario sets them.
+//! feasible weight, and the check evaluates the final combination. Bonus, close factor and caps
+//! stay as the scenario sets them.
 use crate::monte_carlo::stats;
 use crate::parallel::{run_all, Job};
 use crate::scenario::Scenario;
@@ -139,12 +144,29 @@ fn with_weight(s: &Scenario, m: usize, init: u16, gap: u16) -> Scenario {
     out
 }
 
-/// Search the frontier of `base` (see the module's formulas); `done` is called after each run.
+/// A volatile market's search bounds: its maint - init gap and the highest init weight the
+/// program accepts with that gap and its bonus.
+fn bounds(s: &Scenario, m: usize) -> (u16, u16) {
+    let market = &s.markets[m];
+    let gap = market
+        .maint_weight_bps
+        .saturating_sub(market.init_weight_bps);
+    let bonus = keel::math::liquidation::BonusConfig {
+        min_bonus_bps: market.min_bonus_bps,
+        max_bonus_bps: market.max_bonus_bps,
+        protocol_fee_bps: market.protocol_fee_bps,
+    };
+    (gap, max_maint_asset_weight_bps(&bonus).saturating_sub(gap))
+}
+
+/// Search the frontier of `base` (see the module's formulas); `done` is called after each run,
+/// `point` after each evaluation.
 pub fn search(
     base: &Scenario,
     opts: &FrontierOptions,
     csv_dir: &Path,
     done: &(dyn Fn() + Sync),
+    point: &dyn Fn(&Point),
 ) -> Result<Frontier, SimError> {
     if opts.paths == 0 || opts.coarse_bps == 0 || opts.fine_bps == 0 {
         return Err(SimError(
@@ -158,63 +180,72 @@ pub fn search(
         points: vec![],
         runs: 0,
     };
+    let volatile: Vec<usize> = (0..base.markets.len())
+        .filter(|m| !base.markets[*m].process.is_stable())
+        .collect();
+    // joint: lower every volatile market together until the whole scenario is feasible
     let mut current = base.clone();
-    for m in 0..base.markets.len() {
-        if base.markets[m].process.is_stable() {
-            continue;
+    for &m in &volatile {
+        let (gap, max_init) = bounds(base, m);
+        let init = base.markets[m]
+            .init_weight_bps
+            .clamp(MIN_INIT_BPS, max_init);
+        current = with_weight(&current, m, init, gap);
+    }
+    loop {
+        let p = search.evaluate(&current, "all", "joint", (0, 0))?;
+        point(&p);
+        if p.feasible {
+            break;
         }
-        let market = &base.markets[m];
-        let symbol = market.symbol.clone();
-        let gap = market.maint_weight_bps - market.init_weight_bps;
-        let bonus = keel::math::liquidation::BonusConfig {
-            min_bonus_bps: market.min_bonus_bps,
-            max_bonus_bps: market.max_bonus_bps,
-            protocol_fee_bps: market.protocol_fee_bps,
-        };
-        let max_init = max_maint_asset_weight_bps(&bonus).saturating_sub(gap);
-        let eval = |search: &mut Search, init: u16, stage: &str| {
-            let s = with_weight(&current, m, init, gap);
-            search.evaluate(&s, &symbol, stage, (init, init + gap))
-        };
-        // coarse: walk from the scenario's weight to the feasibility boundary
-        let start = market.init_weight_bps.clamp(MIN_INIT_BPS, max_init);
-        let (mut lo, mut hi): (Option<u16>, Option<u16>) = (None, None);
-        let mut w = start;
-        let up = eval(&mut search, w, "coarse")?.feasible;
-        if up {
-            lo = Some(w);
-            while w < max_init {
-                w = (w + opts.coarse_bps).min(max_init);
-                if eval(&mut search, w, "coarse")?.feasible {
-                    lo = Some(w);
-                } else {
-                    hi = Some(w);
-                    break;
-                }
-            }
-        } else {
-            hi = Some(w);
-            while w > MIN_INIT_BPS {
-                w = w.saturating_sub(opts.coarse_bps).max(MIN_INIT_BPS);
-                if eval(&mut search, w, "coarse")?.feasible {
-                    lo = Some(w);
-                    break;
-                }
-                hi = Some(w);
-            }
-        }
-        let Some(mut lo) = lo else {
+        if volatile
+            .iter()
+            .all(|m| current.markets[*m].init_weight_bps <= MIN_INIT_BPS)
+        {
             return Err(SimError(format!(
-                "frontier: no weight of {symbol} down to {MIN_INIT_BPS} bps keeps p99 bad debt \
-                 within {} bps of debt and covered by insurance",
+                "frontier: even at {MIN_INIT_BPS} bps initial weight everywhere, p99 bad debt is \
+                 not within {} bps of debt and covered by insurance",
                 opts.budget_bps
             )));
+        }
+        for &m in &volatile {
+            let (gap, _) = bounds(base, m);
+            let w = current.markets[m]
+                .init_weight_bps
+                .saturating_sub(opts.coarse_bps)
+                .max(MIN_INIT_BPS);
+            current = with_weight(&current, m, w, gap);
+        }
+    }
+    // ascent: one market at a time, up while feasible, then bisect
+    for &m in &volatile {
+        let symbol = base.markets[m].symbol.clone();
+        let (gap, max_init) = bounds(base, m);
+        let eval = |search: &mut Search, s: &Scenario, init: u16, stage: &str| {
+            let p = search.evaluate(
+                &with_weight(s, m, init, gap),
+                &symbol,
+                stage,
+                (init, init + gap),
+            )?;
+            point(&p);
+            Ok::<bool, SimError>(p.feasible)
         };
-        // refine: bisect to the fine step
+        let mut lo = current.markets[m].init_weight_bps;
+        let mut hi = None;
+        while lo < max_init {
+            let w = (lo + opts.coarse_bps).min(max_init);
+            if eval(&mut search, &current, w, "coarse")? {
+                lo = w;
+            } else {
+                hi = Some(w);
+                break;
+            }
+        }
         if let Some(mut hi) = hi {
             while hi - lo > opts.fine_bps {
                 let mid = lo + ((hi - lo) / 2 / opts.fine_bps).max(1) * opts.fine_bps;
-                if eval(&mut search, mid, "refine")?.feasible {
+                if eval(&mut search, &current, mid, "refine")? {
                     lo = mid;
                 } else {
                     hi = mid;
@@ -223,8 +254,31 @@ pub fn search(
         }
         current = with_weight(&current, m, lo, gap);
     }
-    let all = current.clone();
-    search.evaluate(&all, "all", "check", (0, 0))?;
+    // check: the combination; where the markets' losses add up past the budget, back every
+    // market off by `fine_bps` together until it holds (the joint point above bounds this)
+    loop {
+        let p = search.evaluate(&current, "all", "check", (0, 0))?;
+        point(&p);
+        if p.feasible {
+            break;
+        }
+        if volatile
+            .iter()
+            .all(|m| current.markets[*m].init_weight_bps <= MIN_INIT_BPS)
+        {
+            return Err(SimError(
+                "frontier: the chosen weights fail together down to the minimum".into(),
+            ));
+        }
+        for &m in &volatile {
+            let (gap, _) = bounds(base, m);
+            let w = current.markets[m]
+                .init_weight_bps
+                .saturating_sub(opts.fine_bps)
+                .max(MIN_INIT_BPS);
+            current = with_weight(&current, m, w, gap);
+        }
+    }
     Ok(Frontier {
         points: search.points,
         chosen: current,

@@ -13,7 +13,7 @@ pub fn table(f: &Frontier, budget_bps: u32) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<6} {:>6} {:>6} {:>8} {:>12} {:>12} {:>12} {:>12}  {:<8} {}",
+        "{:<6} {:>6} {:>6} {:>8} {:>12} {:>12} {:>12} {:>12}  {:<8} stage",
         "market",
         "init",
         "maint",
@@ -23,7 +23,6 @@ pub fn table(f: &Frontier, budget_bps: u32) -> String {
         "bad p99",
         "soc. p99",
         "feasible",
-        "stage"
     );
     for p in &f.points {
         let _ = writeln!(
@@ -190,7 +189,25 @@ pub async fn command(
             .expect("a valid template"),
     );
     let started = std::time::Instant::now();
-    let frontier = crate::frontier::search(scenario, &opts, csv_dir, &|| bar.inc(1))?;
+    let quiet = args.quiet;
+    let log = |p: &Point| {
+        if !quiet {
+            bar.suspend(|| {
+                eprintln!(
+                    "{} {} {}/{}: capital efficiency {:.3}, p99 bad debt ${}, p99 socialised ${}, {}",
+                    p.stage,
+                    p.market,
+                    p.init_weight_bps,
+                    p.maint_weight_bps,
+                    p.capital_efficiency,
+                    thousands(p.bad_debt_p99_usd),
+                    thousands(p.socialised_p99_usd),
+                    if p.feasible { "feasible" } else { "infeasible" }
+                )
+            });
+        }
+    };
+    let frontier = crate::frontier::search(scenario, &opts, csv_dir, &|| bar.inc(1), &log)?;
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
     let budget_usd = frontier.points.first().map_or(0.0, |p| {

@@ -565,8 +565,9 @@ async fn a_frontier_listing_is_accepted_by_migrate_on_the_embedded_chain() {
         fine_bps: 500,
         threads: 2,
     };
-    let frontier = search(&scenario, &opts, &dir, &|| {}).unwrap();
+    let frontier = search(&scenario, &opts, &dir, &|| {}, &|_| {}).unwrap();
     assert!(frontier.points.iter().any(|p| p.stage == "coarse"));
+    assert_eq!(frontier.points[0].stage, "joint");
     let last = frontier.points.last().unwrap();
     assert!(last.stage == "check" && last.feasible, "{last:?}");
     // the chosen weights differ from the scenario's somewhere (the search moved)
@@ -610,4 +611,40 @@ async fn a_frontier_listing_is_accepted_by_migrate_on_the_embedded_chain() {
     );
     assert!(actions.iter().any(|a| *a != "unchanged"), "{actions:?}");
     check(&mut w).await;
+}
+
+/// Issue 12: the shipped listing (`migrations/black-thursday.toml`, the frontier's output for the
+/// built-in scenario) is exactly what the simulator lists for that scenario: applied to the pool
+/// the simulator sets up, `keel migrate` changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shipped_listing_is_the_frontiers_choice_for_the_builtin_scenario() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/black-thursday.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("keel simulate --frontier"),
+        "the command is recorded"
+    );
+    let scenario = keel_simulator::builtin::black_thursday();
+    let mut w = keel_simulator::setup::pool(&scenario, 1).await.unwrap();
+    let admin = w.admin.insecure_clone();
+    fund(&mut w, &admin.pubkey()).await;
+    let out = keel_as(&w, &admin, &[], &["migrate", &path.to_string_lossy()])
+        .await
+        .unwrap();
+    let actions: Vec<&str> = out["markets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["unchanged"; 4]);
+    for (symbol, init, maint) in keel_sdk::defaults::FRONTIER_WEIGHTS {
+        let m = scenario
+            .markets
+            .iter()
+            .find(|m| m.symbol == symbol)
+            .unwrap();
+        assert_eq!((m.init_weight_bps, m.maint_weight_bps), (init, maint));
+    }
 }
