@@ -13,6 +13,7 @@
 //! 7. the bots sell the collateral due for sale (desk.rs); the sales move the next step's price.
 use crate::depth::Impact;
 use crate::desk::Desk;
+use crate::keeper::{accrue, settle_bad_debt, to_defend};
 use crate::metrics::{self, StepRecord};
 use crate::oracle::Oracle;
 use crate::population;
@@ -25,18 +26,14 @@ use anchor_lang::prelude::Pubkey;
 use keel_liquidator::snapshot::Snapshot;
 use keel_liquidator::{execute, prepare, Config, Plan};
 use keel_localnet::world::World;
-use keel_sdk::chain::{BanksChain, Chain, LogSink};
+use keel_sdk::chain::{BanksChain, LogSink};
 use keel_sdk::instructions as kix;
-use keel_sdk::risk::{account_health, position_amounts};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use solana_sdk::signature::Signer;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::time::Instant;
-
-/// Compute units for the keeper's transactions.
-const KEEPER_COMPUTE_UNITS: u32 = 400_000;
 
 /// Random streams of a run, independent of one another (changing the population does not change
 /// the price path).
@@ -349,85 +346,6 @@ fn market_index(world: &World, market: &Pubkey) -> usize {
     world
         .market_index(market)
         .expect("an event of a listed market")
-}
-
-/// The keeper accrues interest on every market, in one transaction.
-async fn accrue(keeper: &BanksChain, world: &World) -> Result<(), SimError> {
-    let ixs: Vec<_> = world
-        .markets
-        .iter()
-        .map(|f| kix::accrue(f.keys.market))
-        .collect();
-    keeper
-        .send(&ixs, &[], KEEPER_COMPUTE_UNITS)
-        .await
-        .map(|_| ())
-        .map_err(|e| SimError(format!("accrue failed: {e}")))
-}
-
-/// The keeper writes off the debt of every account left with debt and no collateral (as
-/// `snapshot` shows them); returns how many accounts it settled.
-async fn settle_bad_debt(keeper: &BanksChain, snapshot: &Snapshot) -> Result<usize, SimError> {
-    let mut settled = 0;
-    for (key, account) in &snapshot.accounts {
-        let active = account.active();
-        if active.iter().any(|p| p.deposit_shares > 0)
-            || active.iter().all(|p| p.borrow_shares == 0)
-        {
-            continue;
-        }
-        let ixs: Vec<_> = active
-            .iter()
-            .filter(|p| p.borrow_shares > 0)
-            .map(|p| kix::settle_bad_debt(*key, p.market))
-            .collect();
-        keeper
-            .send(&ixs, &[], KEEPER_COMPUTE_UNITS)
-            .await
-            .map_err(|e| SimError(format!("settle_bad_debt of {key} failed: {e}")))?;
-        settled += 1;
-    }
-    Ok(settled)
-}
-
-/// Defenders whose health factor is under `defend_below_hf` in `snapshot`, with what they repay
-/// (their planned amount, at most their debt).
-fn to_defend(
-    scenario: &Scenario,
-    defenders: &[setup::Defender],
-    snapshot: &Snapshot,
-) -> Vec<(usize, u64)> {
-    if defenders.iter().all(|d| d.done) {
-        return vec![];
-    }
-    let accounts: std::collections::BTreeMap<Pubkey, &keel::state::MarginAccount> =
-        snapshot.accounts.iter().map(|(k, a)| (*k, a)).collect();
-    let threshold = scenario.population.defend_below_hf;
-    let mut out = vec![];
-    for (i, d) in defenders.iter().enumerate() {
-        let Some(account) = accounts.get(&d.margin).filter(|_| !d.done) else {
-            continue;
-        };
-        let Ok(health) = account_health(account, &snapshot.markets, snapshot.now) else {
-            continue;
-        };
-        if health.debt_maint.0 == 0 || metrics::health_factor(&health) >= threshold {
-            continue;
-        }
-        let debt = position_amounts(account, &snapshot.markets, snapshot.now)
-            .ok()
-            .and_then(|amounts| {
-                amounts
-                    .iter()
-                    .find(|a| a.market == d.market_key)
-                    .map(|a| a.debt)
-            })
-            .unwrap_or(0);
-        if debt > 0 {
-            out.push((i, d.repay.min(debt)));
-        }
-    }
-    out
 }
 
 /// A row of the time series from a fresh read of the pool at the market `prices` (event columns

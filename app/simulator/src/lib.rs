@@ -22,6 +22,7 @@ pub mod desk;
 pub mod engine;
 pub mod frontier;
 pub mod frontier_report;
+pub mod keeper;
 pub mod market_report;
 pub mod metrics;
 pub mod monte_carlo;
@@ -32,6 +33,7 @@ pub mod population;
 pub mod price_path;
 pub mod report;
 pub mod scenario;
+pub mod scenario_checks;
 pub mod series_csv;
 pub mod setup;
 
