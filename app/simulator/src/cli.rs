@@ -125,7 +125,7 @@ fn load(args: &SimulateArgs) -> Result<(Scenario, PathBuf), SimError> {
     Ok((scenario, dir))
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, SimError> {
+pub(crate) fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, SimError> {
     std::fs::create_dir_all(dir)
         .map_err(|e| SimError(format!("cannot create '{}': {e}", dir.display())))?;
     let path = dir.join(name);

@@ -17,9 +17,8 @@
 //! Token-2022), signed by the bot and the venue. The venue's keys are drawn after every other key
 //! of the run, so a scenario that never sells draws exactly the keys it drew before desks existed.
 use crate::scenario::Scenario;
+use crate::setup::token_account as ata;
 use crate::SimError;
-use anchor_lang::prelude::Pubkey;
-use anchor_spl::associated_token::get_associated_token_address_with_program_id;
 use anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked;
 use keel_localnet::tokens::{balance, write_token_account};
 use keel_localnet::world::{fund, World};
@@ -45,12 +44,6 @@ pub struct Desk {
     pending: Vec<Sale>,
     /// Sales sent, over the run.
     pub transactions: u64,
-}
-
-/// A wallet's associated token account of market `m`.
-fn ata(world: &World, owner: &Pubkey, m: usize) -> Pubkey {
-    let keys = &world.markets[m].keys;
-    get_associated_token_address_with_program_id(owner, &keys.mint, &keys.token_program)
 }
 
 impl Desk {

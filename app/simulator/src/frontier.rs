@@ -184,39 +184,20 @@ pub fn search(
         .filter(|m| !base.markets[*m].process.is_stable())
         .collect();
     // joint: lower every volatile market together until the whole scenario is feasible
-    let mut current = base.clone();
+    let mut start = base.clone();
     for &m in &volatile {
         let (gap, max_init) = bounds(base, m);
         let init = base.markets[m]
             .init_weight_bps
             .clamp(MIN_INIT_BPS, max_init);
-        current = with_weight(&current, m, init, gap);
+        start = with_weight(&start, m, init, gap);
     }
-    loop {
-        let p = search.evaluate(&current, "all", "joint", (0, 0))?;
-        point(&p);
-        if p.feasible {
-            break;
-        }
-        if volatile
-            .iter()
-            .all(|m| current.markets[*m].init_weight_bps <= MIN_INIT_BPS)
-        {
-            return Err(SimError(format!(
-                "frontier: even at {MIN_INIT_BPS} bps initial weight everywhere, p99 bad debt is \
-                 not within {} bps of debt and covered by insurance",
-                opts.budget_bps
-            )));
-        }
-        for &m in &volatile {
-            let (gap, _) = bounds(base, m);
-            let w = current.markets[m]
-                .init_weight_bps
-                .saturating_sub(opts.coarse_bps)
-                .max(MIN_INIT_BPS);
-            current = with_weight(&current, m, w, gap);
-        }
-    }
+    let mut current = lower_until_feasible(
+        &mut search,
+        point,
+        (base, start, &volatile),
+        (opts.coarse_bps, "joint"),
+    )?;
     // ascent: one market at a time, up while feasible, then bisect
     for &m in &volatile {
         let symbol = base.markets[m].symbol.clone();
@@ -256,32 +237,51 @@ pub fn search(
     }
     // check: the combination; where the markets' losses add up past the budget, back every
     // market off by `fine_bps` together until it holds (the joint point above bounds this)
-    loop {
-        let p = search.evaluate(&current, "all", "check", (0, 0))?;
-        point(&p);
-        if p.feasible {
-            break;
-        }
-        if volatile
-            .iter()
-            .all(|m| current.markets[*m].init_weight_bps <= MIN_INIT_BPS)
-        {
-            return Err(SimError(
-                "frontier: the chosen weights fail together down to the minimum".into(),
-            ));
-        }
-        for &m in &volatile {
-            let (gap, _) = bounds(base, m);
-            let w = current.markets[m]
-                .init_weight_bps
-                .saturating_sub(opts.fine_bps)
-                .max(MIN_INIT_BPS);
-            current = with_weight(&current, m, w, gap);
-        }
-    }
+    let current = lower_until_feasible(
+        &mut search,
+        point,
+        (base, current, &volatile),
+        (opts.fine_bps, "check"),
+    )?;
     Ok(Frontier {
         points: search.points,
         chosen: current,
         runs: search.runs,
     })
+}
+
+/// Evaluate `current` (stage `stage`); while it is infeasible, lower every volatile market's
+/// weights by `step` together (not below MIN_INIT_BPS) and evaluate again. Fails once every
+/// market is at the minimum and the scenario is still infeasible.
+fn lower_until_feasible(
+    search: &mut Search,
+    point: &dyn Fn(&Point),
+    (base, mut current, volatile): (&Scenario, Scenario, &[usize]),
+    (step, stage): (u16, &str),
+) -> Result<Scenario, SimError> {
+    loop {
+        let p = search.evaluate(&current, "all", stage, (0, 0))?;
+        point(&p);
+        if p.feasible {
+            return Ok(current);
+        }
+        if volatile
+            .iter()
+            .all(|m| current.markets[*m].init_weight_bps <= MIN_INIT_BPS)
+        {
+            return Err(SimError(format!(
+                "frontier ({stage}): even at {MIN_INIT_BPS} bps initial weight everywhere, p99 \
+                 bad debt is not within {} bps of debt and covered by insurance",
+                search.opts.budget_bps
+            )));
+        }
+        for &m in volatile {
+            let (gap, _) = bounds(base, m);
+            let w = current.markets[m]
+                .init_weight_bps
+                .saturating_sub(step)
+                .max(MIN_INIT_BPS);
+            current = with_weight(&current, m, w, gap);
+        }
+    }
 }

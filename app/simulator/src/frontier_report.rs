@@ -213,12 +213,7 @@ pub async fn command(
     let budget_usd = frontier.points.first().map_or(0.0, |p| {
         p.start_debt_usd * args.budget_bps as f64 / 10_000.0
     });
-    let write = |name: &str, text: &str| -> Result<std::path::PathBuf, SimError> {
-        std::fs::create_dir_all(&args.out).map_err(|e| SimError(e.to_string()))?;
-        let path = args.out.join(name);
-        std::fs::write(&path, text).map_err(|e| SimError(e.to_string()))?;
-        Ok(path)
-    };
+    let write = |name: &str, text: &str| crate::cli::write(&args.out, name, text);
     let command = format!(
         "keel simulate --frontier{} --seed {} --frontier-paths {} --budget-bps {} --coarse-bps {} \
          --fine-bps {}{}",

@@ -252,11 +252,7 @@ pub async fn bot_wallet(world: &mut World, scenario: &Scenario) -> Keypair {
     fund(&mut world.env, &key.pubkey(), WALLET_LAMPORTS);
     for m in 0..world.markets.len() {
         let keys = world.markets[m].keys;
-        let ata = get_associated_token_address_with_program_id(
-            &key.pubkey(),
-            &keys.mint,
-            &keys.token_program,
-        );
+        let ata = token_account(world, &key.pubkey(), m);
         let amount = tokens(
             scenario,
             m,
@@ -283,18 +279,19 @@ pub fn keeper_wallet(world: &mut World) -> Keypair {
     key
 }
 
+/// `owner`'s associated token account of market `m`'s mint.
+pub fn token_account(world: &World, owner: &Pubkey, m: usize) -> Pubkey {
+    let keys = &world.markets[m].keys;
+    get_associated_token_address_with_program_id(owner, &keys.mint, &keys.token_program)
+}
+
 /// Every bot's token balance in every market (`[bot][market]`).
 pub async fn holdings(world: &mut World, bots: &[Keypair]) -> Vec<Vec<u64>> {
     let mut out = vec![];
     for bot in bots {
         let mut row = vec![];
         for m in 0..world.markets.len() {
-            let keys = world.markets[m].keys;
-            let ata = get_associated_token_address_with_program_id(
-                &bot.pubkey(),
-                &keys.mint,
-                &keys.token_program,
-            );
+            let ata = token_account(world, &bot.pubkey(), m);
             row.push(keel_localnet::tokens::balance(&mut world.env, ata).await);
         }
         out.push(row);

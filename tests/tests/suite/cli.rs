@@ -24,6 +24,16 @@ async fn trader(w: &mut World, funding: &[u64]) -> Trader {
     t
 }
 
+/// The action `keel migrate` reported for each market of its listing, in order.
+pub(crate) fn migrate_actions(out: &serde_json::Value) -> Vec<&str> {
+    out["markets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["action"].as_str().unwrap())
+        .collect()
+}
+
 /// Run `keel <args>` as `t`, with the world's price accounts and `t`'s token accounts.
 async fn keel(w: &World, t: &Trader, args: &[&str]) -> Result<serde_json::Value, CliError> {
     keel_as(w, &t.key, &t.tokens, args).await
@@ -400,21 +410,11 @@ async fn migrate_lists_tightens_and_queues_once() {
     };
     let file = listing(&sol);
     let first = keel_as(&w, &admin, &[], &["migrate", &file]).await.unwrap();
-    let actions: Vec<&str> = first["markets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["action"].as_str().unwrap())
-        .collect();
+    let actions = migrate_actions(&first);
     assert_eq!(actions, ["unchanged", "tightened", "listed"]);
     assert_eq!(w.market(1).await.config, tighter_usdc);
     let second = keel_as(&w, &admin, &[], &["migrate", &file]).await.unwrap();
-    let actions: Vec<&str> = second["markets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["action"].as_str().unwrap())
-        .collect();
+    let actions = migrate_actions(&second);
     assert_eq!(
         actions,
         ["unchanged", "unchanged", "unchanged"],

@@ -1,6 +1,6 @@
 //! The parameter frontier (issue 12) against the program: its listing is one `keel migrate`
 //! accepts, and the shipped listing is the frontier's choice for the built-in scenario.
-use crate::cli::{fund, keel_as};
+use crate::cli::{fund, keel_as, migrate_actions};
 use keel_tests::invariants::check;
 use solana_sdk::signature::Signer;
 
@@ -52,12 +52,7 @@ async fn a_frontier_listing_is_accepted_by_migrate_on_the_embedded_chain() {
     let out = keel_as(&w, &admin, &[], &["migrate", &file.to_string_lossy()])
         .await
         .unwrap();
-    let actions: Vec<&str> = out["markets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["action"].as_str().unwrap())
-        .collect();
+    let actions = migrate_actions(&out);
     // each market: unchanged, tightened at once (a lower weight), or queued (a higher one)
     assert_eq!(actions.len(), scenario.markets.len());
     assert!(
@@ -89,12 +84,7 @@ async fn the_shipped_listing_is_the_frontiers_choice_for_the_builtin_scenario() 
     let out = keel_as(&w, &admin, &[], &["migrate", &path.to_string_lossy()])
         .await
         .unwrap();
-    let actions: Vec<&str> = out["markets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["action"].as_str().unwrap())
-        .collect();
+    let actions = migrate_actions(&out);
     assert_eq!(actions, ["unchanged"; 4]);
     for (symbol, init, maint) in keel_sdk::defaults::FRONTIER_WEIGHTS {
         let m = scenario
