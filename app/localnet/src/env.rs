@@ -4,11 +4,13 @@ use anchor_lang::solana_program::entrypoint::ProgramResult;
 use keel_sdk::chain::signer_list;
 use solana_address_lookup_table_interface::state::{AddressLookupTable, LookupTableMeta};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
-use solana_program_test::{processor, ProgramTest, ProgramTestContext};
-use solana_sdk::account::Account;
+use solana_program_runtime::invoke_context::BuiltinFunctionWithContext;
+use solana_program_test::processor;
+use solana_sdk::account::{Account, AccountSharedData};
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
+use solana_sdk::rent::Rent;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError, VersionedTransaction};
 use std::path::PathBuf;
@@ -57,61 +59,41 @@ pub fn sbf_binary() -> Option<PathBuf> {
     }
 }
 
-/// Outcome of a processed transaction.
-#[derive(Debug)]
-pub struct TxOutcome {
-    /// Compute units consumed (meaningful on the SBF build only).
-    pub compute_units: u64,
-    /// Program logs.
-    pub logs: Vec<String>,
-    /// Return data of the last instruction that set some.
-    pub return_data: Option<Vec<u8>>,
-}
+pub use crate::bank::TxOutcome;
+use crate::bank::{KeelProgram, Ledger};
+use std::sync::Arc;
 
 /// A running bank with Keel loaded.
 pub struct TestEnv {
-    /// The program-test context.
-    pub ctx: ProgramTestContext,
+    /// The bank, shared with the SDK chains on it (`World::chain`).
+    pub ledger: Arc<Ledger>,
     /// True when the SBF binary is loaded.
     pub sbf: bool,
-    nonce: u32,
 }
 
 impl TestEnv {
     /// Start a bank with Keel (SBF when built, else native) and the SPL token programs.
     pub async fn start() -> TestEnv {
-        let mut pt = ProgramTest::default();
-        let sbf = match sbf_binary() {
-            Some(path) => {
-                let data = std::fs::read(path).expect("read keel.so");
-                pt.add_account(
-                    keel::ID,
-                    Account {
-                        lamports: 1_000_000_000,
-                        data,
-                        owner: solana_sdk::bpf_loader::id(),
-                        executable: true,
-                        rent_epoch: 0,
-                    },
-                );
-                true
-            }
+        let (program, sbf) = match sbf_binary() {
+            Some(path) => (
+                KeelProgram::Sbf(std::fs::read(path).expect("read keel.so")),
+                true,
+            ),
             None => {
-                pt.prefer_bpf(false);
-                pt.add_program("keel", keel::ID, processor!(keel_entry));
-                false
+                let entry: Option<BuiltinFunctionWithContext> = processor!(keel_entry);
+                (KeelProgram::Native(entry.expect("native entry")), false)
             }
         };
-        let ctx = pt.start_with_context().await;
+        let ledger = Arc::new(Ledger::start(program).await);
         if !sbf {
             crate::native_logs::install();
         }
-        TestEnv { ctx, sbf, nonce: 0 }
+        TestEnv { ledger, sbf }
     }
 
     /// The fee payer.
     pub fn payer(&self) -> Keypair {
-        self.ctx.payer.insecure_clone()
+        self.ledger.mint().insecure_clone()
     }
 
     /// Send `ixs` signed by the payer and `signers`. Every transaction is made unique (its compute
@@ -122,19 +104,7 @@ impl TestEnv {
         signers: &[&Keypair],
     ) -> Result<TxOutcome, TransactionError> {
         let tx = self.transaction(ixs, signers).await;
-        let result = self
-            .ctx
-            .banks_client
-            .process_transaction_with_metadata(tx)
-            .await
-            .expect("banks client");
-        result.result?;
-        let meta = result.metadata.expect("metadata");
-        Ok(TxOutcome {
-            compute_units: meta.compute_units_consumed,
-            logs: meta.log_messages,
-            return_data: meta.return_data.map(|r| r.data),
-        })
+        self.ledger.process(tx)
     }
 
     /// A legacy transaction of exactly `ixs` (no compute-budget prefix), on the latest blockhash.
@@ -150,21 +120,12 @@ impl TestEnv {
     }
 
     async fn latest_blockhash(&mut self) -> solana_sdk::hash::Hash {
-        self.ctx
-            .banks_client
-            .get_latest_blockhash()
-            .await
-            .expect("blockhash")
+        self.ledger.blockhash()
     }
 
     /// Process an already built transaction.
     pub async fn process(&mut self, tx: Transaction) -> Result<(), TransactionError> {
-        self.ctx
-            .banks_client
-            .process_transaction_with_metadata(tx)
-            .await
-            .expect("banks client")
-            .result
+        self.ledger.process(tx).map(|_| ())
     }
 
     /// Simulate `ixs` (nothing is committed); the way to read an instruction's return data.
@@ -174,19 +135,7 @@ impl TestEnv {
         signers: &[&Keypair],
     ) -> Result<TxOutcome, TransactionError> {
         let tx = self.transaction(ixs, signers).await;
-        let sim = self
-            .ctx
-            .banks_client
-            .simulate_transaction(tx)
-            .await
-            .expect("banks client");
-        sim.result.expect("simulation result")?;
-        let details = sim.simulation_details.expect("simulation details");
-        Ok(TxOutcome {
-            compute_units: details.units_consumed,
-            logs: details.logs,
-            return_data: details.return_data.map(|r| r.data),
-        })
+        self.ledger.simulate(tx)
     }
 
     /// A signed transaction on the latest blockhash (the bank moves on; a start-up blockhash
@@ -199,9 +148,8 @@ impl TestEnv {
         signers: &[&Keypair],
     ) -> VersionedTransaction {
         let blockhash = self.latest_blockhash().await;
-        self.nonce += 1;
         let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(
-            1_400_000 - self.nonce,
+            1_400_000 - self.ledger.next_nonce(),
         )];
         all.extend_from_slice(ixs);
         let payer = self.payer();
@@ -234,7 +182,7 @@ impl TestEnv {
         addresses.dedup();
         let table = AddressLookupTable {
             meta: LookupTableMeta {
-                authority: Some(self.ctx.payer.pubkey()),
+                authority: Some(self.ledger.mint().pubkey()),
                 ..LookupTableMeta::default()
             },
             addresses: addresses.clone().into(),
@@ -248,17 +196,13 @@ impl TestEnv {
             executable: false,
             rent_epoch: 0,
         };
-        self.ctx.set_account(&key, &account.into());
+        self.ledger.set_account(&key, &account.into());
         AddressLookupTableAccount { key, addresses }
     }
 
     /// Raw account, if it exists.
     pub async fn account(&mut self, key: Pubkey) -> Option<Account> {
-        self.ctx
-            .banks_client
-            .get_account(key)
-            .await
-            .expect("get_account")
+        self.ledger.account(&key)
     }
 
     /// Snapshot of several accounts (lamports, owner and data), to prove a refusal changed nothing.
@@ -272,11 +216,7 @@ impl TestEnv {
 
     /// Current clock.
     pub async fn clock(&mut self) -> Clock {
-        self.ctx
-            .banks_client
-            .get_sysvar::<Clock>()
-            .await
-            .expect("clock")
+        self.ledger.bank().clock()
     }
 
     /// Current unix time.
@@ -289,7 +229,27 @@ impl TestEnv {
         let mut clock = self.clock().await;
         clock.unix_timestamp = unix_timestamp;
         clock.epoch_start_timestamp = unix_timestamp;
-        self.ctx.set_sysvar(&clock);
+        self.ledger.set_sysvar(&clock);
+    }
+
+    /// Write an account as a faucet or a fixture would.
+    pub fn set_account(&mut self, key: &Pubkey, account: &AccountSharedData) {
+        self.ledger.set_account(key, account);
+    }
+
+    /// The rent the bank charges.
+    pub fn rent(&self) -> Rent {
+        self.ledger.bank().rent_collector().rent.clone()
+    }
+
+    /// Record a new blockhash (a durable nonce advances only past one).
+    pub fn advance_blockhash(&mut self) {
+        self.ledger.advance_blockhash();
+    }
+
+    /// A BanksClient on this bank, for the SDK's `BanksChain`.
+    pub async fn banks_client(&self) -> solana_program_test::BanksClient {
+        self.ledger.banks_client().await
     }
 
     /// Move the clock forward by `seconds` (and the slot by one).
@@ -297,7 +257,9 @@ impl TestEnv {
         let mut clock = self.clock().await;
         clock.unix_timestamp += seconds;
         clock.slot += 1;
-        self.ctx.set_sysvar(&clock);
+        self.ledger.set_sysvar(&clock);
+        // time passing is blocks passing: a new blockhash, as a cluster's would be
+        self.ledger.advance_blockhash();
     }
 }
 

@@ -5,6 +5,8 @@
 //! instead of the native build, unchanged.
 // solana-program-test 3.x marks its whole API deprecated ahead of an `agave-unstable-api` feature gate.
 #![allow(deprecated)]
+pub mod bank;
+pub mod bank_chain;
 pub mod env;
 pub mod invariants;
 pub mod native_logs;

@@ -76,5 +76,5 @@ pub fn write_price(env: &mut TestEnv, key: Pubkey, spec: &PriceSpec) {
         executable: false,
         rent_epoch: 0,
     };
-    env.ctx.set_account(&key, &AccountSharedData::from(account));
+    env.set_account(&key, &AccountSharedData::from(account));
 }

@@ -69,7 +69,7 @@ pub async fn create_mint_at(
         MintExtension::ScaledUiAmount => vec![ExtensionType::ScaledUiAmount],
     };
     let space = ExtensionType::try_calculate_account_len::<MintState>(&extensions).unwrap();
-    let rent = env.ctx.banks_client.get_rent().await.unwrap();
+    let rent = env.rent();
     let mut ixs = vec![create_account(
         &payer.pubkey(),
         &mint.pubkey(),
@@ -147,7 +147,7 @@ pub async fn create_token_account(
         &mint_state.get_extension_types().unwrap(),
     );
     let space = ExtensionType::try_calculate_account_len::<TokenAccountState>(&required).unwrap();
-    let rent = env.ctx.banks_client.get_rent().await.unwrap();
+    let rent = env.rent();
     let ixs = [
         create_account(
             &payer.pubkey(),
@@ -187,7 +187,7 @@ pub async fn write_token_account(
         MintState::unpack_from_slice(&mint_account.data[..MintState::LEN]).expect("mint state");
     mint_state.supply = mint_state.supply.checked_add(amount).expect("mint supply");
     mint_state.pack_into_slice(&mut mint_account.data[..MintState::LEN]);
-    env.ctx.set_account(mint, &mint_account.into());
+    env.set_account(mint, &mint_account.into());
     let state = TokenAccountState {
         mint: *mint,
         owner: *owner,
@@ -197,7 +197,7 @@ pub async fn write_token_account(
     };
     let mut data = vec![0u8; TokenAccountState::LEN];
     state.pack_into_slice(&mut data);
-    let rent = env.ctx.banks_client.get_rent().await.unwrap();
+    let rent = env.rent();
     let account = solana_sdk::account::Account {
         lamports: rent.minimum_balance(data.len()),
         data,
@@ -205,7 +205,7 @@ pub async fn write_token_account(
         executable: false,
         rent_epoch: 0,
     };
-    env.ctx.set_account(key, &account.into());
+    env.set_account(key, &account.into());
 }
 
 /// Mint `amount` of `mint` to `to`.

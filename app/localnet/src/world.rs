@@ -321,10 +321,21 @@ impl World {
         decode::market(&self.env.account(key).await.expect("market").data).unwrap()
     }
 
-    /// An SDK chain on this world's bank paying with `payer`, sharing the world's account index.
-    pub fn chain(&self, payer: &Keypair) -> keel_sdk::chain::BanksChain {
+    /// An SDK chain on this world's bank paying with `payer`, sharing the world's account index
+    /// (direct calls on the bank: what the simulator runs on).
+    pub fn chain(&self, payer: &Keypair) -> crate::bank_chain::BankChain {
+        crate::bank_chain::BankChain::new(
+            self.env.ledger.clone(),
+            payer.insecure_clone(),
+            self.index.clone(),
+        )
+    }
+
+    /// The SDK's own in-process backend (`BanksChain`, through a BanksServer) on this world's
+    /// bank, sharing the world's account index.
+    pub async fn banks_chain(&self, payer: &Keypair) -> keel_sdk::chain::BanksChain {
         keel_sdk::chain::BanksChain::with_index(
-            self.env.ctx.banks_client.clone(),
+            self.env.banks_client().await,
             payer.insecure_clone(),
             self.index.clone(),
         )
@@ -587,5 +598,5 @@ pub fn fund(env: &mut TestEnv, key: &Pubkey, lamports: u64) {
         executable: false,
         rent_epoch: 0,
     };
-    env.ctx.set_account(key, &account.into());
+    env.set_account(key, &account.into());
 }

@@ -171,7 +171,8 @@ pub trait Chain {
     fn payer(&self) -> &Keypair;
 }
 
-fn with_budget(ixs: &[Instruction], compute_units: u32) -> Vec<Instruction> {
+/// `ixs` behind a compute-unit limit.
+pub fn with_budget(ixs: &[Instruction], compute_units: u32) -> Vec<Instruction> {
     let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(
         compute_units,
     )];

@@ -1,14 +1,19 @@
 //! `keel simulate`: the arguments and what the command prints and writes.
 //!
 //! One run writes `timeseries.csv`, `chart.svg` and `summary.json` into `--out`; `--runs N`
-//! writes `runs.csv` (one row per run); `--sweep` writes `sweep.csv`; `--frontier` writes
-//! `frontier.csv`, `frontier.svg`, `listing.toml` and `scenario.toml`.
+//! writes `runs.csv` (one row per run) and `runs.json` (every figure, what ran), as does a shard
+//! (`--shard i/k`) for its slice and `keel simulate merge` for the shards it combines; `--sweep`
+//! writes `sweep.csv`; `--frontier` writes `frontier.csv`, `frontier.svg`, `listing.toml` and
+//! `scenario.toml`. `--bench` prints the machine's figures (tx/s, time, peak memory).
 use crate::engine::{run, Progress, RunResult};
-use crate::monte_carlo::{monte_carlo, monte_carlo_table, sweep, sweep_csv, sweep_table, Sweep};
-use crate::report::{csv, runs_csv, Summary};
+use crate::monte_carlo::{
+    monte_carlo_paths, monte_carlo_table, sweep, sweep_csv, sweep_table, Sweep,
+};
+use crate::report::{csv, runs_csv};
 use crate::scenario::{Scenario, SWEEPABLE};
+use crate::shard::{RunsFile, Shard, RUNS_JSON};
 use crate::{builtin, plot, SimError};
-use clap::Args;
+use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -35,8 +40,19 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub traders: Option<usize>,
     /// Directory for the CSV, chart and summary.
-    #[arg(long, default_value = "sim-out")]
+    #[arg(long, default_value = "sim-out", global = true)]
     pub out: PathBuf,
+    /// Run only slice I of K of the --runs paths (0 <= I < K, as a Kubernetes completion index
+    /// or a Slurm array task id from 0) and write its runs for `keel simulate merge`.
+    #[arg(long, value_name = "I/K")]
+    pub shard: Option<Shard>,
+    /// Print the benchmark figures (transactions per second, run time, peak memory) instead of
+    /// the report; the files are written as usual.
+    #[arg(long)]
+    pub bench: bool,
+    /// `merge`: combine shards.
+    #[command(subcommand)]
+    pub command: Option<SimulateCommand>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -67,6 +83,18 @@ pub struct SimulateArgs {
     /// Frontier refinement resolution, bps.
     #[arg(long, default_value_t = 100)]
     pub fine_bps: u16,
+}
+
+/// What `keel simulate` does besides running.
+#[derive(Subcommand, Debug, Clone)]
+pub enum SimulateCommand {
+    /// Combine the runs of shards (`--runs N --shard i/k`, one directory each) into the report
+    /// of the whole Monte Carlo: the runs.csv, runs.json and table a single `--runs N` writes.
+    Merge {
+        /// The shards' --out directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+    },
 }
 
 impl SimulateArgs {
@@ -134,26 +162,154 @@ pub(crate) fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, SimEr
     Ok(path)
 }
 
-fn machine_line(results: &[RunResult]) -> String {
-    let txs: u64 = results.iter().map(|r| r.stats.transactions).sum();
-    let wall: f64 = results.iter().map(|r| r.stats.wall_secs).sum();
-    let setup: f64 = results.iter().map(|r| r.stats.setup_secs).sum();
-    let build = if results.first().is_some_and(|r| r.stats.sbf) {
-        "SBF"
-    } else {
-        "native"
-    };
-    let setup_txs: u64 = results.iter().map(|r| r.stats.setup_transactions).sum();
-    format!(
-        "embedded chain ({build} build): {txs} transactions in {wall:.1} s ({:.0} tx/s with every \
-         account read each step); set-up {setup_txs} transactions in {setup:.1} s ({:.0} tx/s)",
-        txs as f64 / wall.max(1e-9),
-        setup_txs as f64 / setup.max(1e-9)
-    )
+/// Peak resident memory of this process (Linux's VmHWM), bytes.
+pub fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// The machine's figures of `results` (run in `wall_secs` on `threads` threads).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Bench {
+    /// SBF or native.
+    pub build: &'static str,
+    /// Runs.
+    pub runs: usize,
+    /// Worker threads.
+    pub threads: usize,
+    /// Wall time of the command, seconds.
+    pub wall_secs: f64,
+    /// Transactions of the runs, set-up included (sent or simulated).
+    pub transactions: u64,
+    /// Their rate on one core: transactions over the runs' own wall time (which includes
+    /// reading every account each step).
+    pub tx_per_sec_per_core: f64,
+    /// Set-up transactions.
+    pub setup_transactions: u64,
+    /// Their rate on one core.
+    pub setup_tx_per_sec_per_core: f64,
+    /// Peak resident memory of the process, bytes.
+    pub peak_memory_bytes: Option<u64>,
+}
+
+impl Bench {
+    fn of(results: &[RunResult], threads: usize, wall_secs: f64) -> Bench {
+        let txs: u64 = results.iter().map(|r| r.stats.transactions).sum();
+        let setup_txs: u64 = results.iter().map(|r| r.stats.setup_transactions).sum();
+        let setup: f64 = results.iter().map(|r| r.stats.setup_secs).sum();
+        let busy: f64 = results.iter().map(|r| r.stats.wall_secs).sum();
+        Bench {
+            build: if results.first().is_some_and(|r| r.stats.sbf) {
+                "SBF"
+            } else {
+                "native"
+            },
+            runs: results.len(),
+            threads: threads.min(results.len()).max(1),
+            wall_secs,
+            transactions: txs,
+            tx_per_sec_per_core: txs as f64 / busy.max(1e-9),
+            setup_transactions: setup_txs,
+            setup_tx_per_sec_per_core: setup_txs as f64 / setup.max(1e-9),
+            peak_memory_bytes: peak_memory_bytes(),
+        }
+    }
+
+    fn memory(&self) -> String {
+        self.peak_memory_bytes
+            .map_or("n/a".into(), |b| format!("{:.0} MB", b as f64 / 1e6))
+    }
+
+    /// One line under a report.
+    fn line(&self) -> String {
+        format!(
+            "embedded chain ({} build): {} transactions in {:.1} s ({:.0} tx/s per core, every \
+             account read each step); set-up {} transactions ({:.0} tx/s); peak memory {}",
+            self.build,
+            self.transactions,
+            self.wall_secs,
+            self.tx_per_sec_per_core,
+            self.setup_transactions,
+            self.setup_tx_per_sec_per_core,
+            self.memory()
+        )
+    }
+
+    /// The `--bench` table.
+    fn table(&self) -> String {
+        let mut out = String::new();
+        let rows = [
+            ("build", self.build.to_string()),
+            (
+                "runs / threads",
+                format!("{} / {}", self.runs, self.threads),
+            ),
+            ("wall time", format!("{:.1} s", self.wall_secs)),
+            (
+                "runs per minute",
+                format!("{:.1}", self.runs as f64 * 60.0 / self.wall_secs.max(1e-9)),
+            ),
+            (
+                "step transactions",
+                format!(
+                    "{} ({:.0} tx/s per core)",
+                    self.transactions, self.tx_per_sec_per_core
+                ),
+            ),
+            (
+                "set-up transactions",
+                format!(
+                    "{} ({:.0} tx/s per core)",
+                    self.setup_transactions, self.setup_tx_per_sec_per_core
+                ),
+            ),
+            ("peak memory (RSS)", self.memory()),
+        ];
+        for (name, value) in rows {
+            let _ = writeln!(out, "{name:<22} {value}");
+        }
+        out
+    }
+}
+
+/// Write the runs of a Monte Carlo (or a shard, or a merge) to `dir`; the table or JSON to print.
+fn runs_report(dir: &Path, file: &RunsFile, json: bool) -> Result<(String, PathBuf), SimError> {
+    let table = runs_csv(&file.summaries).map_err(|e| SimError(e.to_string()))?;
+    let path = write(dir, "runs.csv", &table)?;
+    write(dir, RUNS_JSON, &file.to_json()?)?;
+    if json {
+        let text =
+            serde_json::to_string_pretty(&file.summaries).map_err(|e| SimError(e.to_string()))?;
+        return Ok((text, path));
+    }
+    let mut out = monte_carlo_table(&file.summaries);
+    if file.shard != Shard::ALL {
+        let _ = writeln!(
+            out,
+            "shard {}/{} of {} runs: combine the shards with keel simulate merge DIR...",
+            file.shard.index, file.shard.count, file.runs
+        );
+    }
+    Ok((out, path))
 }
 
 /// Run the command; returns what to print (text, or JSON with `json`).
 pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimError> {
+    if let Some(SimulateCommand::Merge { dirs }) = &args.command {
+        let merged = crate::shard::merge(dirs)?;
+        let (mut out, path) = runs_report(&args.out, &merged, json)?;
+        if !json {
+            let _ = writeln!(
+                out,
+                "\nmerged {} shard(s); wrote {}",
+                dirs.len(),
+                path.display()
+            );
+        }
+        return Ok(out);
+    }
     if args.list_sweeps {
         let mut out = String::new();
         for (name, what) in SWEEPABLE {
@@ -192,23 +348,30 @@ pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimErro
         let _ = writeln!(out, "\nwrote {}", path.display());
         return Ok(out);
     }
-    if args.runs > 1 {
-        let results = monte_carlo(
+    let started = std::time::Instant::now();
+    if args.runs > 1 || args.shard.is_some() {
+        let shard = args.shard.unwrap_or(Shard::ALL);
+        let threads = args.worker_threads();
+        let results = monte_carlo_paths(
             &scenario,
-            (args.seed, args.runs, args.worker_threads()),
+            args.seed,
+            shard.paths(args.runs),
+            threads,
             &csv_dir,
             &progress,
         )?;
         progress.0.finish_and_clear();
-        let summaries: Vec<Summary> = results.iter().map(|r| r.summary.clone()).collect();
-        let table = runs_csv(&summaries).map_err(|e| SimError(e.to_string()))?;
-        let path = write(&args.out, "runs.csv", &table)?;
-        if json {
-            return serde_json::to_string_pretty(&summaries).map_err(|e| SimError(e.to_string()));
+        let bench = Bench::of(&results, threads, started.elapsed().as_secs_f64());
+        let summaries = results.into_iter().map(|r| r.summary).collect();
+        let file = RunsFile::new(scenario.to_toml(), args.seed, args.runs, shard, summaries);
+        let (mut out, path) = runs_report(&args.out, &file, json && !args.bench)?;
+        if args.bench {
+            return bench_output(&bench, json);
         }
-        out.push_str(&monte_carlo_table(&summaries));
-        let _ = writeln!(out, "\n{}", machine_line(&results));
-        let _ = writeln!(out, "wrote {}", path.display());
+        if !json {
+            let _ = writeln!(out, "\n{}", bench.line());
+            let _ = writeln!(out, "wrote {} and {RUNS_JSON}", path.display());
+        }
         return Ok(out);
     }
     let result = run(&scenario, args.seed, &csv_dir, &progress).await?;
@@ -221,11 +384,19 @@ pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimErro
     let summary_json =
         serde_json::to_string_pretty(&result.summary).map_err(|e| SimError(e.to_string()))?;
     let summary_path = write(&args.out, "summary.json", &summary_json)?;
+    let bench = Bench::of(
+        std::slice::from_ref(&result),
+        1,
+        started.elapsed().as_secs_f64(),
+    );
+    if args.bench {
+        return bench_output(&bench, json);
+    }
     if json {
         return Ok(summary_json);
     }
     out.push_str(&result.summary.table());
-    let _ = writeln!(out, "\n{}", machine_line(std::slice::from_ref(&result)));
+    let _ = writeln!(out, "\n{}", bench.line());
     let _ = writeln!(
         out,
         "wrote {}, {}, {}",
@@ -234,4 +405,12 @@ pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimErro
         summary_path.display()
     );
     Ok(out)
+}
+
+fn bench_output(bench: &Bench, json: bool) -> Result<String, SimError> {
+    if json {
+        serde_json::to_string_pretty(bench).map_err(|e| SimError(e.to_string()))
+    } else {
+        Ok(bench.table())
+    }
 }

@@ -25,8 +25,9 @@ use crate::SimError;
 use anchor_lang::prelude::Pubkey;
 use keel_liquidator::snapshot::Snapshot;
 use keel_liquidator::{execute, prepare, Config, Plan};
+use keel_localnet::bank_chain::BankChain;
 use keel_localnet::world::World;
-use keel_sdk::chain::{BanksChain, LogSink};
+use keel_sdk::chain::LogSink;
 use keel_sdk::instructions as kix;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -88,7 +89,7 @@ impl Progress for Silent {
 
 struct Bot {
     key: solana_sdk::signature::Keypair,
-    chain: BanksChain,
+    chain: BankChain,
     config: Config,
     queue: VecDeque<(usize, Plan)>,
 }
@@ -351,7 +352,7 @@ fn market_index(world: &World, market: &Pubkey) -> usize {
 /// A row of the time series from a fresh read of the pool at the market `prices` (event columns
 /// left at zero), and the read.
 async fn record(
-    keeper: &BanksChain,
+    keeper: &BankChain,
     config: &Config,
     world: &World,
     prices: &[f64],

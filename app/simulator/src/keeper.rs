@@ -6,8 +6,9 @@ use crate::setup;
 use crate::SimError;
 use anchor_lang::prelude::Pubkey;
 use keel_liquidator::snapshot::Snapshot;
+use keel_localnet::bank_chain::BankChain;
 use keel_localnet::world::World;
-use keel_sdk::chain::{BanksChain, Chain};
+use keel_sdk::chain::Chain;
 use keel_sdk::instructions as kix;
 use keel_sdk::risk::{account_health, position_amounts};
 
@@ -15,7 +16,7 @@ use keel_sdk::risk::{account_health, position_amounts};
 const KEEPER_COMPUTE_UNITS: u32 = 400_000;
 
 /// The keeper accrues interest on every market, in one transaction.
-pub async fn accrue(keeper: &BanksChain, world: &World) -> Result<(), SimError> {
+pub async fn accrue(keeper: &BankChain, world: &World) -> Result<(), SimError> {
     let ixs: Vec<_> = world
         .markets
         .iter()
@@ -30,7 +31,7 @@ pub async fn accrue(keeper: &BanksChain, world: &World) -> Result<(), SimError> 
 
 /// The keeper writes off the debt of every account left with debt and no collateral (as
 /// `snapshot` shows them); returns how many accounts it settled.
-pub async fn settle_bad_debt(keeper: &BanksChain, snapshot: &Snapshot) -> Result<usize, SimError> {
+pub async fn settle_bad_debt(keeper: &BankChain, snapshot: &Snapshot) -> Result<usize, SimError> {
     let mut settled = 0;
     for (key, account) in &snapshot.accounts {
         let active = account.active();

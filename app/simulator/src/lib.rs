@@ -36,6 +36,7 @@ pub mod scenario;
 pub mod scenario_checks;
 pub mod series_csv;
 pub mod setup;
+pub mod shard;
 
 pub use engine::{run, run_paths, RunResult, Silent};
 pub use scenario::Scenario;

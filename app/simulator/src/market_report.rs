@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::fmt::Write;
 
 /// One market's figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct MarketSummary {
     /// Ticker.
     pub symbol: String,

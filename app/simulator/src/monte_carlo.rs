@@ -13,6 +13,7 @@ use crate::scenario::Scenario;
 use crate::SimError;
 use serde::Serialize;
 use std::fmt::Write;
+use std::ops::Range;
 use std::path::Path;
 
 /// A distribution's figures.
@@ -62,10 +63,21 @@ pub fn monte_carlo(
     csv_dir: &Path,
     progress: &dyn Progress,
 ) -> Result<Vec<RunResult>, SimError> {
-    let jobs: Vec<Job> = (0..runs as u64)
-        .map(|i| (scenario, seed, seed + i))
-        .collect();
-    progress.start(runs);
+    monte_carlo_paths(scenario, seed, 0..runs, threads, csv_dir, progress)
+}
+
+/// Of the Monte Carlo from `seed`, the paths `paths` (offsets from `seed`: a shard's slice), as
+/// `monte_carlo` runs them.
+pub fn monte_carlo_paths(
+    scenario: &Scenario,
+    seed: u64,
+    paths: Range<usize>,
+    threads: usize,
+    csv_dir: &Path,
+    progress: &dyn Progress,
+) -> Result<Vec<RunResult>, SimError> {
+    let jobs: Vec<Job> = paths.map(|i| (scenario, seed, seed + i as u64)).collect();
+    progress.start(jobs.len());
     run_all(&jobs, csv_dir, threads, &|| progress.step())
 }
 

@@ -17,7 +17,7 @@ use serde::Serialize;
 use std::fmt::Write;
 
 /// A run's figures (deterministic for a scenario and seed).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Scenario name.
     pub scenario: String,

@@ -231,6 +231,9 @@ async fn the_command_writes_series_chart_and_tables() {
         budget_bps: 10,
         coarse_bps: 500,
         fine_bps: 100,
+        shard: None,
+        bench: false,
+        command: None,
     };
     let text = simulate(&args, false).await.unwrap();
     for line in [

@@ -10,14 +10,7 @@ use keel_tests::invariants::check;
 async fn margin_account_size_and_compute_units() {
     let mut w = sol_usdc().await;
     let size = 8 + std::mem::size_of::<MarginAccount>();
-    let rent = w
-        .env
-        .ctx
-        .banks_client
-        .get_rent()
-        .await
-        .unwrap()
-        .minimum_balance(size);
+    let rent = w.env.rent().minimum_balance(size);
     println!(
         "FIGURE margin_account_bytes={size} rent_lamports={rent} positions={}",
         keel::constants::MAX_POSITIONS

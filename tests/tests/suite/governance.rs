@@ -679,8 +679,7 @@ async fn admin_instructions_refuse_durable_nonce_transactions() {
         10_000_000,
     );
     w.env.send(&ixs, &[&nonce]).await.unwrap();
-    let slot = w.env.ctx.banks_client.get_root_slot().await.unwrap();
-    w.env.ctx.warp_to_slot(slot + 5).unwrap();
+    w.env.advance_blockhash();
     let admin = w.admin.insecure_clone();
     let pause = kix::pause(admin.pubkey(), w.pool, true, false);
     // the durable-nonce shape: AdvanceNonceAccount first

@@ -45,10 +45,7 @@ async fn bot(w: &mut World) -> (BanksChain, Config, Trader) {
         10_000_000_000,
     );
     w.env.send(&[fund], &[]).await.unwrap();
-    let chain = BanksChain::new(
-        w.env.ctx.banks_client.clone(),
-        inventory.key.insecure_clone(),
-    );
+    let chain = BanksChain::new(w.env.banks_client().await, inventory.key.insecure_clone());
     chain.track(w.markets.iter().map(|m| m.keys.market));
     chain.track(w.accounts.iter().copied());
     let mut config = Config::for_pool(w.pool);

@@ -80,7 +80,7 @@ async fn sdk_health_equals_the_programs() {
 async fn sdk_chain_sends_and_simulates() {
     let mut w = sol_usdc().await;
     let trader = w.trader(&[SOL, 0]).await;
-    let chain = BanksChain::new(w.env.ctx.banks_client.clone(), w.env.payer());
+    let chain = BanksChain::new(w.env.banks_client().await, w.env.payer());
     let ix = keel_sdk::instructions::deposit(
         solana_sdk::signature::Signer::pubkey(&trader.key),
         trader.margin,

@@ -432,8 +432,7 @@ async fn drift_2026_04_01_stolen_admin_key() {
         10_000_000,
     );
     w.env.send(&ixs, &[&nonce]).await.unwrap();
-    let slot = w.env.ctx.banks_client.get_root_slot().await.unwrap();
-    w.env.ctx.warp_to_slot(slot + 5).unwrap();
+    w.env.advance_blockhash();
     w.refresh_prices(&[100 * USD, USD]).await;
     let authority = w.mint_authority.pubkey();
     let mint = create_mint(&mut w.env, spl_token(), 6, &authority, MintExtension::None).await;

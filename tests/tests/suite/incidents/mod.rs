@@ -78,7 +78,7 @@ pub(crate) async fn foreign_copy(w: &mut World, key: Pubkey) -> Pubkey {
     let mut acc: Account = w.env.account(key).await.expect("account");
     acc.owner = Pubkey::new_unique();
     let copy = Pubkey::new_unique();
-    w.env.ctx.set_account(&copy, &acc.into());
+    w.env.set_account(&copy, &acc.into());
     copy
 }
 

@@ -1,0 +1,147 @@
+//! `BankChain`: the SDK's `Chain` on an embedded [`Ledger`], by direct calls on the bank (no
+//! BanksServer in between). The simulator's bots, keeper and CLI run on it.
+//!
+//! Like the SDK's `BanksChain`, `program_accounts` answers from an index of the accounts the
+//! clients of this bank have touched (the bank keeps no program index a client can query
+//! cheaply), with the filters an RPC node applies.
+use crate::bank::Ledger;
+use anchor_lang::prelude::Pubkey;
+use keel_sdk::chain::{
+    signer_list, with_budget, AccountIndex, Chain, ChainError, Filter, LogSink, Simulation,
+};
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::signature::{Keypair, Signature, Signer};
+use solana_sdk::transaction::Transaction;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A client of an embedded ledger, paying with its own key.
+pub struct BankChain {
+    ledger: Arc<Ledger>,
+    payer: Keypair,
+    seen: AccountIndex,
+    logs: Option<LogSink>,
+    built: AtomicU64,
+}
+
+impl BankChain {
+    /// A client sharing `index` with the other clients of the same ledger.
+    pub fn new(ledger: Arc<Ledger>, payer: Keypair, index: AccountIndex) -> BankChain {
+        BankChain {
+            ledger,
+            payer,
+            seen: index,
+            logs: None,
+            built: AtomicU64::new(0),
+        }
+    }
+
+    /// Append the logs of every transaction this client lands to `sink`.
+    pub fn with_log_sink(mut self, sink: LogSink) -> BankChain {
+        self.logs = Some(sink);
+        self
+    }
+
+    /// Transactions this client has built (sent or simulated).
+    pub fn transactions(&self) -> u64 {
+        self.built.load(Ordering::Relaxed)
+    }
+
+    /// Make `keys` visible to `program_accounts` (accounts created by other clients).
+    pub fn track(&self, keys: impl IntoIterator<Item = Pubkey>) {
+        self.seen.lock().unwrap().extend(keys);
+    }
+
+    /// `ixs` behind a compute limit lowered by the ledger's nonce (two sends of the same
+    /// instructions on one blockhash stay two transactions), signed on the current blockhash.
+    fn transaction(
+        &self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        compute_units: u32,
+    ) -> Transaction {
+        self.built.fetch_add(1, Ordering::Relaxed);
+        let all = with_budget(ixs, compute_units.saturating_sub(self.ledger.next_nonce()));
+        self.track(
+            ixs.iter()
+                .flat_map(|ix| ix.accounts.iter().map(|m| m.pubkey)),
+        );
+        let keys = signer_list(&self.payer, signers);
+        Transaction::new_signed_with_payer(
+            &all,
+            Some(&self.payer.pubkey()),
+            &keys,
+            self.ledger.blockhash(),
+        )
+    }
+}
+
+impl Chain for BankChain {
+    async fn account(&self, key: &Pubkey) -> Result<Option<Account>, ChainError> {
+        Ok(self.ledger.account(key))
+    }
+
+    async fn accounts(&self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>, ChainError> {
+        let bank = self.ledger.bank();
+        Ok(keys
+            .iter()
+            .map(|k| bank.get_account(k).map(Account::from))
+            .collect())
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[Filter],
+    ) -> Result<Vec<(Pubkey, Account)>, ChainError> {
+        let keys: Vec<Pubkey> = self.seen.lock().unwrap().iter().copied().collect();
+        let bank = self.ledger.bank();
+        Ok(keys
+            .into_iter()
+            .filter_map(|k| bank.get_account(&k).map(|a| (k, Account::from(a))))
+            .filter(|(_, a)| a.owner == keel::ID && filters.iter().all(|f| f.matches(&a.data)))
+            .collect())
+    }
+
+    async fn send(
+        &self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        compute_units: u32,
+    ) -> Result<Signature, ChainError> {
+        let tx = self.transaction(ixs, signers, compute_units);
+        let signature = tx.signatures[0];
+        let outcome = self.ledger.process(tx).map_err(ChainError::Transaction)?;
+        if let Some(sink) = &self.logs {
+            sink.lock().unwrap().extend(outcome.logs);
+        }
+        Ok(signature)
+    }
+
+    async fn simulate(
+        &self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        compute_units: u32,
+    ) -> Result<Simulation, ChainError> {
+        let tx = self.transaction(ixs, signers, compute_units);
+        let outcome = self
+            .ledger
+            .simulate(tx.into())
+            .map_err(ChainError::Transaction)?;
+        Ok(Simulation {
+            compute_units: outcome.compute_units,
+            logs: outcome.logs,
+            return_data: outcome.return_data,
+        })
+    }
+
+    async fn clock(&self) -> Result<Clock, ChainError> {
+        Ok(self.ledger.bank().clock())
+    }
+
+    fn payer(&self) -> &Keypair {
+        &self.payer
+    }
+}

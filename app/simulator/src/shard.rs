@@ -1,0 +1,225 @@
+//! A Monte Carlo across machines.
+//!
+//! `keel simulate --runs N --shard i/k` runs the i-th of k disjoint slices of the N price paths
+//! and writes its rows: `runs.csv`, and `runs.json` (every run's figures, the scenario and which
+//! slice this is). `keel simulate merge DIR...` reads the shards' `runs.json`, checks that they
+//! are slices of one Monte Carlo (same scenario, seed and N) that cover its paths exactly once,
+//! and writes what a single `--runs N` writes: the same `runs.csv`, byte for byte, and the same
+//! table. Any cluster engine that can run an indexed array of commands runs the shards: a
+//! Kubernetes Indexed Job or a Slurm job array (`deploy/`).
+//!
+//! ```text
+//! paths of a Monte Carlo = seeds S, S+1, ..., S+N-1 (population of seed S)
+//! slice i of k           = paths [floor(i*N/k), floor((i+1)*N/k))   (0 <= i < k, sizes differ by <= 1)
+//! ```
+use crate::report::Summary;
+use crate::SimError;
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// The name of the file a Monte Carlo (or a shard of one) writes its runs to.
+pub const RUNS_JSON: &str = "runs.json";
+
+/// Version of `runs.json`; a merge refuses any other.
+const FORMAT: u32 = 1;
+
+/// One of k slices: `index` counts from 0, like a Kubernetes completion index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// Which slice, 0-based.
+    pub index: usize,
+    /// How many slices.
+    pub count: usize,
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("'{s}': expected i/k with 0 <= i < k, e.g. 0/4");
+        let (i, k) = s.split_once('/').ok_or_else(bad)?;
+        let index: usize = i.trim().parse().map_err(|_| bad())?;
+        let count: usize = k.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// The whole Monte Carlo as one slice.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Which of the `runs` paths (offsets from the first seed) this slice runs.
+    pub fn paths(&self, runs: usize) -> Range<usize> {
+        let at = |i: usize| i * runs / self.count;
+        at(self.index)..at(self.index + 1)
+    }
+}
+
+/// What a Monte Carlo writes to `runs.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunsFile {
+    /// `FORMAT`.
+    pub format: u32,
+    /// The scenario that ran, as TOML.
+    pub scenario: String,
+    /// The population seed, which is also the first path's seed.
+    pub seed: u64,
+    /// Paths in the whole Monte Carlo.
+    pub runs: usize,
+    /// Which slice of them this file holds.
+    pub shard: Shard,
+    /// One per path of the slice, in seed order.
+    pub summaries: Vec<Summary>,
+}
+
+impl RunsFile {
+    /// Read `dir/runs.json`.
+    pub fn read(dir: &Path) -> Result<RunsFile, SimError> {
+        let path = dir.join(RUNS_JSON);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| SimError(format!("cannot read '{}': {e}", path.display())))?;
+        let file: RunsFile = serde_json::from_str(&text)
+            .map_err(|e| SimError(format!("'{}' is not a runs file: {e}", path.display())))?;
+        if file.format != FORMAT {
+            return Err(SimError(format!(
+                "'{}' has format {}, this keel reads {FORMAT}",
+                path.display(),
+                file.format
+            )));
+        }
+        Ok(file)
+    }
+
+    /// As JSON.
+    pub fn to_json(&self) -> Result<String, SimError> {
+        serde_json::to_string_pretty(self).map_err(|e| SimError(e.to_string()))
+    }
+
+    /// A file of `summaries` for `shard` of the Monte Carlo of `scenario` (TOML) from `seed`.
+    pub fn new(
+        scenario: String,
+        seed: u64,
+        runs: usize,
+        shard: Shard,
+        summaries: Vec<Summary>,
+    ) -> RunsFile {
+        RunsFile {
+            format: FORMAT,
+            scenario,
+            seed,
+            runs,
+            shard,
+            summaries,
+        }
+    }
+}
+
+/// Combine the shards in `dirs` into the whole Monte Carlo (a file with `Shard::ALL`).
+pub fn merge(dirs: &[PathBuf]) -> Result<RunsFile, SimError> {
+    let files = dirs
+        .iter()
+        .map(|d| RunsFile::read(d).map(|f| (d, f)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some((first_dir, first)) = files.first() else {
+        return Err(SimError("merge: name at least one directory".into()));
+    };
+    let mut owner: Vec<Option<&PathBuf>> = vec![None; first.runs];
+    let mut summaries: Vec<Option<Summary>> = vec![None; first.runs];
+    for (dir, file) in &files {
+        let differs = |what: &str| {
+            SimError(format!(
+                "'{}' and '{}' are not shards of one Monte Carlo: their {what} differ",
+                first_dir.display(),
+                dir.display()
+            ))
+        };
+        if file.scenario != first.scenario {
+            return Err(differs("scenarios"));
+        }
+        if (file.seed, file.runs) != (first.seed, first.runs) {
+            return Err(differs("seeds or --runs"));
+        }
+        for summary in &file.summaries {
+            let offset = summary
+                .seed
+                .checked_sub(file.seed)
+                .map(|o| o as usize)
+                .filter(|o| *o < file.runs)
+                .ok_or_else(|| {
+                    SimError(format!(
+                        "'{}' holds seed {}, outside the Monte Carlo's {}..{}",
+                        dir.display(),
+                        summary.seed,
+                        file.seed,
+                        file.seed + file.runs as u64
+                    ))
+                })?;
+            if let Some(other) = owner[offset] {
+                return Err(SimError(format!(
+                    "the path of seed {} is in both '{}' and '{}'",
+                    summary.seed,
+                    other.display(),
+                    dir.display()
+                )));
+            }
+            owner[offset] = Some(dir);
+            summaries[offset] = Some(summary.clone());
+        }
+    }
+    let missing: Vec<u64> = (0..first.runs)
+        .filter(|o| summaries[*o].is_none())
+        .map(|o| first.seed + o as u64)
+        .collect();
+    if let (Some(low), Some(high)) = (missing.first(), missing.last()) {
+        return Err(SimError(format!(
+            "{} of the {} paths are in no directory (seeds {low}..={high}): a shard is missing",
+            missing.len(),
+            first.runs
+        )));
+    }
+    Ok(RunsFile::new(
+        first.scenario.clone(),
+        first.seed,
+        first.runs,
+        Shard::ALL,
+        summaries.into_iter().flatten().collect(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_cover_every_path_once() {
+        for runs in [0, 1, 2, 7, 100, 101] {
+            for count in 1..=9 {
+                let mut next = 0;
+                for index in 0..count {
+                    let paths = Shard { index, count }.paths(runs);
+                    assert_eq!(paths.start, next, "{index}/{count} of {runs}");
+                    assert!(paths.len() <= runs / count + 1);
+                    next = paths.end;
+                }
+                assert_eq!(next, runs);
+            }
+        }
+    }
+
+    #[test]
+    fn shard_specs() {
+        assert_eq!(
+            "1/4".parse::<Shard>().unwrap(),
+            Shard { index: 1, count: 4 }
+        );
+        assert_eq!("0/1".parse::<Shard>().unwrap(), Shard::ALL);
+        for bad in ["4/4", "1/0", "1", "a/b", "-1/3"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+    }
+}
