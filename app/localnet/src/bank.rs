@@ -13,8 +13,10 @@
 //!
 //! The blockhash moves only when asked (`advance_blockhash`): a run is the same whatever the
 //! wall clock does (program-test registers a new one every 6.4 ms of real time).
+use crate::program_index::ProgramIndex;
 use anchor_lang::prelude::Pubkey;
 use solana_accounts_db::accounts_db::ACCOUNTS_DB_CONFIG_FOR_TESTING;
+use solana_address_lookup_table_interface::state::AddressLookupTable;
 use solana_banks_client::BanksClient;
 use solana_program_runtime::invoke_context::BuiltinFunctionWithContext;
 use solana_program_runtime::loaded_programs::ProgramCacheEntry;
@@ -23,7 +25,7 @@ use solana_runtime::bank_forks::BankForks;
 use solana_runtime::commitment::BlockCommitmentCache;
 use solana_runtime::runtime_config::RuntimeConfig;
 use solana_runtime_transaction::runtime_transaction::RuntimeTransaction;
-use solana_sdk::account::{Account, AccountSharedData};
+use solana_sdk::account::{Account, AccountSharedData, ReadableAccount};
 use solana_sdk::hash::Hash;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{TransactionError, VersionedTransaction};
@@ -61,6 +63,7 @@ pub struct Ledger {
     mint: Keypair,
     banks: tokio::sync::OnceCell<BanksClient>,
     sent: AtomicU32,
+    keel: ProgramIndex,
 }
 
 impl Ledger {
@@ -121,6 +124,7 @@ impl Ledger {
             mint,
             banks: tokio::sync::OnceCell::new(),
             sent: AtomicU32::new(0),
+            keel: ProgramIndex::default(),
         }
     }
 
@@ -147,8 +151,12 @@ impl Ledger {
         &self,
         tx: impl Into<VersionedTransaction>,
     ) -> Result<TxOutcome, TransactionError> {
-        let committed = self.bank().process_transaction_with_metadata(tx)?;
+        let tx: VersionedTransaction = tx.into();
+        let bank = self.bank();
+        let written = writable_keys(&bank, &tx);
+        let committed = bank.process_transaction_with_metadata(tx)?;
         committed.status?;
+        self.keel.note(&bank, written);
         Ok(TxOutcome {
             compute_units: committed.executed_units,
             logs: committed.log_messages.unwrap_or_default(),
@@ -179,12 +187,25 @@ impl Ledger {
 
     /// An account, if it exists.
     pub fn account(&self, key: &Pubkey) -> Option<Account> {
-        self.bank().get_account(key).map(Account::from)
+        self.keel.account(&self.bank(), key)
     }
 
     /// Write an account (a faucet, a price feed, a fixture).
     pub fn set_account(&self, key: &Pubkey, account: &AccountSharedData) {
-        self.bank().store_account(key, account);
+        let bank = self.bank();
+        bank.store_account(key, account);
+        self.keel.note(&bank, [*key]);
+    }
+
+    /// Every account the Keel program owns, in key order (`program_index`).
+    pub fn keel_accounts(&self) -> Vec<(Pubkey, Account)> {
+        self.keel.accounts(&self.bank())
+    }
+
+    /// Every account the Keel program owns, by the bank's own scan of all its accounts (what
+    /// the index must equal; `invariants` checks it).
+    pub fn scan_keel_accounts(&self) -> Vec<(Pubkey, Account)> {
+        ProgramIndex::scan(&self.bank())
     }
 
     /// Write a sysvar.
@@ -205,8 +226,10 @@ impl Ledger {
         self.bank().register_unique_recent_blockhash_for_test();
     }
 
-    /// A BanksClient on this bank (its server starts on first use).
+    /// A BanksClient on this bank (its server starts on first use). What it lands, the
+    /// ledger does not see: from then on, Keel's accounts are read from the bank.
     pub async fn banks_client(&self) -> BanksClient {
+        self.keel.bypass();
         self.banks
             .get_or_init(|| async {
                 let transport = solana_banks_server::banks_server::start_local_server(
@@ -222,6 +245,33 @@ impl Ledger {
             .await
             .clone()
     }
+}
+
+/// The accounts `tx` may write: its writable static keys and the writable entries of the lookup
+/// tables it names.
+fn writable_keys(bank: &Bank, tx: &VersionedTransaction) -> Vec<Pubkey> {
+    let message = &tx.message;
+    let mut keys: Vec<Pubkey> = message
+        .static_account_keys()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| message.is_maybe_writable(*i, None))
+        .map(|(_, k)| *k)
+        .collect();
+    for lookup in message.address_table_lookups().unwrap_or_default() {
+        let Some(table) = bank.get_account(&lookup.account_key) else {
+            continue;
+        };
+        if let Ok(table) = AddressLookupTable::deserialize(table.data()) {
+            keys.extend(
+                lookup
+                    .writable_indexes
+                    .iter()
+                    .filter_map(|i| table.addresses.get(*i as usize)),
+            );
+        }
+    }
+    keys
 }
 
 /// program-test's genesis: all features, a fee of 5,000 lamports a signature, default rent, one

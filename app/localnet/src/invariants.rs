@@ -9,7 +9,9 @@
 //! 5. Borrow and withdraw never leave `C_init < D_init`: `assert_initial_health` after each one.
 //!
 //! Plus the margin accounts' own shape: packed positions, no duplicate market, no empty position,
-//! no position both lending and borrowing, every market in the account's pool.
+//! no position both lending and borrowing, every market in the account's pool. And the embedded
+//! chain's own: its index of Keel's accounts (what program-account queries answer from) is the
+//! bank's scan, key for key and byte for byte.
 use crate::tokens::balance;
 use crate::world::World;
 use anchor_lang::prelude::Pubkey;
@@ -33,6 +35,11 @@ pub async fn check(world: &mut World) {
 
 /// Check every invariant; the first that fails, as a message.
 pub async fn verify(world: &mut World) -> Result<(), String> {
+    let ledger = &world.env.ledger;
+    ensure!(
+        ledger.keel_accounts() == ledger.scan_keel_accounts(),
+        "the ledger's index of Keel accounts differs from the bank's scan"
+    );
     let mut deposit_sums = vec![0u128; world.markets.len()];
     let mut borrow_sums = vec![0u128; world.markets.len()];
     let accounts = world.accounts.clone();

@@ -10,6 +10,7 @@ pub mod bank_chain;
 pub mod env;
 pub mod invariants;
 pub mod native_logs;
+pub mod program_index;
 pub mod pyth;
 pub mod tokens;
 pub mod world;

@@ -321,14 +321,10 @@ impl World {
         decode::market(&self.env.account(key).await.expect("market").data).unwrap()
     }
 
-    /// An SDK chain on this world's bank paying with `payer`, sharing the world's account index
-    /// (direct calls on the bank: what the simulator runs on).
+    /// An SDK chain on this world's bank paying with `payer` (direct calls on the bank: what
+    /// the simulator runs on).
     pub fn chain(&self, payer: &Keypair) -> crate::bank_chain::BankChain {
-        crate::bank_chain::BankChain::new(
-            self.env.ledger.clone(),
-            payer.insecure_clone(),
-            self.index.clone(),
-        )
+        crate::bank_chain::BankChain::new(self.env.ledger.clone(), payer.insecure_clone())
     }
 
     /// The SDK's own in-process backend (`BanksChain`, through a BanksServer) on this world's

@@ -252,7 +252,7 @@ impl Bench {
                 format!("{:.1}", self.runs as f64 * 60.0 / self.wall_secs.max(1e-9)),
             ),
             (
-                "step transactions",
+                "transactions",
                 format!(
                     "{} ({:.0} tx/s per core)",
                     self.transactions, self.tx_per_sec_per_core

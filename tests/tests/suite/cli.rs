@@ -60,9 +60,8 @@ pub(crate) async fn keel_as(
     }
     argv.extend(args.iter().map(|s| s.to_string()));
     let cli = Cli::try_parse_from(&argv).map_err(|e| CliError(e.to_string()))?;
-    // one account index per bank, shared by every command run on it
+    // the chain answers program-account queries from the ledger's index of Keel accounts
     let chain = w.chain(key);
-    chain.track((0..8).map(|id| keel_sdk::pda::pending_change(&w.pool, id)));
     let ctx = Context::new(chain, w.pool, &cli)?;
     let out = run(&ctx, &cli.command).await?;
     Ok(out.json)
