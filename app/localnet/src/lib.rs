@@ -1,8 +1,9 @@
-//! An embedded Keel chain, for the test suite and the simulator: the program runs inside
-//! `solana-program-test` next to the real SPL Token and Token-2022 programs, prices are written as
-//! Pyth `PriceUpdateV2` accounts, and time moves by warping the clock. When
-//! `target/deploy/keel.so` exists (built elsewhere with `anchor build`) the SBF binary is loaded
-//! instead of the native build, unchanged.
+//! An embedded Keel chain, for the test suite and the simulator: the program runs in the bank
+//! solana-program-test builds (the real Agave 3.1 runtime), next to the real SPL Token and
+//! Token-2022 programs, driven by direct calls rather than through a BanksServer (`bank`); prices
+//! are written as Pyth `PriceUpdateV2` accounts, and time moves by warping the clock. When
+//! `target/deploy/keel.so` exists and this runtime can load it, the SBF binary is loaded instead
+//! of the native build, unchanged. `BankChain` is the SDK's `Chain` on it.
 // solana-program-test 3.x marks its whole API deprecated ahead of an `agave-unstable-api` feature gate.
 #![allow(deprecated)]
 pub mod bank;

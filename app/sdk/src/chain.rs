@@ -1,7 +1,9 @@
 //! `Chain`: what every Keel client needs from a cluster, with two backends.
 //!
 //! - [`RpcChain`]: JSON-RPC through `solana-client` (devnet, mainnet, a local validator).
-//! - [`BanksChain`]: the in-process runtime of `solana-program-test` (tests and the simulator).
+//! - [`BanksChain`]: the in-process runtime of `solana-program-test`, through its BanksClient
+//!   (a program-test user's tests; Keel's simulator runs on `keel_localnet::bank_chain`, which
+//!   calls the bank directly).
 //!   The in-process bank keeps no account index, so its `program_accounts` answers from the
 //!   accounts this backend has touched (every account of every instruction it sent) or been told
 //!   about with [`BanksChain::track`]; filters are applied exactly as an RPC node would.
