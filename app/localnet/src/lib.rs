@@ -6,10 +6,12 @@
 //! of the native build, unchanged. `BankChain` is the SDK's `Chain` on it.
 // solana-program-test 3.x marks its whole API deprecated ahead of an `agave-unstable-api` feature gate.
 #![allow(deprecated)]
+pub mod actions;
 pub mod bank;
 pub mod bank_chain;
 pub mod env;
 pub mod invariants;
+pub mod keys;
 pub mod native_logs;
 pub mod program_index;
 pub mod pyth;

@@ -4,13 +4,10 @@ use crate::env::{TestEnv, TxOutcome};
 use crate::pyth::{write_price, PriceSpec};
 use crate::tokens::{create_mint_at, create_token_account, mint_to, MintExtension};
 use anchor_lang::prelude::{AccountMeta, Pubkey};
-use anchor_lang::AnchorDeserialize;
 use keel::math::liquidation::LiquidationConfig;
-use keel::state::HealthReport;
 use keel::state::{MarginAccount, Market, MarketConfig};
 use keel_sdk::instructions::{self as kix, MarketKeys};
 use keel_sdk::{decode, pda};
-use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::TransactionError;
 
@@ -78,44 +75,6 @@ pub struct World {
     pub keys: KeySource,
 }
 
-/// Where a world's keys come from: fresh random keys (tests), or a seeded sequence so that every
-/// address (pool, markets, price accounts, traders) is the same on every run (the simulator; the
-/// liquidator orders accounts by address, so a run is only reproducible with reproducible keys).
-pub enum KeySource {
-    /// `Keypair::new()` each time.
-    Random,
-    /// The `n`th key of `seed`: `Keypair::new_from_array(sha256(seed, n))`.
-    Seeded {
-        /// The seed.
-        seed: u64,
-        /// Keys handed out so far.
-        next: u64,
-    },
-}
-
-impl KeySource {
-    /// The next keypair.
-    pub fn keypair(&mut self) -> Keypair {
-        match self {
-            KeySource::Random => Keypair::new(),
-            KeySource::Seeded { seed, next } => {
-                *next += 1;
-                let secret = solana_sdk::hash::hashv(&[
-                    b"keel-localnet",
-                    &seed.to_le_bytes(),
-                    &next.to_le_bytes(),
-                ]);
-                Keypair::new_from_array(secret.to_bytes())
-            }
-        }
-    }
-
-    /// The next address (for accounts that need no signature).
-    pub fn address(&mut self) -> Pubkey {
-        self.keypair().pubkey()
-    }
-}
-
 /// How to build a world.
 pub struct WorldOptions {
     /// Random keys, or a seed for reproducible addresses (the pool is then created by a seeded
@@ -129,6 +88,7 @@ pub struct WorldOptions {
 /// Where a seeded world's clock starts: 2020-03-12 00:00 UTC, the morning of Black Thursday.
 pub const SEEDED_START_TIME: i64 = 1_583_971_200;
 
+pub use crate::keys::KeySource;
 pub use keel_sdk::defaults::{default_config, default_liquidation};
 
 impl World {
@@ -402,186 +362,6 @@ impl World {
             let m = self.market_index(k).expect("a market of this world");
             self.markets[m].price_account
         })
-    }
-
-    /// Send instructions signed by `signer`.
-    pub async fn send_as(
-        &mut self,
-        signer: &Keypair,
-        ixs: &[Instruction],
-    ) -> Result<TxOutcome, TransactionError> {
-        self.env.send(ixs, &[signer]).await
-    }
-
-    /// `deposit` of `amount` into market `m` from the trader's token account.
-    pub async fn deposit(
-        &mut self,
-        t: &Trader,
-        m: usize,
-        amount: u64,
-    ) -> Result<TxOutcome, TransactionError> {
-        let ix = kix::deposit(
-            t.key.pubkey(),
-            t.margin,
-            &self.markets[m].keys,
-            t.tokens[m],
-            amount,
-        );
-        self.send_as(&t.key, &[ix]).await
-    }
-
-    /// `withdraw` of `amount` from market `m` to the trader's token account.
-    pub async fn withdraw(
-        &mut self,
-        t: &Trader,
-        m: usize,
-        amount: u64,
-    ) -> Result<TxOutcome, TransactionError> {
-        let metas = self.health_metas(t.margin, None).await;
-        let ix = kix::withdraw(
-            t.key.pubkey(),
-            t.margin,
-            &self.markets[m].keys,
-            t.tokens[m],
-            amount,
-            &metas,
-        );
-        self.send_as(&t.key, &[ix]).await
-    }
-
-    /// `borrow` of `amount` from market `m` to the trader's token account.
-    pub async fn borrow(
-        &mut self,
-        t: &Trader,
-        m: usize,
-        amount: u64,
-    ) -> Result<TxOutcome, TransactionError> {
-        let metas = self.health_metas(t.margin, Some(m)).await;
-        self.borrow_with(t, m, amount, &metas).await
-    }
-
-    /// `borrow` with explicit health accounts (for the remaining-accounts refusal tests).
-    pub async fn borrow_with(
-        &mut self,
-        t: &Trader,
-        m: usize,
-        amount: u64,
-        metas: &[AccountMeta],
-    ) -> Result<TxOutcome, TransactionError> {
-        let ix = kix::borrow(
-            t.key.pubkey(),
-            t.margin,
-            &self.markets[m].keys,
-            t.tokens[m],
-            amount,
-            metas,
-        );
-        self.send_as(&t.key, &[ix]).await
-    }
-
-    /// `repay` by `payer` of `amount` of `margin`'s debt in market `m`.
-    pub async fn repay(
-        &mut self,
-        payer: &Trader,
-        margin: Pubkey,
-        m: usize,
-        amount: u64,
-    ) -> Result<TxOutcome, TransactionError> {
-        let ix = kix::repay(
-            payer.key.pubkey(),
-            margin,
-            &self.markets[m].keys,
-            payer.tokens[m],
-            amount,
-        );
-        self.send_as(&payer.key, &[ix]).await
-    }
-
-    /// `accrue` on market `m`.
-    pub async fn accrue(&mut self, m: usize) -> Result<TxOutcome, TransactionError> {
-        let ix = kix::accrue(self.markets[m].keys.market);
-        self.env.send(&[ix], &[]).await
-    }
-
-    /// The program's `health` report for `margin`.
-    pub async fn health(&mut self, margin: Pubkey) -> Result<HealthReport, TransactionError> {
-        let metas = self.health_metas(margin, None).await;
-        let out = self
-            .env
-            .simulate(&[kix::health(margin, &metas)], &[])
-            .await?;
-        let data = out.return_data.expect("health sets return data");
-        Ok(HealthReport::try_from_slice(&data).expect("decode HealthReport"))
-    }
-
-    /// Instruction for `liquidator` to liquidate `margin`: repay in `repay`, seize in `seize`.
-    pub async fn liquidate_ix(
-        &mut self,
-        liquidator: &Trader,
-        margin: Pubkey,
-        repay: usize,
-        seize: usize,
-        max_repay: u64,
-    ) -> Instruction {
-        self.liquidate_ix_with(liquidator, margin, repay, seize, max_repay, None)
-            .await
-    }
-
-    /// As [`World::liquidate_ix`], the seized collateral credited as a deposit to `deposit_into`
-    /// (the liquidator's own margin account) when given.
-    pub async fn liquidate_ix_with(
-        &mut self,
-        liquidator: &Trader,
-        margin: Pubkey,
-        repay: usize,
-        seize: usize,
-        max_repay: u64,
-        deposit_into: Option<Pubkey>,
-    ) -> Instruction {
-        let metas = self.health_metas(margin, None).await;
-        let keys = kix::LiquidationKeys {
-            liquidator: liquidator.key.pubkey(),
-            margin_account: margin,
-            pool: self.pool,
-            repay: self.markets[repay].keys,
-            seize: self.markets[seize].keys,
-            repay_source: liquidator.tokens[repay],
-            seize_destination: liquidator.tokens[seize],
-            deposit_into,
-        };
-        kix::liquidate(&keys, max_repay, &metas)
-    }
-
-    /// `liquidate` by `liquidator` of `margin`: repay in `repay`, seize in `seize`.
-    pub async fn liquidate(
-        &mut self,
-        liquidator: &Trader,
-        margin: Pubkey,
-        repay: usize,
-        seize: usize,
-        max_repay: u64,
-    ) -> Result<TxOutcome, TransactionError> {
-        let ix = self
-            .liquidate_ix(liquidator, margin, repay, seize, max_repay)
-            .await;
-        self.send_as(&liquidator.key, &[ix]).await
-    }
-
-    /// `settle_bad_debt` of `margin` in market `m` (permissionless: the fee payer signs).
-    pub async fn settle_bad_debt(
-        &mut self,
-        margin: Pubkey,
-        m: usize,
-    ) -> Result<TxOutcome, TransactionError> {
-        let ix = kix::settle_bad_debt(margin, self.markets[m].keys.market);
-        self.env.send(&[ix], &[]).await
-    }
-
-    /// Refresh every market's price at its current value (after a clock warp).
-    pub async fn refresh_prices(&mut self, prices: &[i64]) {
-        for (m, p) in prices.iter().enumerate() {
-            self.set_price(m, *p).await;
-        }
     }
 }
 

@@ -15,6 +15,7 @@
 //! [`plot`] (SVG), [`monte_carlo`] (runs and sweeps), [`cli`] (`keel simulate`).
 // solana-program-test 3.x marks its whole API deprecated ahead of an `agave-unstable-api` feature gate.
 #![allow(deprecated)]
+pub mod bench;
 pub mod builtin;
 pub mod cli;
 pub mod depth;
