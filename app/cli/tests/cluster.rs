@@ -1,7 +1,8 @@
 //! The shipped cluster example (deploy/slurm/simulate.sbatch) run as Slurm runs an array task:
 //! the script with SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT set, once per task, then the
 //! merge submit.sh queues after them. The merged report is the single run's, byte for byte.
-//! And `--bench` prints the machine's figures.
+//! The script's own command when no scenario is set (the built-in one). And `--bench` prints the
+//! machine's figures.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -114,4 +115,30 @@ fn bench_prints_rate_time_and_memory() {
         "the files are written as usual"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_slurm_script_without_a_scenario_runs_the_built_in_one() {
+    // KEEL=echo: the command the array task would run, without running it
+    let out = Command::new("bash")
+        .arg(repo().join("deploy/slurm/simulate.sbatch"))
+        .env_remove("SCENARIO")
+        .env_remove("RUNS")
+        .env_remove("SEED")
+        .env_remove("SLURM_CPUS_PER_TASK")
+        .env("SLURM_ARRAY_TASK_ID", "1")
+        .env("SLURM_ARRAY_TASK_COUNT", "4")
+        .env("KEEL", "echo")
+        .env("OUT", "mc")
+        .output()
+        .expect("run bash");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "simulate --runs 100 --seed 1 --shard 1/4 --threads 1 --quiet --out mc/shard-1\n"
+    );
 }

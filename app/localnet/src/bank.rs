@@ -37,6 +37,9 @@ use std::time::Duration;
 /// Lamports of the genesis mint (the payer), as program-test gives it.
 const MINT_LAMPORTS: u64 = 1_000_000 * 1_000_000_000;
 
+/// Transactions a blockhash serves before the ledger moves to a new one (`next_nonce`).
+const NONCES: u32 = 1_000;
+
 /// What a landed or simulated transaction reports.
 #[derive(Debug)]
 pub struct TxOutcome {
@@ -128,15 +131,21 @@ impl Ledger {
         }
     }
 
-    /// A number no earlier call on this ledger returned (below 10,000, then round again): a
-    /// client lowers its compute limit by it so that the same instructions sent twice on one
-    /// blockhash are two transactions, not a duplicate.
+    /// A number in 1..=NONCES that no earlier call on this blockhash returned: a client lowers
+    /// its compute limit by it so that the same instructions sent twice on one blockhash are two
+    /// transactions, not a duplicate. Every NONCES calls the blockhash moves, so the numbers
+    /// start again on a new one (and a limit loses at most NONCES units).
     pub fn next_nonce(&self) -> u32 {
-        self.sent.fetch_add(1, Ordering::Relaxed) % 10_000 + 1
+        let n = self.sent.fetch_add(1, Ordering::Relaxed) % NONCES;
+        if n == NONCES - 1 {
+            self.advance_blockhash();
+        }
+        n + 1
     }
 
-    /// The working bank.
-    pub fn bank(&self) -> Arc<Bank> {
+    /// The working bank (in this crate only: a write to it must go through the ledger, which
+    /// keeps the program index).
+    pub(crate) fn bank(&self) -> Arc<Bank> {
         self.forks.read().unwrap().working_bank()
     }
 

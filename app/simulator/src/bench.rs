@@ -46,7 +46,8 @@ impl Bench {
         let setup: f64 = results.iter().map(|r| r.stats.setup_secs).sum();
         let busy: f64 = results.iter().map(|r| r.stats.wall_secs).sum();
         Bench {
-            build: if results.first().is_some_and(|r| r.stats.sbf) {
+            // the ledger's own choice (also for an empty slice, which ran nothing)
+            build: if keel_localnet::env::sbf_binary().is_some() {
                 "SBF"
             } else {
                 "native"

@@ -213,6 +213,29 @@ pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimErro
     if args.runs == 0 {
         return Err(SimError("--runs must be at least 1".into()));
     }
+    if args.seed.checked_add(args.runs as u64 - 1).is_none() {
+        return Err(SimError(format!(
+            "--seed {} --runs {}: the last path's seed would pass 2^64 - 1",
+            args.seed, args.runs
+        )));
+    }
+    if args.frontier || args.sweep.is_some() {
+        let what = if args.frontier {
+            "--frontier"
+        } else {
+            "--sweep"
+        };
+        if args.shard.is_some() {
+            return Err(SimError(format!(
+                "--shard slices a Monte Carlo (--runs); {what} cannot be sharded"
+            )));
+        }
+        if args.bench {
+            return Err(SimError(format!(
+                "--bench measures a run or a Monte Carlo; not {what}"
+            )));
+        }
+    }
     let progress = bar(args.quiet);
     if args.frontier {
         return crate::frontier_report::command(args, &scenario, &csv_dir, &progress.0).await;
@@ -252,7 +275,13 @@ pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimErro
         progress.0.finish_and_clear();
         let bench = Bench::of(&results, threads, started.elapsed().as_secs_f64());
         let summaries = results.into_iter().map(|r| r.summary).collect();
-        let file = RunsFile::new(scenario.to_toml(), args.seed, args.runs, shard, summaries);
+        let file = RunsFile::new(
+            &scenario,
+            &csv_dir,
+            (args.seed, args.runs, shard),
+            bench.build,
+            summaries,
+        )?;
         let (mut out, path) = runs_report(&args.out, &file, json && !args.bench)?;
         if args.bench {
             return bench::output(&bench, json);

@@ -85,6 +85,10 @@ pub fn monte_carlo_paths(
 pub fn monte_carlo_table(summaries: &[Summary]) -> String {
     let pick = |f: fn(&Summary) -> f64| stats(&summaries.iter().map(f).collect::<Vec<_>>());
     let mut out = String::new();
+    if summaries.is_empty() {
+        let _ = writeln!(out, "0 runs (an empty slice)");
+        return out;
+    }
     let _ = writeln!(
         out,
         "{} runs, price paths of seeds {}..={}",

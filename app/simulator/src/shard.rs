@@ -13,6 +13,7 @@
 //! slice i of k           = paths [floor(i*N/k), floor((i+1)*N/k))   (0 <= i < k, sizes differ by <= 1)
 //! ```
 use crate::report::Summary;
+use crate::scenario::Scenario;
 use crate::SimError;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -24,6 +25,9 @@ pub const RUNS_JSON: &str = "runs.json";
 
 /// Version of `runs.json`; a merge refuses any other.
 const FORMAT: u32 = 1;
+
+/// The most paths a runs file may claim (a merge allocates one slot per path).
+const MAX_RUNS: usize = 10_000_000;
 
 /// One of k slices: `index` counts from 0, like a Kubernetes completion index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +71,10 @@ pub struct RunsFile {
     pub format: u32,
     /// The scenario that ran, as TOML.
     pub scenario: String,
+    /// SHA-256 of the scenario's price CSV, when it has one (the TOML names only its path).
+    pub price_csv_sha256: Option<String>,
+    /// The program build that ran: "native" or "SBF" (shards of different builds do not merge).
+    pub build: String,
     /// The population seed, which is also the first path's seed.
     pub seed: u64,
     /// Paths in the whole Monte Carlo.
@@ -85,6 +93,16 @@ impl RunsFile {
             .map_err(|e| SimError(format!("cannot read '{}': {e}", path.display())))?;
         let file: RunsFile = serde_json::from_str(&text)
             .map_err(|e| SimError(format!("'{}' is not a runs file: {e}", path.display())))?;
+        let bad = |why: &str| SimError(format!("'{}': {why}", path.display()));
+        if file.runs > MAX_RUNS {
+            return Err(bad(&format!(
+                "claims {} paths, more than {MAX_RUNS}",
+                file.runs
+            )));
+        }
+        if file.seed.checked_add(file.runs.max(1) as u64 - 1).is_none() {
+            return Err(bad("its paths' seeds pass 2^64 - 1"));
+        }
         if file.format != FORMAT {
             return Err(SimError(format!(
                 "'{}' has format {}, this keel reads {FORMAT}",
@@ -100,22 +118,34 @@ impl RunsFile {
         serde_json::to_string_pretty(self).map_err(|e| SimError(e.to_string()))
     }
 
-    /// A file of `summaries` for `shard` of the Monte Carlo of `scenario` (TOML) from `seed`.
+    /// A file of `summaries` for `shard` of the Monte Carlo of `scenario` from `seed` over
+    /// `runs` paths, run on `build`; `csv_dir` resolves the scenario's price CSV.
     pub fn new(
-        scenario: String,
-        seed: u64,
-        runs: usize,
-        shard: Shard,
+        scenario: &Scenario,
+        csv_dir: &Path,
+        (seed, runs, shard): (u64, usize, Shard),
+        build: &str,
         summaries: Vec<Summary>,
-    ) -> RunsFile {
-        RunsFile {
+    ) -> Result<RunsFile, SimError> {
+        let price_csv_sha256 = match &scenario.price_csv {
+            Some(path) => {
+                let path = csv_dir.join(path);
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| SimError(format!("cannot read '{}': {e}", path.display())))?;
+                Some(solana_sdk::hash::hash(&bytes).to_string())
+            }
+            None => None,
+        };
+        Ok(RunsFile {
             format: FORMAT,
-            scenario,
+            scenario: scenario.to_toml(),
+            price_csv_sha256,
+            build: build.to_string(),
             seed,
             runs,
             shard,
             summaries,
-        }
+        })
     }
 }
 
@@ -138,8 +168,11 @@ pub fn merge(dirs: &[PathBuf]) -> Result<RunsFile, SimError> {
                 dir.display()
             ))
         };
-        if file.scenario != first.scenario {
+        if file.scenario != first.scenario || file.price_csv_sha256 != first.price_csv_sha256 {
             return Err(differs("scenarios"));
+        }
+        if file.build != first.build {
+            return Err(differs("program builds (native or SBF)"));
         }
         if (file.seed, file.runs) != (first.seed, first.runs) {
             return Err(differs("seeds or --runs"));
@@ -152,11 +185,11 @@ pub fn merge(dirs: &[PathBuf]) -> Result<RunsFile, SimError> {
                 .filter(|o| *o < file.runs)
                 .ok_or_else(|| {
                     SimError(format!(
-                        "'{}' holds seed {}, outside the Monte Carlo's {}..{}",
+                        "'{}' holds seed {}, outside the Monte Carlo's {} path(s) from seed {}",
                         dir.display(),
                         summary.seed,
-                        file.seed,
-                        file.seed + file.runs as u64
+                        file.runs,
+                        file.seed
                     ))
                 })?;
             if let Some(other) = owner[offset] {
@@ -175,20 +208,25 @@ pub fn merge(dirs: &[PathBuf]) -> Result<RunsFile, SimError> {
         .filter(|o| summaries[*o].is_none())
         .map(|o| first.seed + o as u64)
         .collect();
-    if let (Some(low), Some(high)) = (missing.first(), missing.last()) {
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing.iter().take(8).map(u64::to_string).collect();
+        let more = if missing.len() > shown.len() {
+            ", ..."
+        } else {
+            ""
+        };
         return Err(SimError(format!(
-            "{} of the {} paths are in no directory (seeds {low}..={high}): a shard is missing",
+            "{} of the {} paths are in no directory (seeds {}{more}): a shard is missing",
             missing.len(),
-            first.runs
+            first.runs,
+            shown.join(", ")
         )));
     }
-    Ok(RunsFile::new(
-        first.scenario.clone(),
-        first.seed,
-        first.runs,
-        Shard::ALL,
-        summaries.into_iter().flatten().collect(),
-    ))
+    Ok(RunsFile {
+        shard: Shard::ALL,
+        summaries: summaries.into_iter().flatten().collect(),
+        ..first.clone()
+    })
 }
 
 #[cfg(test)]
