@@ -18,6 +18,7 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Run the risk simulator: the real program and liquidator on an embedded chain.
 #[derive(Args, Debug, Clone)]
@@ -107,8 +108,9 @@ impl SimulateArgs {
     }
 }
 
-/// A progress bar on stderr (hidden when quiet or not a terminal).
-struct Bar(ProgressBar);
+/// A progress bar on stderr over steps (of every run, for many), with the runs done as its
+/// message; hidden with --quiet, and by indicatif when stderr is not a terminal.
+struct Bar(ProgressBar, AtomicUsize);
 
 impl Progress for Bar {
     fn start(&self, steps: usize) {
@@ -116,6 +118,10 @@ impl Progress for Bar {
     }
     fn step(&self) {
         self.0.inc(1);
+    }
+    fn run_done(&self) {
+        let runs = self.1.fetch_add(1, Ordering::Relaxed) + 1;
+        self.0.set_message(format!("{runs} run(s) done"));
     }
 }
 
@@ -127,11 +133,13 @@ fn bar(quiet: bool) -> Bar {
     };
     let bar = ProgressBar::with_draw_target(Some(0), target);
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len}, eta {eta}")
-            .expect("a valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} steps, eta {eta} {msg}",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
     );
-    Bar(bar)
+    Bar(bar, AtomicUsize::new(0))
 }
 
 fn load(args: &SimulateArgs) -> Result<(Scenario, PathBuf), SimError> {

@@ -77,6 +77,8 @@ pub trait Progress: Sync {
     fn start(&self, steps: usize);
     /// One more step is done.
     fn step(&self);
+    /// One more run of many is done (Monte Carlo, sweeps, the frontier).
+    fn run_done(&self) {}
 }
 
 /// No progress reporting.

@@ -108,7 +108,12 @@ impl Search<'_> {
         let jobs: Vec<Job> = (0..self.opts.paths as u64)
             .map(|i| (scenario, self.opts.seed, self.opts.seed + i))
             .collect();
-        let results = run_all(&jobs, self.csv_dir, self.opts.threads, self.done)?;
+        let results = run_all(
+            &jobs,
+            self.csv_dir,
+            self.opts.threads,
+            &crate::parallel::OnRunDone(self.done),
+        )?;
         self.runs += results.len();
         let bad: Vec<f64> = results.iter().map(|r| r.summary.bad_debt_usd).collect();
         let social: Vec<f64> = results

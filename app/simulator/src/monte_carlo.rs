@@ -56,7 +56,7 @@ pub fn stats(values: &[f64]) -> Stats {
 
 /// `runs` runs of `scenario`: the population of `seed` on the price paths of `seed..seed + runs`,
 /// on `threads` threads (the paths in parallel; the results, in path order, do not depend on the
-/// thread count). `progress` counts runs.
+/// thread count). `progress` counts the steps of every run, and hears each run end.
 pub fn monte_carlo(
     scenario: &Scenario,
     (seed, runs, threads): (u64, usize, usize),
@@ -77,8 +77,8 @@ pub fn monte_carlo_paths(
     progress: &dyn Progress,
 ) -> Result<Vec<RunResult>, SimError> {
     let jobs: Vec<Job> = paths.map(|i| (scenario, seed, seed + i as u64)).collect();
-    progress.start(jobs.len());
-    run_all(&jobs, csv_dir, threads, &|| progress.step())
+    progress.start(jobs.len() * scenario.steps());
+    run_all(&jobs, csv_dir, threads, progress)
 }
 
 /// The Monte Carlo table: bad debt and liquidations over the runs.

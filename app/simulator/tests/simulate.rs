@@ -2,8 +2,10 @@
 //! run is real transactions through the program on an embedded chain, and every run checks the
 //! design invariants (vault and share books) at its end, failing the run if one is broken.
 use keel_simulator::cli::{simulate, SimulateArgs};
+use keel_simulator::engine::Progress;
 use keel_simulator::{run, run_paths, Scenario, Silent};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
@@ -296,4 +298,38 @@ fn scenario_files_are_checked_before_anything_runs() {
     // the built-in scenario round-trips through its printed TOML
     let builtin = keel_simulator::builtin::black_thursday();
     assert_eq!(Scenario::from_toml(&builtin.to_toml()).unwrap(), builtin);
+}
+
+/// Counts what a progress bar hears.
+#[derive(Default)]
+struct Count {
+    total: AtomicUsize,
+    steps: AtomicUsize,
+    runs: AtomicUsize,
+}
+
+impl Progress for Count {
+    fn start(&self, steps: usize) {
+        self.total.fetch_add(steps, Ordering::Relaxed);
+    }
+    fn step(&self) {
+        self.steps.fetch_add(1, Ordering::Relaxed);
+    }
+    fn run_done(&self) {
+        self.runs.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn many_runs_report_every_step_and_every_run() {
+    let mut s = small();
+    s.set_param("traders", 6.0).unwrap();
+    let count = Count::default();
+    let runs =
+        keel_simulator::monte_carlo::monte_carlo(&s, (1, 3, 2), &scenarios_dir(), &count).unwrap();
+    assert_eq!(runs.len(), 3);
+    // the bar's length is known before the runs start, and it ends full
+    assert_eq!(count.total.load(Ordering::Relaxed), 3 * s.steps());
+    assert_eq!(count.steps.load(Ordering::Relaxed), 3 * s.steps());
+    assert_eq!(count.runs.load(Ordering::Relaxed), 3);
 }
