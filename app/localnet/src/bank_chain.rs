@@ -7,11 +7,11 @@
 //! touched; on the default simulation that was a quarter of the run time.)
 use crate::bank::Ledger;
 use anchor_lang::prelude::Pubkey;
-use keel_sdk::chain::{signer_list, with_budget, Chain, ChainError, Filter, LogSink, Simulation};
+use keel_sdk::chain::{signed_transaction, Chain, ChainError, Filter, LogSink, Simulation};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
-use solana_sdk::signature::{Keypair, Signature, Signer};
+use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::transaction::Transaction;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -55,12 +55,11 @@ impl BankChain {
         compute_units: u32,
     ) -> Transaction {
         self.built.fetch_add(1, Ordering::Relaxed);
-        let all = with_budget(ixs, compute_units.saturating_sub(self.ledger.next_nonce()));
-        let keys = signer_list(&self.payer, signers);
-        Transaction::new_signed_with_payer(
-            &all,
-            Some(&self.payer.pubkey()),
-            &keys,
+        signed_transaction(
+            &self.payer,
+            signers,
+            ixs,
+            compute_units.saturating_sub(self.ledger.next_nonce()),
             self.ledger.blockhash(),
         )
     }

@@ -67,8 +67,6 @@ pub struct RunStats {
     pub transactions: u64,
     /// Of which set-up (listing, lenders, traders: each a full transaction with CPIs).
     pub setup_transactions: u64,
-    /// Whether the SBF build of the program ran (else the native build).
-    pub sbf: bool,
 }
 
 /// Something to tell as a run advances (a progress bar, or nothing).
@@ -340,7 +338,6 @@ pub async fn run_paths(
             setup_secs,
             transactions,
             setup_transactions,
-            sbf: world.env.sbf,
         },
     })
 }

@@ -158,8 +158,8 @@ pub fn merge(dirs: &[PathBuf]) -> Result<RunsFile, SimError> {
     let Some((first_dir, first)) = files.first() else {
         return Err(SimError("merge: name at least one directory".into()));
     };
-    let mut owner: Vec<Option<&PathBuf>> = vec![None; first.runs];
-    let mut summaries: Vec<Option<Summary>> = vec![None; first.runs];
+    // per path: the directory that holds it, and its figures
+    let mut slots: Vec<Option<(&PathBuf, &Summary)>> = vec![None; first.runs];
     for (dir, file) in &files {
         let differs = |what: &str| {
             SimError(format!(
@@ -192,7 +192,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<RunsFile, SimError> {
                         file.seed
                     ))
                 })?;
-            if let Some(other) = owner[offset] {
+            if let Some((other, _)) = slots[offset] {
                 return Err(SimError(format!(
                     "the path of seed {} is in both '{}' and '{}'",
                     summary.seed,
@@ -200,12 +200,11 @@ pub fn merge(dirs: &[PathBuf]) -> Result<RunsFile, SimError> {
                     dir.display()
                 )));
             }
-            owner[offset] = Some(dir);
-            summaries[offset] = Some(summary.clone());
+            slots[offset] = Some((dir, summary));
         }
     }
     let missing: Vec<u64> = (0..first.runs)
-        .filter(|o| summaries[*o].is_none())
+        .filter(|o| slots[*o].is_none())
         .map(|o| first.seed + o as u64)
         .collect();
     if !missing.is_empty() {
@@ -224,7 +223,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<RunsFile, SimError> {
     }
     Ok(RunsFile {
         shard: Shard::ALL,
-        summaries: summaries.into_iter().flatten().collect(),
+        summaries: slots.iter().flatten().map(|(_, s)| (*s).clone()).collect(),
         ..first.clone()
     })
 }

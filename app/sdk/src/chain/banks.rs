@@ -1,12 +1,12 @@
 //! The in-process backend over a program-test `BanksClient`.
 #![allow(deprecated)]
-use super::{signer_list, transport, with_budget, Chain, ChainError, Filter, Simulation};
+use super::{signed_transaction, transport, Chain, ChainError, Filter, Simulation};
 use anchor_lang::prelude::Pubkey;
 use solana_banks_client::BanksClient;
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
-use solana_sdk::signature::{Keypair, Signature, Signer};
+use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::transaction::Transaction;
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -84,16 +84,15 @@ impl BanksChain {
         let n = SENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 10_000;
         self.built
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let all = with_budget(ixs, compute_units.saturating_sub(n));
-        let keys = signer_list(&self.payer, signers);
         self.track(
             ixs.iter()
                 .flat_map(|ix| ix.accounts.iter().map(|m| m.pubkey)),
         );
-        Ok(Transaction::new_signed_with_payer(
-            &all,
-            Some(&self.payer.pubkey()),
-            &keys,
+        Ok(signed_transaction(
+            &self.payer,
+            signers,
+            ixs,
+            compute_units.saturating_sub(n),
             blockhash,
         ))
     }

@@ -175,12 +175,29 @@ pub trait Chain {
 }
 
 /// `ixs` behind a compute-unit limit.
-pub fn with_budget(ixs: &[Instruction], compute_units: u32) -> Vec<Instruction> {
+fn with_budget(ixs: &[Instruction], compute_units: u32) -> Vec<Instruction> {
     let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(
         compute_units,
     )];
     all.extend_from_slice(ixs);
     all
+}
+
+/// `ixs` behind a compute-unit limit, signed by `payer` and `signers` on `blockhash`: what every
+/// backend sends.
+pub fn signed_transaction(
+    payer: &Keypair,
+    signers: &[&Keypair],
+    ixs: &[Instruction],
+    compute_units: u32,
+    blockhash: solana_sdk::hash::Hash,
+) -> solana_sdk::transaction::Transaction {
+    solana_sdk::transaction::Transaction::new_signed_with_payer(
+        &with_budget(ixs, compute_units),
+        Some(&payer.pubkey()),
+        &signer_list(payer, signers),
+        blockhash,
+    )
 }
 
 /// The fee payer followed by the other signers (the payer once, even if also named).

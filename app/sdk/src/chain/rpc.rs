@@ -1,6 +1,6 @@
 //! The JSON-RPC backend, through `solana-client`.
 #![allow(deprecated)]
-use super::{signer_list, transport, with_budget, Chain, ChainError, Filter, Simulation};
+use super::{signed_transaction, transport, Chain, ChainError, Filter, Simulation};
 use anchor_lang::prelude::Pubkey;
 use solana_client::nonblocking::rpc_client::RpcClient;
 use solana_client::rpc_config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
@@ -8,7 +8,7 @@ use solana_client::rpc_filter::{Memcmp, RpcFilterType};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
-use solana_sdk::signature::{Keypair, Signature, Signer};
+use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::transaction::Transaction;
 
 /// JSON-RPC backend.
@@ -30,12 +30,11 @@ impl RpcChain {
             .get_latest_blockhash()
             .await
             .map_err(rpc_error)?;
-        let all = with_budget(ixs, compute_units);
-        let keys = signer_list(&self.payer, signers);
-        Ok(Transaction::new_signed_with_payer(
-            &all,
-            Some(&self.payer.pubkey()),
-            &keys,
+        Ok(signed_transaction(
+            &self.payer,
+            signers,
+            ixs,
+            compute_units,
             blockhash,
         ))
     }
