@@ -46,6 +46,7 @@ pub fn markets(n: usize, now: i64) -> Vec<MarketState> {
                     ema_price: price,
                     ema_conf: price / 1000,
                     expo: -8,
+                    bound: None,
                 }),
                 refused: false,
             }

@@ -33,6 +33,16 @@ pub const MAX_ORACLE_MAX_AGE_SECS: u32 = 300;
 pub const MIN_ORACLE_MAX_CONF_BPS: u16 = 1;
 /// Upper bound of the accepted confidence interval, bps of price.
 pub const MAX_ORACLE_MAX_CONF_BPS: u16 = 1_000;
+/// Bounds of the divergence two sources may show and still agree, bps (0.1 % to 20 %).
+pub const MIN_DIVERGENCE_BPS: u16 = 10;
+/// Upper bound of `max_divergence_bps`.
+pub const MAX_DIVERGENCE_BPS: u16 = 2_000;
+/// Upper bound of the haircut on a secondary-only price, bps.
+pub const MAX_FALLBACK_HAIRCUT_BPS: u16 = 5_000;
+/// Upper bound of the volatility multiplier, bps of 1x (10x).
+pub const MAX_VOL_MARGIN_MULT_BPS: u16 = 60_000;
+/// Upper bound of the extra initial haircut volatility may add, bps.
+pub const MAX_VOL_MARGIN_CAP_BPS: u16 = 5_000;
 /// Optimal utilisation (the kink) bounds, bps.
 pub const MIN_OPTIMAL_UTIL_BPS: u16 = 100;
 /// Upper bound of the kink, bps.

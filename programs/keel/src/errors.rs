@@ -41,14 +41,14 @@ pub enum KeelError {
     #[msg("Action would leave the account below its initial margin requirement")]
     InitialHealthViolated,
     // --- remaining accounts
-    #[msg("Remaining accounts must be (market, price update) pairs: their count is odd")]
+    #[msg("Remaining accounts must be (market, price update[, second price]) groups: the last is cut short")]
     RemainingAccountsCount,
     #[msg("Remaining account does not match the position it claims to price")]
     RemainingAccountMismatch,
     // --- oracle
-    #[msg("Price account is not owned by the Pyth receiver program")]
+    #[msg("Price account is not owned by its oracle program (Pyth receiver, Switchboard)")]
     OracleWrongOwner,
-    #[msg("Price account is not a PriceUpdateV2")]
+    #[msg("Price account is not a Pyth PriceUpdateV2 or a Switchboard pull feed")]
     OracleInvalidAccount,
     #[msg("Price update is for another feed than the market's")]
     OracleFeedMismatch,
@@ -156,4 +156,11 @@ pub enum KeelError {
     SeizeMarketUnpriced,
     #[msg("Price account is not the one the market is configured to read")]
     OraclePriceAccountMismatch,
+    // --- oracle defence in depth
+    #[msg("Second price account is not the feed the market is configured to read")]
+    SecondaryOracleMismatch,
+    #[msg("The market's two price sources disagree: no borrowing or withdrawing against it")]
+    OracleSourcesDiverge,
+    #[msg("Oracle guard out of bounds (divergence 0.1-20%, haircuts and volatility caps <= 50%)")]
+    InvalidOracleGuard,
 }

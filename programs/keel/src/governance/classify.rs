@@ -5,10 +5,14 @@
 //!                                    deposit/borrow caps lower, outflow limit lower or window longer,
 //!                                    oracle max age lower, max confidence lower (same feed and
 //!                                    price account); maintenance weights and oracle limits then
-//!                                    reach health along the ramp (math/weight_ramp.rs)
+//!                                    reach health along the ramp (math/weight_ramp.rs);
+//!                                    the second source's max age and confidence lower (same
+//!                                    feed and hash: they apply at once, they only matter while
+//!                                    the primary is down), divergence bound lower, fallback
+//!                                    haircut and volatility margin higher
 //! anything else is loosening:        higher weights or caps, a new oracle feed or price account,
-//!                                    any change to the
-//!                                    interest curve, reserve factor or bonus, ...
+//!                                    adding, removing or replacing a second source, any change
+//!                                    to the interest curve, reserve factor or bonus, ...
 //! ```
 use crate::state::MarketConfig;
 
@@ -28,14 +32,33 @@ pub fn is_tightening(old: &MarketConfig, new: &MarketConfig) -> bool {
         && no.price_account == oo.price_account
         && no.max_age_secs <= oo.max_age_secs
         && no.max_conf_bps <= oo.max_conf_bps
+        && secondary_tightening(old, new)
         && new.curve == old.curve
         && new.reserve_factor_bps == old.reserve_factor_bps
         && new.bonus == old.bonus
 }
 
+/// The second source and its guard only tighten: the same feed with no looser limits, agreement
+/// no wider, the fallback haircut and the volatility margin no smaller. Adding, removing or
+/// replacing a second source is a loosening (a new source may price collateral the primary
+/// cannot; without one, disagreement goes unseen), so it waits for the timelock.
+fn secondary_tightening(old: &MarketConfig, new: &MarketConfig) -> bool {
+    let (os, ns) = (&old.secondary, &new.secondary);
+    let (og, ng) = (&old.guard, &new.guard);
+    ns.feed == os.feed
+        && ns.feed_hash == os.feed_hash
+        && ns.max_age_secs <= os.max_age_secs
+        && ns.max_conf_bps <= os.max_conf_bps
+        && ng.max_divergence_bps <= og.max_divergence_bps
+        && ng.fallback_haircut_bps >= og.fallback_haircut_bps
+        && ng.vol_margin_mult_bps >= og.vol_margin_mult_bps
+        && ng.vol_margin_cap_bps >= og.vol_margin_cap_bps
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use anchor_lang::prelude::Pubkey;
 
     fn base() -> MarketConfig {
         let mut c = MarketConfig::default();
@@ -49,6 +72,12 @@ mod tests {
         c.oracle.max_conf_bps = 200;
         c.outflow.max_outflow = 100;
         c.outflow.window_secs = 3_600;
+        c.secondary.max_age_secs = 60;
+        c.secondary.max_conf_bps = 200;
+        c.guard.max_divergence_bps = 200;
+        c.guard.fallback_haircut_bps = 5;
+        c.guard.vol_margin_mult_bps = 10_000;
+        c.guard.vol_margin_cap_bps = 500;
         c
     }
 
@@ -74,5 +103,14 @@ mod tests {
         assert!(!t(|c| c.outflow.window_secs = 60));
         assert!(!t(|c| c.curve.slope1_bps = 1));
         assert!(!t(|c| c.bonus.max_bonus_bps = 1));
+        assert!(!t(|c| c.secondary.feed = Pubkey::new_unique()));
+        assert!(!t(|c| c.secondary.feed_hash = [2; 32]));
+        assert!(t(|c| c.secondary.max_age_secs = 0));
+        assert!(!t(|c| c.secondary.max_conf_bps = 300));
+        assert!(t(|c| c.guard.max_divergence_bps = 0));
+        assert!(!t(|c| c.guard.max_divergence_bps = 201));
+        assert!(t(|c| c.guard.fallback_haircut_bps = 9));
+        assert!(!t(|c| c.guard.vol_margin_mult_bps = 0));
+        assert!(t(|c| c.guard.vol_margin_cap_bps = 700));
     }
 }

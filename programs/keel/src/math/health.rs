@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! value(a, p, e, dec)  = a * p * 10^(e - dec)            USD as a Wad; p a Pyth mantissa, e its exponent
-//! maintenance band     = [p - conf, p + conf]
-//! initial band         = [min(p - conf, ema - ema_conf), max(p + conf, ema + ema_conf)]
+//! maintenance band     = [min(p - conf, bound.low), max(p + conf, bound.high)]
+//! initial band         = [min(maint.low, ema - ema_conf), max(maint.high, ema + ema_conf)]
+//!                        bound: what a second source adds (oracle/rules.rs); none for one source
 //! C_maint = sum value(deposit, band_low_maint)  * w_maint     (the sum rounded down once)
 //! D_maint = sum value(debt,    band_high_maint) * bw_maint    (the sum rounded up once)
 //! C_init  = sum value(deposit, band_low_init)   * w_init      (an unpriced collateral counts 0)
@@ -47,6 +48,9 @@ pub struct OraclePrice {
     pub ema_conf: u64,
     /// Decimal exponent of all four.
     pub expo: i32,
+    /// A band both requirements' bands must also cover (a second source's view, or a fallback's
+    /// haircut: oracle/rules.rs); `None` with one source.
+    pub bound: Option<PriceBand>,
 }
 
 /// The low and high ends of the price a requirement uses.
@@ -59,11 +63,16 @@ pub struct PriceBand {
 }
 
 impl OraclePrice {
-    /// `[p - conf, p + conf]`.
+    /// `[p - conf, p + conf]`, stretched to cover `bound`.
     pub fn maintenance_band(&self) -> PriceBand {
-        PriceBand {
-            low: self.price.saturating_sub(self.conf),
-            high: self.price.saturating_add(self.conf),
+        let low = self.price.saturating_sub(self.conf);
+        let high = self.price.saturating_add(self.conf);
+        match self.bound {
+            None => PriceBand { low, high },
+            Some(b) => PriceBand {
+                low: low.min(b.low),
+                high: high.max(b.high),
+            },
         }
     }
 
@@ -215,6 +224,7 @@ mod tests {
             ema_price: ema,
             ema_conf: conf,
             expo: -8,
+            bound: None,
         }
     }
 

@@ -7,4 +7,5 @@ pub mod liquidation;
 pub mod rate_limit;
 mod robustness;
 pub mod shares;
+pub mod volatility;
 pub mod weight_ramp;

@@ -3,7 +3,7 @@
 #![cfg(test)]
 use super::fixed::{mul_div, Rounding, Wad};
 use super::health::{
-    compute_health, token_value, Health, OraclePrice, PositionHealthInput, RiskWeights,
+    compute_health, token_value, Health, OraclePrice, PositionHealthInput, PriceBand, RiskWeights,
 };
 use super::interest::{accrue, InterestCurve};
 use super::liquidation::{
@@ -23,13 +23,15 @@ fn price() -> impl Strategy<Value = OraclePrice> {
         any::<u64>(),
         any::<u64>(),
         -40i32..40,
+        proptest::option::of((any::<u64>(), any::<u64>())),
     )
-        .prop_map(|(price, conf, ema_price, ema_conf, expo)| OraclePrice {
+        .prop_map(|(price, conf, ema_price, ema_conf, expo, bound)| OraclePrice {
             price,
             conf,
             ema_price,
             ema_conf,
             expo,
+            bound: bound.map(|(low, high)| PriceBand { low, high }),
         })
 }
 

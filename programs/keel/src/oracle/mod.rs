@@ -1,2 +1,92 @@
-//! Oracle adapters: turn an account the caller passed into a validated `OraclePrice`.
+//! Oracle adapters: turn the accounts the caller passed into one validated price per market.
+//!
+//! ```text
+//! primary   = Pyth PriceUpdateV2 (pyth.rs), always
+//! secondary = Switchboard On-Demand pull feed (switchboard.rs), when the market names one
+//! price     = rules.rs's combination of the two (each source's own checks first)
+//! ```
+//! A source's *structural* failure (wrong account, owner, discriminator, feed, verification, an
+//! update older than one the market used) refuses the instruction whatever the other source
+//! says: a caller must not be able to steer the rule by passing a bad account. A *quality*
+//! failure (stale, too uncertain) makes the source absent for the rules.
 pub mod pyth;
+pub mod rules;
+pub mod switchboard;
+
+use crate::math::health::OraclePrice;
+use crate::state::{OracleConfig, OracleGuard, SecondaryOracle};
+use anchor_lang::prelude::*;
+use rules::{combine, PriceSource, SourcedPrice};
+
+/// A market's price as the rules give it, with each source's publish time if it was used (0 if
+/// not), for the market to remember.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MarketPrice {
+    /// The combined price and its source.
+    pub sourced: SourcedPrice,
+    /// Publish time of the primary's update, if used.
+    pub primary_time: i64,
+    /// Publish time of the secondary's update, if used.
+    pub secondary_time: i64,
+}
+
+/// Which sources a market's price reads, with their limits and the newest update each has used.
+#[derive(Clone, Copy, Debug)]
+pub struct Sources<'a> {
+    /// The primary's limits (maintenance or initial).
+    pub primary: &'a OracleConfig,
+    /// Newest primary publish time used.
+    pub primary_not_before: i64,
+    /// The secondary (unset: none).
+    pub secondary: &'a SecondaryOracle,
+    /// Newest secondary publish time used.
+    pub secondary_not_before: i64,
+    /// How they combine.
+    pub guard: &'a OracleGuard,
+}
+
+/// Read and combine the market's price accounts at `now`. `Err` for a structural refusal, or for
+/// a quality failure of every configured source (the caller decides whether a position may then
+/// count zero, `risk::account_health::is_quality_error`).
+pub fn load_market_price(
+    sources: &Sources,
+    primary: &AccountInfo,
+    secondary: Option<&AccountInfo>,
+    now: i64,
+) -> Result<MarketPrice> {
+    let (p1, t1, expo) =
+        pyth::load_pyth_checked(primary, sources.primary, now, sources.primary_not_before)?;
+    let second = match (sources.secondary.is_set(), secondary) {
+        (false, _) => None,
+        (true, Some(info)) => Some(switchboard::load_switchboard_price(
+            info,
+            sources.secondary,
+            expo,
+            now,
+            sources.secondary_not_before,
+        )?),
+        (true, None) => return Err(error!(crate::errors::KeelError::SecondaryOracleMismatch)),
+    };
+    combine_timed((p1, t1), second, sources.guard)
+}
+
+/// [`combine`] with each source's publish time kept only when the rule used that source.
+pub fn combine_timed(
+    (p1, t1): (Result<OraclePrice>, i64),
+    second: Option<(Result<OraclePrice>, i64)>,
+    guard: &OracleGuard,
+) -> Result<MarketPrice> {
+    let t2 = second.as_ref().map_or(0, |s| s.1);
+    let sourced = combine(p1, second.map(|s| s.0), guard)?;
+    let (primary_time, secondary_time) = match sourced.source {
+        PriceSource::None => (0, 0),
+        PriceSource::Primary | PriceSource::Divergent => (t1, t2),
+        PriceSource::PrimaryOnly => (t1, 0),
+        PriceSource::Secondary => (0, t2),
+    };
+    Ok(MarketPrice {
+        sourced,
+        primary_time,
+        secondary_time,
+    })
+}

@@ -26,13 +26,15 @@ use pyth_solana_receiver_sdk::error::GetPriceError;
 use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
 
 /// Read and validate the Pyth price in `info` for a market with oracle config `oracle`, refusing
-/// an update published before `not_before`; returns the price and its publish time.
-pub fn load_pyth_price(
+/// an update published before `not_before`. `Err` for a structural refusal (account, owner,
+/// discriminator, feed, verification, older than used, non-positive); otherwise the price or its
+/// quality failure (stale, too uncertain), the update's publish time and its exponent.
+pub fn load_pyth_checked(
     info: &AccountInfo,
     oracle: &OracleConfig,
     now: i64,
     not_before: i64,
-) -> Result<(OraclePrice, i64)> {
+) -> Result<(Result<OraclePrice>, i64, i32)> {
     require_keys_eq!(
         *info.key,
         oracle.price_account,
@@ -45,8 +47,27 @@ pub fn load_pyth_price(
     );
     let data = info.try_borrow_data()?;
     let update = read_price_update(&data)?;
-    let price = validate_price_update_since(&update, oracle, now, not_before)?;
-    Ok((price, update.price_message.publish_time))
+    let msg = &update.price_message;
+    match validate_price_update_since(&update, oracle, now, not_before) {
+        Err(e) if !is_quality_error(&e) => Err(e),
+        // a stale update must still be one the market may read, and positive, to be "stale"
+        Err(e) => {
+            require!(
+                msg.price > 0 && msg.ema_price > 0,
+                KeelError::OracleNonPositivePrice
+            );
+            Ok((Err(e), msg.publish_time, msg.exponent))
+        }
+        Ok(p) => Ok((Ok(p), msg.publish_time, msg.exponent)),
+    }
+}
+
+/// Stale or too-uncertain prices are oracle *quality* failures (the feed's own state); a wrong
+/// account, owner, feed, verification or an update older than one already used is always refused.
+pub fn is_quality_error(e: &Error) -> bool {
+    let stale: Error = KeelError::OracleStale.into();
+    let wide: Error = KeelError::OracleConfidenceTooWide.into();
+    *e == stale || *e == wide
 }
 
 /// A `PriceUpdateV2` from account data, read at its fixed offsets (cheaper on SBF than Borsh's
@@ -149,6 +170,7 @@ pub fn validate_price_update_since(
         ema_price: msg.ema_price as u64,
         ema_conf: msg.ema_conf,
         expo: spot.exponent,
+        bound: None,
     })
 }
 

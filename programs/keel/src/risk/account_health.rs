@@ -1,14 +1,19 @@
 //! Price every position of a margin account from `remaining_accounts` and compute its health.
 //!
 //! ```text
-//! remaining_accounts = [market_a, price_a, market_b, price_b, ...]   (market, price update) pairs
-//!   matched to positions by the market's key: any order; pairs for markets the account does not
-//!   hold are allowed (and ignored), so a plan built before the account gained or lost a position
-//!   still fits; a market twice is refused (DuplicateRemainingAccount); a position without its
-//!   pair is refused (MissingPositionPair)
+//! remaining_accounts = [market_a, price_a, (second_a), market_b, price_b, ...]   groups:
+//!   a market, its Pyth update, and its Switchboard feed when the market names a second source
+//!   (read from the market itself, so no caller can leave the second source out)
+//!   matched to positions by the market's key: any order; groups for markets the account does not
+//!   hold are allowed (their market account checked, the rest ignored), so a plan built before the
+//!   account gained or lost a position still fits; a market twice is refused
+//!   (DuplicateRemainingAccount); a position without its group is refused (MissingPositionPair)
 //! for each position:  market is a Market of this pool (owner, discriminator, pool)
-//!                     price passes the market's oracle checks (oracle/pyth.rs), and is not older
-//!                     than one the market already used
+//!                     each price passes its source's checks (oracle/pyth.rs, switchboard.rs),
+//!                     is not older than one the market already used from that source, and the
+//!                     two combine by oracle/rules.rs; borrow and withdraw refuse a position whose
+//!                     sources diverge (OracleSourcesDiverge)
+//! initial weights   = tightened by the price's volatility (math/volatility.rs)
 //! deposit = floor(deposit_shares * deposit_index(now)),  debt = ceil(borrow_shares * borrow_index(now))
 //! weights = the market's weights in force at now (maintenance weights on their ramp)
 //! price account = the market's configured one (oracle/pyth.rs): no caller chooses the update
@@ -26,7 +31,10 @@
 use crate::errors::KeelError;
 use crate::math::health::{compute_health_parts, Health, HealthParts, PositionHealthInput};
 use crate::math::shares::{debt_amount, deposit_amount};
-use crate::oracle::pyth::load_pyth_price;
+use crate::math::volatility::initial_weights;
+use crate::oracle::rules::PriceSource;
+use crate::oracle::{load_market_price, Sources};
+use crate::state::market_pricing::has_secondary;
 use crate::state::{MarginAccount, Market, MarketPricing, Position};
 use anchor_lang::prelude::*;
 
@@ -48,15 +56,20 @@ pub struct LoadedMarket<'a> {
     pub market: &'a Market,
 }
 
-/// One position as priced: its health input and when its price was published (0: unpriced).
+/// One position as priced: its health input, which source priced it and when each source used
+/// was published (0: not used).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Quote {
     /// The position's market.
     pub market: Pubkey,
     /// Amounts, decimals, weights in force and price.
     pub input: PositionHealthInput,
-    /// Publish time of the price used.
+    /// Which rule of oracle/rules.rs gave the price.
+    pub source: PriceSource,
+    /// Publish time of the primary's update, if used.
     pub publish_time: i64,
+    /// Publish time of the secondary's update, if used.
+    pub secondary_publish_time: i64,
 }
 
 /// Every position of an account, priced once (reused by the post-checks of an instruction).
@@ -81,10 +94,11 @@ impl PricedAccount {
         })
     }
 
-    /// Let `market` (held writable at `key`) remember the publish time its position was priced at.
+    /// Let `market` (held writable at `key`) remember the publish times its position was priced
+    /// at, per source.
     pub fn record_publish_time(&self, key: &Pubkey, market: &mut Market) {
         if let Some(q) = self.get(key) {
-            market.record_publish_time(q.publish_time);
+            market.record_publish_times(q.publish_time, q.secondary_publish_time);
         }
     }
 
@@ -114,52 +128,55 @@ pub fn price_account(
     now: i64,
     mode: PriceMode,
 ) -> Result<PricedAccount> {
-    require!(
-        remaining.len().is_multiple_of(2),
-        KeelError::RemainingAccountsCount
-    );
     // keys compared by their first 8 bytes, in full only when those agree (a 32-byte compare is
-    // a memcmp call on SBF, and matching is quadratic in the number of pairs)
-    let pairs: Vec<(u64, &[AccountInfo])> = remaining
-        .chunks_exact(2)
-        .map(|p| (key_prefix(p[0].key), p))
-        .collect();
-    for (i, (prefix, pair)) in pairs.iter().enumerate() {
+    // a memcmp call on SBF, and matching is quadratic in the number of groups)
+    let mut groups: Vec<(u64, &[AccountInfo])> = Vec::with_capacity(remaining.len() / 2);
+    let mut at = 0;
+    while at < remaining.len() {
+        let market = &remaining[at];
+        let second = match loaded.iter().find(|l| l.key == *market.key) {
+            Some(l) => l.market.config.secondary.is_set(),
+            None => has_secondary(market)?,
+        };
+        let end = at + if second { 3 } else { 2 };
+        require!(end <= remaining.len(), KeelError::RemainingAccountsCount);
+        let prefix = key_prefix(market.key);
         require!(
-            pairs[..i]
+            groups
                 .iter()
-                .all(|(q, p)| q != prefix || p[0].key != pair[0].key),
+                .all(|(q, g)| *q != prefix || g[0].key != market.key),
             KeelError::DuplicateRemainingAccount
         );
+        groups.push((prefix, &remaining[at..end]));
+        at = end;
     }
     let mut priced = PricedAccount {
         quotes: Vec::with_capacity(account.active().len()),
     };
     for position in account.active() {
         let prefix = key_prefix(&position.market);
-        let (_, pair) = pairs
+        let (_, group) = groups
             .iter()
-            .find(|(q, p)| *q == prefix && *p[0].key == position.market)
+            .find(|(q, g)| *q == prefix && *g[0].key == position.market)
             .ok_or_else(|| error!(KeelError::MissingPositionPair))?;
-        let quote = price_position(account, position, &pair[0], &pair[1], loaded, now, mode)?;
+        let quote = price_position(account, position, group, loaded, now, mode)?;
         priced.quotes.push(quote);
     }
     Ok(priced)
 }
 
-/// Verify one (market, price) pair against `position` and price it.
+/// Verify one (market, price[, second price]) group against `position` and price it.
 fn price_position(
     account: &MarginAccount,
     position: &Position,
-    market_info: &AccountInfo,
-    price_info: &AccountInfo,
+    group: &[AccountInfo],
     loaded: &[LoadedMarket],
     now: i64,
     mode: PriceMode,
 ) -> Result<Quote> {
     let market = match loaded.iter().find(|l| l.key == position.market) {
         Some(l) => MarketPricing::from_market(l.market),
-        None => MarketPricing::from_account(market_info)?,
+        None => MarketPricing::from_account(&group[0])?,
     };
     require_keys_eq!(market.pool, account.pool, KeelError::WrongPool);
     let step = market.projected_accrual(now)?;
@@ -169,35 +186,59 @@ fn price_position(
         PriceMode::Initial => market.config.oracle,
         PriceMode::Maintenance => market.maintenance_oracle_at(now),
     };
-    let (price, publish_time) =
-        match load_pyth_price(price_info, &oracle, now, market.last_publish_time) {
-            Ok((p, t)) => (Some(p), t),
-            Err(e) if debt == 0 && is_quality_error(&e) => {
-                msg!(
-                    "position {}: oracle unusable, collateral counted as zero",
-                    position.market
-                );
-                (None, 0)
+    let sources = Sources {
+        primary: &oracle,
+        primary_not_before: market.last_publish_time,
+        secondary: &market.config.secondary,
+        secondary_not_before: market.last_secondary_publish_time,
+        guard: &market.config.guard,
+    };
+    let priced = match load_market_price(&sources, &group[1], group.get(2), now) {
+        Ok(p) => p,
+        Err(e) if debt == 0 && is_quality_error(&e) => {
+            msg!(
+                "position {}: oracle unusable, collateral counted as zero",
+                position.market
+            );
+            crate::oracle::MarketPrice {
+                sourced: crate::oracle::rules::SourcedPrice {
+                    price: None,
+                    source: PriceSource::None,
+                },
+                primary_time: 0,
+                secondary_time: 0,
             }
-            Err(e) => return Err(e),
-        };
+        }
+        Err(e) => return Err(e),
+    };
+    let source = priced.sourced.source;
+    require!(
+        !(mode == PriceMode::Initial && source == PriceSource::Divergent),
+        KeelError::OracleSourcesDiverge
+    );
+    let guard = &market.config.guard;
+    let weights = match &priced.sourced.price {
+        Some(p) => initial_weights(
+            market.weights_at(now),
+            p,
+            guard.vol_margin_mult_bps,
+            guard.vol_margin_cap_bps,
+        ),
+        None => market.weights_at(now),
+    };
     Ok(Quote {
         market: position.market,
         input: PositionHealthInput {
             deposit,
             debt,
             decimals: market.decimals,
-            weights: market.weights_at(now),
-            price,
+            weights,
+            price: priced.sourced.price,
         },
-        publish_time,
+        source,
+        publish_time: priced.primary_time,
+        secondary_publish_time: priced.secondary_time,
     })
 }
 
-/// Stale or too-uncertain prices are oracle *quality* failures (the feed's own state); a wrong
-/// account, owner, feed, verification or an update older than one already used is always refused.
-pub fn is_quality_error(e: &Error) -> bool {
-    let stale: Error = KeelError::OracleStale.into();
-    let wide: Error = KeelError::OracleConfidenceTooWide.into();
-    *e == stale || *e == wide
-}
+pub use crate::oracle::pyth::is_quality_error;

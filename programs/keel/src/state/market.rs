@@ -40,6 +40,46 @@ pub struct OracleConfig {
     pub max_conf_bps: u16,
 }
 
+/// An optional second price source: a Switchboard On-Demand pull feed (oracle/switchboard.rs).
+/// `feed == Pubkey::default()` means none.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace,
+)]
+pub struct SecondaryOracle {
+    /// The `PullFeedAccountData` account the market reads. Pinned, as the primary's is.
+    pub feed: Pubkey,
+    /// The feed's hash (its job definition), pinned too: a feed's authority can repoint it.
+    pub feed_hash: [u8; 32],
+    /// Oldest acceptable update, seconds before now.
+    pub max_age_secs: u32,
+    /// Widest acceptable standard deviation of the oracles' answers, bps of the value.
+    pub max_conf_bps: u16,
+}
+
+impl SecondaryOracle {
+    /// True when the market has a second source.
+    pub fn is_set(&self) -> bool {
+        self.feed != Pubkey::default()
+    }
+}
+
+/// How the two sources combine, and how volatility widens the initial requirement
+/// (oracle/rules.rs, math/volatility.rs).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace,
+)]
+pub struct OracleGuard {
+    /// Largest gap between the two sources' prices still called agreement, bps of the lower.
+    pub max_divergence_bps: u16,
+    /// Haircut on a price from the secondary alone (the primary stale): off collateral, onto
+    /// debt, bps.
+    pub fallback_haircut_bps: u16,
+    /// Extra initial haircut per unit of volatility, bps of 1x: extra = k * volatility.
+    pub vol_margin_mult_bps: u16,
+    /// Largest extra initial haircut volatility can add, bps.
+    pub vol_margin_cap_bps: u16,
+}
+
 /// Every governance-set parameter of a market.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize, InitSpace,
@@ -61,6 +101,10 @@ pub struct MarketConfig {
     pub bonus: BonusConfig,
     /// Most that may leave the vault (borrow + withdraw) per window.
     pub outflow: OutflowLimit,
+    /// The optional second price source.
+    pub secondary: SecondaryOracle,
+    /// Divergence, fallback and volatility parameters.
+    pub guard: OracleGuard,
 }
 
 impl MarketConfig {
@@ -90,6 +134,26 @@ impl MarketConfig {
         require!(
             (MIN_ORACLE_MAX_CONF_BPS..=MAX_ORACLE_MAX_CONF_BPS).contains(&o.max_conf_bps),
             KeelError::InvalidOracleMaxConfidence
+        );
+        let s = &self.secondary;
+        if s.is_set() {
+            require!(
+                (MIN_ORACLE_MAX_AGE_SECS..=MAX_ORACLE_MAX_AGE_SECS).contains(&s.max_age_secs),
+                KeelError::InvalidOracleMaxAge
+            );
+            require!(
+                (MIN_ORACLE_MAX_CONF_BPS..=MAX_ORACLE_MAX_CONF_BPS).contains(&s.max_conf_bps),
+                KeelError::InvalidOracleMaxConfidence
+            );
+        }
+        let g = &self.guard;
+        require!(
+            g.max_divergence_bps <= MAX_DIVERGENCE_BPS
+                && (!s.is_set() || g.max_divergence_bps >= MIN_DIVERGENCE_BPS)
+                && g.fallback_haircut_bps <= MAX_FALLBACK_HAIRCUT_BPS
+                && g.vol_margin_mult_bps <= MAX_VOL_MARGIN_MULT_BPS
+                && g.vol_margin_cap_bps <= MAX_VOL_MARGIN_CAP_BPS,
+            KeelError::InvalidOracleGuard
         );
         let c = &self.curve;
         require!(
@@ -168,6 +232,8 @@ pub struct Market {
     /// Bumped by every configuration change: a queued change records it and executes only while
     /// it stands (governance/change_base.rs).
     pub config_version: u64,
+    /// Newest publish time of the second source this market has used; older updates are refused.
+    pub last_secondary_publish_time: i64,
 }
 
 /// Largest maintenance collateral weight with `(1 + max_bonus) * w < 100 %` (bps).
@@ -266,9 +332,10 @@ impl Market {
         self.config_version = self.config_version.wrapping_add(1);
     }
 
-    /// Remember `publish_time` as used (the newest one wins).
-    pub fn record_publish_time(&mut self, publish_time: i64) {
-        self.last_publish_time = self.last_publish_time.max(publish_time);
+    /// Remember the publish times used, per source (the newest one wins; 0: unused).
+    pub fn record_publish_times(&mut self, primary: i64, secondary: i64) {
+        self.last_publish_time = self.last_publish_time.max(primary);
+        self.last_secondary_publish_time = self.last_secondary_publish_time.max(secondary);
     }
 
     /// Refuse deposits once bad debt has taken (almost) everything the lenders had: at a deposit

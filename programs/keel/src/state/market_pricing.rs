@@ -8,7 +8,9 @@
 //! [config MarketConfig][deposit_index 16][borrow_index 16][total_deposit_shares 16]
 //! [total_borrow_shares 16][insurance_fund 16][bad_debt_socialised 16][last_accrual_ts 8]
 //! [active_after 8][outflow OutflowWindow][last_publish_time 8][maint_ramp WeightRamp]
-//! [config_version 8]
+//! [config_version 8][last_secondary_publish_time 8]
+//! MarketConfig = [oracle 70][weights 8][curve 14][reserve 2][caps 16][bonus 6][outflow 12]
+//!                [secondary 70][guard 8]
 //! ```
 use crate::errors::KeelError;
 use crate::math::fixed::Wad;
@@ -17,7 +19,7 @@ use crate::math::interest::{accrue, shares_value, Accrual, InterestCurve};
 use crate::math::liquidation::BonusConfig;
 use crate::math::rate_limit::{OutflowLimit, OutflowWindow};
 use crate::math::weight_ramp::WeightRamp;
-use crate::state::{Market, MarketConfig, OracleConfig};
+use crate::state::{Market, MarketConfig, OracleConfig, OracleGuard, SecondaryOracle};
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
 
@@ -31,7 +33,13 @@ const TOTAL_BORROW_SHARES: usize = TOTAL_DEPOSIT_SHARES + 16;
 const LAST_ACCRUAL_TS: usize = TOTAL_BORROW_SHARES + 16 * 3;
 const LAST_PUBLISH_TIME: usize = LAST_ACCRUAL_TS + 8 * 2 + OutflowWindow::INIT_SPACE;
 const MAINT_RAMP: usize = LAST_PUBLISH_TIME + 8;
-const END: usize = MAINT_RAMP + WeightRamp::INIT_SPACE;
+const CONFIG_VERSION: usize = MAINT_RAMP + WeightRamp::INIT_SPACE;
+const LAST_SECONDARY_PUBLISH_TIME: usize = CONFIG_VERSION + 8;
+const END: usize = LAST_SECONDARY_PUBLISH_TIME + 8;
+
+/// Where a market account's `config.secondary.feed` sits (the remaining-accounts walk reads only
+/// that, to know whether a second price account follows the market's first).
+const SECONDARY_FEED: usize = CONFIG + 128;
 
 /// The pricing-relevant part of a market.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +62,8 @@ pub struct MarketPricing {
     pub last_accrual_ts: i64,
     /// Newest oracle publish time the market has used.
     pub last_publish_time: i64,
+    /// Newest publish time of the second source the market has used.
+    pub last_secondary_publish_time: i64,
     /// The maintenance ramp.
     pub maint_ramp: WeightRamp,
 }
@@ -64,7 +74,7 @@ fn bytes<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
     out
 }
 
-/// A `MarketConfig` from its 128 Borsh bytes, field by field (cheaper on SBF than Borsh's
+/// A `MarketConfig` from its 206 Borsh bytes, field by field (cheaper on SBF than Borsh's
 /// reader; the offsets are pinned by the test below).
 fn config_at(c: &[u8]) -> MarketConfig {
     let u16_at = |at: usize| u16::from_le_bytes(bytes(c, at));
@@ -101,7 +111,31 @@ fn config_at(c: &[u8]) -> MarketConfig {
             max_outflow: u64_at(116),
             window_secs: u32_at(124),
         },
+        secondary: SecondaryOracle {
+            feed: Pubkey::new_from_array(bytes(c, 128)),
+            feed_hash: bytes(c, 160),
+            max_age_secs: u32_at(192),
+            max_conf_bps: u16_at(196),
+        },
+        guard: OracleGuard {
+            max_divergence_bps: u16_at(198),
+            fallback_haircut_bps: u16_at(200),
+            vol_margin_mult_bps: u16_at(202),
+            vol_margin_cap_bps: u16_at(204),
+        },
     }
+}
+
+/// Whether the market account `info` names a second price source, read from its one field
+/// (owner, discriminator and size checked).
+pub fn has_secondary(info: &AccountInfo) -> Result<bool> {
+    require_keys_eq!(*info.owner, crate::ID, KeelError::RemainingAccountMismatch);
+    let data = info.try_borrow_data()?;
+    require!(
+        data.len() >= END && data[..8] == *Market::DISCRIMINATOR,
+        KeelError::RemainingAccountMismatch
+    );
+    Ok(data[SECONDARY_FEED..SECONDARY_FEED + 32] != [0u8; 32])
 }
 
 impl MarketPricing {
@@ -117,6 +151,7 @@ impl MarketPricing {
             total_borrow_shares: m.total_borrow_shares,
             last_accrual_ts: m.last_accrual_ts,
             last_publish_time: m.last_publish_time,
+            last_secondary_publish_time: m.last_secondary_publish_time,
             maint_ramp: m.maint_ramp,
         }
     }
@@ -135,7 +170,7 @@ impl MarketPricing {
             KeelError::RemainingAccountMismatch
         );
         let config = config_at(&data[CONFIG..DEPOSIT_INDEX]);
-        let ramp = &data[MAINT_RAMP..END];
+        let ramp = &data[MAINT_RAMP..CONFIG_VERSION];
         Ok(MarketPricing {
             pool: Pubkey::new_from_array(bytes(data, POOL)),
             decimals: data[DECIMALS],
@@ -146,6 +181,10 @@ impl MarketPricing {
             total_borrow_shares: u128::from_le_bytes(bytes(data, TOTAL_BORROW_SHARES)),
             last_accrual_ts: i64::from_le_bytes(bytes(data, LAST_ACCRUAL_TS)),
             last_publish_time: i64::from_le_bytes(bytes(data, LAST_PUBLISH_TIME)),
+            last_secondary_publish_time: i64::from_le_bytes(bytes(
+                data,
+                LAST_SECONDARY_PUBLISH_TIME,
+            )),
             maint_ramp: WeightRamp {
                 start_ts: i64::from_le_bytes(bytes(ramp, 0)),
                 end_ts: i64::from_le_bytes(bytes(ramp, 8)),
@@ -247,6 +286,7 @@ mod tests {
                     from_max_conf_bps: small[4],
                 },
                 config_version: n[2],
+                last_secondary_publish_time: n[3] as i64 ^ 0x3333,
             };
             let c = &mut m.config;
             c.oracle.feed_id = seed;
@@ -277,10 +317,24 @@ mod tests {
                 max_outflow: n[4],
                 window_secs: n[3] as u32 ^ 12,
             };
+            c.secondary = SecondaryOracle {
+                feed: Pubkey::new_unique(),
+                feed_hash: [small[7] as u8; 32],
+                max_age_secs: n[5] as u32 ^ 13,
+                max_conf_bps: small[1] ^ 14,
+            };
+            c.guard = OracleGuard {
+                max_divergence_bps: small[2] ^ 15,
+                fallback_haircut_bps: small[3] ^ 16,
+                vol_margin_mult_bps: small[4] ^ 17,
+                vol_margin_cap_bps: small[5] ^ 18,
+            };
             let mut data = vec![];
             m.try_serialize(&mut data).unwrap();
-            prop_assert_eq!(data.len(), END + 8);
+            prop_assert_eq!(data.len(), END);
             prop_assert_eq!(MarketPricing::from_data(&data).unwrap(), MarketPricing::from_market(&m));
+            prop_assert_eq!(MarketConfig::INIT_SPACE, 206);
+            prop_assert_eq!(&data[SECONDARY_FEED..SECONDARY_FEED + 32], m.config.secondary.feed.as_ref());
         }
     }
 }

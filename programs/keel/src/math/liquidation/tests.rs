@@ -21,6 +21,7 @@ fn price(p: u64, conf_bps: u64) -> OraclePrice {
         ema_price: p,
         ema_conf: p * conf_bps / 10_000,
         expo: EXPO,
+        bound: None,
     }
 }
 

@@ -1,0 +1,216 @@
+//! How a market's two price sources combine into the one price health and liquidation use.
+//!
+//! ```text
+//! p1 = primary (Pyth), p2 = secondary (Switchboard), each [p - conf, p + conf] its band
+//! fresh = passed its source's checks of age and confidence (other failures always refuse)
+//!
+//! one source configured       p1 as it is                                   source: Primary
+//! both fresh, agree           p1, its band stretched to cover p2            source: Primary
+//!   agree iff |p1 - p2| * 10^4 <= max_divergence_bps * min(p1, p2)
+//! both fresh, diverge         spot = midpoint of p1 and p2,                 source: Divergent
+//!                             band = [min(low1, low2), max(high1, high2)]
+//!                             borrow and withdraw refuse (OracleSourcesDiverge);
+//!                             health and liquidation go on at this band
+//! p1 fresh, p2 not            p1 as it is                                   source: PrimaryOnly
+//! p1 not, p2 fresh            p2, band = [floor(low2 * (1 - h)), ceil(high2 * (1 + h))]
+//!                             h = fallback_haircut_bps                      source: Secondary
+//! neither fresh               no price: collateral counts zero, debt refuses  source: None
+//! ```
+//! So whatever the two prices, collateral is never valued above the lower fresh price and debt
+//! never below the higher (a proptest below): agreement only narrows what the primary alone would
+//! allow by at most the divergence bound, disagreement takes the worse of both for each side, a
+//! lone secondary pays a haircut for being the backup. The EMA (initial band) is the primary's
+//! where it has one; the secondary has none (oracle/switchboard.rs).
+use crate::errors::KeelError;
+use crate::math::health::{OraclePrice, PriceBand};
+use crate::state::OracleGuard;
+use anchor_lang::prelude::*;
+
+/// Which source priced a position.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub enum PriceSource {
+    /// No usable price (the position's collateral counts zero).
+    #[default]
+    None,
+    /// The primary (Pyth), the secondary agreeing or not configured.
+    Primary,
+    /// The primary; the secondary is stale or too uncertain.
+    PrimaryOnly,
+    /// Both fresh and disagreeing: the worse of the two on each side.
+    Divergent,
+    /// The secondary alone (the primary stale), with the fallback haircut.
+    Secondary,
+}
+
+/// The combined price and where it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourcedPrice {
+    /// The price health uses (`None`: unusable).
+    pub price: Option<OraclePrice>,
+    /// Which rule gave it.
+    pub source: PriceSource,
+}
+
+/// True when `a` and `b` are within `max_divergence_bps` of the lower of the two.
+pub fn agree(a: u64, b: u64, max_divergence_bps: u16) -> bool {
+    a.abs_diff(b) as u128 * 10_000 <= max_divergence_bps as u128 * a.min(b) as u128
+}
+
+/// Combine the primary's and (when configured) the secondary's quality-checked prices, both at
+/// the primary's exponent. An `Err` is a quality failure (stale, too uncertain); the caller has
+/// already refused every other failure.
+pub fn combine(
+    primary: Result<OraclePrice>,
+    secondary: Option<Result<OraclePrice>>,
+    guard: &OracleGuard,
+) -> Result<SourcedPrice> {
+    let sourced = |price: OraclePrice, source| SourcedPrice {
+        price: Some(price),
+        source,
+    };
+    Ok(match (primary, secondary) {
+        (Ok(p1), None) => sourced(p1, PriceSource::Primary),
+        (Ok(p1), Some(Err(_))) => sourced(p1, PriceSource::PrimaryOnly),
+        (Ok(p1), Some(Ok(p2))) if agree(p1.price, p2.price, guard.max_divergence_bps) => {
+            let bound = PriceBand {
+                low: p2.price,
+                high: p2.price,
+            };
+            sourced(with_bound(p1, bound), PriceSource::Primary)
+        }
+        (Ok(p1), Some(Ok(p2))) => {
+            require!(p1.expo == p2.expo, KeelError::OracleExponentOutOfRange);
+            let (b1, b2) = (p1.maintenance_band(), p2.maintenance_band());
+            let bound = PriceBand {
+                low: b1.low.min(b2.low),
+                high: b1.high.max(b2.high),
+            };
+            let mid = p1.price / 2 + p2.price / 2 + (p1.price % 2 + p2.price % 2) / 2;
+            let divergent = OraclePrice { price: mid, ..p1 };
+            sourced(with_bound(divergent, bound), PriceSource::Divergent)
+        }
+        (Err(_), Some(Ok(p2))) => {
+            let band = p2.maintenance_band();
+            let h = guard.fallback_haircut_bps as u128;
+            let low = band.low as u128 * (10_000 - h.min(10_000)) / 10_000;
+            let high = (band.high as u128 * (10_000 + h)).div_ceil(10_000);
+            let bound = PriceBand {
+                low: low as u64,
+                high: u64::try_from(high).unwrap_or(u64::MAX),
+            };
+            sourced(with_bound(p2, bound), PriceSource::Secondary)
+        }
+        (Err(e), _) => return Err(e),
+    })
+}
+
+/// `p` whose bands also cover `bound` (and any bound it already had).
+fn with_bound(p: OraclePrice, bound: PriceBand) -> OraclePrice {
+    let band = match p.bound {
+        None => bound,
+        Some(b) => PriceBand {
+            low: b.low.min(bound.low),
+            high: b.high.max(bound.high),
+        },
+    };
+    OraclePrice {
+        bound: Some(band),
+        ..p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn px(price: u64, conf: u64, ema: u64) -> OraclePrice {
+        OraclePrice {
+            price,
+            conf,
+            ema_price: ema,
+            ema_conf: conf,
+            expo: -8,
+            bound: None,
+        }
+    }
+
+    fn guard() -> OracleGuard {
+        OracleGuard {
+            max_divergence_bps: 200,
+            fallback_haircut_bps: 500,
+            vol_margin_mult_bps: 0,
+            vol_margin_cap_bps: 0,
+        }
+    }
+
+    fn stale() -> Result<OraclePrice> {
+        Err(error!(KeelError::OracleStale))
+    }
+
+    #[test]
+    fn each_rule() {
+        let g = guard();
+        // agreeing: the primary, stretched to the secondary's price
+        let s = combine(Ok(px(10_000, 10, 10_000)), Some(Ok(px(9_900, 5, 9_900))), &g).unwrap();
+        assert_eq!(s.source, PriceSource::Primary);
+        let p = s.price.unwrap();
+        assert_eq!((p.price, p.maintenance_band()), (10_000, PriceBand { low: 9_900, high: 10_010 }));
+        // diverging: midpoint, the worse of both bands
+        let s = combine(Ok(px(10_000, 10, 10_000)), Some(Ok(px(9_000, 5, 9_000))), &g).unwrap();
+        assert_eq!(s.source, PriceSource::Divergent);
+        let p = s.price.unwrap();
+        assert_eq!((p.price, p.maintenance_band()), (9_500, PriceBand { low: 8_995, high: 10_010 }));
+        // primary stale: the secondary with a 5 % haircut each way
+        let s = combine(stale(), Some(Ok(px(10_000, 100, 10_000))), &g).unwrap();
+        assert_eq!(s.source, PriceSource::Secondary);
+        let p = s.price.unwrap();
+        assert_eq!((p.price, p.maintenance_band()), (10_000, PriceBand { low: 9_405, high: 10_605 }));
+        // secondary stale: the primary as it is
+        let s = combine(Ok(px(10_000, 10, 10_000)), Some(stale()), &g).unwrap();
+        assert_eq!((s.source, s.price), (PriceSource::PrimaryOnly, Some(px(10_000, 10, 10_000))));
+        // both stale: the primary's quality error
+        assert_eq!(combine(stale(), Some(stale()), &g).unwrap_err(), error!(KeelError::OracleStale));
+        assert_eq!(combine(stale(), None, &g).unwrap_err(), error!(KeelError::OracleStale));
+    }
+
+    proptest! {
+        /// No combination of two prices values collateral above the lower fresh price or debt
+        /// below the higher, on either requirement's band; one fresh price bounds both sides
+        /// alone; the fallback's haircut is at least `h` on each side.
+        #[test]
+        fn collateral_never_above_the_lower_nor_debt_below_the_higher(
+            p1 in 1u64..u64::MAX / 4, c1 in 0u64..1 << 40, e1 in 1u64..u64::MAX / 4,
+            p2 in 1u64..u64::MAX / 4, c2 in 0u64..1 << 40,
+            fresh1 in any::<bool>(), fresh2 in any::<bool>(), configured in any::<bool>(),
+            div in 0u16..=2_000, h in 0u16..=5_000,
+        ) {
+            let g = OracleGuard { max_divergence_bps: div, fallback_haircut_bps: h, ..guard() };
+            let a = px(p1, c1, e1);
+            let b = OraclePrice { ema_price: p2, ..px(p2, c2, p2) };
+            let one = if fresh1 { Ok(a) } else { stale() };
+            let two = configured.then(|| if fresh2 { Ok(b) } else { stale() });
+            let Ok(s) = combine(one, two, &g) else {
+                prop_assert!(!fresh1 && !(configured && fresh2));
+                return Ok(());
+            };
+            let p = s.price.unwrap();
+            let (m, i) = (p.maintenance_band(), p.initial_band());
+            let mut fresh = vec![];
+            if fresh1 { fresh.push(p1); }
+            if configured && fresh2 { fresh.push(p2); }
+            let lo = *fresh.iter().min().unwrap();
+            let hi = *fresh.iter().max().unwrap();
+            prop_assert!(m.low <= lo && i.low <= m.low, "collateral above the lower fresh price");
+            prop_assert!(m.high >= hi && i.high >= m.high, "debt below the higher fresh price");
+            prop_assert!(m.low <= p.price && p.price <= m.high);
+            if s.source == PriceSource::Secondary {
+                prop_assert!(m.low as u128 * 10_000 <= p2 as u128 * (10_000 - h as u128));
+                prop_assert!(m.high as u128 * 10_000 >= p2 as u128 * (10_000 + h as u128));
+            }
+            if s.source == PriceSource::Divergent {
+                prop_assert!(!agree(p1, p2, div));
+            }
+        }
+    }
+}
