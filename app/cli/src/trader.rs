@@ -54,7 +54,7 @@ async fn health_metas<C: Chain>(
         markets
             .iter()
             .find(|(mk, _)| mk == k)
-            .map(|(mk, m)| ctx.price_account(mk, m))
+            .map(|(mk, m)| kix::OracleAccounts::of(m, ctx.price_account(mk, m)))
             .unwrap_or_default()
     }))
 }
@@ -238,7 +238,19 @@ pub async fn run<C: Chain>(ctx: &Context<C>, command: &Command) -> Result<Output
     }
 }
 
-/// Positions, values, both requirements, health factor and liquidation prices.
+/// Which source priced a position, in words (oracle/rules.rs).
+fn price_source(source: keel::oracle::rules::PriceSource) -> &'static str {
+    use keel::oracle::rules::PriceSource as S;
+    match source {
+        S::None => "none (counts zero)",
+        S::Primary => "pyth",
+        S::PrimaryOnly => "pyth (switchboard stale)",
+        S::Divergent => "both, diverging (worse of each)",
+        S::Secondary => "switchboard (pyth stale, haircut)",
+    }
+}
+
+/// Positions, values, both requirements, health factor, liquidation prices and price sources.
 async fn status<C: Chain>(
     ctx: &Context<C>,
     id: u64,
@@ -254,7 +266,14 @@ async fn status<C: Chain>(
     for (mk, m) in ctx.markets().await? {
         let price = ctx.chain.account(&ctx.price_account(&mk, &m)).await?;
         let update = price.and_then(|p| decode_price_update(&p.data));
-        states.push(MarketState::new(mk, m, update.as_ref(), now));
+        let feed = match m.config.secondary.is_set() {
+            true => ctx.chain.account(&m.config.secondary.feed).await?,
+            false => None,
+        };
+        let feed = feed
+            .filter(|a| a.owner == keel::oracle::switchboard::SWITCHBOARD_ON_DEMAND_ID)
+            .and_then(|a| keel_sdk::oracle::decode_pull_feed(&a.data));
+        states.push(MarketState::with_feeds(mk, m, update.as_ref(), feed.as_ref(), now));
     }
     let fail = |e: keel_sdk::risk::RiskError| CliError(format!("cannot value {key}: {e}"));
     let amounts = position_amounts(&acc, &states, now).map_err(fail)?;
@@ -266,14 +285,15 @@ async fn status<C: Chain>(
         "DEPOSIT".into(),
         "DEBT".into(),
         "LIQUIDATION PRICE".into(),
+        "PRICED BY".into(),
     ]];
     let mut positions = vec![];
     for a in &amounts {
-        let m = &states
+        let state = states
             .iter()
             .find(|s| s.key == a.market)
-            .expect("valued above")
-            .market;
+            .expect("valued above");
+        let (m, source) = (&state.market, price_source(state.source));
         let lp = liq
             .iter()
             .find(|(k, _)| *k == a.market)
@@ -283,8 +303,9 @@ async fn status<C: Chain>(
             format(a.deposit, m.decimals),
             format(a.debt, m.decimals),
             lp.map_or("-".into(), |p| format!("{p:.6}")),
+            source.into(),
         ]);
-        positions.push(json!({ "market": a.market.to_string(), "mint": m.mint.to_string(), "deposit": a.deposit, "debt": a.debt, "liquidation_price": lp }));
+        positions.push(json!({ "market": a.market.to_string(), "mint": m.mint.to_string(), "deposit": a.deposit, "debt": a.debt, "liquidation_price": lp, "priced_by": source }));
     }
     let hf = health.health_factor().map(usd).unwrap_or(f64::INFINITY);
     let mut lines = table(&rows);

@@ -48,6 +48,7 @@ pub fn markets(n: usize, now: i64) -> Vec<MarketState> {
                     expo: -8,
                     bound: None,
                 }),
+                source: keel::oracle::rules::PriceSource::Primary,
                 refused: false,
             }
         })
@@ -77,6 +78,7 @@ fn blank_market() -> Market {
         last_publish_time: 0,
         maint_ramp: Default::default(),
         config_version: 0,
+        last_secondary_publish_time: 0,
     }
 }
 

@@ -4,7 +4,8 @@ use crate::config::Config;
 use anchor_lang::prelude::Pubkey;
 use keel::state::{MarginAccount, Pool};
 use keel_sdk::chain::{filters, Chain, ChainError};
-use keel_sdk::oracle::decode_price_update;
+use keel_sdk::instructions::OracleAccounts;
+use keel_sdk::oracle::{decode_price_update, decode_pull_feed};
 use keel_sdk::risk::MarketState;
 
 /// A pool as read at one moment.
@@ -13,8 +14,8 @@ pub struct Snapshot {
     pub pool: Pool,
     /// Its markets with their prices.
     pub markets: Vec<MarketState>,
-    /// Price account of each market, in `markets` order.
-    pub price_accounts: Vec<Pubkey>,
+    /// Price accounts of each market, in `markets` order.
+    pub price_accounts: Vec<OracleAccounts>,
     /// Every margin account of the pool.
     pub accounts: Vec<(Pubkey, MarginAccount)>,
     /// The cluster's unix time of the read.
@@ -45,12 +46,22 @@ impl Snapshot {
                 .get(&key)
                 .copied()
                 .unwrap_or(market.config.oracle.price_account);
+            let oracles = OracleAccounts::of(&market, price_key);
             let update = chain
                 .account(&price_key)
                 .await?
                 .and_then(|a| decode_price_update(&a.data));
-            markets.push(MarketState::new(key, market, update.as_ref(), now));
-            price_accounts.push(price_key);
+            let feed = match oracles.secondary {
+                Some(s) => chain
+                    .account(&s)
+                    .await?
+                    .filter(|a| a.owner == keel::oracle::switchboard::SWITCHBOARD_ON_DEMAND_ID)
+                    .and_then(|a| decode_pull_feed(&a.data)),
+                None => None,
+            };
+            let state = MarketState::with_feeds(key, market, update.as_ref(), feed.as_ref(), now);
+            markets.push(state);
+            price_accounts.push(oracles);
         }
         let accounts = chain
             .program_accounts(&filters::margin_accounts(&config.pool))

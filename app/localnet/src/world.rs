@@ -38,6 +38,8 @@ pub struct MarketFixture {
     pub feed_id: [u8; 32],
     /// Mint decimals.
     pub decimals: u8,
+    /// Its second source, once given one (switchboard.rs): the pull feed and its hash.
+    pub secondary: Option<(Pubkey, [u8; 32])>,
 }
 
 /// A trader: wallet, one margin account, a token account per market.
@@ -193,6 +195,10 @@ impl World {
             price_account: config.oracle.price_account,
             feed_id,
             decimals: spec.decimals,
+            secondary: config
+                .secondary
+                .is_set()
+                .then_some((config.secondary.feed, config.secondary.feed_hash)),
         };
         self.markets.push(fixture);
         self.index.lock().unwrap().insert(keys.market);
@@ -356,11 +362,15 @@ impl World {
         self.markets.iter().position(|f| f.keys.market == *market)
     }
 
-    /// Health accounts (market, price account) for `markets`, all listed in this world.
+    /// Health accounts (market, price account[, second source]) for `markets`, all listed in
+    /// this world.
     pub fn health_accounts(&self, markets: &[Pubkey]) -> Vec<AccountMeta> {
         kix::health_accounts(markets, |k| {
-            let m = self.market_index(k).expect("a market of this world");
-            self.markets[m].price_account
+            let m = &self.markets[self.market_index(k).expect("a market of this world")];
+            kix::OracleAccounts {
+                primary: m.price_account,
+                secondary: m.secondary.map(|(feed, _)| feed),
+            }
         })
     }
 }

@@ -46,7 +46,7 @@ use keel::math::health::RiskWeights;
 use keel::math::interest::InterestCurve;
 use keel::math::liquidation::{BonusConfig, LiquidationConfig};
 use keel::math::rate_limit::OutflowLimit;
-use keel::state::{MarketConfig, OracleConfig};
+use keel::state::{MarketConfig, OracleConfig, OracleGuard, SecondaryOracle};
 
 /// A market configuration file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,11 +94,66 @@ pub struct MarketConfigFile {
     pub max_outflow: u64,
     /// The outflow window, seconds.
     pub outflow_window_secs: u32,
+    /// A second price source: a Switchboard On-Demand pull feed account (base58); none when
+    /// absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secondary_feed: Option<String>,
+    /// The pull feed's hash, 64 hex characters (required with `secondary_feed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secondary_feed_hash: Option<String>,
+    /// Oldest acceptable second-source update, seconds.
+    #[serde(default)]
+    pub secondary_max_age_secs: u32,
+    /// Widest acceptable second-source standard deviation, bps of its value.
+    #[serde(default)]
+    pub secondary_max_conf_bps: u16,
+    /// Largest gap between the two sources still called agreement, bps.
+    #[serde(default = "guard_default::max_divergence_bps")]
+    pub max_divergence_bps: u16,
+    /// Haircut on a price from the second source alone, bps.
+    #[serde(default = "guard_default::fallback_haircut_bps")]
+    pub fallback_haircut_bps: u16,
+    /// Volatility that costs no extra initial margin, bps.
+    #[serde(default = "guard_default::vol_margin_floor_bps")]
+    pub vol_margin_floor_bps: u16,
+    /// Extra initial haircut per unit of volatility past the floor, bps of 1x.
+    #[serde(default = "guard_default::vol_margin_mult_bps")]
+    pub vol_margin_mult_bps: u16,
+    /// Largest extra initial haircut from volatility, bps.
+    #[serde(default = "guard_default::vol_margin_cap_bps")]
+    pub vol_margin_cap_bps: u16,
+}
+
+/// The shipped oracle guard, for files written before it existed.
+mod guard_default {
+    pub fn max_divergence_bps() -> u16 {
+        crate::defaults::default_guard().max_divergence_bps
+    }
+    pub fn fallback_haircut_bps() -> u16 {
+        crate::defaults::default_guard().fallback_haircut_bps
+    }
+    pub fn vol_margin_floor_bps() -> u16 {
+        crate::defaults::default_guard().vol_margin_floor_bps
+    }
+    pub fn vol_margin_mult_bps() -> u16 {
+        crate::defaults::default_guard().vol_margin_mult_bps
+    }
+    pub fn vol_margin_cap_bps() -> u16 {
+        crate::defaults::default_guard().vol_margin_cap_bps
+    }
 }
 
 fn feed_id(hex: &str) -> Result<[u8; 32], ConfigError> {
+    hex32("feed_id", hex)
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex32(field: &str, hex: &str) -> Result<[u8; 32], ConfigError> {
     let h = hex.strip_prefix("0x").unwrap_or(hex);
-    let bad = || ConfigError(format!("feed_id '{hex}' is not 32 bytes of hex"));
+    let bad = || ConfigError(format!("{field} '{hex}' is not 32 bytes of hex"));
     if h.len() != 64 {
         return Err(bad());
     }
@@ -154,6 +209,31 @@ impl MarketConfigFile {
                 max_outflow: self.max_outflow,
                 window_secs: self.outflow_window_secs,
             },
+            secondary: self.secondary()?,
+            guard: OracleGuard {
+                max_divergence_bps: self.max_divergence_bps,
+                fallback_haircut_bps: self.fallback_haircut_bps,
+                vol_margin_floor_bps: self.vol_margin_floor_bps,
+                vol_margin_mult_bps: self.vol_margin_mult_bps,
+                vol_margin_cap_bps: self.vol_margin_cap_bps,
+            },
+        })
+    }
+
+    fn secondary(&self) -> Result<SecondaryOracle, ConfigError> {
+        let Some(feed) = &self.secondary_feed else {
+            return Ok(SecondaryOracle::default());
+        };
+        let hash = self.secondary_feed_hash.as_deref().ok_or_else(|| {
+            ConfigError("secondary_feed needs its secondary_feed_hash".into())
+        })?;
+        Ok(SecondaryOracle {
+            feed: feed.parse().map_err(|_| {
+                ConfigError(format!("secondary_feed '{feed}' is not a base58 address"))
+            })?,
+            feed_hash: hex32("secondary_feed_hash", hash)?,
+            max_age_secs: self.secondary_max_age_secs,
+            max_conf_bps: self.secondary_max_conf_bps,
         })
     }
 
@@ -161,12 +241,7 @@ impl MarketConfigFile {
     pub fn from_config(c: &MarketConfig) -> MarketConfigFile {
         let w = &c.weights;
         MarketConfigFile {
-            feed_id: c
-                .oracle
-                .feed_id
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            feed_id: to_hex(&c.oracle.feed_id),
             price_account: (c.oracle.price_account
                 != crate::oracle::pyth_feed_address(0, &c.oracle.feed_id))
             .then(|| c.oracle.price_account.to_string()),
@@ -188,6 +263,15 @@ impl MarketConfigFile {
             protocol_fee_bps: c.bonus.protocol_fee_bps,
             max_outflow: c.outflow.max_outflow,
             outflow_window_secs: c.outflow.window_secs,
+            secondary_feed: c.secondary.is_set().then(|| c.secondary.feed.to_string()),
+            secondary_feed_hash: c.secondary.is_set().then(|| to_hex(&c.secondary.feed_hash)),
+            secondary_max_age_secs: c.secondary.max_age_secs,
+            secondary_max_conf_bps: c.secondary.max_conf_bps,
+            max_divergence_bps: c.guard.max_divergence_bps,
+            fallback_haircut_bps: c.guard.fallback_haircut_bps,
+            vol_margin_floor_bps: c.guard.vol_margin_floor_bps,
+            vol_margin_mult_bps: c.guard.vol_margin_mult_bps,
+            vol_margin_cap_bps: c.guard.vol_margin_cap_bps,
         }
     }
 }

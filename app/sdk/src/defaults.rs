@@ -1,10 +1,11 @@
 //! Default listing and pool parameters: what the embedded chain, the test suites and the
 //! compute-unit suite list markets with unless told otherwise.
+use anchor_lang::prelude::Pubkey;
 use keel::math::health::RiskWeights;
 use keel::math::interest::InterestCurve;
 use keel::math::liquidation::{BonusConfig, LiquidationConfig};
 use keel::math::rate_limit::OutflowLimit;
-use keel::state::{MarketConfig, OracleConfig};
+use keel::state::{MarketConfig, OracleConfig, OracleGuard, SecondaryOracle};
 
 /// The default parameters: 80/85% collateral weights, 100% borrow weights, 60 s max age,
 /// 2% max confidence, the feed's Pyth sponsored account (shard 0), 0% + 10% up to an 80% kink then +100%, 10% reserve factor, generous caps.
@@ -40,6 +41,33 @@ pub fn default_config(feed_id: [u8; 32]) -> MarketConfig {
             max_outflow: u64::MAX,
             window_secs: 3_600,
         },
+        secondary: SecondaryOracle::default(),
+        guard: default_guard(),
+    }
+}
+
+/// The default oracle guard: sources agree within 1.5 %, a price from the second source alone
+/// pays 3 % each way, and the initial requirement widens by 2x the price's volatility signal
+/// (band half-width or spot-EMA gap) past 0.5 %, at most 10 % (math/volatility.rs): a calm
+/// market pays nothing extra.
+pub fn default_guard() -> OracleGuard {
+    OracleGuard {
+        max_divergence_bps: 150,
+        fallback_haircut_bps: 300,
+        vol_margin_floor_bps: 50,
+        vol_margin_mult_bps: 20_000,
+        vol_margin_cap_bps: 1_000,
+    }
+}
+
+/// A Switchboard pull feed `feed` with job hash `feed_hash` as a market's second source, with the
+/// primary's default limits (60 s, 2 %).
+pub fn secondary_source(feed: Pubkey, feed_hash: [u8; 32]) -> SecondaryOracle {
+    SecondaryOracle {
+        feed,
+        feed_hash,
+        max_age_secs: 60,
+        max_conf_bps: 200,
     }
 }
 

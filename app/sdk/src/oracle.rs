@@ -16,3 +16,9 @@ pub fn pyth_feed_address(shard: u16, feed_id: &[u8; 32]) -> Pubkey {
 pub fn decode_price_update(data: &[u8]) -> Option<PriceUpdateV2> {
     PriceUpdateV2::try_deserialize(&mut &data[..]).ok()
 }
+
+/// Decode a Switchboard On-Demand pull feed's result (discriminator and size checked); `None` if
+/// the data is not one.
+pub fn decode_pull_feed(data: &[u8]) -> Option<keel::oracle::switchboard::PullFeedResult> {
+    keel::oracle::switchboard::read_pull_feed(data).ok()
+}

@@ -1,5 +1,7 @@
 //! Health of a margin account off-chain, computed with the program's own code: the same projected
-//! interest, the same price validation (`keel::oracle::pyth::validate_price_update_since`), the
+//! interest, the same price validation (`keel::oracle::pyth::check_price_update`,
+//! `keel::oracle::switchboard::validate_pull_feed`), the same two-source rules
+//! (`keel::oracle::combine_timed`), the same volatility margin (`keel::math::volatility`), the
 //! same weights in force (`Market::weights_at`, maintenance weights on their ramp), the same
 //! engine (`keel::math::health::compute_health`) and the same lenient rule as `health` and
 //! `liquidate`: a collateral-only position without a usable price counts zero, a debt position
@@ -10,10 +12,12 @@
 //! where V_c is c's weighted maintenance value;  None when no price of c alone can liquidate.
 //! ```
 use anchor_lang::prelude::Pubkey;
-use keel::math::health::{compute_health, Health, OraclePrice, PositionHealthInput};
+use keel::math::health::{compute_health, Health, OraclePrice, PositionHealthInput, RiskWeights};
 use keel::math::shares::{debt_amount, deposit_amount};
-use keel::oracle::pyth::validate_price_update_since;
-use keel::risk::account_health::is_quality_error;
+use keel::math::volatility::initial_weights;
+use keel::oracle::pyth::{check_price_update, is_quality_error};
+use keel::oracle::rules::PriceSource;
+use keel::oracle::switchboard::{validate_pull_feed, PullFeedResult};
 use keel::state::{MarginAccount, Market};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use std::fmt;
@@ -25,36 +29,88 @@ pub struct MarketState {
     pub key: Pubkey,
     /// Its decoded state.
     pub market: Market,
-    /// Its price, if the update passed the market's oracle checks (maintenance limits).
+    /// Its price, if the updates passed the market's oracle checks (maintenance limits) and
+    /// combined (oracle/rules.rs).
     pub price: Option<OraclePrice>,
-    /// The update failed a check the program refuses outright (wrong feed, verification, older
-    /// than one the market used): the position cannot be priced at all, not even as zero.
+    /// Which rule priced it.
+    pub source: PriceSource,
+    /// An update failed a check the program refuses outright (wrong feed, verification, older
+    /// than one the market used, a second source missing): the position cannot be priced at
+    /// all, not even as zero.
     pub refused: bool,
 }
 
 impl MarketState {
-    /// A market with the price `update` validated against its oracle config at `now`.
+    /// A market priced from its Pyth `update` alone (a market with a second source is then
+    /// refused: the program would want its feed too).
     pub fn new(
         key: Pubkey,
         market: Market,
         update: Option<&PriceUpdateV2>,
         now: i64,
     ) -> MarketState {
-        let oracle = market.maintenance_oracle_at(now);
-        let checked =
-            update.map(|u| validate_price_update_since(u, &oracle, now, market.last_publish_time));
-        let (price, refused) = match checked {
-            Some(Ok(p)) => (Some(p), false),
-            Some(Err(e)) => (None, !is_quality_error(&e)),
-            None => (None, true),
+        MarketState::with_feeds(key, market, update, None, now)
+    }
+
+    /// A market priced from its Pyth `update` and, when it names one, its Switchboard `feed`,
+    /// as the program prices it at `now`.
+    pub fn with_feeds(
+        key: Pubkey,
+        market: Market,
+        update: Option<&PriceUpdateV2>,
+        feed: Option<&PullFeedResult>,
+        now: i64,
+    ) -> MarketState {
+        let priced = price_market(&market, update, feed, now);
+        let (price, source, refused) = match priced {
+            Ok(p) => (p.sourced.price, p.sourced.source, false),
+            Err(e) => (None, PriceSource::None, !is_quality_error(&e)),
         };
         MarketState {
             key,
             market,
             price,
+            source,
             refused,
         }
     }
+
+    /// The weights a position in this market is valued with at `now`: those in force, the
+    /// initial ones tightened by the price's volatility (math/volatility.rs).
+    pub fn weights_at(&self, now: i64) -> RiskWeights {
+        let w = self.market.weights_at(now);
+        let g = &self.market.config.guard;
+        match &self.price {
+            Some(p) => initial_weights(w, p, g),
+            None => w,
+        }
+    }
+}
+
+/// The program's pricing of `market` (maintenance limits) from the accounts' decoded contents.
+fn price_market(
+    market: &Market,
+    update: Option<&PriceUpdateV2>,
+    feed: Option<&PullFeedResult>,
+    now: i64,
+) -> anchor_lang::Result<keel::oracle::MarketPrice> {
+    use keel::errors::KeelError;
+    let oracle = market.maintenance_oracle_at(now);
+    let update = update.ok_or(KeelError::OracleInvalidAccount)?;
+    let (p1, t1, expo) = check_price_update(update, &oracle, now, market.last_publish_time)?;
+    let second = if market.config.secondary.is_set() {
+        let feed = feed.ok_or(KeelError::SecondaryOracleMismatch)?;
+        Some(validate_pull_feed(
+            feed,
+            &market.config.secondary,
+            expo,
+            now,
+            market.last_secondary_publish_time,
+        )?)
+    } else {
+        None
+    };
+    keel::oracle::combine_timed((p1, t1), second, &market.config.guard)
 }
 
 /// Why health could not be computed.
@@ -142,7 +198,7 @@ pub fn account_health(
             deposit: a.deposit,
             debt: a.debt,
             decimals: m.market.decimals,
-            weights: m.market.weights_at(now),
+            weights: m.weights_at(now),
             price: m.price,
         });
     }
@@ -170,7 +226,7 @@ pub fn liquidation_prices(
             deposit: a.deposit,
             debt: 0,
             decimals: m.market.decimals,
-            weights: m.market.weights_at(now),
+            weights: m.weights_at(now),
             price: Some(price),
         }])
         .map_err(|_| RiskError::Math)?;

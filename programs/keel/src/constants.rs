@@ -39,6 +39,8 @@ pub const MIN_DIVERGENCE_BPS: u16 = 10;
 pub const MAX_DIVERGENCE_BPS: u16 = 2_000;
 /// Upper bound of the haircut on a secondary-only price, bps.
 pub const MAX_FALLBACK_HAIRCUT_BPS: u16 = 5_000;
+/// Upper bound of the volatility that costs no extra initial margin, bps.
+pub const MAX_VOL_MARGIN_FLOOR_BPS: u16 = 1_000;
 /// Upper bound of the volatility multiplier, bps of 1x (10x).
 pub const MAX_VOL_MARGIN_MULT_BPS: u16 = 60_000;
 /// Upper bound of the extra initial haircut volatility may add, bps.

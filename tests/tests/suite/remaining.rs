@@ -64,7 +64,8 @@ async fn missing_duplicated_swapped_or_foreign() {
         KeelError::OraclePriceAccountMismatch,
     );
 
-    // the price account in the market's slot: SOL's position has no pair
+    // the price account in the market's slot: every group's first account must be a market (its
+    // own says whether a second price follows), so it is refused as not one
     let shifted = vec![
         good[1].clone(),
         good[1].clone(),
@@ -73,7 +74,7 @@ async fn missing_duplicated_swapped_or_foreign() {
     ];
     assert_keel_error(
         w.borrow_with(&trader, 1, USDC, &shifted).await,
-        KeelError::MissingPositionPair,
+        KeelError::RemainingAccountMismatch,
     );
     assert_unchanged(&mut w, &keys, &before).await;
     check(&mut w).await;

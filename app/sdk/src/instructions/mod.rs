@@ -2,13 +2,14 @@
 //! governance (governance.rs) instructions.
 //!
 //! Instructions that check health (`withdraw`, `borrow`, `health`, `liquidate`) take
-//! `health_accounts`: (market, price update) pairs, one for each
-//! position of the margin account, matched by key (any order; pairs for other markets of the pool
-//! are allowed, so a list built a moment ago still fits an account that has since gained or lost
-//! a position; a market twice is refused). A first borrow in a market needs that market's pair
-//! too. `deposit` and `repay` accept them optionally ([`with_health_accounts`]): the program then
-//! restarts the liquidation bonus clock when they show the account healthy.
-//! [`health_accounts`] builds the pairs.
+//! `health_accounts`: (market, price update[, second price]) groups, one for each
+//! position of the margin account, matched by key (any order; groups for other markets of the
+//! pool are allowed, so a list built a moment ago still fits an account that has since gained or
+//! lost a position; a market twice is refused). A market that names a second source (a
+//! Switchboard pull feed) takes it right after its Pyth update. A first borrow in a market needs
+//! that market's group too. `deposit` and `repay` accept them optionally
+//! ([`with_health_accounts`]): the program then restarts the liquidation bonus clock when they
+//! show the account healthy. [`health_accounts`] builds the groups.
 use crate::pda;
 use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
@@ -74,21 +75,45 @@ pub(crate) fn build(
     }
 }
 
-/// `(market, price update)` pairs for `positions` (a margin account's active positions, or the
-/// positions it will have), the price update of each market given by `price_of`.
+/// The price accounts of one market: its Pyth update and, when it names one, its second
+/// source's feed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OracleAccounts {
+    /// The Pyth `PriceUpdateV2` account.
+    pub primary: Pubkey,
+    /// The Switchboard pull feed, for a market with a second source.
+    pub secondary: Option<Pubkey>,
+}
+
+impl OracleAccounts {
+    /// The accounts `market` reads: `primary` (its configured account unless a caller reads
+    /// another copy) and its second source, if any.
+    pub fn of(market: &keel::state::Market, primary: Pubkey) -> OracleAccounts {
+        let s = &market.config.secondary;
+        OracleAccounts {
+            primary,
+            secondary: s.is_set().then_some(s.feed),
+        }
+    }
+}
+
+/// `(market, price update[, second price])` groups for `positions` (a margin account's active
+/// positions, or the positions it will have), the price accounts of each market given by
+/// `oracles_of`.
 pub fn health_accounts(
     positions: &[Pubkey],
-    price_of: impl Fn(&Pubkey) -> Pubkey,
+    oracles_of: impl Fn(&Pubkey) -> OracleAccounts,
 ) -> Vec<AccountMeta> {
-    positions
-        .iter()
-        .flat_map(|m| {
-            [
-                AccountMeta::new_readonly(*m, false),
-                AccountMeta::new_readonly(price_of(m), false),
-            ]
-        })
-        .collect()
+    let mut metas = Vec::with_capacity(positions.len() * 3);
+    for m in positions {
+        let o = oracles_of(m);
+        metas.push(AccountMeta::new_readonly(*m, false));
+        metas.push(AccountMeta::new_readonly(o.primary, false));
+        if let Some(s) = o.secondary {
+            metas.push(AccountMeta::new_readonly(s, false));
+        }
+    }
+    metas
 }
 
 /// The markets of an account's active positions, in order.

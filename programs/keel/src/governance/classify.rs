@@ -9,7 +9,7 @@
 //!                                    the second source's max age and confidence lower (same
 //!                                    feed and hash: they apply at once, they only matter while
 //!                                    the primary is down), divergence bound lower, fallback
-//!                                    haircut and volatility margin higher
+//!                                    haircut and volatility margin higher (floor lower)
 //! anything else is loosening:        higher weights or caps, a new oracle feed or price account,
 //!                                    adding, removing or replacing a second source, any change
 //!                                    to the interest curve, reserve factor or bonus, ...
@@ -51,6 +51,7 @@ fn secondary_tightening(old: &MarketConfig, new: &MarketConfig) -> bool {
         && ns.max_conf_bps <= os.max_conf_bps
         && ng.max_divergence_bps <= og.max_divergence_bps
         && ng.fallback_haircut_bps >= og.fallback_haircut_bps
+        && ng.vol_margin_floor_bps <= og.vol_margin_floor_bps
         && ng.vol_margin_mult_bps >= og.vol_margin_mult_bps
         && ng.vol_margin_cap_bps >= og.vol_margin_cap_bps
 }
@@ -76,6 +77,7 @@ mod tests {
         c.secondary.max_conf_bps = 200;
         c.guard.max_divergence_bps = 200;
         c.guard.fallback_haircut_bps = 5;
+        c.guard.vol_margin_floor_bps = 50;
         c.guard.vol_margin_mult_bps = 10_000;
         c.guard.vol_margin_cap_bps = 500;
         c
@@ -112,5 +114,6 @@ mod tests {
         assert!(t(|c| c.guard.fallback_haircut_bps = 9));
         assert!(!t(|c| c.guard.vol_margin_mult_bps = 0));
         assert!(t(|c| c.guard.vol_margin_cap_bps = 700));
+        assert!(!t(|c| c.guard.vol_margin_floor_bps = 60));
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! vol_bps    = ceil(max(p - maint.low, maint.high - p, |p - ema|) * 10^4 / p)
-//! extra_bps  = min(cap_bps, ceil(vol_bps * mult_bps / 10^4))
+//! extra_bps  = min(cap_bps, ceil(max(0, vol_bps - floor_bps) * mult_bps / 10^4))
 //! init asset weight' = floor(init_asset_weight * (10^4 - extra_bps) / 10^4)
 //! init liab weight'  = min(65_535, ceil(init_liab_weight * (10^4 + extra_bps) / 10^4))
 //! maintenance weights: unchanged
@@ -11,11 +11,13 @@
 //! Why it is safe: `extra_bps >= 0`, so the initial collateral weight only falls and the initial
 //! borrow weight only rises; the maintenance weights are not touched, so no account becomes
 //! liquidatable through this rule, and the configured order (initial <= maintenance for
-//! collateral, initial >= maintenance for debt) still holds. The band includes a second source's
+//! collateral, initial >= maintenance for debt) still holds. `floor_bps` is the volatility the
+//! configured initial weight already prices (a calm market pays nothing extra). The band includes a second source's
 //! view (oracle/rules.rs), so two disagreeing sources read as volatility too. `cap_bps`
 //! (at most 50 %) keeps a spike from freezing borrowing altogether. A proptest below checks all
 //! of this over every input.
 use super::health::{OraclePrice, RiskWeights};
+use crate::state::OracleGuard;
 
 /// The price's volatility signal, bps of spot (rounded up; 10^4 and above for a band as wide as
 /// the price).
@@ -31,9 +33,11 @@ pub fn volatility_bps(p: &OraclePrice) -> u64 {
     u64::try_from(bps).unwrap_or(u64::MAX)
 }
 
-/// The extra initial haircut, bps: `min(cap, ceil(vol * mult / 10^4))`.
-pub fn extra_haircut_bps(vol_bps: u64, mult_bps: u16, cap_bps: u16) -> u16 {
-    let extra = (vol_bps as u128 * mult_bps as u128).div_ceil(10_000);
+/// The extra initial haircut, bps: `min(cap, ceil((vol - floor)+ * mult / 10^4))`.
+pub fn extra_haircut_bps(vol_bps: u64, guard: &OracleGuard) -> u16 {
+    let excess = vol_bps.saturating_sub(guard.vol_margin_floor_bps as u64);
+    let extra = (excess as u128 * guard.vol_margin_mult_bps as u128).div_ceil(10_000);
+    let cap_bps = guard.vol_margin_cap_bps;
     extra.min(cap_bps as u128) as u16
 }
 
@@ -52,20 +56,12 @@ pub fn tighten_initial(weights: RiskWeights, extra_bps: u16) -> RiskWeights {
     }
 }
 
-/// The weights the initial requirement uses for a position priced at `price`.
-pub fn initial_weights(
-    weights: RiskWeights,
-    price: &OraclePrice,
-    mult_bps: u16,
-    cap_bps: u16,
-) -> RiskWeights {
-    if mult_bps == 0 || cap_bps == 0 {
+/// The weights the initial requirement uses for a position priced at `price`, under `guard`.
+pub fn initial_weights(weights: RiskWeights, price: &OraclePrice, guard: &OracleGuard) -> RiskWeights {
+    if guard.vol_margin_mult_bps == 0 || guard.vol_margin_cap_bps == 0 {
         return weights;
     }
-    tighten_initial(
-        weights,
-        extra_haircut_bps(volatility_bps(price), mult_bps, cap_bps),
-    )
+    tighten_initial(weights, extra_haircut_bps(volatility_bps(price), guard))
 }
 
 #[cfg(test)]
@@ -84,24 +80,32 @@ mod tests {
             expo: -3,
             bound: None,
         };
+        let g = |floor, mult, cap| OracleGuard {
+            vol_margin_floor_bps: floor,
+            vol_margin_mult_bps: mult,
+            vol_margin_cap_bps: cap,
+            ..OracleGuard::default()
+        };
         assert_eq!(volatility_bps(&calm), 10);
-        assert_eq!(extra_haircut_bps(10, 20_000, 1_000), 20);
+        assert_eq!(extra_haircut_bps(10, &g(0, 20_000, 1_000)), 20);
+        assert_eq!(extra_haircut_bps(10, &g(50, 20_000, 1_000)), 0);
+        assert_eq!(extra_haircut_bps(300, &g(50, 20_000, 1_000)), 500);
         let wild = OraclePrice {
             ema_price: 80_000,
             ..calm
         };
         assert_eq!(volatility_bps(&wild), 2_000);
-        assert_eq!(extra_haircut_bps(2_000, 20_000, 1_000), 1_000);
+        assert_eq!(extra_haircut_bps(2_000, &g(50, 20_000, 1_000)), 1_000);
         let w = RiskWeights {
             init_asset_weight_bps: 8_000,
             maint_asset_weight_bps: 8_500,
             init_liab_weight_bps: 10_000,
             maint_liab_weight_bps: 10_000,
         };
-        let t = initial_weights(w, &wild, 20_000, 1_000);
+        let t = initial_weights(w, &wild, &g(50, 20_000, 1_000));
         assert_eq!(t.init_asset_weight_bps, 7_200);
         assert_eq!(t.init_liab_weight_bps, 11_000);
-        assert_eq!(initial_weights(w, &wild, 0, 1_000), w);
+        assert_eq!(initial_weights(w, &wild, &g(50, 0, 1_000)), w);
     }
 
     proptest! {
@@ -114,7 +118,7 @@ mod tests {
             price in 1u64..1_000_000_000_000, conf in 0u64..1_000_000_000_000,
             ema in 1u64..1_000_000_000_000, bound in proptest::option::of((0u64..1_000_000_000_000, 0u64..1_000_000_000_000)),
             w in (0u16..=10_000, 0u16..=10_000, 10_000u16..=50_000, 10_000u16..=50_000),
-            mult in any::<u16>(), cap in 0u16..=5_000,
+            floor in any::<u16>(), mult in any::<u16>(), cap in 0u16..=5_000,
             deposit in 0u64..1_000_000_000_000, debt in 0u64..1_000_000_000_000,
         ) {
             let p = OraclePrice { price, conf, ema_price: ema, ema_conf: conf, expo: -6,
@@ -123,7 +127,11 @@ mod tests {
                 init_asset_weight_bps: w.0.min(w.1), maint_asset_weight_bps: w.0.max(w.1),
                 init_liab_weight_bps: w.2.max(w.3), maint_liab_weight_bps: w.2.min(w.3),
             };
-            let t = initial_weights(weights, &p, mult, cap);
+            let guard = OracleGuard {
+                vol_margin_floor_bps: floor, vol_margin_mult_bps: mult, vol_margin_cap_bps: cap,
+                ..OracleGuard::default()
+            };
+            let t = initial_weights(weights, &p, &guard);
             prop_assert!(t.init_asset_weight_bps <= weights.init_asset_weight_bps);
             prop_assert!(t.init_liab_weight_bps >= weights.init_liab_weight_bps);
             prop_assert_eq!(t.maint_asset_weight_bps, weights.maint_asset_weight_bps);

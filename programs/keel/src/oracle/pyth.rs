@@ -47,8 +47,18 @@ pub fn load_pyth_checked(
     );
     let data = info.try_borrow_data()?;
     let update = read_price_update(&data)?;
+    check_price_update(&update, oracle, now, not_before)
+}
+
+/// [`load_pyth_checked`]'s checks of a decoded update (the account's identity already checked).
+pub fn check_price_update(
+    update: &PriceUpdateV2,
+    oracle: &OracleConfig,
+    now: i64,
+    not_before: i64,
+) -> Result<(Result<OraclePrice>, i64, i32)> {
     let msg = &update.price_message;
-    match validate_price_update_since(&update, oracle, now, not_before) {
+    match validate_price_update_since(update, oracle, now, not_before) {
         Err(e) if !is_quality_error(&e) => Err(e),
         // a stale update must still be one the market may read, and positive, to be "stale"
         Err(e) => {

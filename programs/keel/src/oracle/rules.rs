@@ -139,6 +139,7 @@ mod tests {
         OracleGuard {
             max_divergence_bps: 200,
             fallback_haircut_bps: 500,
+            vol_margin_floor_bps: 0,
             vol_margin_mult_bps: 0,
             vol_margin_cap_bps: 0,
         }

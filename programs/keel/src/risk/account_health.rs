@@ -218,12 +218,7 @@ fn price_position(
     );
     let guard = &market.config.guard;
     let weights = match &priced.sourced.price {
-        Some(p) => initial_weights(
-            market.weights_at(now),
-            p,
-            guard.vol_margin_mult_bps,
-            guard.vol_margin_cap_bps,
-        ),
+        Some(p) => initial_weights(market.weights_at(now), p, guard),
         None => market.weights_at(now),
     };
     Ok(Quote {

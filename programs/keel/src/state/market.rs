@@ -74,7 +74,10 @@ pub struct OracleGuard {
     /// Haircut on a price from the secondary alone (the primary stale): off collateral, onto
     /// debt, bps.
     pub fallback_haircut_bps: u16,
-    /// Extra initial haircut per unit of volatility, bps of 1x: extra = k * volatility.
+    /// Volatility that costs nothing (the initial weight already prices calm markets), bps.
+    pub vol_margin_floor_bps: u16,
+    /// Extra initial haircut per unit of volatility past the floor, bps of 1x:
+    /// extra = k * (volatility - floor).
     pub vol_margin_mult_bps: u16,
     /// Largest extra initial haircut volatility can add, bps.
     pub vol_margin_cap_bps: u16,
@@ -151,6 +154,7 @@ impl MarketConfig {
             g.max_divergence_bps <= MAX_DIVERGENCE_BPS
                 && (!s.is_set() || g.max_divergence_bps >= MIN_DIVERGENCE_BPS)
                 && g.fallback_haircut_bps <= MAX_FALLBACK_HAIRCUT_BPS
+                && g.vol_margin_floor_bps <= MAX_VOL_MARGIN_FLOOR_BPS
                 && g.vol_margin_mult_bps <= MAX_VOL_MARGIN_MULT_BPS
                 && g.vol_margin_cap_bps <= MAX_VOL_MARGIN_CAP_BPS,
             KeelError::InvalidOracleGuard

@@ -10,7 +10,7 @@
 //! [active_after 8][outflow OutflowWindow][last_publish_time 8][maint_ramp WeightRamp]
 //! [config_version 8][last_secondary_publish_time 8]
 //! MarketConfig = [oracle 70][weights 8][curve 14][reserve 2][caps 16][bonus 6][outflow 12]
-//!                [secondary 70][guard 8]
+//!                [secondary 70][guard 10]
 //! ```
 use crate::errors::KeelError;
 use crate::math::fixed::Wad;
@@ -74,7 +74,7 @@ fn bytes<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
     out
 }
 
-/// A `MarketConfig` from its 206 Borsh bytes, field by field (cheaper on SBF than Borsh's
+/// A `MarketConfig` from its 208 Borsh bytes, field by field (cheaper on SBF than Borsh's
 /// reader; the offsets are pinned by the test below).
 fn config_at(c: &[u8]) -> MarketConfig {
     let u16_at = |at: usize| u16::from_le_bytes(bytes(c, at));
@@ -120,8 +120,9 @@ fn config_at(c: &[u8]) -> MarketConfig {
         guard: OracleGuard {
             max_divergence_bps: u16_at(198),
             fallback_haircut_bps: u16_at(200),
-            vol_margin_mult_bps: u16_at(202),
-            vol_margin_cap_bps: u16_at(204),
+            vol_margin_floor_bps: u16_at(202),
+            vol_margin_mult_bps: u16_at(204),
+            vol_margin_cap_bps: u16_at(206),
         },
     }
 }
@@ -326,6 +327,7 @@ mod tests {
             c.guard = OracleGuard {
                 max_divergence_bps: small[2] ^ 15,
                 fallback_haircut_bps: small[3] ^ 16,
+                vol_margin_floor_bps: small[6] ^ 19,
                 vol_margin_mult_bps: small[4] ^ 17,
                 vol_margin_cap_bps: small[5] ^ 18,
             };
@@ -333,7 +335,7 @@ mod tests {
             m.try_serialize(&mut data).unwrap();
             prop_assert_eq!(data.len(), END);
             prop_assert_eq!(MarketPricing::from_data(&data).unwrap(), MarketPricing::from_market(&m));
-            prop_assert_eq!(MarketConfig::INIT_SPACE, 206);
+            prop_assert_eq!(MarketConfig::INIT_SPACE, 208);
             prop_assert_eq!(&data[SECONDARY_FEED..SECONDARY_FEED + 32], m.config.secondary.feed.as_ref());
         }
     }

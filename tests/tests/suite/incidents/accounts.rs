@@ -138,7 +138,10 @@ async fn solend_2021_look_alike_market_admin() {
     // (5 SOL back 399.2 USDC)
     let mut metas = w.health_metas(attacker.margin, Some(1)).await;
     metas.extend(kix::health_accounts(&[his_sol.market], |_| {
-        w.markets[0].price_account
+        kix::OracleAccounts {
+            primary: w.markets[0].price_account,
+            secondary: None,
+        }
     }));
     assert_keel_error(
         w.borrow_with(&attacker, 1, 400 * USDC, &metas).await,
