@@ -18,6 +18,7 @@ mod liquidator;
 mod oracle;
 mod refusals;
 mod remaining;
+mod second_source;
 mod sdk;
 mod security;
 mod stateful;
