@@ -273,7 +273,13 @@ async fn status<C: Chain>(
         let feed = feed
             .filter(|a| a.owner == keel::oracle::switchboard::SWITCHBOARD_ON_DEMAND_ID)
             .and_then(|a| keel_sdk::oracle::decode_pull_feed(&a.data));
-        states.push(MarketState::with_feeds(mk, m, update.as_ref(), feed.as_ref(), now));
+        states.push(MarketState::with_feeds(
+            mk,
+            m,
+            update.as_ref(),
+            feed.as_ref(),
+            now,
+        ));
     }
     let fail = |e: keel_sdk::risk::RiskError| CliError(format!("cannot value {key}: {e}"));
     let amounts = position_amounts(&acc, &states, now).map_err(fail)?;

@@ -93,7 +93,9 @@ impl World {
             feed_hash,
         );
         let market = self.markets[m].keys.market;
-        let change = self.queue(ChangeKind::MarketConfig { market, config }).await?;
+        let change = self
+            .queue(ChangeKind::MarketConfig { market, config })
+            .await?;
         let delay = self.pool_state().await.timelock_delay_secs;
         self.env.warp(delay).await;
         self.markets[m].secondary = Some((config.secondary.feed, feed_hash));
@@ -113,13 +115,17 @@ impl World {
     /// A pull feed spec for market `m` at `price`, updated now (to be modified by the caller).
     pub async fn feed_spec(&mut self, m: usize, price: i64) -> FeedSpec {
         let now = self.env.now().await;
-        let (_, hash) = self.markets[m].secondary.expect("market has a second source");
+        let (_, hash) = self.markets[m]
+            .secondary
+            .expect("market has a second source");
         FeedSpec::new(hash, price, crate::world::EXPO, now)
     }
 
     /// Write an arbitrary feed spec into market `m`'s second source.
     pub fn write_feed(&mut self, m: usize, spec: &FeedSpec) {
-        let (key, _) = self.markets[m].secondary.expect("market has a second source");
+        let (key, _) = self.markets[m]
+            .secondary
+            .expect("market has a second source");
         write_feed(&mut self.env, key, spec);
     }
 }

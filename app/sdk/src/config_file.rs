@@ -224,9 +224,10 @@ impl MarketConfigFile {
         let Some(feed) = &self.secondary_feed else {
             return Ok(SecondaryOracle::default());
         };
-        let hash = self.secondary_feed_hash.as_deref().ok_or_else(|| {
-            ConfigError("secondary_feed needs its secondary_feed_hash".into())
-        })?;
+        let hash = self
+            .secondary_feed_hash
+            .as_deref()
+            .ok_or_else(|| ConfigError("secondary_feed needs its secondary_feed_hash".into()))?;
         Ok(SecondaryOracle {
             feed: feed.parse().map_err(|_| {
                 ConfigError(format!("secondary_feed '{feed}' is not a base58 address"))

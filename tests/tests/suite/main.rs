@@ -18,7 +18,7 @@ mod liquidator;
 mod oracle;
 mod refusals;
 mod remaining;
-mod second_source;
 mod sdk;
+mod second_source;
 mod security;
 mod stateful;

@@ -6,13 +6,13 @@ use crate::common::*;
 use keel::errors::KeelError;
 use keel::oracle::rules::PriceSource;
 use keel::oracle::switchboard::SWITCHBOARD_ON_DEMAND_ID;
+use keel_localnet::switchboard::FeedSpec;
 use keel_sdk::risk::{account_health, MarketState};
 use keel_tests::env::assert_keel_error;
 use keel_tests::invariants::check;
 use keel_tests::pyth::PriceSpec;
 use keel_tests::world::USD;
 use keel_tests::{Trader, World};
-use keel_localnet::switchboard::FeedSpec;
 use solana_sdk::instruction::AccountMeta;
 
 /// $1 of value as a Wad.
@@ -76,7 +76,10 @@ async fn agreeing_sources_price_from_the_primary_and_both_are_remembered() {
     w.withdraw(&trader, 0, 1).await.unwrap();
     let now = w.env.now().await;
     let sol = w.market(0).await;
-    assert_eq!((sol.last_publish_time, sol.last_secondary_publish_time), (now, now));
+    assert_eq!(
+        (sol.last_publish_time, sol.last_secondary_publish_time),
+        (now, now)
+    );
     check(&mut w).await;
 }
 
@@ -104,7 +107,9 @@ async fn diverging_sources_refuse_borrowing_and_value_each_side_at_the_worse() {
     assert_eq!(source, PriceSource::Divergent);
     assert_eq!(health.collateral_maint, report.collateral_maint);
     // repaying and depositing still work: nobody is trapped
-    w.repay(&trader, trader.margin, 1, 100 * USDC).await.unwrap();
+    w.repay(&trader, trader.margin, 1, 100 * USDC)
+        .await
+        .unwrap();
     // liquidation goes on at the conservative prices: at $45 on the second source (primary
     // still $100) the account is liquidatable (10 * $44.955 * 85% = $382.1 < $400.4 of debt)
     // although the primary alone would call it healthy
@@ -136,7 +141,10 @@ async fn a_stale_primary_falls_back_to_the_second_source_with_a_haircut() {
     let sol = w.market(0).await;
     let now = w.env.now().await;
     assert_eq!(sol.last_secondary_publish_time, now);
-    assert!(sol.last_publish_time < now - 60, "the stale primary was not used");
+    assert!(
+        sol.last_publish_time < now - 60,
+        "the stale primary was not used"
+    );
     // the crash goes on with Pyth down: liquidation continues on the second source
     w.set_secondary_price(0, 80 * USD).await;
     let report = w.health(trader.margin).await.unwrap();

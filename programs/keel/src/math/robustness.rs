@@ -25,14 +25,16 @@ fn price() -> impl Strategy<Value = OraclePrice> {
         -40i32..40,
         proptest::option::of((any::<u64>(), any::<u64>())),
     )
-        .prop_map(|(price, conf, ema_price, ema_conf, expo, bound)| OraclePrice {
-            price,
-            conf,
-            ema_price,
-            ema_conf,
-            expo,
-            bound: bound.map(|(low, high)| PriceBand { low, high }),
-        })
+        .prop_map(
+            |(price, conf, ema_price, ema_conf, expo, bound)| OraclePrice {
+                price,
+                conf,
+                ema_price,
+                ema_conf,
+                expo,
+                bound: bound.map(|(low, high)| PriceBand { low, high }),
+            },
+        )
 }
 
 fn weights() -> impl Strategy<Value = RiskWeights> {

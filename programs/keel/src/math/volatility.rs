@@ -57,7 +57,11 @@ pub fn tighten_initial(weights: RiskWeights, extra_bps: u16) -> RiskWeights {
 }
 
 /// The weights the initial requirement uses for a position priced at `price`, under `guard`.
-pub fn initial_weights(weights: RiskWeights, price: &OraclePrice, guard: &OracleGuard) -> RiskWeights {
+pub fn initial_weights(
+    weights: RiskWeights,
+    price: &OraclePrice,
+    guard: &OracleGuard,
+) -> RiskWeights {
     if guard.vol_margin_mult_bps == 0 || guard.vol_margin_cap_bps == 0 {
         return weights;
     }

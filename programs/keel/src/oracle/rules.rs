@@ -153,26 +153,72 @@ mod tests {
     fn each_rule() {
         let g = guard();
         // agreeing: the primary, stretched to the secondary's price
-        let s = combine(Ok(px(10_000, 10, 10_000)), Some(Ok(px(9_900, 5, 9_900))), &g).unwrap();
+        let s = combine(
+            Ok(px(10_000, 10, 10_000)),
+            Some(Ok(px(9_900, 5, 9_900))),
+            &g,
+        )
+        .unwrap();
         assert_eq!(s.source, PriceSource::Primary);
         let p = s.price.unwrap();
-        assert_eq!((p.price, p.maintenance_band()), (10_000, PriceBand { low: 9_900, high: 10_010 }));
+        assert_eq!(
+            (p.price, p.maintenance_band()),
+            (
+                10_000,
+                PriceBand {
+                    low: 9_900,
+                    high: 10_010
+                }
+            )
+        );
         // diverging: midpoint, the worse of both bands
-        let s = combine(Ok(px(10_000, 10, 10_000)), Some(Ok(px(9_000, 5, 9_000))), &g).unwrap();
+        let s = combine(
+            Ok(px(10_000, 10, 10_000)),
+            Some(Ok(px(9_000, 5, 9_000))),
+            &g,
+        )
+        .unwrap();
         assert_eq!(s.source, PriceSource::Divergent);
         let p = s.price.unwrap();
-        assert_eq!((p.price, p.maintenance_band()), (9_500, PriceBand { low: 8_995, high: 10_010 }));
+        assert_eq!(
+            (p.price, p.maintenance_band()),
+            (
+                9_500,
+                PriceBand {
+                    low: 8_995,
+                    high: 10_010
+                }
+            )
+        );
         // primary stale: the secondary with a 5 % haircut each way
         let s = combine(stale(), Some(Ok(px(10_000, 100, 10_000))), &g).unwrap();
         assert_eq!(s.source, PriceSource::Secondary);
         let p = s.price.unwrap();
-        assert_eq!((p.price, p.maintenance_band()), (10_000, PriceBand { low: 9_405, high: 10_605 }));
+        assert_eq!(
+            (p.price, p.maintenance_band()),
+            (
+                10_000,
+                PriceBand {
+                    low: 9_405,
+                    high: 10_605
+                }
+            )
+        );
         // secondary stale: the primary as it is
         let s = combine(Ok(px(10_000, 10, 10_000)), Some(stale()), &g).unwrap();
-        assert_eq!((s.source, s.price), (PriceSource::PrimaryOnly, Some(px(10_000, 10, 10_000))));
+        assert_eq!(
+            (s.source, s.price),
+            (PriceSource::PrimaryOnly, Some(px(10_000, 10, 10_000)))
+        );
         // both stale: the primary's quality error
-        assert_eq!(combine(stale(), Some(stale()), &g).unwrap_err(), error!(KeelError::OracleStale));
-        assert_eq!(combine(stale(), None, &g).unwrap_err(), error!(KeelError::OracleStale));
+        assert_eq!(
+            combine(stale(), Some(stale()), &g).unwrap_err(),
+            error!(KeelError::OracleStale)
+        );
+        assert_eq!(
+            combine(stale(), None, &g).unwrap_err(),
+            error!(KeelError::OracleStale)
+        );
     }
 
     proptest! {
@@ -192,7 +238,7 @@ mod tests {
             let one = if fresh1 { Ok(a) } else { stale() };
             let two = configured.then(|| if fresh2 { Ok(b) } else { stale() });
             let Ok(s) = combine(one, two, &g) else {
-                prop_assert!(!fresh1 && !(configured && fresh2));
+                prop_assert!(!(fresh1 || configured && fresh2), "no fresh source, no price");
                 return Ok(());
             };
             let p = s.price.unwrap();

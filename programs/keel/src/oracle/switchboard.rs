@@ -27,8 +27,7 @@ use crate::state::SecondaryOracle;
 use anchor_lang::prelude::*;
 
 /// The Switchboard On-Demand program (mainnet), owner of every pull feed.
-pub const SWITCHBOARD_ON_DEMAND_ID: Pubkey =
-    pubkey!("SBondMDrcV3K4kxZR1HNVT7osZxAHVHgYXL5Ze1oMUv");
+pub const SWITCHBOARD_ON_DEMAND_ID: Pubkey = pubkey!("SBondMDrcV3K4kxZR1HNVT7osZxAHVHgYXL5Ze1oMUv");
 
 /// `PullFeedAccountData`'s Anchor discriminator.
 pub const PULL_FEED_DISCRIMINATOR: [u8; 8] = [196, 27, 108, 196, 10, 215, 219, 40];
@@ -187,7 +186,10 @@ mod tests {
     /// back field for field, and the size is its size.
     #[test]
     fn offsets_match_the_crates_layout() {
-        assert_eq!(offsets::SIZE, 8 + std::mem::size_of::<PullFeedAccountData>());
+        assert_eq!(
+            offsets::SIZE,
+            8 + std::mem::size_of::<PullFeedAccountData>()
+        );
         let mut feed: PullFeedAccountData = bytemuck::Zeroable::zeroed();
         feed.feed_hash = [7; 32];
         feed.last_update_timestamp = 1_700_000_123;
@@ -208,7 +210,8 @@ mod tests {
                 slot: 987_654,
             }
         );
-        let disc: &[u8] = <PullFeedAccountData as switchboard_on_demand::Discriminator>::DISCRIMINATOR;
+        let disc: &[u8] =
+            <PullFeedAccountData as switchboard_on_demand::Discriminator>::DISCRIMINATOR;
         assert_eq!(disc, PULL_FEED_DISCRIMINATOR);
         let owner = <PullFeedAccountData as switchboard_on_demand::Owner>::owner();
         assert_eq!(owner.to_bytes(), SWITCHBOARD_ON_DEMAND_ID.to_bytes());
@@ -220,9 +223,18 @@ mod tests {
     #[test]
     fn values_rescale_to_the_primarys_exponent_toward_the_protocol() {
         // $153.25 +- 0.041 at exponent -8
-        assert_eq!(rescale(153_250_000_000_000_000_000, -8, false).unwrap(), 15_325_000_000);
-        assert_eq!(rescale(41_000_000_000_000_001, -8, true).unwrap(), 4_100_001);
-        assert_eq!(rescale(41_000_000_000_000_001, -8, false).unwrap(), 4_100_000);
+        assert_eq!(
+            rescale(153_250_000_000_000_000_000, -8, false).unwrap(),
+            15_325_000_000
+        );
+        assert_eq!(
+            rescale(41_000_000_000_000_001, -8, true).unwrap(),
+            4_100_001
+        );
+        assert_eq!(
+            rescale(41_000_000_000_000_001, -8, false).unwrap(),
+            4_100_000
+        );
         assert_eq!(rescale(5, -20, false).unwrap(), 500);
         assert!(rescale(u128::MAX, -8, false).is_err());
     }

@@ -32,8 +32,8 @@ use crate::errors::KeelError;
 use crate::math::health::{compute_health_parts, Health, HealthParts, PositionHealthInput};
 use crate::math::shares::{debt_amount, deposit_amount};
 use crate::math::volatility::initial_weights;
-use crate::oracle::rules::PriceSource;
-use crate::oracle::{load_market_price, Sources};
+use crate::oracle::rules::{PriceSource, SourcedPrice};
+use crate::oracle::{load_market_price, MarketPrice, Sources};
 use crate::state::market_pricing::has_secondary;
 use crate::state::{MarginAccount, Market, MarketPricing, Position};
 use anchor_lang::prelude::*;
@@ -174,51 +174,18 @@ fn price_position(
     now: i64,
     mode: PriceMode,
 ) -> Result<Quote> {
-    let market = match loaded.iter().find(|l| l.key == position.market) {
-        Some(l) => MarketPricing::from_market(l.market),
-        None => MarketPricing::from_account(&group[0])?,
-    };
-    require_keys_eq!(market.pool, account.pool, KeelError::WrongPool);
+    let market = position_market(account, position, &group[0], loaded)?;
     let step = market.projected_accrual(now)?;
     let deposit = deposit_amount(position.deposit_shares, step.deposit_index)?;
     let debt = debt_amount(position.borrow_shares, step.borrow_index)?;
-    let oracle = match mode {
-        PriceMode::Initial => market.config.oracle,
-        PriceMode::Maintenance => market.maintenance_oracle_at(now),
-    };
-    let sources = Sources {
-        primary: &oracle,
-        primary_not_before: market.last_publish_time,
-        secondary: &market.config.secondary,
-        secondary_not_before: market.last_secondary_publish_time,
-        guard: &market.config.guard,
-    };
-    let priced = match load_market_price(&sources, &group[1], group.get(2), now) {
-        Ok(p) => p,
-        Err(e) if debt == 0 && is_quality_error(&e) => {
-            msg!(
-                "position {}: oracle unusable, collateral counted as zero",
-                position.market
-            );
-            crate::oracle::MarketPrice {
-                sourced: crate::oracle::rules::SourcedPrice {
-                    price: None,
-                    source: PriceSource::None,
-                },
-                primary_time: 0,
-                secondary_time: 0,
-            }
-        }
-        Err(e) => return Err(e),
-    };
+    let priced = price_group(&market, group, now, mode, debt == 0, &position.market)?;
     let source = priced.sourced.source;
     require!(
         !(mode == PriceMode::Initial && source == PriceSource::Divergent),
         KeelError::OracleSourcesDiverge
     );
-    let guard = &market.config.guard;
     let weights = match &priced.sourced.price {
-        Some(p) => initial_weights(market.weights_at(now), p, guard),
+        Some(p) => initial_weights(market.weights_at(now), p, &market.config.guard),
         None => market.weights_at(now),
     };
     Ok(Quote {
@@ -234,6 +201,67 @@ fn price_position(
         publish_time: priced.primary_time,
         secondary_publish_time: priced.secondary_time,
     })
+}
+
+/// The position's market: the instruction's own copy when it holds one (it may have changed in
+/// memory), else read from the group's account; of the account's pool either way. On the heap:
+/// it is large, and the SBF stack frame is 4 KiB.
+#[inline(never)]
+fn position_market(
+    account: &MarginAccount,
+    position: &Position,
+    info: &AccountInfo,
+    loaded: &[LoadedMarket],
+) -> Result<Box<MarketPricing>> {
+    let market = Box::new(match loaded.iter().find(|l| l.key == position.market) {
+        Some(l) => MarketPricing::from_market(l.market),
+        None => MarketPricing::from_account(info)?,
+    });
+    require_keys_eq!(market.pool, account.pool, KeelError::WrongPool);
+    Ok(market)
+}
+
+/// The market's price from the group's price accounts (oracle/mod.rs), with the limits `mode`
+/// applies. A position without debt and without a usable price is priced `None` (its collateral
+/// counts zero); with debt that refuses.
+#[inline(never)]
+fn price_group(
+    market: &MarketPricing,
+    group: &[AccountInfo],
+    now: i64,
+    mode: PriceMode,
+    debt_free: bool,
+    key: &Pubkey,
+) -> Result<MarketPrice> {
+    let oracle = match mode {
+        PriceMode::Initial => market.config.oracle,
+        PriceMode::Maintenance => market.maintenance_oracle_at(now),
+    };
+    let sources = Sources {
+        primary: &oracle,
+        primary_not_before: market.last_publish_time,
+        secondary: &market.config.secondary,
+        secondary_not_before: market.last_secondary_publish_time,
+        guard: &market.config.guard,
+    };
+    match load_market_price(&sources, &group[1], group.get(2), now) {
+        Ok(p) => Ok(p),
+        Err(e) if debt_free && is_quality_error(&e) => {
+            msg!(
+                "position {}: oracle unusable, collateral counted as zero",
+                key
+            );
+            Ok(MarketPrice {
+                sourced: SourcedPrice {
+                    price: None,
+                    source: PriceSource::None,
+                },
+                primary_time: 0,
+                secondary_time: 0,
+            })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub use crate::oracle::pyth::is_quality_error;
