@@ -276,7 +276,10 @@ impl Fixture {
             self.markets
                 .iter()
                 .find(|f| f.keys.market == *k)
-                .map(|f| f.price_account)
+                .map(|f| kix::OracleAccounts {
+                    primary: f.price_account,
+                    secondary: None,
+                })
                 .expect("a market of the fixture")
         })
     }

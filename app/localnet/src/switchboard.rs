@@ -115,10 +115,15 @@ impl World {
     /// A pull feed spec for market `m` at `price`, updated now (to be modified by the caller).
     pub async fn feed_spec(&mut self, m: usize, price: i64) -> FeedSpec {
         let now = self.env.now().await;
+        self.feed_spec_at(m, price, now)
+    }
+
+    /// A pull feed spec for market `m` at `price`, updated at `time`.
+    pub fn feed_spec_at(&self, m: usize, price: i64, time: i64) -> FeedSpec {
         let (_, hash) = self.markets[m]
             .secondary
             .expect("market has a second source");
-        FeedSpec::new(hash, price, crate::world::EXPO, now)
+        FeedSpec::new(hash, price, crate::world::EXPO, time)
     }
 
     /// Write an arbitrary feed spec into market `m`'s second source.

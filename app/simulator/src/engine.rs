@@ -42,6 +42,7 @@ const PRICE_STREAM: u64 = 1;
 const POPULATION_STREAM: u64 = 2;
 const ORACLE_STREAM: u64 = 3;
 const DEFENCE_STREAM: u64 = 4;
+const SECONDARY_ORACLE_STREAM: u64 = 5;
 
 /// What a run produced.
 #[derive(Clone, Debug)]
@@ -121,10 +122,11 @@ pub async fn run_paths(
         r.set_stream(stream);
         r
     };
-    let (mut price_rng, mut population_rng, mut oracle_rng) = (
+    let (mut price_rng, mut population_rng, mut oracle_rng, mut secondary_rng) = (
         rng(path_seed, PRICE_STREAM),
         rng(population_seed, POPULATION_STREAM),
         rng(path_seed, ORACLE_STREAM),
+        rng(path_seed, SECONDARY_ORACLE_STREAM),
     );
     let paths =
         PricePaths::generate(scenario, &mut price_rng, csv_dir).map_err(|e| SimError(e.0))?;
@@ -144,7 +146,7 @@ pub async fn run_paths(
         (scenario, &paths, &impact),
         0,
         start_time,
-        &mut oracle_rng,
+        (&mut oracle_rng, &mut secondary_rng),
     );
     let conf = scenario.oracle.conf_bps as f64 / 10_000.0;
     let mut book = setup::positions(&mut world, scenario, &plans, conf).await?;
@@ -190,7 +192,7 @@ pub async fn run_paths(
             (scenario, &paths, &impact),
             step,
             now,
-            &mut oracle_rng,
+            (&mut oracle_rng, &mut secondary_rng),
         );
         // the market's prices this step: the path moved by impact
         let prices: Vec<f64> = (0..paths.prices.len())

@@ -202,6 +202,8 @@ pub struct OracleScenario {
     pub conf_bps_per_pct_move: u64,
     /// EMA half-life, seconds.
     pub ema_half_life_secs: i64,
+    /// A second source (Switchboard) on every market; none when absent.
+    pub secondary: Option<crate::oracle::SecondaryOracleScenario>,
 }
 
 impl Default for OracleScenario {
@@ -213,6 +215,7 @@ impl Default for OracleScenario {
             conf_bps: 10,
             conf_bps_per_pct_move: 5,
             ema_half_life_secs: 1_800,
+            secondary: None,
         }
     }
 }

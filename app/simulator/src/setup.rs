@@ -73,8 +73,19 @@ pub async fn pool(scenario: &Scenario, seed: u64) -> Result<World, SimError> {
             decimals: m.decimals,
             price: mantissa(m.price),
         };
+        // a second source's feed key is drawn only when there is one: scenarios without keep
+        // every key they always drew
+        let secondary = scenario.oracle.secondary.as_ref().map(|_| {
+            let feed = world.keys.address();
+            keel_sdk::defaults::secondary_source(feed, [0xB0 + world.markets.len() as u8; 32])
+        });
         world
-            .list_market(&spec, MintExtension::None, |c| m.apply(c))
+            .list_market(&spec, MintExtension::None, |c| {
+                m.apply(c);
+                if let Some(s) = secondary {
+                    c.secondary = s;
+                }
+            })
             .await
             .map_err(|e| SimError(format!("listing {} was refused: {e}", m.symbol)))?;
     }

@@ -16,8 +16,17 @@
 //! view (oracle/rules.rs), so two disagreeing sources read as volatility too. `cap_bps`
 //! (at most 50 %) keeps a spike from freezing borrowing altogether. A proptest below checks all
 //! of this over every input.
+use super::fixed::wide_mul;
 use super::health::{OraclePrice, RiskWeights};
 use crate::state::OracleGuard;
+
+/// The widest of the price's distances: to its band's ends and to its EMA (mantissa units).
+fn widest_move(p: &OraclePrice) -> u64 {
+    let band = p.maintenance_band();
+    (p.price - band.low.min(p.price))
+        .max(band.high.saturating_sub(p.price))
+        .max(p.price.abs_diff(p.ema_price))
+}
 
 /// The price's volatility signal, bps of spot (rounded up; 10^4 and above for a band as wide as
 /// the price).
@@ -25,20 +34,30 @@ pub fn volatility_bps(p: &OraclePrice) -> u64 {
     if p.price == 0 {
         return u64::MAX;
     }
-    let band = p.maintenance_band();
-    let widest = (p.price - band.low.min(p.price))
-        .max(band.high.saturating_sub(p.price))
-        .max(p.price.abs_diff(p.ema_price));
-    let bps = (widest as u128 * 10_000).div_ceil(p.price as u128);
-    u64::try_from(bps).unwrap_or(u64::MAX)
+    let widest = widest_move(p);
+    // a 64-bit division when the product fits (a 128-bit one is a costly routine on SBF)
+    match widest.checked_mul(10_000) {
+        Some(n) => n.div_ceil(p.price),
+        None => {
+            u64::try_from(wide_mul(widest, 10_000).div_ceil(p.price as u128)).unwrap_or(u64::MAX)
+        }
+    }
+}
+
+/// True when the price's volatility is within `floor_bps` (the common, calm case), decided with
+/// one widening multiplication each side and no division.
+fn within_floor(p: &OraclePrice, floor_bps: u16) -> bool {
+    p.price > 0 && wide_mul(widest_move(p), 10_000) <= wide_mul(floor_bps as u64, p.price)
 }
 
 /// The extra initial haircut, bps: `min(cap, ceil((vol - floor)+ * mult / 10^4))`.
 pub fn extra_haircut_bps(vol_bps: u64, guard: &OracleGuard) -> u16 {
     let excess = vol_bps.saturating_sub(guard.vol_margin_floor_bps as u64);
-    let extra = (excess as u128 * guard.vol_margin_mult_bps as u128).div_ceil(10_000);
     let cap_bps = guard.vol_margin_cap_bps;
-    extra.min(cap_bps as u128) as u16
+    // past 10^4 x the cap the haircut is the cap whatever the multiplier (and the product fits)
+    let excess = excess.min(cap_bps as u64 * 10_000 + 1);
+    let extra = (excess * guard.vol_margin_mult_bps as u64).div_ceil(10_000);
+    extra.min(cap_bps as u64) as u16
 }
 
 /// `weights` with the initial ones tightened by `extra_bps` (the maintenance ones unchanged).
@@ -62,7 +81,10 @@ pub fn initial_weights(
     price: &OraclePrice,
     guard: &OracleGuard,
 ) -> RiskWeights {
-    if guard.vol_margin_mult_bps == 0 || guard.vol_margin_cap_bps == 0 {
+    if guard.vol_margin_mult_bps == 0
+        || guard.vol_margin_cap_bps == 0
+        || within_floor(price, guard.vol_margin_floor_bps)
+    {
         return weights;
     }
     tighten_initial(weights, extra_haircut_bps(volatility_bps(price), guard))
@@ -143,7 +165,7 @@ mod tests {
             // the haircut is bounded by the cap
             prop_assert!(
                 t.init_asset_weight_bps as u64 * 10_000
-                    >= weights.init_asset_weight_bps as u64 * (10_000 - cap as u64) - 10_000
+                    >= (weights.init_asset_weight_bps as u64 * (10_000 - cap as u64)).saturating_sub(10_000)
             );
             let pos = |weights| PositionHealthInput { deposit, debt, decimals: 6, weights, price: Some(p) };
             if let (Ok(before), Ok(after)) = (compute_health(&[pos(weights)]), compute_health(&[pos(t)])) {

@@ -13,10 +13,9 @@ pub mod pyth;
 pub mod rules;
 pub mod switchboard;
 
-use crate::math::health::OraclePrice;
 use crate::state::{OracleConfig, OracleGuard, SecondaryOracle};
 use anchor_lang::prelude::*;
-use rules::{combine, PriceSource, SourcedPrice};
+use rules::{combine, PriceSource, Reading, SourcedPrice};
 
 /// A market's price as the rules give it, with each source's publish time if it was used (0 if
 /// not), for the market to remember.
@@ -72,8 +71,8 @@ pub fn load_market_price(
 
 /// [`combine`] with each source's publish time kept only when the rule used that source.
 pub fn combine_timed(
-    (p1, t1): (Result<OraclePrice>, i64),
-    second: Option<(Result<OraclePrice>, i64)>,
+    (p1, t1): (Reading, i64),
+    second: Option<(Reading, i64)>,
     guard: &OracleGuard,
 ) -> Result<MarketPrice> {
     let t2 = second.as_ref().map_or(0, |s| s.1);

@@ -19,6 +19,7 @@
 //! oracle, and the check keeps any other writer of that account from going back in time.
 use crate::errors::KeelError;
 use crate::math::health::OraclePrice;
+use crate::oracle::rules::Reading;
 use crate::state::market::OracleConfig;
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
@@ -34,7 +35,7 @@ pub fn load_pyth_checked(
     oracle: &OracleConfig,
     now: i64,
     not_before: i64,
-) -> Result<(Result<OraclePrice>, i64, i32)> {
+) -> Result<(Reading, i64, i32)> {
     require_keys_eq!(
         *info.key,
         oracle.price_account,
@@ -56,19 +57,21 @@ pub fn check_price_update(
     oracle: &OracleConfig,
     now: i64,
     not_before: i64,
-) -> Result<(Result<OraclePrice>, i64, i32)> {
+) -> Result<(Reading, i64, i32)> {
     let msg = &update.price_message;
     match validate_price_update_since(update, oracle, now, not_before) {
-        Err(e) if !is_quality_error(&e) => Err(e),
-        // a stale update must still be one the market may read, and positive, to be "stale"
-        Err(e) => {
-            require!(
-                msg.price > 0 && msg.ema_price > 0,
-                KeelError::OracleNonPositivePrice
-            );
-            Ok((Err(e), msg.publish_time, msg.exponent))
-        }
-        Ok(p) => Ok((Ok(p), msg.publish_time, msg.exponent)),
+        Ok(p) => Ok((Reading::Fresh(p), msg.publish_time, msg.exponent)),
+        Err(e) => match Reading::from_quality_error(&e) {
+            None => Err(e),
+            // a stale update must still be one the market may read, and positive, to be "stale"
+            Some(r) => {
+                require!(
+                    msg.price > 0 && msg.ema_price > 0,
+                    KeelError::OracleNonPositivePrice
+                );
+                Ok((r, msg.publish_time, msg.exponent))
+            }
+        },
     }
 }
 

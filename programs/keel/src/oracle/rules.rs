@@ -26,6 +26,43 @@ use crate::math::health::{OraclePrice, PriceBand};
 use crate::state::OracleGuard;
 use anchor_lang::prelude::*;
 
+/// A source's reading after its own checks: a price, or the quality failure that makes the
+/// source absent for the rules. (A plain enum rather than `Result<OraclePrice>`: an Anchor error
+/// is built only where one is returned, not carried through every pricing.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// Passed every check.
+    Fresh(OraclePrice),
+    /// Older than the source's max age.
+    Stale,
+    /// Its confidence is wider than the source's limit.
+    TooWide,
+}
+
+impl Reading {
+    /// The quality failure as Keel's error (`Fresh` has none: `OracleInvalidAccount`).
+    pub fn error(&self) -> Error {
+        match self {
+            Reading::Stale => error!(KeelError::OracleStale),
+            Reading::TooWide => error!(KeelError::OracleConfidenceTooWide),
+            Reading::Fresh(_) => error!(KeelError::OracleInvalidAccount),
+        }
+    }
+
+    /// The reading a quality error stands for (`None` for any other error).
+    pub fn from_quality_error(e: &Error) -> Option<Reading> {
+        let stale: Error = KeelError::OracleStale.into();
+        let wide: Error = KeelError::OracleConfidenceTooWide.into();
+        if *e == stale {
+            Some(Reading::Stale)
+        } else if *e == wide {
+            Some(Reading::TooWide)
+        } else {
+            None
+        }
+    }
+}
+
 /// Which source priced a position.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
 pub enum PriceSource {
@@ -56,29 +93,32 @@ pub fn agree(a: u64, b: u64, max_divergence_bps: u16) -> bool {
     a.abs_diff(b) as u128 * 10_000 <= max_divergence_bps as u128 * a.min(b) as u128
 }
 
-/// Combine the primary's and (when configured) the secondary's quality-checked prices, both at
-/// the primary's exponent. An `Err` is a quality failure (stale, too uncertain); the caller has
-/// already refused every other failure.
+/// Combine the primary's and (when configured) the secondary's quality-checked readings, both at
+/// the primary's exponent (the caller has already refused every other failure). `Err`: neither
+/// is fresh (the primary's quality error).
 pub fn combine(
-    primary: Result<OraclePrice>,
-    secondary: Option<Result<OraclePrice>>,
+    primary: Reading,
+    secondary: Option<Reading>,
     guard: &OracleGuard,
 ) -> Result<SourcedPrice> {
+    use Reading::Fresh;
     let sourced = |price: OraclePrice, source| SourcedPrice {
         price: Some(price),
         source,
     };
     Ok(match (primary, secondary) {
-        (Ok(p1), None) => sourced(p1, PriceSource::Primary),
-        (Ok(p1), Some(Err(_))) => sourced(p1, PriceSource::PrimaryOnly),
-        (Ok(p1), Some(Ok(p2))) if agree(p1.price, p2.price, guard.max_divergence_bps) => {
+        (Fresh(p1), None) => sourced(p1, PriceSource::Primary),
+        (Fresh(p1), Some(Reading::Stale | Reading::TooWide)) => {
+            sourced(p1, PriceSource::PrimaryOnly)
+        }
+        (Fresh(p1), Some(Fresh(p2))) if agree(p1.price, p2.price, guard.max_divergence_bps) => {
             let bound = PriceBand {
                 low: p2.price,
                 high: p2.price,
             };
             sourced(with_bound(p1, bound), PriceSource::Primary)
         }
-        (Ok(p1), Some(Ok(p2))) => {
+        (Fresh(p1), Some(Fresh(p2))) => {
             require!(p1.expo == p2.expo, KeelError::OracleExponentOutOfRange);
             let (b1, b2) = (p1.maintenance_band(), p2.maintenance_band());
             let bound = PriceBand {
@@ -89,7 +129,7 @@ pub fn combine(
             let divergent = OraclePrice { price: mid, ..p1 };
             sourced(with_bound(divergent, bound), PriceSource::Divergent)
         }
-        (Err(_), Some(Ok(p2))) => {
+        (_, Some(Fresh(p2))) => {
             let band = p2.maintenance_band();
             let h = guard.fallback_haircut_bps as u128;
             let low = band.low as u128 * (10_000 - h.min(10_000)) / 10_000;
@@ -100,7 +140,7 @@ pub fn combine(
             };
             sourced(with_bound(p2, bound), PriceSource::Secondary)
         }
-        (Err(e), _) => return Err(e),
+        (p1, _) => return Err(p1.error()),
     })
 }
 
@@ -145,8 +185,12 @@ mod tests {
         }
     }
 
-    fn stale() -> Result<OraclePrice> {
-        Err(error!(KeelError::OracleStale))
+    fn stale() -> Reading {
+        Reading::Stale
+    }
+
+    fn fresh(p: OraclePrice) -> Reading {
+        Reading::Fresh(p)
     }
 
     #[test]
@@ -154,8 +198,8 @@ mod tests {
         let g = guard();
         // agreeing: the primary, stretched to the secondary's price
         let s = combine(
-            Ok(px(10_000, 10, 10_000)),
-            Some(Ok(px(9_900, 5, 9_900))),
+            fresh(px(10_000, 10, 10_000)),
+            Some(fresh(px(9_900, 5, 9_900))),
             &g,
         )
         .unwrap();
@@ -173,8 +217,8 @@ mod tests {
         );
         // diverging: midpoint, the worse of both bands
         let s = combine(
-            Ok(px(10_000, 10, 10_000)),
-            Some(Ok(px(9_000, 5, 9_000))),
+            fresh(px(10_000, 10, 10_000)),
+            Some(fresh(px(9_000, 5, 9_000))),
             &g,
         )
         .unwrap();
@@ -191,7 +235,7 @@ mod tests {
             )
         );
         // primary stale: the secondary with a 5 % haircut each way
-        let s = combine(stale(), Some(Ok(px(10_000, 100, 10_000))), &g).unwrap();
+        let s = combine(stale(), Some(fresh(px(10_000, 100, 10_000))), &g).unwrap();
         assert_eq!(s.source, PriceSource::Secondary);
         let p = s.price.unwrap();
         assert_eq!(
@@ -205,7 +249,7 @@ mod tests {
             )
         );
         // secondary stale: the primary as it is
-        let s = combine(Ok(px(10_000, 10, 10_000)), Some(stale()), &g).unwrap();
+        let s = combine(fresh(px(10_000, 10, 10_000)), Some(stale()), &g).unwrap();
         assert_eq!(
             (s.source, s.price),
             (PriceSource::PrimaryOnly, Some(px(10_000, 10, 10_000)))
@@ -235,8 +279,8 @@ mod tests {
             let g = OracleGuard { max_divergence_bps: div, fallback_haircut_bps: h, ..guard() };
             let a = px(p1, c1, e1);
             let b = OraclePrice { ema_price: p2, ..px(p2, c2, p2) };
-            let one = if fresh1 { Ok(a) } else { stale() };
-            let two = configured.then(|| if fresh2 { Ok(b) } else { stale() });
+            let one = if fresh1 { fresh(a) } else { stale() };
+            let two = configured.then(|| if fresh2 { fresh(b) } else { stale() });
             let Ok(s) = combine(one, two, &g) else {
                 prop_assert!(!(fresh1 || configured && fresh2), "no fresh source, no price");
                 return Ok(());

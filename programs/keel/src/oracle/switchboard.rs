@@ -23,6 +23,7 @@
 //! a test beside this file pins every offset to the crate's own struct (a dev-dependency).
 use crate::errors::KeelError;
 use crate::math::health::OraclePrice;
+use crate::oracle::rules::Reading;
 use crate::state::SecondaryOracle;
 use anchor_lang::prelude::*;
 
@@ -101,7 +102,7 @@ pub fn load_switchboard_price(
     expo: i32,
     now: i64,
     not_before: i64,
-) -> Result<(Result<OraclePrice>, i64)> {
+) -> Result<(Reading, i64)> {
     require_keys_eq!(*info.key, cfg.feed, KeelError::SecondaryOracleMismatch);
     require_keys_eq!(
         *info.owner,
@@ -114,14 +115,14 @@ pub fn load_switchboard_price(
 }
 
 /// The checks of [`load_switchboard_price`] after the account's identity: `Err` for a refusal,
-/// `Ok((Err(quality), t))` for a stale or too uncertain result published at `t`.
+/// else the reading (fresh, stale or too uncertain) and the time it was published.
 pub fn validate_pull_feed(
     feed: &PullFeedResult,
     cfg: &SecondaryOracle,
     expo: i32,
     now: i64,
     not_before: i64,
-) -> Result<(Result<OraclePrice>, i64)> {
+) -> Result<(Reading, i64)> {
     require!(
         feed.feed_hash == cfg.feed_hash,
         KeelError::OracleFeedMismatch
@@ -130,7 +131,7 @@ pub fn validate_pull_feed(
     require!(t >= not_before, KeelError::OracleOlderThanUsed);
     require!(feed.value > 0, KeelError::OracleNonPositivePrice);
     if t.saturating_add(cfg.max_age_secs as i64) < now {
-        return Ok((Err(error!(KeelError::OracleStale)), t));
+        return Ok((Reading::Stale, t));
     }
     let std_dev = feed.std_dev.max(0) as u128;
     let value = feed.value as u128;
@@ -138,13 +139,13 @@ pub fn validate_pull_feed(
         .checked_mul(10_000)
         .is_none_or(|w| w > cfg.max_conf_bps as u128 * value)
     {
-        return Ok((Err(error!(KeelError::OracleConfidenceTooWide)), t));
+        return Ok((Reading::TooWide, t));
     }
     let price = rescale(value, expo, false)?;
     require!(price > 0, KeelError::OracleNonPositivePrice);
     let conf = rescale(std_dev, expo, true)?;
     Ok((
-        Ok(OraclePrice {
+        Reading::Fresh(OraclePrice {
             price,
             conf,
             ema_price: price,
