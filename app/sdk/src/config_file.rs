@@ -364,5 +364,27 @@ outflow_window_secs = 3600
             .unwrap()
             .to_config()
             .is_err());
+        // a file written before the oracle guard gets the shipped one and no second source
+        assert_eq!(c.guard, crate::defaults::default_guard());
+        assert!(!c.secondary.is_set());
+        // a second source round-trips, and needs its feed hash
+        let with = format!(
+            "{text}secondary_feed = \"{}\"\nsecondary_feed_hash = \"{}\"\nsecondary_max_age_secs = 30\nsecondary_max_conf_bps = 150\nmax_divergence_bps = 250\n",
+            anchor_lang::prelude::Pubkey::new_from_array([9; 32]),
+            "ab".repeat(32)
+        );
+        let s = MarketConfigFile::parse(&with).unwrap().to_config().unwrap();
+        assert_eq!(s.secondary.feed_hash, [0xab; 32]);
+        assert_eq!(
+            (s.secondary.max_age_secs, s.secondary.max_conf_bps),
+            (30, 150)
+        );
+        assert_eq!(s.guard.max_divergence_bps, 250);
+        assert_eq!(MarketConfigFile::from_config(&s).to_config().unwrap(), s);
+        let no_hash = with.replace("secondary_feed_hash", "# secondary_feed_hash");
+        assert!(MarketConfigFile::parse(&no_hash)
+            .unwrap()
+            .to_config()
+            .is_err());
     }
 }

@@ -162,6 +162,14 @@ impl Scenario {
         if o.ema_half_life_secs <= 0 {
             return fail("oracle.ema_half_life_secs must be positive");
         }
+        if let Some(s) = &o.secondary {
+            if s.latency_secs < 0 || !(0.0..=1.0).contains(&s.miss_probability) {
+                return fail("oracle.secondary: latency >= 0, miss_probability in [0, 1]");
+            }
+            if s.std_dev_bps > 10_000 {
+                return fail("oracle.secondary.std_dev_bps must be at most 10000");
+            }
+        }
         if let Err(e) = self.liquidation.config().validate() {
             return fail(format!("liquidation: the program would refuse it: {e}"));
         }

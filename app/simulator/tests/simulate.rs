@@ -3,6 +3,7 @@
 //! design invariants (vault and share books) at its end, failing the run if one is broken.
 use keel_simulator::cli::{simulate, SimulateArgs};
 use keel_simulator::engine::Progress;
+use keel_simulator::oracle::SecondaryOracleScenario;
 use keel_simulator::{run, run_paths, Scenario, Silent};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -332,4 +333,54 @@ fn many_runs_report_every_step_and_every_run() {
     assert_eq!(count.total.load(Ordering::Relaxed), 3 * s.steps());
     assert_eq!(count.steps.load(Ordering::Relaxed), 3 * s.steps());
     assert_eq!(count.runs.load(Ordering::Relaxed), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_source_keeps_liquidations_going_through_a_primary_outage() {
+    // Pyth is down from the start of the leg down until hour 3
+    let mut alone = small();
+    alone.oracle.outages = vec![(3_600, 10_800)];
+    let mut backed = alone.clone();
+    backed.oracle.secondary = Some(SecondaryOracleScenario::default());
+    let during = |r: &keel_simulator::RunResult| -> u64 {
+        r.series
+            .iter()
+            .filter(|row| (3_600 + 600..10_800).contains(&row.time_secs))
+            .map(|row| row.liquidations)
+            .sum()
+    };
+    let a = run(&alone, 5, &scenarios_dir(), &Silent).await.unwrap();
+    let b = run(&backed, 5, &scenarios_dir(), &Silent).await.unwrap();
+    assert_eq!(
+        during(&a),
+        0,
+        "one source down: the program refuses to liquidate"
+    );
+    assert!(
+        during(&b) > 0,
+        "the second source prices the crash: {:#?}",
+        b.summary
+    );
+    assert!(
+        b.summary.bad_debt_usd < a.summary.bad_debt_usd,
+        "bad debt with a second source {} vs without {}",
+        b.summary.bad_debt_usd,
+        a.summary.bad_debt_usd
+    );
+    // with both sources up, the second agrees and changes nothing that matters
+    let mut calm = small();
+    let plain = run(&calm, 5, &scenarios_dir(), &Silent).await.unwrap();
+    calm.oracle.secondary = Some(SecondaryOracleScenario::default());
+    let both = run(&calm, 5, &scenarios_dir(), &Silent).await.unwrap();
+    assert_eq!(plain.summary.liquidations, both.summary.liquidations);
+    assert_eq!(plain.summary.bad_debt_usd, both.summary.bad_debt_usd);
+}
+
+#[test]
+fn the_pyth_outage_scenario_has_a_second_source_and_an_outage_mid_crash() {
+    let text = std::fs::read_to_string(scenarios_dir().join("pyth-outage.toml")).unwrap();
+    let s = Scenario::from_toml(&text).unwrap();
+    s.validate().unwrap();
+    assert_eq!(s.oracle.outages, vec![(39_600, 50_400)]);
+    assert_eq!(s.oracle.secondary, Some(SecondaryOracleScenario::default()));
 }

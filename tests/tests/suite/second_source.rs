@@ -14,6 +14,7 @@ use keel_tests::pyth::PriceSpec;
 use keel_tests::world::USD;
 use keel_tests::{Trader, World};
 use solana_sdk::instruction::AccountMeta;
+use solana_sdk::signature::Signer;
 
 /// $1 of value as a Wad.
 const DOLLAR: u128 = 1_000_000_000_000_000_000;
@@ -326,4 +327,50 @@ async fn volatility_widens_the_initial_requirement_and_never_maintenance() {
     assert_eq!(report.collateral_maint.0, 84_150 * DOLLAR / 100);
     assert!(!report.liquidatable);
     check(&mut w).await;
+}
+
+/// `keel status` as `t`, as JSON.
+async fn status(w: &World, t: &Trader) -> serde_json::Value {
+    crate::cli::keel_as(w, &t.key, &t.tokens, &["status"])
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_cli_shows_which_source_priced_each_position() {
+    let (mut w, _lender, trader) = with_second_source().await;
+    let shown = status(&w, &trader).await;
+    assert_eq!(shown["positions"][0]["priced_by"], "pyth");
+    w.set_secondary_price(0, 90 * USD).await;
+    let shown = status(&w, &trader).await;
+    assert_eq!(
+        shown["positions"][0]["priced_by"],
+        "both, diverging (worse of each)"
+    );
+    w.env.warp(120).await;
+    w.set_price(1, USD).await;
+    w.set_secondary_price(0, 100 * USD).await;
+    let shown = status(&w, &trader).await;
+    assert_eq!(
+        shown["positions"][0]["priced_by"],
+        "switchboard (pyth stale, haircut)"
+    );
+}
+
+#[tokio::test]
+async fn the_guardian_cannot_add_a_second_source_at_once() {
+    let mut w = sol_usdc().await;
+    let mut config = w.market(0).await.config;
+    config.secondary =
+        keel_sdk::defaults::secondary_source(anchor_lang::prelude::Pubkey::new_unique(), [7; 32]);
+    let guardian = w.guardian.insecure_clone();
+    let ix = keel_sdk::instructions::tighten_market(
+        guardian.pubkey(),
+        w.pool,
+        w.markets[0].keys.market,
+        config,
+    );
+    // a new source can price collateral the primary cannot: a loosening, for the timelock
+    assert_keel_error(w.send_as(&guardian, &[ix]).await, KeelError::NotTightening);
+    assert!(!w.market(0).await.config.secondary.is_set());
 }
