@@ -31,6 +31,8 @@ pub struct MarketFix {
     pub feed_id: [u8; 32],
     /// Its current price mantissa.
     pub price: i64,
+    /// Its second source (a Switchboard pull feed) and the feed's hash, when listed with one.
+    pub secondary: Option<(Key, [u8; 32])>,
 }
 
 /// A wallet: a key and a token account per market.
@@ -54,6 +56,8 @@ pub struct Fixture {
     pub pool: Key,
     /// Markets in listing order: market 0 is the debt market (USDC-like, $1).
     pub markets: Vec<MarketFix>,
+    /// List markets with a second source.
+    pub with_secondary: bool,
     next_key: u8,
     next_id: u32,
 }
@@ -89,12 +93,18 @@ impl Fixture {
     /// A pool with `n` markets; returns it and the compute units of `init_pool` and each
     /// `add_market`.
     pub fn new(elf: &[u8], n: usize) -> (Fixture, u64, Vec<u64>) {
+        Fixture::with_sources(elf, n, false)
+    }
+
+    /// [`Fixture::new`], every market with a Switchboard second source when `secondary`.
+    pub fn with_sources(elf: &[u8], n: usize, secondary: bool) -> (Fixture, u64, Vec<u64>) {
         let sbf = Sbf::new(elf, START);
         let mut f = Fixture {
             sbf,
             admin: Key::default(),
             pool: Key::default(),
             markets: vec![],
+            with_secondary: secondary,
             next_key: 1,
             next_id: 0,
         };
@@ -143,13 +153,14 @@ impl Fixture {
         let keys = MarketKeys::new(&self.pool, mint, program);
         let feed_id = [i as u8 + 1; 32];
         let price_account = self.key();
-        let ix = kix::add_market(
-            self.admin,
-            self.admin,
-            self.pool,
-            &keys,
-            config(feed_id, price_account),
-        );
+        let mut config = config(feed_id, price_account);
+        let secondary = self
+            .with_secondary
+            .then(|| (self.key(), [0xB0 + i as u8; 32]));
+        if let Some((feed, hash)) = secondary {
+            config.secondary = keel_sdk::defaults::secondary_source(feed, hash);
+        }
+        let ix = kix::add_market(self.admin, self.admin, self.pool, &keys, config);
         let cu = self
             .sbf
             .run(&ix)
@@ -160,6 +171,7 @@ impl Fixture {
             price_account,
             feed_id,
             price,
+            secondary,
         });
         self.set_price(i, price);
         cu
@@ -196,6 +208,19 @@ impl Fixture {
         };
         let key = fix.price_account;
         self.sbf.set(&key, account);
+        if let Some((feed, hash)) = fix.secondary {
+            // the same price at 18 decimals, 0.1 % deviation, three answers
+            let value = price as i128 * 10_000_000_000;
+            let data = keel_sdk::oracle::pull_feed_data(hash, (value, value / 1_000), now, 3);
+            let account = Account {
+                lamports: 30_000_000,
+                data,
+                owner: pk(&keel::oracle::switchboard::SWITCHBOARD_ON_DEMAND_ID),
+                executable: false,
+                rent_epoch: 0,
+            };
+            self.sbf.set(&feed, account);
+        }
     }
 
     /// Refresh every price at its value (after a clock warp).
@@ -278,7 +303,7 @@ impl Fixture {
                 .find(|f| f.keys.market == *k)
                 .map(|f| kix::OracleAccounts {
                     primary: f.price_account,
-                    secondary: None,
+                    secondary: f.secondary.map(|(feed, _)| feed),
                 })
                 .expect("a market of the fixture")
         })

@@ -3,8 +3,9 @@
 //! SBF or exceeds its budget; prints the compute-unit table.
 //!
 //! Budgets (issue "keel.so on this machine"): `liquidate` at 16 positions <= 150,000 (fits the
-//! default 200,000 an instruction gets, with room), `health` <= 2,500 per position (the cost of
-//! one more position, between 2 and 16), `borrow` and `withdraw` at 16 positions <= 60,000,
+//! default 200,000 an instruction gets, with room), `health` <= 3,000 per position (the cost of
+//! one more position, between 2 and 16; 4,000 when every market also has a Switchboard second
+//! source), `borrow` and `withdraw` at 16 positions <= 60,000 (76,000 with second sources),
 //! `deposit` and `repay` <= 15,000; and the SDK's compute-unit limits (`keel_sdk::compute`, what
 //! the bot requests) cover every measured size.
 use keel::state::ChangeKind;
@@ -22,6 +23,9 @@ const LIQUIDATE_16: u64 = 150_000;
 /// margin brought it to 2,722 (issue 14).
 const HEALTH_PER_POSITION: u64 = 3_000;
 const BORROW_WITHDRAW_16: u64 = 60_000;
+/// `health` per position when every market also has a Switchboard second source (2,713 + 767
+/// measured at issue 14).
+const HEALTH_PER_POSITION_TWO_SOURCES: u64 = 4_000;
 const DEPOSIT_REPAY: u64 = 15_000;
 
 fn ok(what: &str, r: Result<u64, String>) -> u64 {
@@ -345,4 +349,49 @@ fn check_budgets(table: &BTreeMap<String, BTreeMap<usize, u64>>, single: &BTreeM
         }
     }
     assert!(over.is_empty(), "over budget:\n{}", over.join("\n"));
+}
+
+/// What a Switchboard second source on every market adds at 16 positions: one more account per
+/// position, its checks and the two-source rules. Same fixture, listed with and without one.
+#[test]
+fn a_second_source_on_every_market_stays_within_the_budgets() {
+    let elf = keel_so();
+    let mut cost = vec![];
+    for secondary in [false, true] {
+        let (mut f, _, _) = Fixture::with_sources(&elf, 16, secondary);
+        let (lender, _) = f.wallet(100_000_000 * UNIT);
+        ok("deposit", f.deposit(&lender, 0, 10_000_000 * UNIT));
+        let w = account_with(&mut f, 16);
+        let health = ok("health", f.health(&w.margin));
+        let borrow = ok("borrow", f.borrow(&w, 0, UNIT));
+        for m in 1..16 {
+            f.set_price(m, 65 * USD / 10);
+        }
+        let (liq, _) = f.wallet(100_000_000 * UNIT);
+        let liquidate = ok("liquidate", f.liquidate(&liq, w.margin, 0, 1));
+        cost.push((health, borrow, liquidate));
+    }
+    let (one, two) = (cost[0], cost[1]);
+    println!(
+        "FIGURE second source on all 16 positions: health {} -> {} CU ({} a position), borrow {} -> {} CU, liquidate {} -> {} CU ({} a position)",
+        one.0,
+        two.0,
+        (two.0 - one.0) / 16,
+        one.1,
+        two.1,
+        one.2,
+        two.2,
+        (two.2 - one.2) / 16
+    );
+    assert!(two.0 > one.0, "the second source is read");
+    assert!(
+        two.0 <= 16 * HEALTH_PER_POSITION_TWO_SOURCES,
+        "health {}",
+        two.0
+    );
+    assert!(two.1 <= BORROW_WITHDRAW_16 + 16 * 1_000, "borrow {}", two.1);
+    assert!(two.2 <= LIQUIDATE_16, "liquidate {}", two.2);
+    // what the SDK and the bot request covers it
+    assert!(two.2 <= keel_sdk::compute::liquidation_units(16) as u64);
+    assert!(two.0.max(two.1) <= keel_sdk::compute::health_check_units(16) as u64);
 }

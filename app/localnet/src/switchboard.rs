@@ -4,7 +4,7 @@
 use crate::env::TestEnv;
 use crate::world::World;
 use anchor_lang::prelude::Pubkey;
-use keel::oracle::switchboard::{offsets, PULL_FEED_DISCRIMINATOR, SWITCHBOARD_ON_DEMAND_ID};
+use keel::oracle::switchboard::SWITCHBOARD_ON_DEMAND_ID;
 use keel::state::ChangeKind;
 use solana_sdk::account::{Account, AccountSharedData};
 use solana_sdk::signature::Keypair;
@@ -49,18 +49,12 @@ impl FeedSpec {
 
 /// The account data of a `PullFeedAccountData` with `spec` (every other field zero).
 pub fn pull_feed_data(spec: &FeedSpec) -> Vec<u8> {
-    let mut data = vec![0u8; offsets::SIZE];
-    data[..8].copy_from_slice(&PULL_FEED_DISCRIMINATOR);
-    let mut put = |at: usize, bytes: &[u8]| data[at..at + bytes.len()].copy_from_slice(bytes);
-    put(offsets::FEED_HASH, &spec.feed_hash);
-    put(
-        offsets::LAST_UPDATE_TIMESTAMP,
-        &spec.last_update_timestamp.to_le_bytes(),
-    );
-    put(offsets::RESULT_VALUE, &spec.value.to_le_bytes());
-    put(offsets::RESULT_STD_DEV, &spec.std_dev.to_le_bytes());
-    put(offsets::RESULT_NUM_SAMPLES, &[spec.num_samples]);
-    data
+    keel_sdk::oracle::pull_feed_data(
+        spec.feed_hash,
+        (spec.value, spec.std_dev),
+        spec.last_update_timestamp,
+        spec.num_samples,
+    )
 }
 
 /// Write (or overwrite) the pull feed account at `key`.

@@ -124,6 +124,20 @@ fn div_u128(x: u128, d: u128) -> (u128, bool) {
     (q, q * d == x)
 }
 
+/// `x / 10^n`, rounded as asked: divisions by at most 10^9 on 32-bit limbs, one per nine
+/// digits (floor(floor(x / a) / b) = floor(x / ab), and the same for ceilings), never the
+/// generic 128-bit division.
+pub fn div_pow10(x: u128, n: u32, rounding: Rounding) -> u128 {
+    let (mut q, mut left) = (x, n);
+    while left > 0 {
+        let k = left.min(9);
+        let (quotient, r) = div_rem_small(q, 10u64.pow(k));
+        q = quotient + (rounding == Rounding::Up && r != 0) as u128;
+        left -= k;
+    }
+    q
+}
+
 /// `x / d` and `x % d` for `0 < d < 2^32`: schoolbook division on 32-bit limbs, each step a
 /// native 64-bit division (the running remainder is below `d`, so each step fits in 64 bits).
 fn div_rem_small(x: u128, d: u64) -> (u128, u64) {
@@ -241,6 +255,14 @@ mod tests {
     }
 
     proptest! {
+        /// Dividing by 10^n nine digits at a time is the exact division, in both directions.
+        #[test]
+        fn div_pow10_is_exact(x in any::<u128>(), n in 0u32..=38) {
+            let d = 10u128.pow(n);
+            prop_assert_eq!(div_pow10(x, n, Rounding::Down), x / d);
+            prop_assert_eq!(div_pow10(x, n, Rounding::Up), x.div_ceil(d));
+        }
+
         #[test]
         fn up_is_down_or_one_more(a in any::<u64>(), b in any::<u64>(), c in 1u64..) {
             let down = mul_div(a as u128, b as u128, c as u128, Rounding::Down).unwrap();

@@ -22,6 +22,7 @@
 //! lone secondary pays a haircut for being the backup. The EMA (initial band) is the primary's
 //! where it has one; the secondary has none (oracle/switchboard.rs).
 use crate::errors::KeelError;
+use crate::math::fixed::wide_mul;
 use crate::math::health::{OraclePrice, PriceBand};
 use crate::state::OracleGuard;
 use anchor_lang::prelude::*;
@@ -90,7 +91,7 @@ pub struct SourcedPrice {
 
 /// True when `a` and `b` are within `max_divergence_bps` of the lower of the two.
 pub fn agree(a: u64, b: u64, max_divergence_bps: u16) -> bool {
-    a.abs_diff(b) as u128 * 10_000 <= max_divergence_bps as u128 * a.min(b) as u128
+    wide_mul(a.abs_diff(b), 10_000) <= wide_mul(max_divergence_bps as u64, a.min(b))
 }
 
 /// Combine the primary's and (when configured) the secondary's quality-checked readings, both at

@@ -9,8 +9,8 @@
 //!            last_update_timestamp >= market.last_secondary_publish_time (else OracleOlderThanUsed)
 //!            last_update_timestamp + max_age >= now                (else OracleStale)
 //!            result.value > 0                                      (else OracleNonPositivePrice)
-//!            std_dev * 10_000 <= max_conf_bps * value              (else OracleConfidenceTooWide)
 //! price = floor(value / 10^(18 + expo)),  conf = ceil(std_dev / 10^(18 + expo))
+//!            conf * 10_000 <= max_conf_bps * price                 (else OracleConfidenceTooWide)
 //! (value and std_dev carry 18 decimals; expo is the primary's, so the two compare directly)
 //! ```
 //! The feed's result is the median of its oracles' answers and its standard deviation; it has no
@@ -22,6 +22,7 @@
 //! `#[repr(C)]` and `Pod`, so it is read here at its offsets, as `oracle/pyth.rs` reads Pyth's;
 //! a test beside this file pins every offset to the crate's own struct (a dev-dependency).
 use crate::errors::KeelError;
+use crate::math::fixed::{div_pow10, wide_mul, Rounding};
 use crate::math::health::OraclePrice;
 use crate::oracle::rules::Reading;
 use crate::state::SecondaryOracle;
@@ -133,17 +134,13 @@ pub fn validate_pull_feed(
     if t.saturating_add(cfg.max_age_secs as i64) < now {
         return Ok((Reading::Stale, t));
     }
-    let std_dev = feed.std_dev.max(0) as u128;
-    let value = feed.value as u128;
-    if std_dev
-        .checked_mul(10_000)
-        .is_none_or(|w| w > cfg.max_conf_bps as u128 * value)
-    {
+    let price = rescale(feed.value as u128, expo, false)?;
+    require!(price > 0, KeelError::OracleNonPositivePrice);
+    let conf = rescale(feed.std_dev.max(0) as u128, expo, true)?;
+    // on the rescaled values (deviation rounded up, price down: never looser than exact)
+    if wide_mul(conf, 10_000) > wide_mul(cfg.max_conf_bps as u64, price) {
         return Ok((Reading::TooWide, t));
     }
-    let price = rescale(value, expo, false)?;
-    require!(price > 0, KeelError::OracleNonPositivePrice);
-    let conf = rescale(std_dev, expo, true)?;
     Ok((
         Reading::Fresh(OraclePrice {
             price,
@@ -161,14 +158,9 @@ pub fn validate_pull_feed(
 fn rescale(x: u128, expo: i32, up: bool) -> Result<u64> {
     let shift = 18 + expo;
     let out = if shift >= 0 {
-        let d = 10u128
-            .checked_pow(shift as u32)
-            .ok_or_else(|| error!(KeelError::OracleExponentOutOfRange))?;
-        if up {
-            x.div_ceil(d)
-        } else {
-            x / d
-        }
+        require!(shift <= 38, KeelError::OracleExponentOutOfRange);
+        let rounding = if up { Rounding::Up } else { Rounding::Down };
+        div_pow10(x, shift as u32, rounding)
     } else {
         10u128
             .checked_pow(shift.unsigned_abs())
