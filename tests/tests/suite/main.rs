@@ -21,4 +21,5 @@ mod remaining;
 mod sdk;
 mod second_source;
 mod security;
+mod security_checks;
 mod stateful;

@@ -3,6 +3,7 @@ pub mod health_report;
 pub mod margin_account;
 pub mod market;
 pub mod market_pricing;
+pub mod oracle_config;
 pub mod pending_change;
 pub mod pool;
 pub mod roles;
