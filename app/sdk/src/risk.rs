@@ -100,13 +100,15 @@ fn price_market(
     let (p1, t1, expo) = check_price_update(update, &oracle, now, market.last_publish_time)?;
     let second = if market.config.secondary.is_set() {
         let feed = feed.ok_or(KeelError::SecondaryOracleMismatch)?;
-        Some(validate_pull_feed(
+        let checked = validate_pull_feed(
             feed,
             &market.config.secondary,
             expo,
             now,
             market.last_secondary_publish_time,
-        )?)
+        );
+        // as health and liquidation take it: a failure of the feed's data is its absence
+        Some(keel::oracle::secondary_reading(checked, false)?)
     } else {
         None
     };

@@ -41,7 +41,7 @@ pub const MAX_DIVERGENCE_BPS: u16 = 2_000;
 pub const MAX_FALLBACK_HAIRCUT_BPS: u16 = 5_000;
 /// Upper bound of the volatility that costs no extra initial margin, bps.
 pub const MAX_VOL_MARGIN_FLOOR_BPS: u16 = 1_000;
-/// Upper bound of the volatility multiplier, bps of 1x (10x).
+/// Upper bound of the volatility multiplier, bps of 1x (6x).
 pub const MAX_VOL_MARGIN_MULT_BPS: u16 = 60_000;
 /// Upper bound of the extra initial haircut volatility may add, bps.
 pub const MAX_VOL_MARGIN_CAP_BPS: u16 = 5_000;

@@ -163,4 +163,6 @@ pub enum KeelError {
     OracleSourcesDiverge,
     #[msg("Oracle guard out of bounds (divergence 0.1-20%, haircuts and volatility caps <= 50%)")]
     InvalidOracleGuard,
+    #[msg("The market's second price source is stale or too uncertain: update it to borrow or withdraw against the market")]
+    SecondaryOracleUnavailable,
 }

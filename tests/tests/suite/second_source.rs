@@ -374,3 +374,54 @@ async fn the_guardian_cannot_add_a_second_source_at_once() {
     assert_keel_error(w.send_as(&guardian, &[ix]).await, KeelError::NotTightening);
     assert!(!w.market(0).await.config.secondary.is_set());
 }
+
+#[tokio::test]
+async fn a_borrower_cannot_skip_the_divergence_check_by_leaving_the_feed_stale() {
+    let (mut w, lender, trader) = with_second_source().await;
+    // the pull feed was last updated two minutes ago; Pyth is fresh
+    w.env.warp(120).await;
+    w.refresh_prices(&[100 * USD, USD]).await;
+    let keys = watched_all(&w, &[&lender, &trader]);
+    let before = snapshot(&mut w, &keys).await;
+    assert_keel_error(
+        w.borrow(&trader, 1, USDC).await,
+        KeelError::SecondaryOracleUnavailable,
+    );
+    assert_unchanged(&mut w, &keys, &before).await;
+    // health (and so liquidation) go on with Pyth alone
+    let (source, _) = client_view(&mut w, &trader).await;
+    assert_eq!(source, PriceSource::PrimaryOnly);
+    assert_eq!(
+        w.health(trader.margin).await.unwrap().collateral_value.0,
+        999 * DOLLAR
+    );
+    // updating the feed, as a pull oracle's user does in the same transaction, lets it through
+    w.set_secondary_price(0, 100 * USD).await;
+    w.borrow(&trader, 1, USDC).await.unwrap();
+    check(&mut w).await;
+}
+
+#[tokio::test]
+async fn a_broken_second_feed_cannot_stop_liquidations() {
+    let (mut w, _lender, trader) = with_second_source().await;
+    w.borrow(&trader, 1, 700 * USDC).await.unwrap();
+    // the feed's authority repoints its jobs: its hash is no longer the one the market pinned
+    let repointed = FeedSpec {
+        feed_hash: [0xEE; 32],
+        ..w.feed_spec(0, 100 * USD).await
+    };
+    w.write_feed(0, &repointed);
+    assert_keel_error(
+        w.borrow(&trader, 1, USDC).await,
+        KeelError::OracleFeedMismatch,
+    );
+    // SOL falls: the account is liquidated on Pyth alone, the broken feed counted absent
+    w.set_price(0, 80 * USD).await;
+    let report = w.health(trader.margin).await.unwrap();
+    assert!(report.liquidatable, "{report:?}");
+    let liquidator = w.trader(&[0, 10_000 * USDC]).await;
+    w.liquidate(&liquidator, trader.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+    check(&mut w).await;
+}

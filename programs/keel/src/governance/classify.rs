@@ -6,13 +6,10 @@
 //!                                    oracle max age lower, max confidence lower (same feed and
 //!                                    price account); maintenance weights and oracle limits then
 //!                                    reach health along the ramp (math/weight_ramp.rs);
-//!                                    the second source's max age and confidence lower (same
-//!                                    feed and hash: they apply at once, they only matter while
-//!                                    the primary is down), divergence bound lower, fallback
-//!                                    haircut and volatility margin higher (floor lower)
+//!                                    the volatility margin higher (floor lower: initial only)
 //! anything else is loosening:        higher weights or caps, a new oracle feed or price account,
-//!                                    adding, removing or replacing a second source, any change
-//!                                    to the interest curve, reserve factor or bonus, ...
+//!                                    any change to the second source, its limits, the divergence
+//!                                    bound or the fallback haircut, any change to the interest curve, reserve factor or bonus, ...
 //! ```
 use crate::state::MarketConfig;
 
@@ -38,19 +35,17 @@ pub fn is_tightening(old: &MarketConfig, new: &MarketConfig) -> bool {
         && new.bonus == old.bonus
 }
 
-/// The second source and its guard only tighten: the same feed with no looser limits, agreement
-/// no wider, the fallback haircut and the volatility margin no smaller. Adding, removing or
-/// replacing a second source is a loosening (a new source may price collateral the primary
-/// cannot; without one, disagreement goes unseen), so it waits for the timelock.
+/// The second source and the rules that combine it never change at once: adding, removing or
+/// replacing it, or its limits, the divergence bound or the fallback haircut, all move
+/// maintenance prices both ways (a tighter second-source limit switches the divergence check off
+/// by making the source absent; a higher haircut or a lower bound can make healthy accounts
+/// liquidatable with no ramp), so they wait for the timelock. Only the volatility margin, which
+/// touches initial weights alone, may tighten at once.
 fn secondary_tightening(old: &MarketConfig, new: &MarketConfig) -> bool {
-    let (os, ns) = (&old.secondary, &new.secondary);
     let (og, ng) = (&old.guard, &new.guard);
-    ns.feed == os.feed
-        && ns.feed_hash == os.feed_hash
-        && ns.max_age_secs <= os.max_age_secs
-        && ns.max_conf_bps <= os.max_conf_bps
-        && ng.max_divergence_bps <= og.max_divergence_bps
-        && ng.fallback_haircut_bps >= og.fallback_haircut_bps
+    new.secondary == old.secondary
+        && ng.max_divergence_bps == og.max_divergence_bps
+        && ng.fallback_haircut_bps == og.fallback_haircut_bps
         && ng.vol_margin_floor_bps <= og.vol_margin_floor_bps
         && ng.vol_margin_mult_bps >= og.vol_margin_mult_bps
         && ng.vol_margin_cap_bps >= og.vol_margin_cap_bps
@@ -107,11 +102,12 @@ mod tests {
         assert!(!t(|c| c.bonus.max_bonus_bps = 1));
         assert!(!t(|c| c.secondary.feed = Pubkey::new_unique()));
         assert!(!t(|c| c.secondary.feed_hash = [2; 32]));
-        assert!(t(|c| c.secondary.max_age_secs = 0));
+        assert!(!t(|c| c.secondary.max_age_secs = 30));
+        assert!(!t(|c| c.secondary.max_conf_bps = 1));
         assert!(!t(|c| c.secondary.max_conf_bps = 300));
-        assert!(t(|c| c.guard.max_divergence_bps = 0));
+        assert!(!t(|c| c.guard.max_divergence_bps = 100));
         assert!(!t(|c| c.guard.max_divergence_bps = 201));
-        assert!(t(|c| c.guard.fallback_haircut_bps = 9));
+        assert!(!t(|c| c.guard.fallback_haircut_bps = 9));
         assert!(!t(|c| c.guard.vol_margin_mult_bps = 0));
         assert!(t(|c| c.guard.vol_margin_cap_bps = 700));
         assert!(!t(|c| c.guard.vol_margin_floor_bps = 60));

@@ -40,6 +40,10 @@ pub struct Sources<'a> {
     pub secondary: &'a SecondaryOracle,
     /// Newest secondary publish time used.
     pub secondary_not_before: i64,
+    /// Whether a failure of the secondary's *data* (feed hash, value, an older update) refuses
+    /// (borrow, withdraw) or only makes the source absent (health, liquidation: whoever controls
+    /// the feed must not be able to stop liquidations). Its key, owner and layout always refuse.
+    pub strict_secondary: bool,
     /// How they combine.
     pub guard: &'a OracleGuard,
 }
@@ -57,16 +61,29 @@ pub fn load_market_price(
         pyth::load_pyth_checked(primary, sources.primary, now, sources.primary_not_before)?;
     let second = match (sources.secondary.is_set(), secondary) {
         (false, _) => None,
-        (true, Some(info)) => Some(switchboard::load_switchboard_price(
-            info,
-            sources.secondary,
-            expo,
-            now,
-            sources.secondary_not_before,
-        )?),
+        (true, Some(info)) => {
+            let feed = switchboard::read_checked_feed(info, sources.secondary)?;
+            let checked = switchboard::validate_pull_feed(
+                &feed,
+                sources.secondary,
+                expo,
+                now,
+                sources.secondary_not_before,
+            );
+            Some(secondary_reading(checked, sources.strict_secondary)?)
+        }
         (true, None) => return Err(error!(crate::errors::KeelError::SecondaryOracleMismatch)),
     };
     combine_timed((p1, t1), second, sources.guard)
+}
+
+/// The secondary's reading as the mode takes it: a data failure refuses when `strict`, else makes
+/// the source absent (stale, never used, so no publish time recorded).
+pub fn secondary_reading(checked: Result<(Reading, i64)>, strict: bool) -> Result<(Reading, i64)> {
+    match checked {
+        Err(_) if !strict => Ok((Reading::Stale, 0)),
+        other => other,
+    }
 }
 
 /// [`combine`] with each source's publish time kept only when the rule used that source.

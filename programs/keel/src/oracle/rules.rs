@@ -7,7 +7,7 @@
 //! one source configured       p1 as it is                                   source: Primary
 //! both fresh, agree           p1, its band stretched to cover p2            source: Primary
 //!   agree iff |p1 - p2| * 10^4 <= max_divergence_bps * min(p1, p2)
-//! both fresh, diverge         spot = midpoint of p1 and p2,                 source: Divergent
+//! both fresh, diverge         spot = p1 (liquidations exchange at it),      source: Divergent
 //!                             band = [min(low1, low2), max(high1, high2)]
 //!                             borrow and withdraw refuse (OracleSourcesDiverge);
 //!                             health and liquidation go on at this band
@@ -126,9 +126,9 @@ pub fn combine(
                 low: b1.low.min(b2.low),
                 high: b1.high.max(b2.high),
             };
-            let mid = p1.price / 2 + p2.price / 2 + (p1.price % 2 + p2.price % 2) / 2;
-            let divergent = OraclePrice { price: mid, ..p1 };
-            sourced(with_bound(divergent, bound), PriceSource::Divergent)
+            // the exchange stays at the primary's spot: the other source may widen the band
+            // (who is liquidatable) but not move the price a seizure is computed at
+            sourced(with_bound(p1, bound), PriceSource::Divergent)
         }
         (_, Some(Fresh(p2))) => {
             let band = p2.maintenance_band();
@@ -216,7 +216,7 @@ mod tests {
                 }
             )
         );
-        // diverging: midpoint, the worse of both bands
+        // diverging: the primary's spot, the worse of both bands
         let s = combine(
             fresh(px(10_000, 10, 10_000)),
             Some(fresh(px(9_000, 5, 9_000))),
@@ -228,7 +228,7 @@ mod tests {
         assert_eq!(
             (p.price, p.maintenance_band()),
             (
-                9_500,
+                10_000,
                 PriceBand {
                     low: 8_995,
                     high: 10_010

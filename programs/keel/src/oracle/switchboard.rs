@@ -8,8 +8,10 @@
 //!            feed_hash == market.secondary.feed_hash               (else OracleFeedMismatch)
 //!            last_update_timestamp >= market.last_secondary_publish_time (else OracleOlderThanUsed)
 //!            last_update_timestamp + max_age >= now                (else OracleStale)
-//!            result.value > 0                                      (else OracleNonPositivePrice)
-//! price = floor(value / 10^(18 + expo)),  conf = ceil(std_dev / 10^(18 + expo))
+//!            result.value > 0, result.std_dev >= 0                 (else OracleNonPositivePrice,
+//!                                                                   OracleInvalidAccount)
+//!            result.num_samples > 0                                (else stale: no result yet)
+//! price = floor(value / 10^(18 + expo)),  conf = ceil((value + std_dev) / 10^(18 + expo)) - price
 //!            conf * 10_000 <= max_conf_bps * price                 (else OracleConfidenceTooWide)
 //! (value and std_dev carry 18 decimals; expo is the primary's, so the two compare directly)
 //! ```
@@ -104,6 +106,13 @@ pub fn load_switchboard_price(
     now: i64,
     not_before: i64,
 ) -> Result<(Reading, i64)> {
+    let feed = read_checked_feed(info, cfg)?;
+    validate_pull_feed(&feed, cfg, expo, now, not_before)
+}
+
+/// The identity checks a caller controls (key, owner, discriminator and size), then the feed's
+/// result.
+pub fn read_checked_feed(info: &AccountInfo, cfg: &SecondaryOracle) -> Result<PullFeedResult> {
     require_keys_eq!(*info.key, cfg.feed, KeelError::SecondaryOracleMismatch);
     require_keys_eq!(
         *info.owner,
@@ -111,8 +120,7 @@ pub fn load_switchboard_price(
         KeelError::OracleWrongOwner
     );
     let data = info.try_borrow_data()?;
-    let feed = read_pull_feed(&data)?;
-    validate_pull_feed(&feed, cfg, expo, now, not_before)
+    read_pull_feed(&data)
 }
 
 /// The checks of [`load_switchboard_price`] after the account's identity: `Err` for a refusal,
@@ -131,13 +139,19 @@ pub fn validate_pull_feed(
     let t = feed.last_update_timestamp;
     require!(t >= not_before, KeelError::OracleOlderThanUsed);
     require!(feed.value > 0, KeelError::OracleNonPositivePrice);
-    if t.saturating_add(cfg.max_age_secs as i64) < now {
+    require!(feed.std_dev >= 0, KeelError::OracleInvalidAccount);
+    if feed.num_samples == 0 || t.saturating_add(cfg.max_age_secs as i64) < now {
         return Ok((Reading::Stale, t));
     }
-    let price = rescale(feed.value as u128, expo, false)?;
+    // price rounded down; the band's top, value + std_dev, rounded up on its own, so that
+    // price + conf >= the exact top and price - conf <= the exact bottom
+    let (value, std_dev) = (feed.value as u128, feed.std_dev as u128);
+    let price = rescale(value, expo, false)?;
     require!(price > 0, KeelError::OracleNonPositivePrice);
-    let conf = rescale(feed.std_dev.max(0) as u128, expo, true)?;
-    // on the rescaled values (deviation rounded up, price down: never looser than exact)
+    let top = value
+        .checked_add(std_dev)
+        .ok_or_else(|| error!(KeelError::OracleInvalidAccount))?;
+    let conf = rescale(top, expo, true)? - price;
     if wide_mul(conf, 10_000) > wide_mul(cfg.max_conf_bps as u64, price) {
         return Ok((Reading::TooWide, t));
     }
@@ -156,7 +170,9 @@ pub fn validate_pull_feed(
 
 /// An 18-decimal amount as a mantissa at exponent `expo` (rounded up when `up`).
 fn rescale(x: u128, expo: i32, up: bool) -> Result<u64> {
-    let shift = 18 + expo;
+    let shift = expo
+        .checked_add(18)
+        .ok_or_else(|| error!(KeelError::OracleExponentOutOfRange))?;
     let out = if shift >= 0 {
         require!(shift <= 38, KeelError::OracleExponentOutOfRange);
         let rounding = if up { Rounding::Up } else { Rounding::Down };
@@ -211,6 +227,28 @@ mod tests {
         assert!(read_pull_feed(&data[..data.len() - 1]).is_err());
         data[0] ^= 1;
         assert!(read_pull_feed(&data).is_err());
+    }
+
+    proptest::proptest! {
+        /// The band read from a feed covers the exact one: price + conf is at least
+        /// value + std_dev and price - conf at most value - std_dev, at any exponent.
+        #[test]
+        fn the_band_read_covers_the_exact_band(
+            value in 1i128..1_000_000_000_000_000_000_000_000, std_dev in 0i128..1_000_000_000_000_000_000_000,
+            expo in -18i32..=0,
+        ) {
+            let cfg = SecondaryOracle { max_age_secs: 60, max_conf_bps: u16::MAX, ..SecondaryOracle::default() };
+            let feed = PullFeedResult {
+                feed_hash: [0; 32], last_update_timestamp: 100, value, std_dev, num_samples: 1, slot: 0,
+            };
+            let Ok((Reading::Fresh(p), 100)) = validate_pull_feed(&feed, &cfg, expo, 100, 0) else {
+                return Ok(()); // too large for a u64 mantissa, or below one unit: refused
+            };
+            let unit = 10u128.pow((18 + expo) as u32);
+            let (lo, hi) = (p.price as u128 - (p.conf as u128).min(p.price as u128), p.price as u128 + p.conf as u128);
+            proptest::prop_assert!(hi * unit >= (value + std_dev) as u128);
+            proptest::prop_assert!(lo * unit <= (value - std_dev).max(0) as u128);
+        }
     }
 
     #[test]

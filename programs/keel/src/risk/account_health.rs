@@ -12,7 +12,10 @@
 //!                     each price passes its source's checks (oracle/pyth.rs, switchboard.rs),
 //!                     is not older than one the market already used from that source, and the
 //!                     two combine by oracle/rules.rs; borrow and withdraw refuse a position whose
-//!                     sources diverge (OracleSourcesDiverge)
+//!                     sources diverge (OracleSourcesDiverge) or whose second source is stale
+//!                     while the first is fresh (SecondaryOracleUnavailable: a pull feed is fresh
+//!                     only when someone updates it, so the borrower must); health and
+//!                     liquidation take a failure of the second source's data as its absence
 //! initial weights   = tightened by the price's volatility (math/volatility.rs)
 //! deposit = floor(deposit_shares * deposit_index(now)),  debt = ceil(borrow_shares * borrow_index(now))
 //! weights = the market's weights in force at now (maintenance weights on their ramp)
@@ -180,10 +183,18 @@ fn price_position(
     let debt = debt_amount(position.borrow_shares, step.borrow_index)?;
     let priced = price_group(&market, group, now, mode, debt == 0, &position.market)?;
     let source = priced.sourced.source;
-    require!(
-        !(mode == PriceMode::Initial && source == PriceSource::Divergent),
-        KeelError::OracleSourcesDiverge
-    );
+    if mode == PriceMode::Initial {
+        require!(
+            source != PriceSource::Divergent,
+            KeelError::OracleSourcesDiverge
+        );
+        // a pull feed is only as fresh as someone makes it: a borrower who leaves it stale must
+        // not thereby skip the divergence check
+        require!(
+            source != PriceSource::PrimaryOnly,
+            KeelError::SecondaryOracleUnavailable
+        );
+    }
     let weights = match &priced.sourced.price {
         Some(p) => initial_weights(market.weights_at(now), p, &market.config.guard),
         None => market.weights_at(now),
@@ -242,6 +253,7 @@ fn price_group(
         primary_not_before: market.last_publish_time,
         secondary: &market.config.secondary,
         secondary_not_before: market.last_secondary_publish_time,
+        strict_secondary: mode == PriceMode::Initial,
         guard: &market.config.guard,
     };
     match load_market_price(&sources, &group[1], group.get(2), now) {

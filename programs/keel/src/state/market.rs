@@ -274,6 +274,10 @@ impl Market {
                 MAINT_WEIGHT_RAMP_SECS,
             );
         }
+        if config.secondary.feed != self.config.secondary.feed {
+            // a new feed's updates are not comparable with the old one's
+            self.last_secondary_publish_time = 0;
+        }
         self.config = config;
         self.config_version = self.config_version.wrapping_add(1);
     }
