@@ -5,6 +5,7 @@
 //! withdraw never returns more); 5 after every successful borrow or withdraw; 6 by comparing every
 //! market's configuration with the last step's (a loosening only by an executed queued change; a
 //! maintenance weight never tightens faster than its ramp).
+//! Market 2 has a Switchboard second source that agrees, diverges or goes stale at random.
 //! Besides honest users it plays the audit's exploit moves: deposit/withdraw round-trip loops
 //! against an outflow limit, dust positions in a new market, stale feeds, matured changes replayed
 //! after a later tightening (must be refused), maintenance-weight cuts, liquidations taken as a
@@ -125,6 +126,13 @@ enum Action {
     },
     /// A bot-like liquidation that takes the seizure as a deposit in the liquidator's account.
     LiquidateIntoDeposit,
+    /// Market 2's second source (a Switchboard feed) moves `move_bps` away from its Pyth price
+    /// (agreeing within the bound, diverging past it); or, with `stale_secs` > 0, time passes
+    /// and every feed but it publishes.
+    Second {
+        move_bps: i64,
+        stale_secs: i64,
+    },
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -149,6 +157,7 @@ fn action() -> impl Strategy<Value = Action> {
         1 => m.clone().prop_map(|m| Action::Replay { m }),
         1 => (m.clone(), 1u16..8_500).prop_map(|(m, maint_weight_bps)| Action::CutMaint { m, maint_weight_bps }),
         1 => Just(Action::LiquidateIntoDeposit),
+        2 => (-1_500i64..1_500, prop_oneof![Just(0i64), 61i64..300]).prop_map(|(move_bps, stale_secs)| Action::Second { move_bps, stale_secs }),
     ]
 }
 
@@ -208,6 +217,8 @@ struct Run {
     traders: Vec<Trader>,
     liquidator: Trader,
     prices: [i64; MARKETS],
+    /// Market 2's second-source price.
+    second: i64,
     /// Per market, as of the last step: its configuration, its weights in force, and when.
     configs: Vec<(MarketConfig, RiskWeights, i64)>,
 }
@@ -234,6 +245,8 @@ async fn setup() -> Run {
         },
     ])
     .await;
+    // market 2 is priced by two sources: the rules of oracle/rules.rs are fuzzed too
+    w.add_secondary(2, START[2], &START).await.unwrap();
     let funding = [10_000 * SOL, 1_000_000 * USDC, 500 * 100_000_000];
     let mut traders = vec![];
     for _ in 0..TRADERS {
@@ -260,6 +273,7 @@ async fn setup() -> Run {
         traders,
         liquidator,
         prices: START,
+        second: START[2],
         configs,
     }
 }
@@ -330,6 +344,8 @@ fn tally(action: &Action, ok: bool) {
         Action::Replay { .. } => "matured_change_replay",
         Action::CutMaint { .. } => "cut_maintenance_weight",
         Action::LiquidateIntoDeposit => "liquidate_into_deposit",
+        Action::Second { stale_secs: 0, .. } => "second_source_moves",
+        Action::Second { .. } => "second_source_stale",
     };
     let mut stats = STATS.lock().unwrap();
     let e = stats.entry(name).or_default();
@@ -445,12 +461,31 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
             let p = (run.prices[m] + run.prices[m] * move_bps / 10_000).max(START[m] / 20);
             run.prices[m] = p;
             w.set_price(m, p).await;
+            if m == 2 {
+                run.second = p;
+                w.set_secondary_price(2, p).await;
+            }
             None
         }
         Action::Warp { secs } => {
             w.env.warp(secs).await;
             let prices = run.prices;
             w.refresh_prices(&prices).await;
+            w.set_secondary_price(2, run.second).await;
+            None
+        }
+        Action::Second {
+            move_bps,
+            stale_secs,
+        } => {
+            if stale_secs > 0 {
+                w.env.warp(stale_secs).await;
+                let prices = run.prices;
+                w.refresh_prices(&prices).await;
+            } else {
+                run.second = (run.prices[2] + run.prices[2] * move_bps / 10_000).max(1);
+                w.set_secondary_price(2, run.second).await;
+            }
             None
         }
         Action::Tighten { m, init_weight_bps } => {
@@ -493,6 +528,8 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
                     w.set_price(i, *p).await;
                 }
             }
+            // the second source keeps publishing: a stale Pyth on market 2 falls back to it
+            w.set_secondary_price(2, run.second).await;
             None
         }
         Action::Replay { m } => replay(w, m).await?,
