@@ -325,6 +325,9 @@ async fn install_native_stubs() {
                     .start_with_context()
                     .await,
             );
+            // program-test turns the runtime's DEBUG logging on whenever RUST_LOG is unset (tens
+            // of thousands of lines a run): back to errors only, unless the user asked
+            agave_logger::setup_with_default("error");
         })
         .await;
 }

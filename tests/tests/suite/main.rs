@@ -16,6 +16,7 @@ mod lifecycle;
 mod liquidation;
 mod liquidator;
 mod oracle;
+mod quiet;
 mod refusals;
 mod remaining;
 mod sdk;
