@@ -15,6 +15,7 @@ pub mod keys;
 pub mod native_logs;
 pub mod program_index;
 pub mod pyth;
+pub mod rpc;
 pub mod switchboard;
 pub mod tokens;
 pub mod world;

@@ -1,0 +1,80 @@
+//! A Solana JSON-RPC endpoint over the embedded ledger (`keel localnet`): the methods the SDK's
+//! `RpcChain`, the CLI, the bot and a wallet need, served by jsonrpsee with the Solana RPC types
+//! (`solana-rpc-client-types`, `solana-account-decoder`), so `solana-rpc-client` decodes every
+//! answer. Transactions land in the same bank the simulator and the suite use.
+//!
+//! ```text
+//! reads          getAccountInfo getMultipleAccounts getProgramAccounts (memcmp, dataSize)
+//!                getBalance getTokenAccountBalance getSlot getBlockHeight getEpochInfo
+//!                getMinimumBalanceForRentExemption getLatestBlockhash isBlockhashValid
+//!                getVersion getHealth getGenesisHash
+//! transactions   sendTransaction (preflight unless skipped) simulateTransaction
+//!                getSignatureStatuses requestAirdrop
+//! commitment     every landed transaction is final at once (one bank, no forks)
+//! ```
+mod methods;
+
+use crate::bank::Ledger;
+use jsonrpsee::server::{Server, ServerHandle};
+use jsonrpsee::RpcModule;
+use solana_sdk::signature::Signature;
+use solana_sdk::transaction::TransactionError;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+/// A landed transaction, as `getSignatureStatuses` reports it.
+#[derive(Clone, Debug)]
+pub(crate) struct Landed {
+    slot: u64,
+    err: Option<TransactionError>,
+}
+
+/// What every method reads: the ledger and the signatures it has landed.
+pub(crate) struct RpcState {
+    ledger: Arc<Ledger>,
+    landed: Mutex<HashMap<Signature, Landed>>,
+}
+
+/// A running endpoint; dropping it stops the server.
+pub struct LocalRpc {
+    addr: SocketAddr,
+    handle: ServerHandle,
+}
+
+impl LocalRpc {
+    /// Serve `ledger` on `addr` (port 0: any free port).
+    pub async fn start(ledger: Arc<Ledger>, addr: SocketAddr) -> Result<LocalRpc, String> {
+        let state = RpcState {
+            ledger,
+            landed: Mutex::new(HashMap::new()),
+        };
+        let mut module = RpcModule::new(state);
+        methods::register(&mut module).map_err(|e| format!("registering methods: {e}"))?;
+        let server = Server::builder()
+            .build(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let addr = server
+            .local_addr()
+            .map_err(|e| format!("no local address: {e}"))?;
+        let handle = server.start(module);
+        Ok(LocalRpc { addr, handle })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its URL, for `RpcClient::new`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop serving and wait until the server has stopped.
+    pub async fn stop(self) {
+        let _ = self.handle.stop();
+        self.handle.stopped().await;
+    }
+}

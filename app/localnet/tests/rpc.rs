@@ -1,0 +1,115 @@
+//! The JSON-RPC endpoint over HTTP, through the real Solana client (`solana-rpc-client`, which
+//! must decode every answer) and the SDK's `RpcChain` (what the CLI and the bot use on a cluster):
+//! reads, program-account queries with filters, an airdrop, a real Keel deposit, and a refused
+//! borrow that comes back as its Keel error.
+use anchor_lang::prelude::Pubkey;
+use keel::errors::KeelError;
+use keel_localnet::rpc::LocalRpc;
+use keel_localnet::tokens::spl_token;
+use keel_localnet::world::USD;
+use keel_localnet::{MarketSpec, World};
+use keel_sdk::chain::{filters, Chain, RpcChain};
+use keel_sdk::instructions as kix;
+use solana_client::nonblocking::rpc_client::RpcClient;
+use solana_sdk::signature::{Keypair, Signer};
+
+const SOL: u64 = 1_000_000_000;
+const USDC: u64 = 1_000_000;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_solana_client_and_the_sdk_work_over_http() {
+    let mut w = World::new(&[
+        MarketSpec {
+            token_program: spl_token(),
+            decimals: 9,
+            price: 100 * USD,
+        },
+        MarketSpec {
+            token_program: spl_token(),
+            decimals: 6,
+            price: USD,
+        },
+    ])
+    .await;
+    let rpc = LocalRpc::start(w.env.ledger.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let client = RpcClient::new(rpc.url());
+
+    // reads, decoded by the Solana client
+    let pool = client.get_account(&w.pool).await.unwrap();
+    assert_eq!(pool.owner, keel::ID);
+    assert_eq!(pool.data, w.env.account(w.pool).await.unwrap().data);
+    client.get_latest_blockhash().await.unwrap();
+    client.get_version().await.unwrap();
+    client.get_health().await.unwrap();
+    assert!(client.get_slot().await.unwrap() >= 1);
+    assert!(
+        client
+            .get_minimum_balance_for_rent_exemption(100)
+            .await
+            .unwrap()
+            > 0
+    );
+    let some = client
+        .get_multiple_accounts(&[w.pool, Pubkey::new_unique()])
+        .await
+        .unwrap();
+    assert!(some[0].is_some() && some[1].is_none());
+
+    // an airdrop lands as a real transfer, and its status is final
+    let wallet = Keypair::new();
+    let sig = client.request_airdrop(&wallet.pubkey(), SOL).await.unwrap();
+    assert!(client.confirm_transaction(&sig).await.unwrap());
+    assert_eq!(client.get_balance(&wallet.pubkey()).await.unwrap(), SOL);
+
+    // the SDK's RpcChain: filtered program-account queries, a deposit, a refused borrow
+    let lender = w.trader(&[0, 1_000 * USDC]).await;
+    w.deposit(&lender, 1, 1_000 * USDC).await.unwrap();
+    let trader = w.trader(&[10 * SOL, 0]).await;
+    // the trader pays its own fees here: lamports from the faucet
+    let sig = client
+        .request_airdrop(&trader.key.pubkey(), SOL)
+        .await
+        .unwrap();
+    assert!(client.confirm_transaction(&sig).await.unwrap());
+    let chain = RpcChain::new(&rpc.url(), trader.key.insecure_clone());
+    let markets = chain
+        .program_accounts(&filters::markets(&w.pool))
+        .await
+        .unwrap();
+    assert_eq!(markets.len(), 2);
+    let margins = chain
+        .program_accounts(&filters::margin_accounts(&w.pool))
+        .await
+        .unwrap();
+    assert_eq!(margins.len(), 2, "the lender's and the trader's");
+    let keys = w.markets[0].keys;
+    let deposit = kix::deposit(
+        trader.key.pubkey(),
+        trader.margin,
+        &keys,
+        trader.tokens[0],
+        10 * SOL,
+    );
+    chain.send(&[deposit], &[], 200_000).await.unwrap();
+    let balance = client
+        .get_token_account_balance(&trader.tokens[0])
+        .await
+        .unwrap();
+    assert_eq!(balance.amount, "0");
+    // 10 SOL back 798.4 USDC: 900 is refused, with the program's own error
+    let metas = w.health_metas(trader.margin, Some(1)).await;
+    let borrow = kix::borrow(
+        trader.key.pubkey(),
+        trader.margin,
+        &w.markets[1].keys,
+        trader.tokens[1],
+        900 * USDC,
+        &metas,
+    );
+    let refused = chain.send(&[borrow], &[], 400_000).await.unwrap_err();
+    let code: u32 = KeelError::InitialHealthViolated.into();
+    assert_eq!(refused.custom_code(), Some(code), "{refused:?}");
+    rpc.stop().await;
+}
