@@ -1,7 +1,7 @@
 //! Health of a margin account off-chain, computed with the program's own code: the same projected
 //! interest, the same price validation (`keel::oracle::pyth::check_price_update`,
 //! `keel::oracle::switchboard::validate_pull_feed`), the same two-source rules
-//! (`keel::oracle::combine_timed`), the same volatility margin (`keel::math::volatility`), the
+//! (`keel::oracle::price_from_readings`), the same volatility margin (`keel::math::volatility`), the
 //! same weights in force (`Market::weights_at`, maintenance weights on their ramp), the same
 //! engine (`keel::math::health::compute_health`) and the same lenient rule as `health` and
 //! `liquidate`: a collateral-only position without a usable price counts zero, a debt position
@@ -17,7 +17,7 @@ use keel::math::shares::{debt_amount, deposit_amount};
 use keel::math::volatility::initial_weights;
 use keel::oracle::pyth::{check_price_update, is_quality_error};
 use keel::oracle::rules::PriceSource;
-use keel::oracle::switchboard::{validate_pull_feed, PullFeedResult};
+use keel::oracle::switchboard::PullFeedResult;
 use keel::state::{MarginAccount, Market};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use std::fmt;
@@ -97,22 +97,17 @@ fn price_market(
     use keel::errors::KeelError;
     let oracle = market.maintenance_oracle_at(now);
     let update = update.ok_or(KeelError::OracleInvalidAccount)?;
-    let (p1, t1, expo) = check_price_update(update, &oracle, now, market.last_publish_time)?;
-    let second = if market.config.secondary.is_set() {
-        let feed = feed.ok_or(KeelError::SecondaryOracleMismatch)?;
-        let checked = validate_pull_feed(
-            feed,
-            &market.config.secondary,
-            expo,
-            now,
-            market.last_secondary_publish_time,
-        );
+    let primary = check_price_update(update, &oracle, now, market.last_publish_time)?;
+    let sources = keel::oracle::Sources {
+        primary: &oracle,
+        primary_not_before: market.last_publish_time,
+        secondary: &market.config.secondary,
+        secondary_not_before: market.last_secondary_publish_time,
         // as health and liquidation take it: a failure of the feed's data is its absence
-        Some(keel::oracle::secondary_reading(checked, false)?)
-    } else {
-        None
+        strict_secondary: false,
+        guard: &market.config.guard,
     };
-    keel::oracle::combine_timed((p1, t1), second, &market.config.guard)
+    keel::oracle::price_from_readings(&sources, primary, feed, now)
 }
 
 /// Why health could not be computed.

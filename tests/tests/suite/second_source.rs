@@ -37,6 +37,18 @@ fn watched_all(w: &World, traders: &[&Trader]) -> Vec<anchor_lang::prelude::Pubk
     keys
 }
 
+/// `trader` is liquidatable, and a liquidator with USDC repays its debt and seizes SOL; the
+/// books hold after.
+async fn liquidate_underwater(w: &mut World, trader: &Trader) {
+    let report = w.health(trader.margin).await.unwrap();
+    assert!(report.liquidatable, "{report:?}");
+    let liquidator = w.trader(&[0, 10_000 * USDC]).await;
+    w.liquidate(&liquidator, trader.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+    check(w).await;
+}
+
 /// What the SDK says priced SOL, and the account's health, as a client computes them.
 async fn client_view(w: &mut World, t: &Trader) -> (PriceSource, keel::math::health::Health) {
     let now = w.env.now().await;
@@ -115,13 +127,7 @@ async fn diverging_sources_refuse_borrowing_and_value_each_side_at_the_worse() {
     // still $100) the account is liquidatable (10 * $44.955 * 85% = $382.1 < $400.4 of debt)
     // although the primary alone would call it healthy
     w.set_secondary_price(0, 45 * USD).await;
-    let report = w.health(trader.margin).await.unwrap();
-    assert!(report.liquidatable, "{report:?}");
-    let liquidator = w.trader(&[0, 10_000 * USDC]).await;
-    w.liquidate(&liquidator, trader.margin, 1, 0, u64::MAX)
-        .await
-        .unwrap();
-    check(&mut w).await;
+    liquidate_underwater(&mut w, &trader).await;
 }
 
 #[tokio::test]
@@ -148,13 +154,7 @@ async fn a_stale_primary_falls_back_to_the_second_source_with_a_haircut() {
     );
     // the crash goes on with Pyth down: liquidation continues on the second source
     w.set_secondary_price(0, 80 * USD).await;
-    let report = w.health(trader.margin).await.unwrap();
-    assert!(report.liquidatable, "{report:?}");
-    let liquidator = w.trader(&[0, 10_000 * USDC]).await;
-    w.liquidate(&liquidator, trader.margin, 1, 0, u64::MAX)
-        .await
-        .unwrap();
-    check(&mut w).await;
+    liquidate_underwater(&mut w, &trader).await;
 }
 
 #[tokio::test]
@@ -417,11 +417,5 @@ async fn a_broken_second_feed_cannot_stop_liquidations() {
     );
     // SOL falls: the account is liquidated on Pyth alone, the broken feed counted absent
     w.set_price(0, 80 * USD).await;
-    let report = w.health(trader.margin).await.unwrap();
-    assert!(report.liquidatable, "{report:?}");
-    let liquidator = w.trader(&[0, 10_000 * USDC]).await;
-    w.liquidate(&liquidator, trader.margin, 1, 0, u64::MAX)
-        .await
-        .unwrap();
-    check(&mut w).await;
+    liquidate_underwater(&mut w, &trader).await;
 }

@@ -74,6 +74,19 @@ fn ui_account(
     ))
 }
 
+/// The account at `key`, if any, in the encoding asked.
+fn ui_account_at(
+    state: &RpcState,
+    key: &Pubkey,
+    config: &RpcAccountInfoConfig,
+) -> RpcResult<Option<UiAccount>> {
+    state
+        .ledger
+        .account(key)
+        .map(|a| ui_account(key, &a, config))
+        .transpose()
+}
+
 /// A transaction from its wire form.
 fn decode_transaction(
     data: &str,
@@ -176,11 +189,7 @@ pub(crate) fn register(
         let mut seq = p.sequence();
         let key = pubkey(&seq.next::<String>()?)?;
         let config: RpcAccountInfoConfig = seq.optional_next()?.unwrap_or_default();
-        let account = match s.ledger.account(&key) {
-            Some(a) => Some(ui_account(&key, &a, &config)?),
-            None => None,
-        };
-        Ok::<_, ErrorObjectOwned>(with_context(s, account))
+        Ok::<_, ErrorObjectOwned>(with_context(s, ui_account_at(s, &key, &config)?))
     })?;
     module.register_method("getMultipleAccounts", |p: Params, s, _| {
         let mut seq = p.sequence();
@@ -188,11 +197,7 @@ pub(crate) fn register(
         let config: RpcAccountInfoConfig = seq.optional_next()?.unwrap_or_default();
         let mut out = Vec::with_capacity(keys.len());
         for k in &keys {
-            let key = pubkey(k)?;
-            out.push(match s.ledger.account(&key) {
-                Some(a) => Some(ui_account(&key, &a, &config)?),
-                None => None,
-            });
+            out.push(ui_account_at(s, &pubkey(k)?, &config)?);
         }
         Ok::<_, ErrorObjectOwned>(with_context(s, out))
     })?;

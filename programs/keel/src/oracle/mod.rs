@@ -57,14 +57,30 @@ pub fn load_market_price(
     secondary: Option<&AccountInfo>,
     now: i64,
 ) -> Result<MarketPrice> {
-    let (p1, t1, expo) =
+    let primary =
         pyth::load_pyth_checked(primary, sources.primary, now, sources.primary_not_before)?;
-    let second = match (sources.secondary.is_set(), secondary) {
+    let feed = match (sources.secondary.is_set(), secondary) {
+        (true, Some(info)) => Some(switchboard::read_checked_feed(info, sources.secondary)?),
+        _ => None,
+    };
+    price_from_readings(sources, primary, feed.as_ref(), now)
+}
+
+/// The rules applied to the primary's checked reading (its price or quality failure, publish
+/// time and exponent) and the secondary's feed, already read: what the program does after
+/// reading the accounts and what a client does with their decoded contents. A market that names
+/// a secondary and has no feed given is refused (`SecondaryOracleMismatch`).
+pub fn price_from_readings(
+    sources: &Sources,
+    (p1, t1, expo): (Reading, i64, i32),
+    feed: Option<&switchboard::PullFeedResult>,
+    now: i64,
+) -> Result<MarketPrice> {
+    let second = match (sources.secondary.is_set(), feed) {
         (false, _) => None,
-        (true, Some(info)) => {
-            let feed = switchboard::read_checked_feed(info, sources.secondary)?;
+        (true, Some(feed)) => {
             let checked = switchboard::validate_pull_feed(
-                &feed,
+                feed,
                 sources.secondary,
                 expo,
                 now,

@@ -78,9 +78,7 @@ pub fn check_price_update(
 /// Stale or too-uncertain prices are oracle *quality* failures (the feed's own state); a wrong
 /// account, owner, feed, verification or an update older than one already used is always refused.
 pub fn is_quality_error(e: &Error) -> bool {
-    let stale: Error = KeelError::OracleStale.into();
-    let wide: Error = KeelError::OracleConfidenceTooWide.into();
-    *e == stale || *e == wide
+    Reading::from_quality_error(e).is_some()
 }
 
 /// A `PriceUpdateV2` from account data, read at its fixed offsets (cheaper on SBF than Borsh's

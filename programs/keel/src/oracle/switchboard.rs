@@ -95,21 +95,6 @@ pub fn read_pull_feed(data: &[u8]) -> Result<PullFeedResult> {
     })
 }
 
-/// Read and validate the pull feed in `info` for a market whose second source is `cfg`, at the
-/// primary's exponent `expo`, refusing an update older than `not_before`; returns the price and
-/// its publish time. Structural errors come first (the account is wrong whatever the time), then
-/// the quality ones (stale, too wide).
-pub fn load_switchboard_price(
-    info: &AccountInfo,
-    cfg: &SecondaryOracle,
-    expo: i32,
-    now: i64,
-    not_before: i64,
-) -> Result<(Reading, i64)> {
-    let feed = read_checked_feed(info, cfg)?;
-    validate_pull_feed(&feed, cfg, expo, now, not_before)
-}
-
 /// The identity checks a caller controls (key, owner, discriminator and size), then the feed's
 /// result.
 pub fn read_checked_feed(info: &AccountInfo, cfg: &SecondaryOracle) -> Result<PullFeedResult> {
@@ -123,7 +108,7 @@ pub fn read_checked_feed(info: &AccountInfo, cfg: &SecondaryOracle) -> Result<Pu
     read_pull_feed(&data)
 }
 
-/// The checks of [`load_switchboard_price`] after the account's identity: `Err` for a refusal,
+/// The checks after the account's identity ([`read_checked_feed`]): `Err` for a refusal,
 /// else the reading (fresh, stale or too uncertain) and the time it was published.
 pub fn validate_pull_feed(
     feed: &PullFeedResult,
