@@ -79,6 +79,7 @@ fn blank_market() -> Market {
         maint_ramp: Default::default(),
         config_version: 0,
         last_secondary_publish_time: 0,
+        flash_loan: Default::default(),
     }
 }
 

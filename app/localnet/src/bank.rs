@@ -34,6 +34,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+/// A native program's builtin entry (`solana_program_test::processor!`).
+macro_rules! native_program {
+    ($entry:path) => {{
+        let entry: Option<BuiltinFunctionWithContext> = solana_program_test::processor!($entry);
+        entry.expect("native entry")
+    }};
+}
+
 /// Lamports of the genesis mint (the payer), as program-test gives it.
 const MINT_LAMPORTS: u64 = 1_000_000 * 1_000_000_000;
 
@@ -113,6 +121,26 @@ impl Ledger {
                 };
                 bank.store_account(&keel::ID, &account.into());
             }
+        }
+        // the test programs beside Keel: a swap desk (a DEX's stand-in) and a CPI relay
+        let builtins: [(Pubkey, &str, BuiltinFunctionWithContext); 2] = [
+            (
+                crate::swap::SWAP_PROGRAM_ID,
+                "keel_test_swap",
+                native_program!(crate::swap::swap_entry),
+            ),
+            (
+                crate::relay::RELAY_PROGRAM_ID,
+                "keel_test_relay",
+                native_program!(crate::relay::relay_entry),
+            ),
+        ];
+        for (id, name, entry) in builtins {
+            bank.add_builtin(
+                id,
+                name,
+                ProgramCacheEntry::new_builtin(0, name.len(), entry),
+            );
         }
         bank.set_capitalization_for_tests(bank.calculate_capitalization_for_tests());
         let bank = Arc::new(bank);

@@ -8,7 +8,7 @@
 //!    (`market.bad_debt_socialised` grew since the last check).
 //! 5. Borrow and withdraw never leave `C_init < D_init`: `assert_initial_health` after each one.
 //!
-//! Plus the margin accounts' own shape: packed positions, no duplicate market, no empty position,
+//! Plus: no market has a flash loan out between transactions. And the margin accounts' own shape: packed positions, no duplicate market, no empty position,
 //! no position both lending and borrowing, every market in the account's pool. And the embedded
 //! chain's own: its index of Keel's accounts (what program-account queries answer from) is the
 //! bank's scan, key for key and byte for byte.
@@ -96,6 +96,13 @@ pub async fn verify(world: &mut World) -> Result<(), String> {
         ensure!(
             market.total_borrow_shares == borrow_sums[m],
             "market {m}: borrow shares"
+        );
+        // a flash loan lives within one transaction (instructions/flash/): none is ever out
+        // between transactions
+        ensure!(
+            !market.flash_loan.is_open(),
+            "market {m}: a flash loan outlived its transaction: {:?}",
+            market.flash_loan
         );
         // 1
         let deposits = market.total_deposits().map_err(|e| e.to_string())?;

@@ -122,9 +122,12 @@ pub struct MarketConfigFile {
     /// Largest extra initial haircut from volatility, bps.
     #[serde(default = "guard_default::vol_margin_cap_bps")]
     pub vol_margin_cap_bps: u16,
+    /// Flash-loan fee, bps of the amount lent (to the insurance fund).
+    #[serde(default = "guard_default::flash_fee_bps")]
+    pub flash_fee_bps: u16,
 }
 
-/// The shipped oracle guard, for files written before it existed.
+/// The shipped oracle guard and flash fee, for files written before they existed.
 mod guard_default {
     pub fn max_divergence_bps() -> u16 {
         crate::defaults::default_guard().max_divergence_bps
@@ -140,6 +143,9 @@ mod guard_default {
     }
     pub fn vol_margin_cap_bps() -> u16 {
         crate::defaults::default_guard().vol_margin_cap_bps
+    }
+    pub fn flash_fee_bps() -> u16 {
+        crate::defaults::DEFAULT_FLASH_FEE_BPS
     }
 }
 
@@ -217,6 +223,7 @@ impl MarketConfigFile {
                 vol_margin_mult_bps: self.vol_margin_mult_bps,
                 vol_margin_cap_bps: self.vol_margin_cap_bps,
             },
+            flash_fee_bps: self.flash_fee_bps,
         })
     }
 
@@ -273,6 +280,7 @@ impl MarketConfigFile {
             vol_margin_floor_bps: c.guard.vol_margin_floor_bps,
             vol_margin_mult_bps: c.guard.vol_margin_mult_bps,
             vol_margin_cap_bps: c.guard.vol_margin_cap_bps,
+            flash_fee_bps: c.flash_fee_bps,
         }
     }
 }

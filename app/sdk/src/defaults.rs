@@ -43,8 +43,12 @@ pub fn default_config(feed_id: [u8; 32]) -> MarketConfig {
         },
         secondary: SecondaryOracle::default(),
         guard: default_guard(),
+        flash_fee_bps: DEFAULT_FLASH_FEE_BPS,
     }
 }
+
+/// The default flash-loan fee: 5 bps of the amount lent (Aave v3's rate), to the insurance fund.
+pub const DEFAULT_FLASH_FEE_BPS: u16 = 5;
 
 /// The default oracle guard: sources agree within 1.5 %, a price from the second source alone
 /// pays 3 % each way, and the initial requirement widens by 2x the price's volatility signal

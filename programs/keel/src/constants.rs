@@ -57,6 +57,8 @@ pub const MAX_RESERVE_FACTOR_BPS: u16 = 5_000;
 pub const MAX_TIMELOCK_DELAY_SECS: i64 = 30 * 24 * 3600;
 /// Hard cap of any liquidation bonus, bps (20 %).
 pub const MAX_BONUS_BPS: u16 = 2_000;
+/// Highest flash-loan fee, bps (1 %).
+pub const MAX_FLASH_FEE_BPS: u16 = 100;
 /// Upper bound of the protocol's share of a bonus, bps.
 pub const MAX_PROTOCOL_FEE_BPS: u16 = 5_000;
 /// Upper bound of the liquidation target health factor, bps (150 %).

@@ -165,4 +165,17 @@ pub enum KeelError {
     InvalidOracleGuard,
     #[msg("The market's second price source is stale or too uncertain: update it to borrow or withdraw against the market")]
     SecondaryOracleUnavailable,
+    // --- flash loans
+    #[msg("Flash-loan fee out of bounds (at most 1%)")]
+    InvalidFlashFee,
+    #[msg("Flash loans are top-level instructions only: no program may call flash_borrow or flash_repay")]
+    FlashLoanCpi,
+    #[msg("The transaction does not repay the flash loan: it needs one flash_repay of the same market after the flash_borrow")]
+    FlashLoanNotRepaid,
+    #[msg("The flash_repay does not match the loan: it must repay the same market, for the amount borrowed plus the fee")]
+    FlashRepayMismatch,
+    #[msg("One flash loan per transaction: a second flash_borrow or flash_repay is refused")]
+    FlashLoanNested,
+    #[msg("The market has no flash loan out to repay")]
+    NoFlashLoan,
 }

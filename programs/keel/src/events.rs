@@ -113,6 +113,25 @@ pub struct Repaid {
     pub shares: u64,
 }
 
+/// Tokens were lent out of a market's vault until the transaction's `flash_repay`.
+#[event]
+pub struct FlashBorrowed {
+    pub market: Pubkey,
+    pub borrower: Pubkey,
+    pub destination: Pubkey,
+    pub amount: u64,
+    pub fee: u64,
+}
+
+/// A flash loan came back; its fee joined the market's insurance fund.
+#[event]
+pub struct FlashRepaid {
+    pub market: Pubkey,
+    pub payer: Pubkey,
+    pub amount: u64,
+    pub fee: u64,
+}
+
 /// The health of a margin account, as computed by the program.
 #[event]
 pub struct HealthReported {

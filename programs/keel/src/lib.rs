@@ -148,6 +148,17 @@ pub mod keel {
         instructions::liquidate(ctx, max_repay)
     }
 
+    /// Lend `amount` of a market's tokens until a `flash_repay` later in the same transaction
+    /// (top-level only; one flash loan per transaction; fee to the insurance fund).
+    pub fn flash_borrow(ctx: Context<FlashBorrow>, amount: u64) -> Result<()> {
+        instructions::flash_borrow(ctx, amount)
+    }
+
+    /// Repay the market's flash loan: `amount` = what was borrowed plus the fee.
+    pub fn flash_repay(ctx: Context<FlashRepay>, amount: u64) -> Result<()> {
+        instructions::flash_repay(ctx, amount)
+    }
+
     /// Write off a collateral-less account's debt in a market (insurance fund, then lenders).
     pub fn settle_bad_debt(ctx: Context<SettleBadDebt>) -> Result<()> {
         instructions::settle_bad_debt(ctx)

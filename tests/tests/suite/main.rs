@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod fee_routing;
 mod figures;
+mod flash;
 mod frontier;
 mod governance;
 mod incidents;

@@ -15,8 +15,10 @@ use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 
+mod flash;
 mod governance;
 mod keeper;
+pub use flash::*;
 pub use governance::*;
 use keel::accounts as acc;
 use keel::instruction as ix;

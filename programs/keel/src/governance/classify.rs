@@ -9,7 +9,7 @@
 //!                                    the volatility margin higher (floor lower: initial only)
 //! anything else is loosening:        higher weights or caps, a new oracle feed or price account,
 //!                                    any change to the second source, its limits, the divergence
-//!                                    bound or the fallback haircut, any change to the interest curve, reserve factor or bonus, ...
+//!                                    bound or the fallback haircut, any change to the interest curve, reserve factor, bonus or flash fee, ...
 //! ```
 use crate::state::MarketConfig;
 
@@ -33,6 +33,7 @@ pub fn is_tightening(old: &MarketConfig, new: &MarketConfig) -> bool {
         && new.curve == old.curve
         && new.reserve_factor_bps == old.reserve_factor_bps
         && new.bonus == old.bonus
+        && new.flash_fee_bps == old.flash_fee_bps
 }
 
 /// The second source and the rules that combine it never change at once: adding, removing or
@@ -111,5 +112,6 @@ mod tests {
         assert!(!t(|c| c.guard.vol_margin_mult_bps = 0));
         assert!(t(|c| c.guard.vol_margin_cap_bps = 700));
         assert!(!t(|c| c.guard.vol_margin_floor_bps = 60));
+        assert!(!t(|c| c.flash_fee_bps = 1));
     }
 }

@@ -1,5 +1,6 @@
 //! Pure money math: no accounts, no syscalls. Shared by the program, the SDK and the bot.
 pub mod fixed;
+pub mod flash;
 pub mod health;
 pub mod health_sums;
 pub mod interest;

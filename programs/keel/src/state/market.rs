@@ -3,7 +3,8 @@
 //! ```text
 //! total deposits (tokens) = total_deposit_shares * deposit_index     (floor)
 //! total debt (tokens)     = total_borrow_shares  * borrow_index      (ceil)
-//! books: vault balance >= total deposits - total debt + insurance fund   (invariant 1)
+//! books: vault balance (+ a flash loan's principal while one is out, state/flash_loan.rs)
+//!        >= total deposits - total debt + insurance fund                  (invariant 1)
 //! ```
 // The Borsh deserializer `#[account]` derives for `Market` measures just above the 4 KiB threshold
 // in host MIR, which sums every field's temporary `Result` without reusing slots; markets are
@@ -19,6 +20,7 @@ use crate::math::rate_limit::{OutflowLimit, OutflowWindow};
 use crate::math::weight_ramp::WeightRamp;
 use anchor_lang::prelude::*;
 
+pub use super::flash_loan::FlashLoan;
 pub use super::oracle_config::{OracleConfig, OracleGuard, SecondaryOracle};
 
 impl anchor_lang::Space for Wad {
@@ -50,6 +52,8 @@ pub struct MarketConfig {
     pub secondary: SecondaryOracle,
     /// Divergence, fallback and volatility parameters.
     pub guard: OracleGuard,
+    /// Flash-loan fee, bps of the amount lent (to the insurance fund; 0: free).
+    pub flash_fee_bps: u16,
 }
 
 impl MarketConfig {
@@ -123,6 +127,10 @@ impl MarketConfig {
                 && seized_weight < 10_000 * 10_000,
             KeelError::InvalidBonusConfig
         );
+        require!(
+            self.flash_fee_bps <= MAX_FLASH_FEE_BPS,
+            KeelError::InvalidFlashFee
+        );
         let o = &self.outflow;
         require!(
             o.max_outflow > 0
@@ -180,6 +188,8 @@ pub struct Market {
     pub config_version: u64,
     /// Newest publish time of the second source this market has used; older updates are refused.
     pub last_secondary_publish_time: i64,
+    /// The flash loan out within the current transaction (none between transactions).
+    pub flash_loan: FlashLoan,
 }
 
 /// Largest maintenance collateral weight with `(1 + max_bonus) * w < 100 %` (bps).

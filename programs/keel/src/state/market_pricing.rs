@@ -8,9 +8,9 @@
 //! [config MarketConfig][deposit_index 16][borrow_index 16][total_deposit_shares 16]
 //! [total_borrow_shares 16][insurance_fund 16][bad_debt_socialised 16][last_accrual_ts 8]
 //! [active_after 8][outflow OutflowWindow][last_publish_time 8][maint_ramp WeightRamp]
-//! [config_version 8][last_secondary_publish_time 8]
+//! [config_version 8][last_secondary_publish_time 8][flash_loan 16]
 //! MarketConfig = [oracle 70][weights 8][curve 14][reserve 2][caps 16][bonus 6][outflow 12]
-//!                [secondary 70][guard 10]
+//!                [secondary 70][guard 10][flash_fee_bps 2]
 //! ```
 use crate::errors::KeelError;
 use crate::math::fixed::Wad;
@@ -19,7 +19,7 @@ use crate::math::interest::{accrue, shares_value, Accrual, InterestCurve};
 use crate::math::liquidation::BonusConfig;
 use crate::math::rate_limit::{OutflowLimit, OutflowWindow};
 use crate::math::weight_ramp::WeightRamp;
-use crate::state::{Market, MarketConfig, OracleConfig, OracleGuard, SecondaryOracle};
+use crate::state::{FlashLoan, Market, MarketConfig, OracleConfig, OracleGuard, SecondaryOracle};
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
 
@@ -35,7 +35,8 @@ const LAST_PUBLISH_TIME: usize = LAST_ACCRUAL_TS + 8 * 2 + OutflowWindow::INIT_S
 const MAINT_RAMP: usize = LAST_PUBLISH_TIME + 8;
 const CONFIG_VERSION: usize = MAINT_RAMP + WeightRamp::INIT_SPACE;
 const LAST_SECONDARY_PUBLISH_TIME: usize = CONFIG_VERSION + 8;
-const END: usize = LAST_SECONDARY_PUBLISH_TIME + 8;
+const FLASH_LOAN: usize = LAST_SECONDARY_PUBLISH_TIME + 8;
+const END: usize = FLASH_LOAN + FlashLoan::INIT_SPACE;
 
 /// Where a market account's `config.secondary.feed` sits (the remaining-accounts walk reads only
 /// that, to know whether a second price account follows the market's first).
@@ -74,7 +75,7 @@ fn bytes<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
     out
 }
 
-/// A `MarketConfig` from its 208 Borsh bytes, field by field (cheaper on SBF than Borsh's
+/// A `MarketConfig` from its 210 Borsh bytes, field by field (cheaper on SBF than Borsh's
 /// reader; the offsets are pinned by the test below).
 fn config_at(c: &[u8]) -> MarketConfig {
     let u16_at = |at: usize| u16::from_le_bytes(bytes(c, at));
@@ -124,6 +125,7 @@ fn config_at(c: &[u8]) -> MarketConfig {
             vol_margin_mult_bps: u16_at(204),
             vol_margin_cap_bps: u16_at(206),
         },
+        flash_fee_bps: u16_at(208),
     }
 }
 
@@ -288,6 +290,7 @@ mod tests {
                 },
                 config_version: n[2],
                 last_secondary_publish_time: n[3] as i64 ^ 0x3333,
+                flash_loan: FlashLoan { principal: n[4] ^ 0x77, fee: n[5] },
             };
             let c = &mut m.config;
             c.oracle.feed_id = seed;
@@ -331,11 +334,12 @@ mod tests {
                 vol_margin_mult_bps: small[4] ^ 17,
                 vol_margin_cap_bps: small[5] ^ 18,
             };
+            c.flash_fee_bps = small[7] ^ 20;
             let mut data = vec![];
             m.try_serialize(&mut data).unwrap();
             prop_assert_eq!(data.len(), END);
             prop_assert_eq!(MarketPricing::from_data(&data).unwrap(), MarketPricing::from_market(&m));
-            prop_assert_eq!(MarketConfig::INIT_SPACE, 208);
+            prop_assert_eq!(MarketConfig::INIT_SPACE, 210);
             prop_assert_eq!(&data[SECONDARY_FEED..SECONDARY_FEED + 32], m.config.secondary.feed.as_ref());
         }
     }

@@ -1,4 +1,5 @@
 //! Program accounts.
+pub mod flash_loan;
 pub mod health_report;
 pub mod margin_account;
 pub mod market;
@@ -8,6 +9,7 @@ pub mod pending_change;
 pub mod pool;
 pub mod roles;
 
+pub use flash_loan::FlashLoan;
 pub use health_report::*;
 pub use margin_account::*;
 pub use market::*;

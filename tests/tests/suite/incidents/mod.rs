@@ -5,7 +5,7 @@
 //!
 //! prices.rs: incidents of manipulated or chosen prices (Mango, Solend USDH, Nirvana,
 //! Loopscale); accounts.rs: incidents of fake accounts and stolen authority (Solend 2021, Cashio
-//! and Crema, marginfi 2025, Drift). Shared fixtures here.
+//! and Crema, Drift); flash_loans.rs: marginfi 2025. Shared fixtures here.
 #![allow(unused_imports)]
 pub(crate) use crate::common::*;
 pub(crate) use anchor_lang::error::ErrorCode as Anchor;
@@ -32,6 +32,7 @@ pub(crate) use solana_sdk::signature::{Keypair, Signer};
 pub(crate) use solana_sdk::transaction::TransactionError;
 
 mod accounts;
+mod flash_loans;
 mod prices;
 
 pub(crate) const DAY: i64 = 86_400;
