@@ -28,6 +28,24 @@ pub struct Config {
     /// Report only: never send.
     #[serde(default)]
     pub dry_run: bool,
+    /// Where the repaid tokens come from: the bot's inventory, or a flash loan (no inventory).
+    #[serde(default)]
+    pub mode: Mode,
+    /// Flash mode: how seized collateral is sold within the transaction.
+    #[serde(default)]
+    pub flash: crate::flash::FlashConfig,
+}
+
+/// How the bot pays for what it repays.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// From its own token accounts.
+    #[default]
+    Inventory,
+    /// Flash-borrowed from the repay market, repaid by selling the seized collateral in the same
+    /// transaction (instructions/flash/ in the program).
+    Flash,
 }
 
 impl Config {
@@ -40,16 +58,23 @@ impl Config {
             min_profit_usd: 0.0,
             compute_units: None,
             dry_run: false,
+            mode: Mode::Inventory,
+            flash: crate::flash::FlashConfig::default(),
         }
     }
 
     /// Parse a TOML config.
     pub fn from_toml(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| format!("invalid config: {e}"))
+        let config: Config = toml::from_str(text).map_err(|e| format!("invalid config: {e}"))?;
+        config
+            .flash
+            .validate()
+            .map_err(|e| format!("invalid config: {e}"))?;
+        Ok(config)
     }
 }
 
-mod pubkey_str {
+pub(crate) mod pubkey_str {
     use super::*;
     use serde::Deserializer;
 

@@ -1,8 +1,10 @@
 //! One pass of the bot: snapshot, evaluate, choose, simulate, send; with a report.
 use crate::config::Config;
+use crate::config::Mode;
 use crate::evaluate::{liquidatable, Candidate};
+use crate::flash::RouteContext;
 use crate::snapshot::Snapshot;
-use crate::strategy::{choose, Choice};
+use crate::strategy::{choose_funded, Choice, Funding};
 use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_spl::associated_token::get_associated_token_address_with_program_id;
 use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
@@ -109,13 +111,32 @@ pub async fn prepare(chain: &impl Chain, config: &Config) -> Result<Plan, ChainE
         balances.push(balance);
     }
     let liquidatable = candidates.len();
+    let liquidity = match config.mode {
+        Mode::Flash => lendable(chain, &snapshot).await?,
+        Mode::Inventory => vec![],
+    };
+    let routed = |r: usize, s: usize| {
+        let mint = |i: usize| snapshot.markets[i].market.mint;
+        config.flash.route(&mint(s), &mint(r)).is_some()
+    };
     let mut liquidations = vec![];
     for candidate in candidates {
-        match choose(&snapshot, &candidate, &balances, config.min_profit_usd) {
+        let funding = match config.mode {
+            Mode::Inventory => Funding::Inventory(&balances),
+            Mode::Flash => Funding::Flash {
+                liquidity: &liquidity,
+                config: &config.flash,
+                routed: &routed,
+            },
+        };
+        match choose_funded(&snapshot, &candidate, &funding, config.min_profit_usd) {
             Some(choice) => {
-                // the inventory a chosen liquidation spends is not offered twice
-                let paid = choice.plan.repay.saturating_add(choice.plan.fee);
-                balances[choice.repay] = balances[choice.repay].saturating_sub(paid);
+                // the inventory a chosen liquidation spends is not offered twice (a flash loan
+                // is back in its vault when its transaction ends)
+                if choice.flash.is_none() {
+                    let paid = choice.plan.repay.saturating_add(choice.plan.fee);
+                    balances[choice.repay] = balances[choice.repay].saturating_sub(paid);
+                }
                 liquidations.push((candidate, choice));
             }
             None => info!(account = %candidate.key, "liquidatable but nothing pays"),
@@ -128,6 +149,60 @@ pub async fn prepare(chain: &impl Chain, config: &Config) -> Result<Plan, ChainE
         evaluated,
         liquidatable,
     })
+}
+
+/// What each market's vault can lend now (its balance less the insurance fund), snapshot order.
+async fn lendable(chain: &impl Chain, snapshot: &Snapshot) -> Result<Vec<u64>, ChainError> {
+    let vaults: Vec<Pubkey> = snapshot.markets.iter().map(|m| m.market.vault).collect();
+    let accounts = chain.accounts(&vaults).await?;
+    Ok(snapshot
+        .markets
+        .iter()
+        .zip(accounts)
+        .map(|(m, a)| {
+            let balance = a
+                .and_then(|a| {
+                    StateWithExtensions::<TokenAccount>::unpack(&a.data)
+                        .ok()
+                        .map(|s| s.base.amount)
+                })
+                .unwrap_or(0);
+            m.market.available_liquidity(balance).unwrap_or(0)
+        })
+        .collect())
+}
+
+/// The instructions of one chosen liquidation: `liquidate` alone, or in flash mode the flash
+/// loan around it and the configured route's sale (flash.rs).
+fn liquidation_ixs(
+    config: &Config,
+    keys: &LiquidationKeys,
+    choice: &Choice,
+    metas: &[AccountMeta],
+) -> Result<Vec<solana_sdk::instruction::Instruction>, String> {
+    let Some((borrow, owed)) = choice.flash else {
+        return Ok(vec![kix::liquidate(keys, choice.plan.repay, metas)]);
+    };
+    let route = config
+        .flash
+        .route(&keys.seize.mint, &keys.repay.mint)
+        .ok_or("no route")?;
+    let ctx = RouteContext {
+        liquidator: keys.liquidator,
+        seize_token: keys.seize_destination,
+        repay_token: keys.repay_source,
+        seize_mint: keys.seize.mint,
+        repay_mint: keys.repay.mint,
+        seize_token_program: keys.seize.token_program,
+        repay_token_program: keys.repay.token_program,
+    };
+    let swap = route.instruction(&ctx, choice.plan.to_liquidator(), owed)?;
+    Ok(kix::flash_liquidation(
+        keys,
+        (borrow, owed, choice.plan.repay),
+        metas,
+        &[swap],
+    ))
 }
 
 /// Send the plan's liquidations (or only report them in a dry run).
@@ -153,6 +228,7 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
             seize = choice.plan.to_liquidator(),
             bonus_bps = choice.plan.bonus_bps,
             profit_usd = choice.profit_usd,
+            flash = choice.flash.is_some(),
             dry_run = config.dry_run,
             "liquidation chosen"
         );
@@ -186,12 +262,25 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
                     .map(|i| snapshot.price_accounts[i])
                     .unwrap_or_default()
             });
-        let ix = kix::liquidate(&keys, choice.plan.repay, &metas);
+        let ixs = match liquidation_ixs(config, &keys, choice, &metas) {
+            Ok(ixs) => ixs,
+            Err(e) => {
+                report.failed += 1;
+                report.errors.push(format!("{}: {e}", candidate.key));
+                continue;
+            }
+        };
+        let flash_units = if choice.flash.is_some() {
+            config.flash.extra_compute_units
+        } else {
+            0
+        };
         let units = config.compute_units.unwrap_or_else(|| {
             keel_sdk::compute::liquidation_units(candidate.account.position_count as usize)
+                .saturating_add(flash_units)
         });
-        let outcome = match chain.simulate(std::slice::from_ref(&ix), &[], units).await {
-            Ok(_) => chain.send(&[ix], &[], units).await.map(|_| ()),
+        let outcome = match chain.simulate(&ixs, &[], units).await {
+            Ok(_) => chain.send(&ixs, &[], units).await.map(|_| ()),
             Err(e) => Err(e),
         };
         match outcome {

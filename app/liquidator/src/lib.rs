@@ -9,6 +9,7 @@ pub mod bench;
 pub mod config;
 pub mod evaluate;
 pub mod execute;
+pub mod flash;
 pub mod snapshot;
 pub mod strategy;
 

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! keel-liquidator --config bot.toml [--url URL] [--keypair PATH] [--pool PUBKEY] [--dry-run]
-//!                 [--once] [--interval-ms MS] [--log-json]
+//!                 [--once] [--interval-ms MS] [--log-json] [--mode inventory|flash]
 //! keel-liquidator bench [--accounts N] [--markets M] [--seed S]
 //! ```
 use clap::{Parser, Subcommand};
@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// Bot config (TOML: pool, price_accounts, token_accounts, min_profit_usd, compute_units).
+    /// Bot config (TOML: pool, price_accounts, token_accounts, min_profit_usd, compute_units,
+    /// mode = "inventory" or "flash", [flash] slippage_bps, network_fee_usd, routes).
     #[arg(long)]
     config: Option<PathBuf>,
     /// JSON-RPC URL of the cluster.
@@ -38,6 +39,10 @@ struct Cli {
     /// Report what would be liquidated; send nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Pay for liquidations from inventory, or with flash loans (needs [flash] routes in the
+    /// config to sell the seized collateral); overrides the config's `mode`.
+    #[arg(long, value_parser = ["inventory", "flash"])]
+    mode: Option<String>,
     /// One pass, then exit.
     #[arg(long)]
     once: bool,
@@ -122,6 +127,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             .map_err(|_| format!("not a public key: {pool}"))?;
     }
     config.dry_run |= cli.dry_run;
+    match cli.mode.as_deref() {
+        Some("flash") => config.mode = keel_liquidator::config::Mode::Flash,
+        Some("inventory") => config.mode = keel_liquidator::config::Mode::Inventory,
+        _ => {}
+    }
+    if config.mode == keel_liquidator::config::Mode::Flash && config.flash.routes.is_empty() {
+        return Err(
+            "--mode flash needs [[flash.routes]] in the config: how to sell seized collateral"
+                .into(),
+        );
+    }
     let keypair_path = keel_sdk::paths::expand_home(&cli.keypair);
     let payer = read_keypair_file(&keypair_path)
         .map_err(|e| format!("cannot read keypair {}: {e}", keypair_path.display()))?;

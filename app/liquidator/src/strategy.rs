@@ -1,11 +1,14 @@
 //! Choosing a liquidation: every (debt, collateral) pair of the account is planned with the
-//! program's own `plan_liquidation`, the repay capped by the bot's inventory of the debt token;
-//! the pair with the largest profit wins.
+//! program's own `plan_liquidation`, the repay capped by what the bot can pay with (its inventory
+//! of the debt token, or in flash mode the repay market's lendable liquidity); the pair with the
+//! largest profit wins.
 //!
 //! ```text
-//! profit    = value(collateral received, spot) - value(debt repaid + fee, spot)      (USD)
-//! max_repay = floor(inventory * 10^8 / (10^8 + max_bonus_bps * protocol_fee_bps))
-//!             so the repay and the fee on it (paid in the debt token) fit the inventory
+//! inventory: profit = value(collateral received, spot) - value(debt repaid + fee, spot)  (USD)
+//! flash:     profit = value(collateral received, spot) * (1 - slippage)
+//!                     - value(owed to the flash loan, spot) - network fee   (flash.rs)
+//! max_repay = floor(budget * 10^8 / (10^8 + max_bonus_bps * protocol_fee_bps))
+//!             so the repay and the fee on it (paid in the debt token) fit the budget
 //! ```
 use crate::evaluate::Candidate;
 use crate::snapshot::Snapshot;
@@ -27,6 +30,24 @@ pub struct Choice {
     pub plan: LiquidationPlan,
     /// Expected profit, USD.
     pub profit_usd: f64,
+    /// In flash mode: what is flash-borrowed and what is owed back (principal + fee).
+    pub flash: Option<(u64, u64)>,
+}
+
+/// How a pair is paid for and valued.
+pub enum Funding<'a> {
+    /// From the bot's inventory of each market's token (snapshot order).
+    Inventory(&'a [u64]),
+    /// Flash-borrowed: each market's lendable liquidity (snapshot order), the flash settings, and
+    /// whether a route sells the seize market's token for the repay market's (by index pair).
+    Flash {
+        /// Lendable liquidity per market.
+        liquidity: &'a [u64],
+        /// Flash settings.
+        config: &'a crate::flash::FlashConfig,
+        /// True when a route sells market `s`'s token for market `r`'s: `(r, s)`.
+        routed: &'a dyn Fn(usize, usize) -> bool,
+    },
 }
 
 fn usd(amount: u64, side: &Side) -> f64 {
@@ -54,6 +75,22 @@ pub fn choose(
     snapshot: &Snapshot,
     candidate: &Candidate,
     inventory: &[u64],
+    min_profit_usd: f64,
+) -> Option<Choice> {
+    choose_funded(
+        snapshot,
+        candidate,
+        &Funding::Inventory(inventory),
+        min_profit_usd,
+    )
+}
+
+/// The most profitable liquidation of `candidate` paid for by `funding`; `None` when nothing
+/// pays (after the flash fee, the expected slippage and the network fee in flash mode).
+pub fn choose_funded(
+    snapshot: &Snapshot,
+    candidate: &Candidate,
+    funding: &Funding,
     min_profit_usd: f64,
 ) -> Option<Choice> {
     let amounts = position_amounts(&candidate.account, &snapshot.markets, snapshot.now).ok()?;
@@ -84,6 +121,17 @@ pub fn choose(
             let Some(seize) = side(s, coll.deposit, false) else {
                 continue;
             };
+            let budget = match funding {
+                Funding::Inventory(inventory) => inventory[r],
+                Funding::Flash {
+                    liquidity, routed, ..
+                } => {
+                    if !routed(r, s) {
+                        continue;
+                    }
+                    liquidity[r]
+                }
+            };
             let input = LiquidationInput {
                 health: candidate.health,
                 repay: side(r, debt.debt, true)?,
@@ -91,7 +139,7 @@ pub fn choose(
                 bonus: snapshot.markets[s].market.config.bonus,
                 pool: snapshot.pool.liquidation,
                 elapsed_secs: elapsed,
-                max_repay: repay_budget(inventory[r], &snapshot.markets[s].market.config.bonus),
+                max_repay: repay_budget(budget, &snapshot.markets[s].market.config.bonus),
             };
             let Ok(plan) = plan_liquidation(&input) else {
                 continue;
@@ -99,16 +147,29 @@ pub fn choose(
             let Ok(paid) = plan.paid() else {
                 continue;
             };
-            if plan.repay == 0 || paid > inventory[r] {
+            if plan.repay == 0 || paid > budget {
                 continue;
             }
-            let profit = usd(plan.to_liquidator(), &input.seize) - usd(paid, &input.repay);
+            let received = usd(plan.to_liquidator(), &input.seize);
+            let (profit, flash) = match funding {
+                Funding::Inventory(_) => (received - usd(paid, &input.repay), None),
+                Funding::Flash { config, .. } => {
+                    let fee_bps = snapshot.markets[r].market.config.flash_fee_bps;
+                    let Ok(owed) = keel_sdk::instructions::flash_owed(paid, fee_bps) else {
+                        continue;
+                    };
+                    let sold = received * (1.0 - config.slippage_bps as f64 / 10_000.0);
+                    let profit = sold - usd(owed, &input.repay) - config.network_fee_usd;
+                    (profit, Some((paid, owed)))
+                }
+            };
             if profit >= min_profit_usd && best.is_none_or(|b| profit > b.profit_usd) {
                 best = Some(Choice {
                     repay: r,
                     seize: s,
                     plan,
                     profit_usd: profit,
+                    flash,
                 });
             }
         }

@@ -9,6 +9,7 @@ mod common;
 mod fee_routing;
 mod figures;
 mod flash;
+mod flash_liquidation;
 mod frontier;
 mod governance;
 mod incidents;
