@@ -6,6 +6,7 @@
 //! market's configuration with the last step's (a loosening only by an executed queued change; a
 //! maintenance weight never tightens faster than its ramp).
 //! Market 2 has a Switchboard second source that agrees, diverges or goes stale at random.
+//! Flash loans are fuzzed too, honest and malformed (stateful/flash.rs).
 //! Besides honest users it plays the audit's exploit moves: deposit/withdraw round-trip loops
 //! against an outflow limit, dust positions in a new market, stale feeds, matured changes replayed
 //! after a later tightening (must be refused), maintenance-weight cuts, liquidations taken as a
@@ -18,7 +19,10 @@
 //! under `proptest-regressions/` as regression cases.
 //! `KEEL_FUZZ_STATS=1` prints how many of each action succeeded or were refused, to show the run
 //! reaches deep states (near-limit borrows, liquidations), not just refusals.
+mod flash;
+
 use crate::common::*;
+use flash::FlashShape;
 use keel::errors::KeelError;
 use keel::governance::classify::is_tightening;
 use keel::math::health::RiskWeights;
@@ -133,6 +137,14 @@ enum Action {
         move_bps: i64,
         stale_secs: i64,
     },
+    /// A flash loan of `whole` units of market `m` by trader `t`, honest or malformed
+    /// (stateful/flash.rs).
+    Flash {
+        t: usize,
+        m: usize,
+        whole: u64,
+        shape: FlashShape,
+    },
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -158,6 +170,7 @@ fn action() -> impl Strategy<Value = Action> {
         1 => (m.clone(), 1u16..8_500).prop_map(|(m, maint_weight_bps)| Action::CutMaint { m, maint_weight_bps }),
         1 => Just(Action::LiquidateIntoDeposit),
         2 => (-1_500i64..1_500, prop_oneof![Just(0i64), 61i64..300]).prop_map(|(move_bps, stale_secs)| Action::Second { move_bps, stale_secs }),
+        3 => (t.clone(), m.clone(), 1u64..500, proptest::sample::select(&FlashShape::ALL[..])).prop_map(|(t, m, whole, shape)| Action::Flash { t, m, whole, shape }),
     ]
 }
 
@@ -346,6 +359,7 @@ fn tally(action: &Action, ok: bool) {
         Action::LiquidateIntoDeposit => "liquidate_into_deposit",
         Action::Second { stale_secs: 0, .. } => "second_source_moves",
         Action::Second { .. } => "second_source_stale",
+        Action::Flash { shape, .. } => shape.name(),
     };
     let mut stats = STATS.lock().unwrap();
     let e = stats.entry(name).or_default();
@@ -517,6 +531,9 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
             }
         }
         Action::Accrue { m } => Some(w.accrue(m).await.map(|_| ())),
+        Action::Flash { t, m, whole, shape } => {
+            flash::flash(w, (&run.traders, &run.liquidator), t, m, whole, shape).await?
+        }
         Action::RoundTrip { t, m, whole, times } => {
             round_trips(w, &run.traders[t], m, amount(m, whole), times).await?
         }
