@@ -133,6 +133,7 @@ pub fn black_thursday() -> Scenario {
             inventory_usd: 500_000.0,
             min_profit_usd: 0.0,
             sell_after_steps: Some(1),
+            ..Liquidators::default()
         },
         network: Network::default(),
         liquidation: LiquidationParams::default(),

@@ -13,12 +13,14 @@
 //! 7. the bots sell the collateral due for sale (desk.rs); the sales move the next step's price.
 use crate::depth::Impact;
 use crate::desk::Desk;
+use crate::flash_desks::FlashDesks;
 use crate::keeper::{accrue, settle_bad_debt, to_defend};
 use crate::metrics::{self, StepRecord};
 use crate::oracle::Oracle;
 use crate::population;
 use crate::price_path::PricePaths;
 use crate::report::Summary;
+use crate::scenario::LiquidatorMode;
 use crate::scenario::Scenario;
 use crate::setup;
 use crate::SimError;
@@ -154,11 +156,21 @@ pub async fn run_paths(
     // (defender index, amount) to repay at the start of the next step
     let mut defences: Vec<(usize, u64)> = vec![];
     let sink = LogSink::default();
+    // flash mode's venues: desks are program accounts, they draw no keys
+    let flash_desks = match scenario.liquidators.mode {
+        LiquidatorMode::Flash => Some(FlashDesks::open(&mut world, scenario).await),
+        LiquidatorMode::Inventory => None,
+    };
     let mut bots = vec![];
     for _ in 0..scenario.liquidators.count {
         let key = setup::bot_wallet(&mut world, scenario).await;
         let mut config = Config::for_pool(world.pool);
         config.min_profit_usd = scenario.liquidators.min_profit_usd;
+        if let Some(desks) = &flash_desks {
+            config.mode = keel_liquidator::config::Mode::Flash;
+            config.flash.routes = desks.routes();
+            config.flash.slippage_bps = scenario.liquidators.flash_slippage_bps;
+        }
         bots.push(Bot {
             chain: world.chain(&key).with_log_sink(sink.clone()),
             key,
@@ -198,6 +210,9 @@ pub async fn run_paths(
         let prices: Vec<f64> = (0..paths.prices.len())
             .map(|m| impact.price(m, paths.prices[m][step]))
             .collect();
+        if let Some(desks) = &flash_desks {
+            desks.quote(&mut world, scenario, &prices).await;
+        }
         accrue(&keeper, &world).await?;
         let (mut defended, mut defended_usd) = (0u64, 0.0);
         for (d, amount) in std::mem::take(&mut defences) {
@@ -289,14 +304,30 @@ pub async fn run_paths(
             (m, scenario.markets[m].decimals, prices[m])
         });
         row.cascade_accounts = cascade.len();
+        // flash-mode bots sold their seizures at this step's price: the depth absorbs the sales
+        let mut flash_sold = vec![0.0; prices.len()];
         for e in &events {
             if let metrics::Event::Liquidated(l) = e {
                 row.cascade_liquidations += cascade.contains(&l.margin_account) as u64;
+                if flash_desks.is_some() {
+                    let m = market_index(&world, &l.seize_market);
+                    if !scenario.markets[m].process.is_stable() {
+                        flash_sold[m] +=
+                            metrics::usd(l.seized as f64, scenario.markets[m].decimals, prices[m]);
+                    }
+                }
                 let bot = bot_keys.iter().position(|k| k.pubkey() == l.liquidator);
                 if let (Some(desk), Some(bot)) = (desk.as_mut(), bot) {
                     let m = market_index(&world, &l.seize_market);
                     desk.seized(scenario, step, bot, m, l.seized);
                 }
+            }
+        }
+        if flash_desks.is_some() {
+            for (m, usd) in flash_sold.iter().enumerate() {
+                impact.absorb(scenario, m, *usd, prices[m]);
+                row.sold_usd[m] = *usd;
+                row.impact_pct[m] = impact.level(m) * 100.0;
             }
         }
         if let Some(desk) = desk.as_mut() {

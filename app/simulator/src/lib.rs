@@ -21,6 +21,7 @@ pub mod cli;
 pub mod depth;
 pub mod desk;
 pub mod engine;
+pub mod flash_desks;
 pub mod frontier;
 pub mod frontier_report;
 pub mod keeper;

@@ -5,12 +5,12 @@
 use crate::common::*;
 use keel::math::fixed::WAD;
 use keel_liquidator::config::Mode;
-use keel_liquidator::flash::{RouteAccount, SwapRoute};
 use keel_liquidator::{execute, prepare, Config};
 use keel_sdk::chain::BanksChain;
 use keel_sdk::instructions as kix;
+use keel_simulator::flash_desks::desk_route;
 use keel_tests::invariants::check;
-use keel_tests::swap::{Desk, SWAP_PROGRAM_ID};
+use keel_tests::swap::Desk;
 use keel_tests::tokens::balance;
 use keel_tests::world::{fund, USD};
 use keel_tests::{Trader, World};
@@ -26,33 +26,6 @@ fn rate(usd_per_in: f64, in_dec: u32, out_dec: u32) -> u128 {
 fn sol_desk(w: &World) -> Desk {
     let (sol, usdc) = (w.markets[0].keys, w.markets[1].keys);
     Desk::new(sol.mint, usdc.mint, (sol.token_program, usdc.token_program))
-}
-
-/// The route template that sells on `desk` (as an operator writes it in the bot's config).
-fn desk_route(desk: &Desk) -> SwapRoute {
-    let acc = |key: &str, signer: bool, writable: bool| RouteAccount {
-        key: key.to_string(),
-        signer,
-        writable,
-    };
-    SwapRoute {
-        sell: desk.mint_in,
-        buy: desk.mint_out,
-        program: SWAP_PROGRAM_ID,
-        accounts: vec![
-            acc("{liquidator}", true, false),
-            acc("{seize_token}", false, true),
-            acc("{repay_token}", false, true),
-            acc(&desk.desk.to_string(), false, false),
-            acc(&desk.reserve_in.to_string(), false, true),
-            acc(&desk.reserve_out.to_string(), false, true),
-            acc("{seize_mint}", false, false),
-            acc("{repay_mint}", false, false),
-            acc("{seize_token_program}", false, false),
-            acc("{repay_token_program}", false, false),
-        ],
-        data: vec!["amount_in".into(), "min_out".into()],
-    }
 }
 
 /// A victim (10 SOL backing 790 USDC) made liquidatable by SOL at $88; a desk buying SOL at
