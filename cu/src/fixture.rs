@@ -1,6 +1,6 @@
 //! A pool with up to 16 markets on the SBF runtime, listed and used through real Keel
 //! instructions (the SDK's builders); mints, token accounts and prices written directly.
-use crate::{pk, Key, Sbf};
+use crate::{pk, Ix, Key, Sbf};
 use anchor_lang::AccountSerialize;
 use keel::math::liquidation::LiquidationConfig;
 use keel::state::MarketConfig;
@@ -369,6 +369,18 @@ impl Fixture {
         repay: usize,
         seize: usize,
     ) -> Result<u64, String> {
+        self.sbf
+            .run(&self.liquidate_ix(liq, margin, (repay, seize), u64::MAX))
+    }
+
+    /// The `liquidate` instruction of `margin` by `liq` in the `(repay, seize)` markets.
+    pub fn liquidate_ix(
+        &self,
+        liq: &Wallet,
+        margin: Key,
+        (repay, seize): (usize, usize),
+        max_repay: u64,
+    ) -> Ix {
         let metas = self.health_metas(&margin, None);
         let keys = kix::LiquidationKeys {
             liquidator: liq.key,
@@ -380,6 +392,6 @@ impl Fixture {
             seize_destination: liq.tokens[seize],
             deposit_into: None,
         };
-        self.sbf.run(&kix::liquidate(&keys, u64::MAX, &metas))
+        kix::liquidate(&keys, max_repay, &metas)
     }
 }

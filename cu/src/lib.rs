@@ -55,6 +55,9 @@ impl Sbf {
     /// A runtime at unix time `now` with `elf` as the Keel program.
     pub fn new(elf: &[u8], now: i64) -> Sbf {
         let mut mollusk = Mollusk::default();
+        // Mollusk sets the runtime's DEBUG logging on (every transaction's program log on
+        // stderr); back to errors unless RUST_LOG asks for more
+        solana_logger::setup_with_default("error");
         mollusk.add_program_with_loader_and_elf(
             &pk(&keel::ID),
             &mollusk_svm::program::loader_keys::LOADER_V3,
@@ -111,9 +114,32 @@ impl Sbf {
         );
     }
 
+    /// Run `ixs` as one transaction (one instructions sysvar for all of them, as flash loans
+    /// need); their total compute units, or why it failed.
+    pub fn run_transaction(&self, ixs: &[Ix]) -> Result<u64, String> {
+        let ixs: Vec<_> = ixs.iter().map(convert).collect();
+        let result = self.ctx.process_transaction_instructions(&ixs, None);
+        match result.raw_result {
+            Ok(()) => Ok(result.compute_units_consumed),
+            Err(e) => Err(format!("{e:?} after {} CU", result.compute_units_consumed)),
+        }
+    }
+
     /// Run one instruction; its compute units, or why it failed.
     pub fn run(&self, ix: &Ix) -> Result<u64, String> {
-        let ix = solana_instruction::Instruction {
+        let ix = convert(ix);
+        let result = self.ctx.process_instruction(&ix);
+        match result.raw_result {
+            Ok(()) => Ok(result.compute_units_consumed),
+            Err(e) => Err(format!("{e:?} after {} CU", result.compute_units_consumed)),
+        }
+    }
+}
+
+/// An instruction of the main workspace as Mollusk's.
+fn convert(ix: &Ix) -> solana_instruction::Instruction {
+    {
+        solana_instruction::Instruction {
             program_id: pk(&ix.program_id),
             accounts: ix
                 .accounts
@@ -125,11 +151,6 @@ impl Sbf {
                 })
                 .collect(),
             data: ix.data.clone(),
-        };
-        let result = self.ctx.process_instruction(&ix);
-        match result.raw_result {
-            Ok(()) => Ok(result.compute_units_consumed),
-            Err(e) => Err(format!("{e:?} after {} CU", result.compute_units_consumed)),
         }
     }
 }

@@ -41,8 +41,10 @@ fn default_slippage() -> u16 {
     100
 }
 
+/// The flash loan's pair and a swap route's own allowance (an aggregator's route can take
+/// 100,000 CU and more; set `extra_compute_units` for heavier routes).
 fn default_extra_units() -> u32 {
-    150_000
+    keel_sdk::compute::FLASH_LOAN_PAIR_CU + 110_000
 }
 
 impl Default for FlashConfig {

@@ -23,6 +23,8 @@ pub const HEALTH_CHECK_BASE_CU: u64 = 14_000;
 /// `borrow`, `withdraw`, `health`: each position, CU (2,713 measured with one price source,
 /// 3,480 with a second: the margin covers that).
 pub const HEALTH_CHECK_PER_POSITION_CU: u64 = 3_000;
+/// `flash_borrow` and `flash_repay` together (the compute-unit suite measures the pair under it).
+pub const FLASH_LOAN_PAIR_CU: u32 = 40_000;
 
 fn limit(base: u64, per_position: u64, positions: usize) -> u32 {
     let raw = (base + per_position * positions as u64) * (100 + MARGIN_PCT) / 100;
