@@ -28,6 +28,11 @@ pub struct Config {
     /// Report only: never send.
     #[serde(default)]
     pub dry_run: bool,
+    /// Address lookup tables holding the pool's accounts: a liquidation that does not fit a
+    /// packet as a legacy transaction (many positions, a flash loan and its route) is sent as v0
+    /// through them (`keel_sdk::lookup`).
+    #[serde(default, with = "pubkey_list")]
+    pub lookup_tables: Vec<Pubkey>,
     /// Where the repaid tokens come from: the bot's inventory, or a flash loan (no inventory).
     #[serde(default)]
     pub mode: Mode,
@@ -58,6 +63,7 @@ impl Config {
             min_profit_usd: 0.0,
             compute_units: None,
             dry_run: false,
+            lookup_tables: vec![],
             mode: Mode::Inventory,
             flash: crate::flash::FlashConfig::default(),
         }
@@ -81,6 +87,21 @@ pub(crate) mod pubkey_str {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Pubkey, D::Error> {
         let s = String::deserialize(d)?;
         Pubkey::from_str(&s).map_err(|_| serde::de::Error::custom(format!("not a public key: {s}")))
+    }
+}
+
+mod pubkey_list {
+    use super::*;
+    use serde::Deserializer;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Pubkey>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|s| {
+                Pubkey::from_str(s)
+                    .map_err(|_| serde::de::Error::custom(format!("not a public key: {s}")))
+            })
+            .collect()
     }
 }
 

@@ -213,6 +213,13 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
         liquidatable: plan.liquidatable,
         ..PassReport::default()
     };
+    if !config.lookup_tables.is_empty() && !config.dry_run && !plan.liquidations.is_empty() {
+        // read afresh each pass: the operator may have extended them
+        if let Err(e) = chain.load_lookup_tables(&config.lookup_tables).await {
+            warn!(error = %e, "lookup tables unusable: sending without them");
+            chain.set_lookup_tables(vec![]);
+        }
+    }
     for (candidate, choice) in &plan.liquidations {
         report.attempted += 1;
         let (r, s) = (

@@ -12,7 +12,7 @@ use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signature};
-use solana_sdk::transaction::Transaction;
+use solana_sdk::transaction::VersionedTransaction;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -22,6 +22,7 @@ pub struct BankChain {
     payer: Keypair,
     logs: Option<LogSink>,
     built: AtomicU64,
+    tables: keel_sdk::lookup::TableSet,
 }
 
 impl BankChain {
@@ -32,6 +33,7 @@ impl BankChain {
             payer,
             logs: None,
             built: AtomicU64::new(0),
+            tables: Default::default(),
         }
     }
 
@@ -53,7 +55,7 @@ impl BankChain {
         ixs: &[Instruction],
         signers: &[&Keypair],
         compute_units: u32,
-    ) -> Transaction {
+    ) -> Result<VersionedTransaction, ChainError> {
         self.built.fetch_add(1, Ordering::Relaxed);
         signed_transaction(
             &self.payer,
@@ -61,6 +63,7 @@ impl BankChain {
             ixs,
             compute_units.saturating_sub(self.ledger.next_nonce()),
             self.ledger.blockhash(),
+            &self.tables.get(),
         )
     }
 }
@@ -92,7 +95,7 @@ impl Chain for BankChain {
         signers: &[&Keypair],
         compute_units: u32,
     ) -> Result<Signature, ChainError> {
-        let tx = self.transaction(ixs, signers, compute_units);
+        let tx = self.transaction(ixs, signers, compute_units)?;
         let signature = tx.signatures[0];
         let outcome = self.ledger.process(tx).map_err(ChainError::Transaction)?;
         if let Some(sink) = &self.logs {
@@ -107,7 +110,7 @@ impl Chain for BankChain {
         signers: &[&Keypair],
         compute_units: u32,
     ) -> Result<Simulation, ChainError> {
-        let tx = self.transaction(ixs, signers, compute_units);
+        let tx = self.transaction(ixs, signers, compute_units)?;
         let outcome = self
             .ledger
             .simulate(tx.into())
@@ -125,5 +128,9 @@ impl Chain for BankChain {
 
     fn payer(&self) -> &Keypair {
         &self.payer
+    }
+
+    fn set_lookup_tables(&self, tables: Vec<solana_sdk::message::AddressLookupTableAccount>) {
+        self.tables.set(tables);
     }
 }

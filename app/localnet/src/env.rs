@@ -172,14 +172,13 @@ impl TestEnv {
         signers: &[&Keypair],
     ) -> AddressLookupTableAccount {
         let signer_keys: Vec<Pubkey> = signers.iter().map(|k| k.pubkey()).collect();
-        let programs: Vec<Pubkey> = ixs.iter().map(|ix| ix.program_id).collect();
-        let mut addresses: Vec<Pubkey> = ixs
-            .iter()
-            .flat_map(|ix| ix.accounts.iter().map(|a| a.pubkey))
-            .filter(|k| !signer_keys.contains(k) && !programs.contains(k))
-            .collect();
-        addresses.sort();
-        addresses.dedup();
+        self.write_lookup_table(keel_sdk::lookup::table_addresses(ixs, &signer_keys))
+    }
+
+    /// Write an active lookup table holding `addresses` straight into the bank (the embedded
+    /// bank's slot does not move, so a table created by instructions would never activate; a
+    /// cluster's is made with `keel_sdk::lookup::create_table_ixs`).
+    pub fn write_lookup_table(&mut self, addresses: Vec<Pubkey>) -> AddressLookupTableAccount {
         let table = AddressLookupTable {
             meta: LookupTableMeta {
                 authority: Some(self.ledger.mint().pubkey()),

@@ -9,6 +9,7 @@ pub mod config_file;
 pub mod decode;
 pub mod defaults;
 pub mod instructions;
+pub mod lookup;
 pub mod oracle;
 pub mod paths;
 pub mod pda;

@@ -8,6 +8,7 @@ use keel_liquidator::config::Mode;
 use keel_liquidator::{execute, prepare, Config};
 use keel_sdk::chain::BanksChain;
 use keel_sdk::instructions as kix;
+use keel_sdk::pda;
 use keel_simulator::flash_desks::desk_route;
 use keel_tests::invariants::check;
 use keel_tests::swap::Desk;
@@ -185,5 +186,99 @@ async fn a_trader_opens_a_3x_position_in_one_transaction() {
         )
         .await;
     keel_tests::env::assert_keel_error(r, keel::errors::KeelError::InitialHealthViolated);
+    check(&mut w).await;
+}
+
+/// A 16-position account liquidated by the flash bot: the transaction (flash loan, liquidation
+/// with 16 (market, price) groups, the route's swap) exceeds a packet as a legacy transaction, so
+/// the bot is refused before sending until it is given a lookup table of the pool's accounts;
+/// with one it lands as a v0 transaction.
+#[tokio::test]
+async fn a_sixteen_position_flash_liquidation_goes_through_a_lookup_table() {
+    use keel_tests::tokens::{spl_token, MintExtension};
+    use keel_tests::MarketSpec;
+    let mut w = sol_usdc().await;
+    let spec = MarketSpec {
+        token_program: spl_token(),
+        decimals: 6,
+        price: USD,
+    };
+    for _ in 2..16 {
+        w.list_market(&spec, MintExtension::None, |_| {})
+            .await
+            .unwrap();
+    }
+    let lender = w.trader(&[0, 100_000 * USDC]).await;
+    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
+    let mut funding = vec![100 * USDC; 16];
+    funding[0] = 10 * SOL;
+    funding[1] = 0;
+    let victim = w.trader(&funding).await;
+    w.deposit(&victim, 0, 10 * SOL).await.unwrap();
+    for m in 2..16 {
+        w.deposit(&victim, m, USDC).await.unwrap();
+    }
+    w.borrow(&victim, 1, 800 * USDC).await.unwrap();
+    assert_eq!(w.margin(victim.margin).await.position_count, 16);
+    w.set_price(0, 90 * USD).await;
+    let desk = sol_desk(&w);
+    desk.write(&mut w.env, 1_000_000 * USDC, rate(90.0 * 0.995, 9, 6))
+        .await;
+    let bot = w.trader(&[0; 16]).await;
+    fund(&mut w.env, &bot.key.pubkey(), 10 * SOL);
+    let chain = BanksChain::new(w.env.banks_client().await, bot.key.insecure_clone());
+    chain.track(w.markets.iter().map(|m| m.keys.market));
+    chain.track(w.accounts.iter().copied());
+    let mut config = Config::for_pool(w.pool);
+    for (i, m) in w.markets.iter().enumerate() {
+        config.price_accounts.insert(m.keys.market, m.price_account);
+        config.token_accounts.insert(m.keys.mint, bot.tokens[i]);
+    }
+    config.mode = Mode::Flash;
+    config.flash.routes = vec![desk_route(&desk)];
+    let keys = watched(&w, &[&victim, &bot]);
+    let before = snapshot(&mut w, &keys).await;
+
+    let report = keel_liquidator::run_pass(&chain, &config).await.unwrap();
+    assert_eq!((report.attempted, report.succeeded), (1, 0), "{report:?}");
+    assert!(
+        report.errors[0].contains("address lookup table"),
+        "{:?}",
+        report.errors
+    );
+    assert_unchanged(&mut w, &keys, &before).await;
+
+    // the operator's table: every market, vault, mint and price account of the pool, the pool,
+    // the desk, and the bot's token accounts (what does not change from one liquidation to the
+    // next)
+    let mut addresses = vec![
+        w.pool,
+        kix::INSTRUCTIONS_SYSVAR,
+        desk.desk,
+        desk.reserve_in,
+        desk.reserve_out,
+    ];
+    for m in &w.markets {
+        addresses.extend([
+            m.keys.market,
+            pda::vault(&m.keys.market),
+            m.keys.mint,
+            m.price_account,
+        ]);
+    }
+    addresses.extend(bot.tokens.iter().copied());
+    let table = w.env.write_lookup_table(addresses);
+    config.lookup_tables = vec![table.key];
+    let report = keel_liquidator::run_pass(&chain, &config).await.unwrap();
+    assert_eq!((report.attempted, report.succeeded), (1, 1), "{report:?}");
+    assert!(
+        balance(&mut w.env, bot.tokens[1]).await > 0,
+        "the bot's profit, in USDC"
+    );
+    assert_eq!(
+        balance(&mut w.env, bot.tokens[0]).await,
+        0,
+        "the seizure sold in full"
+    );
     check(&mut w).await;
 }

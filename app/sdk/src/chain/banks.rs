@@ -7,7 +7,7 @@ use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signature};
-use solana_sdk::transaction::Transaction;
+use solana_sdk::transaction::VersionedTransaction;
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
@@ -18,6 +18,7 @@ pub struct BanksChain {
     seen: AccountIndex,
     logs: Option<LogSink>,
     built: std::sync::atomic::AtomicU64,
+    tables: crate::lookup::TableSet,
 }
 
 /// Where an in-process backend appends the program logs of every transaction it lands (the
@@ -48,6 +49,7 @@ impl BanksChain {
             seen: index,
             logs: None,
             built: Default::default(),
+            tables: Default::default(),
         }
     }
 
@@ -72,7 +74,7 @@ impl BanksChain {
         ixs: &[Instruction],
         signers: &[&Keypair],
         compute_units: u32,
-    ) -> Result<Transaction, ChainError> {
+    ) -> Result<VersionedTransaction, ChainError> {
         let blockhash = self
             .client
             .get_latest_blockhash()
@@ -88,13 +90,14 @@ impl BanksChain {
             ixs.iter()
                 .flat_map(|ix| ix.accounts.iter().map(|m| m.pubkey)),
         );
-        Ok(signed_transaction(
+        signed_transaction(
             &self.payer,
             signers,
             ixs,
             compute_units.saturating_sub(n),
             blockhash,
-        ))
+            &self.tables.get(),
+        )
     }
 }
 
@@ -180,5 +183,9 @@ impl Chain for BanksChain {
 
     fn payer(&self) -> &Keypair {
         &self.payer
+    }
+
+    fn set_lookup_tables(&self, tables: Vec<solana_sdk::message::AddressLookupTableAccount>) {
+        self.tables.set(tables);
     }
 }

@@ -12,13 +12,15 @@
 // solana-banks-client 3.x marks its API deprecated ahead of an `agave-unstable-api` feature gate,
 // and the typed get_program_accounts is deprecated in favour of UI accounts (still served).
 #![allow(deprecated)]
+use crate::lookup::PACKET_DATA_SIZE;
 use anchor_lang::prelude::Pubkey;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
+use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
 use solana_sdk::signature::{Keypair, Signature, Signer};
-use solana_sdk::transaction::TransactionError;
+use solana_sdk::transaction::{TransactionError, VersionedTransaction};
 use std::fmt;
 
 mod banks;
@@ -172,6 +174,23 @@ pub trait Chain {
     async fn clock(&self) -> Result<Clock, ChainError>;
     /// The fee payer.
     fn payer(&self) -> &Keypair;
+    /// Compile transactions that do not fit a packet as v0 through `tables` (lookup.rs).
+    fn set_lookup_tables(&self, tables: Vec<AddressLookupTableAccount>);
+    /// Read the lookup tables at `keys` and compile through them from now on; errors when one is
+    /// missing or is not a lookup table.
+    async fn load_lookup_tables(&self, keys: &[Pubkey]) -> Result<(), ChainError> {
+        let mut tables = Vec::with_capacity(keys.len());
+        for (key, account) in keys.iter().zip(self.accounts(keys).await?) {
+            let table = account
+                .and_then(|a| crate::lookup::decode_table(*key, &a.data))
+                .ok_or_else(|| {
+                    ChainError::Transport(format!("{key} is not an address lookup table"))
+                })?;
+            tables.push(table);
+        }
+        self.set_lookup_tables(tables);
+        Ok(())
+    }
 }
 
 /// `ixs` behind a compute-unit limit.
@@ -184,20 +203,52 @@ fn with_budget(ixs: &[Instruction], compute_units: u32) -> Vec<Instruction> {
 }
 
 /// `ixs` behind a compute-unit limit, signed by `payer` and `signers` on `blockhash`: what every
-/// backend sends.
+/// backend sends. A legacy transaction when it fits a packet; otherwise a v0 transaction whose
+/// accounts come from `tables` where they hold them; refused (before anything is sent) when it
+/// fits neither way, with the fix named (lookup.rs).
 pub fn signed_transaction(
     payer: &Keypair,
     signers: &[&Keypair],
     ixs: &[Instruction],
     compute_units: u32,
     blockhash: solana_sdk::hash::Hash,
-) -> solana_sdk::transaction::Transaction {
-    solana_sdk::transaction::Transaction::new_signed_with_payer(
-        &with_budget(ixs, compute_units),
+    tables: &[AddressLookupTableAccount],
+) -> Result<VersionedTransaction, ChainError> {
+    let all = with_budget(ixs, compute_units);
+    let keys = signer_list(payer, signers);
+    let legacy: VersionedTransaction = solana_sdk::transaction::Transaction::new_signed_with_payer(
+        &all,
         Some(&payer.pubkey()),
-        &signer_list(payer, signers),
+        &keys,
         blockhash,
     )
+    .into();
+    let size =
+        |tx: &VersionedTransaction| bincode::serialized_size(tx).unwrap_or(u64::MAX) as usize;
+    if size(&legacy) <= PACKET_DATA_SIZE {
+        return Ok(legacy);
+    }
+    let too_large = |n: usize| {
+        ChainError::Transport(format!(
+            "transaction too large: {n} bytes > {PACKET_DATA_SIZE}; {}",
+            if tables.is_empty() {
+                "give the sender an address lookup table holding its accounts (keel_sdk::lookup)"
+            } else {
+                "the lookup tables do not hold enough of its accounts"
+            }
+        ))
+    };
+    if tables.is_empty() {
+        return Err(too_large(size(&legacy)));
+    }
+    let message = v0::Message::try_compile(&payer.pubkey(), &all, tables, blockhash)
+        .map_err(|e| ChainError::Transport(format!("v0 message: {e}")))?;
+    let v0 = VersionedTransaction::try_new(VersionedMessage::V0(message), &keys)
+        .map_err(|e| ChainError::Transport(format!("signing: {e}")))?;
+    match size(&v0) {
+        n if n <= PACKET_DATA_SIZE => Ok(v0),
+        n => Err(too_large(n)),
+    }
 }
 
 /// The fee payer followed by the other signers (the payer once, even if also named).

@@ -9,12 +9,13 @@ use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signature};
-use solana_sdk::transaction::Transaction;
+use solana_sdk::transaction::VersionedTransaction;
 
 /// JSON-RPC backend.
 pub struct RpcChain {
     client: RpcClient,
     payer: Keypair,
+    tables: crate::lookup::TableSet,
 }
 
 impl RpcChain {
@@ -24,19 +25,20 @@ impl RpcChain {
         ixs: &[Instruction],
         signers: &[&Keypair],
         compute_units: u32,
-    ) -> Result<Transaction, ChainError> {
+    ) -> Result<VersionedTransaction, ChainError> {
         let blockhash = self
             .client
             .get_latest_blockhash()
             .await
             .map_err(rpc_error)?;
-        Ok(signed_transaction(
+        signed_transaction(
             &self.payer,
             signers,
             ixs,
             compute_units,
             blockhash,
-        ))
+            &self.tables.get(),
+        )
     }
 
     /// A backend on the cluster at `url`, paying with `payer`.
@@ -44,6 +46,7 @@ impl RpcChain {
         RpcChain {
             client: RpcClient::new(url.to_string()),
             payer,
+            tables: Default::default(),
         }
     }
 }
@@ -154,5 +157,9 @@ impl Chain for RpcChain {
 
     fn payer(&self) -> &Keypair {
         &self.payer
+    }
+
+    fn set_lookup_tables(&self, tables: Vec<solana_sdk::message::AddressLookupTableAccount>) {
+        self.tables.set(tables);
     }
 }
