@@ -111,10 +111,7 @@ impl Chain for BankChain {
         compute_units: u32,
     ) -> Result<Simulation, ChainError> {
         let tx = self.transaction(ixs, signers, compute_units)?;
-        let outcome = self
-            .ledger
-            .simulate(tx.into())
-            .map_err(ChainError::Transaction)?;
+        let outcome = self.ledger.simulate(tx).map_err(ChainError::Transaction)?;
         Ok(Simulation {
             compute_units: outcome.compute_units,
             logs: outcome.logs,
