@@ -277,6 +277,20 @@ impl Fixture {
         )
     }
 
+    /// A wallet whose account has `n` positions: collateral in markets 1..n (100 tokens at $10
+    /// each) and, for n >= 2, a debt in market 0 of 60 % of the collateral's value.
+    pub fn account_with(&mut self, n: usize) -> Wallet {
+        let (w, _) = self.wallet(1_000_000 * UNIT);
+        let collateral = n.max(2) - 1;
+        for m in 1..=collateral {
+            crate::ok("deposit", self.deposit(&w, m, 100 * UNIT));
+        }
+        if n >= 2 {
+            crate::ok("borrow", self.borrow(&w, 0, 600 * collateral as u64 * UNIT));
+        }
+        w
+    }
+
     /// The margin account's positions' markets, in order.
     pub fn positions(&self, margin: &Key) -> Vec<Key> {
         let raw = self.sbf.get(margin).expect("margin account");

@@ -8,6 +8,14 @@
 //! inside the program) do not.
 pub mod fixture;
 
+/// Budget of `liquidate` at 16 positions, CU (fits the default 200,000 an instruction gets).
+pub const LIQUIDATE_16: u64 = 150_000;
+
+/// The compute units of a run that must succeed; panics with what failed.
+pub fn ok(what: &str, r: Result<u64, String>) -> u64 {
+    r.unwrap_or_else(|e| panic!("{what} failed on SBF: {e}"))
+}
+
 use mollusk_svm::{Mollusk, MolluskContext};
 use solana_account::Account;
 use solana_pubkey::Pubkey;

@@ -9,16 +9,15 @@
 //! `deposit` and `repay` <= 15,000; and the SDK's compute-unit limits (`keel_sdk::compute`, what
 //! the bot requests) cover every measured size.
 use keel::state::ChangeKind;
-use keel_cu::fixture::{Fixture, Wallet, UNIT, USD};
-use keel_cu::keel_so;
+use keel_cu::fixture::{Fixture, UNIT, USD};
+use keel_cu::{keel_so, ok, LIQUIDATE_16};
 use keel_sdk::instructions as kix;
 use keel_sdk::pda;
 use std::collections::BTreeMap;
 
 const SIZES: [usize; 5] = [1, 2, 4, 8, 16];
 
-/// Budgets, CU.
-const LIQUIDATE_16: u64 = 150_000;
+/// Budgets, CU (`LIQUIDATE_16` is in the library, shared with flash_loans.rs).
 /// 2,281 before the second source; the group walk, the two-source rules and the volatility
 /// margin brought it to 2,722 (issue 14).
 const HEALTH_PER_POSITION: u64 = 3_000;
@@ -27,27 +26,6 @@ const BORROW_WITHDRAW_16: u64 = 60_000;
 /// measured at issue 14).
 const HEALTH_PER_POSITION_TWO_SOURCES: u64 = 4_000;
 const DEPOSIT_REPAY: u64 = 15_000;
-/// `flash_borrow` and `flash_repay` together (two token transfers and the sysvar scan): what
-/// the SDK allows for them.
-const FLASH_PAIR: u64 = keel_sdk::compute::FLASH_LOAN_PAIR_CU as u64;
-
-fn ok(what: &str, r: Result<u64, String>) -> u64 {
-    r.unwrap_or_else(|e| panic!("{what} failed on SBF: {e}"))
-}
-
-/// An account with `n` positions: collateral in markets 1..n (100 tokens at $10 each) and, for
-/// n >= 2, a debt in market 0 of 60 % of the collateral's value.
-fn account_with(f: &mut Fixture, n: usize) -> Wallet {
-    let (w, _) = f.wallet(1_000_000 * UNIT);
-    let collateral = n.max(2) - 1;
-    for m in 1..=collateral {
-        ok("deposit", f.deposit(&w, m, 100 * UNIT));
-    }
-    if n >= 2 {
-        ok("borrow", f.borrow(&w, 0, 600 * collateral as u64 * UNIT));
-    }
-    w
-}
 
 #[test]
 fn every_instruction_runs_on_sbf_within_its_budget() {
@@ -76,7 +54,7 @@ fn every_instruction_runs_on_sbf_within_its_budget() {
     );
 
     for n in SIZES {
-        let w = account_with(&mut f, n);
+        let w = f.account_with(n);
         assert_eq!(f.positions(&w.margin).len(), n, "positions");
         let row = |name: &str, t: &mut BTreeMap<String, BTreeMap<usize, u64>>, cu: u64| {
             t.entry(name.to_string()).or_default().insert(n, cu);
@@ -364,7 +342,7 @@ fn a_second_source_on_every_market_stays_within_the_budgets() {
         let (mut f, _, _) = Fixture::with_sources(&elf, 16, secondary);
         let (lender, _) = f.wallet(100_000_000 * UNIT);
         ok("deposit", f.deposit(&lender, 0, 10_000_000 * UNIT));
-        let w = account_with(&mut f, 16);
+        let w = f.account_with(16);
         let health = ok("health", f.health(&w.margin));
         let borrow = ok("borrow", f.borrow(&w, 0, UNIT));
         for m in 1..16 {
@@ -397,88 +375,4 @@ fn a_second_source_on_every_market_stays_within_the_budgets() {
     // what the SDK and the bot request covers it
     assert!(two.2 <= keel_sdk::compute::liquidation_units(16) as u64);
     assert!(two.0.max(two.1) <= keel_sdk::compute::health_check_units(16) as u64);
-}
-
-/// Flash loans on SBF: the borrow/repay pair alone, and around a liquidation at 2 and 16
-/// positions (the same account liquidated plainly, on a copy of the fixture, is the baseline).
-/// Budgets: the pair <= FLASH_PAIR; a flash liquidation at 16 positions still fits
-/// `LIQUIDATE_16 + FLASH_PAIR`; the bot's flash allowance covers the pair.
-#[test]
-fn flash_loans_run_on_sbf_within_their_budget() {
-    let elf = keel_so();
-    let (mut f, _, _) = Fixture::new(&elf, 16);
-    let (lender, _) = f.wallet(100_000_000 * UNIT);
-    ok("deposit", f.deposit(&lender, 0, 10_000_000 * UNIT));
-    let (user, _) = f.wallet(1_000 * UNIT);
-    let keys = f.markets[0].keys;
-    let amount = 1_000_000 * UNIT;
-    let fee_bps = keel_sdk::decode::market(&f.sbf.get(&keys.market).unwrap().data)
-        .unwrap()
-        .config
-        .flash_fee_bps;
-    let owed = kix::flash_owed(amount, fee_bps).unwrap();
-    let pair = ok(
-        "flash loan",
-        f.sbf.run_transaction(&kix::with_flash_loan(
-            user.key,
-            &keys,
-            user.tokens[0],
-            (amount, owed),
-            &[],
-        )),
-    );
-    let mut rows = vec![];
-    for n in [2, 16] {
-        let plain_account = account_with(&mut f, n);
-        let flash_account = account_with(&mut f, n);
-        for m in 1..16 {
-            f.set_price(m, 65 * USD / 10);
-        }
-        let (liq, _) = f.wallet(100_000_000 * UNIT);
-        let plain = ok(
-            "liquidate",
-            f.sbf.run_transaction(&[f.liquidate_ix(
-                &liq,
-                plain_account.margin,
-                (0, 1),
-                100 * UNIT,
-            )]),
-        );
-        // the liquidator borrows what it repays (with room for the protocol's fee)
-        let borrow = 110 * UNIT;
-        let owed = kix::flash_owed(borrow, fee_bps).unwrap();
-        let inner = [f.liquidate_ix(&liq, flash_account.margin, (0, 1), 100 * UNIT)];
-        let flash = ok(
-            "flash liquidation",
-            f.sbf.run_transaction(&kix::with_flash_loan(
-                liq.key,
-                &keys,
-                liq.tokens[0],
-                (borrow, owed),
-                &inner,
-            )),
-        );
-        for m in 1..16 {
-            f.set_price(m, 10 * USD);
-        }
-        rows.push((n, plain, flash));
-    }
-    println!("FIGURE flash_borrow + flash_repay: {pair} CU");
-    for (n, plain, flash) in &rows {
-        println!(
-            "FIGURE liquidate at {n} positions: {plain} CU plain, {flash} CU inside a flash loan (+{})",
-            flash - plain
-        );
-    }
-    assert!(pair <= FLASH_PAIR, "flash loan pair {pair} > {FLASH_PAIR}");
-    let (_, plain16, flash16) = rows[1];
-    assert!(
-        flash16 - plain16 <= FLASH_PAIR,
-        "flash overhead {}",
-        flash16 - plain16
-    );
-    assert!(
-        flash16 <= LIQUIDATE_16 + FLASH_PAIR,
-        "flash liquidation at 16: {flash16}"
-    );
 }

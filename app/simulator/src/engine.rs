@@ -19,13 +19,12 @@ use crate::metrics::{self, StepRecord};
 use crate::oracle::Oracle;
 use crate::population;
 use crate::price_path::PricePaths;
+use crate::record::{market_index, record};
 use crate::report::Summary;
 use crate::scenario::LiquidatorMode;
 use crate::scenario::Scenario;
 use crate::setup;
 use crate::SimError;
-use anchor_lang::prelude::Pubkey;
-use keel_liquidator::snapshot::Snapshot;
 use keel_liquidator::{execute, prepare, Config, Plan};
 use keel_localnet::bank_chain::BankChain;
 use keel_localnet::world::World;
@@ -97,6 +96,34 @@ struct Bot {
     queue: VecDeque<(usize, Plan)>,
 }
 
+/// The scenario's liquidator bots: wallets (inventory), configs (flash mode's routes), chains
+/// logging into `sink`.
+async fn open_bots(
+    world: &mut World,
+    scenario: &Scenario,
+    sink: &LogSink,
+    flash_desks: Option<&FlashDesks>,
+) -> Vec<Bot> {
+    let mut bots = vec![];
+    for _ in 0..scenario.liquidators.count {
+        let key = setup::bot_wallet(world, scenario).await;
+        let mut config = Config::for_pool(world.pool);
+        config.min_profit_usd = scenario.liquidators.min_profit_usd;
+        if let Some(desks) = flash_desks {
+            config.mode = keel_liquidator::config::Mode::Flash;
+            config.flash.routes = desks.routes();
+            config.flash.slippage_bps = scenario.liquidators.flash_slippage_bps;
+        }
+        bots.push(Bot {
+            chain: world.chain(&key).with_log_sink(sink.clone()),
+            key,
+            config,
+            queue: VecDeque::new(),
+        });
+    }
+    bots
+}
+
 /// Run `scenario` with `seed` for everything; `csv_dir` resolves a relative `price_csv`.
 pub async fn run(
     scenario: &Scenario,
@@ -161,23 +188,7 @@ pub async fn run_paths(
         LiquidatorMode::Flash => Some(FlashDesks::open(&mut world, scenario).await),
         LiquidatorMode::Inventory => None,
     };
-    let mut bots = vec![];
-    for _ in 0..scenario.liquidators.count {
-        let key = setup::bot_wallet(&mut world, scenario).await;
-        let mut config = Config::for_pool(world.pool);
-        config.min_profit_usd = scenario.liquidators.min_profit_usd;
-        if let Some(desks) = &flash_desks {
-            config.mode = keel_liquidator::config::Mode::Flash;
-            config.flash.routes = desks.routes();
-            config.flash.slippage_bps = scenario.liquidators.flash_slippage_bps;
-        }
-        bots.push(Bot {
-            chain: world.chain(&key).with_log_sink(sink.clone()),
-            key,
-            config,
-            queue: VecDeque::new(),
-        });
-    }
+    let mut bots = open_bots(&mut world, scenario, &sink, flash_desks.as_ref()).await;
     let keeper_key = setup::keeper_wallet(&mut world);
     let keeper = world.chain(&keeper_key).with_log_sink(sink.clone());
     // last: the venue's keys (a scenario that never sells draws the keys it always drew)
@@ -304,18 +315,16 @@ pub async fn run_paths(
             (m, scenario.markets[m].decimals, prices[m])
         });
         row.cascade_accounts = cascade.len();
-        // flash-mode bots sold their seizures at this step's price: the depth absorbs the sales
-        let mut flash_sold = vec![0.0; prices.len()];
+        // flash-mode bots sold their seizures at this step's price (flash_desks.rs)
+        let mut sold = match &flash_desks {
+            Some(_) => {
+                crate::flash_desks::sales(&events, scenario, &prices, |k| market_index(&world, k))
+            }
+            None => vec![0.0; prices.len()],
+        };
         for e in &events {
             if let metrics::Event::Liquidated(l) = e {
                 row.cascade_liquidations += cascade.contains(&l.margin_account) as u64;
-                if flash_desks.is_some() {
-                    let m = market_index(&world, &l.seize_market);
-                    if !scenario.markets[m].process.is_stable() {
-                        flash_sold[m] +=
-                            metrics::usd(l.seized as f64, scenario.markets[m].decimals, prices[m]);
-                    }
-                }
                 let bot = bot_keys.iter().position(|k| k.pubkey() == l.liquidator);
                 if let (Some(desk), Some(bot)) = (desk.as_mut(), bot) {
                     let m = market_index(&world, &l.seize_market);
@@ -323,17 +332,14 @@ pub async fn run_paths(
                 }
             }
         }
-        if flash_desks.is_some() {
-            for (m, usd) in flash_sold.iter().enumerate() {
-                impact.absorb(scenario, m, *usd, prices[m]);
-                row.sold_usd[m] = *usd;
-                row.impact_pct[m] = impact.level(m) * 100.0;
-            }
-        }
         if let Some(desk) = desk.as_mut() {
-            let sold = desk
+            let due = desk
                 .sell_due(&mut world, scenario, step, &bot_keys, &prices)
                 .await?;
+            sold.iter_mut().zip(due).for_each(|(s, d)| *s += d);
+        }
+        // the step's sales are absorbed by each market's depth: the next step's price
+        if flash_desks.is_some() || desk.is_some() {
             for (m, usd) in sold.iter().enumerate() {
                 impact.absorb(scenario, m, *usd, prices[m]);
                 row.sold_usd[m] = *usd;
@@ -373,44 +379,4 @@ pub async fn run_paths(
             setup_transactions,
         },
     })
-}
-
-fn market_index(world: &World, market: &Pubkey) -> usize {
-    world
-        .market_index(market)
-        .expect("an event of a listed market")
-}
-
-/// A row of the time series from a fresh read of the pool at the market `prices` (event columns
-/// left at zero), and the read.
-async fn record(
-    keeper: &BankChain,
-    config: &Config,
-    world: &World,
-    prices: &[f64],
-    oracle: &Oracle,
-    step: usize,
-    time_secs: i64,
-) -> Result<(StepRecord, Snapshot), SimError> {
-    let snapshot = Snapshot::load(keeper, config)
-        .await
-        .map_err(|e| SimError(format!("read failed: {e}")))?;
-    let index: Vec<usize> = snapshot
-        .markets
-        .iter()
-        .map(|m| market_index(world, &m.key))
-        .collect();
-    let in_snapshot_order: Vec<f64> = index.iter().map(|i| prices[*i]).collect();
-    let mut row = StepRecord {
-        step,
-        time_secs,
-        prices: prices.to_vec(),
-        oracle_prices: oracle.published.clone(),
-        ..StepRecord::with_markets(prices.len())
-    };
-    metrics::add_books(&mut row, &snapshot, &in_snapshot_order, &index);
-    if step == 0 {
-        metrics::add_health(&mut row, &snapshot);
-    }
-    Ok((row, snapshot))
 }

@@ -9,7 +9,9 @@
 //!                                                            WAD-scaled, set before the bots act
 //! reserves: VENUE_USD of every token, written once
 //! ```
+use crate::metrics::{self, Event};
 use crate::scenario::Scenario;
+use anchor_lang::prelude::Pubkey;
 use keel::math::fixed::WAD;
 use keel_liquidator::flash::{RouteAccount, SwapRoute};
 use keel_localnet::swap::{Desk, SWAP_PROGRAM_ID};
@@ -93,4 +95,24 @@ fn rate(scenario: &Scenario, (m, r): (usize, usize), (pm, pr): (f64, f64)) -> u1
     } else {
         0
     }
+}
+
+/// The USD each market's seizures sold for in flash-mode liquidations among `events`, at the
+/// step's `prices` (stable markets are not sold: they are what the bots repay with).
+pub fn sales(
+    events: &[Event],
+    scenario: &Scenario,
+    prices: &[f64],
+    market_index: impl Fn(&Pubkey) -> usize,
+) -> Vec<f64> {
+    let mut sold = vec![0.0; prices.len()];
+    for e in events {
+        if let Event::Liquidated(l) = e {
+            let m = market_index(&l.seize_market);
+            if !scenario.markets[m].process.is_stable() {
+                sold[m] += metrics::usd(l.seized as f64, scenario.markets[m].decimals, prices[m]);
+            }
+        }
+    }
+    sold
 }
