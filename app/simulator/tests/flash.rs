@@ -1,18 +1,11 @@
 //! Flash-mode liquidators in the simulator: bots with no inventory flash-borrow what they repay
 //! and sell the seizure in the same transaction at the step's market price. Against bots bound
 //! by a small inventory, on the same seed, they leave no more bad debt.
+mod common;
+
+use common::{scenarios_dir, small};
 use keel_simulator::scenario::LiquidatorMode;
 use keel_simulator::{run, Scenario, Silent};
-use std::path::{Path, PathBuf};
-
-fn scenarios_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-}
-
-fn small() -> Scenario {
-    let text = std::fs::read_to_string(scenarios_dir().join("small-crash.toml")).unwrap();
-    Scenario::from_toml(&text).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn capital_free_bots_leave_no_more_bad_debt_than_inventory_bound_ones() {

@@ -1,17 +1,11 @@
 //! Price impact, cascades and liquidator capital (issue 12), end to end on the embedded chain.
+mod common;
+
+use common::{scenarios_dir, small};
 use keel_simulator::depth::Depth;
 use keel_simulator::report::csv;
-use keel_simulator::{run, Scenario, Silent};
-use std::path::{Path, PathBuf};
-
-fn scenarios_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-}
-
-fn small() -> Scenario {
-    let text = std::fs::read_to_string(scenarios_dir().join("small-crash.toml")).unwrap();
-    Scenario::from_toml(&text).unwrap()
-}
+use keel_simulator::{run, Silent};
+use std::path::Path;
 
 fn depth(usd: f64) -> Option<Depth> {
     Some(Depth {

@@ -1,21 +1,15 @@
 //! The simulator end to end, on the small crash scenario (`scenarios/small-crash.toml`): every
 //! run is real transactions through the program on an embedded chain, and every run checks the
 //! design invariants (vault and share books) at its end, failing the run if one is broken.
+mod common;
+
+use common::{scenarios_dir, small};
 use keel_simulator::cli::{simulate, SimulateArgs};
 use keel_simulator::engine::Progress;
 use keel_simulator::oracle::SecondaryOracleScenario;
 use keel_simulator::{run, run_paths, Scenario, Silent};
-use std::path::{Path, PathBuf};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-fn scenarios_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-}
-
-fn small() -> Scenario {
-    let text = std::fs::read_to_string(scenarios_dir().join("small-crash.toml")).unwrap();
-    Scenario::from_toml(&text).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_seed_gives_the_same_report() {

@@ -63,3 +63,35 @@ pub async fn assert_unchanged(w: &mut World, keys: &[Pubkey], before: &[Option<A
         assert_eq!(a, b, "account {} changed", keys[i]);
     }
 }
+
+/// `sol_usdc` widened to 16 markets (14 more USDC-like ones, SPL Token) with a lender of 100,000
+/// USDC, and a trader holding a position in every market: 10 SOL and 1 unit of each other
+/// collateral, backing 800 USDC of debt (healthy at SOL $100, liquidatable at $90).
+pub async fn sixteen_position_world() -> (World, Trader) {
+    use keel_tests::tokens::MintExtension;
+    let mut w = sol_usdc().await;
+    let spec = MarketSpec {
+        token_program: spl_token(),
+        decimals: 6,
+        price: USD,
+    };
+    for _ in 2..16 {
+        w.list_market(&spec, MintExtension::None, |_| {})
+            .await
+            .unwrap();
+    }
+    let mut funding = vec![100 * USDC; 16];
+    funding[0] = 10 * SOL;
+    funding[1] = 0;
+    let lender = w.trader(&[0, 100_000 * USDC]).await;
+    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
+    let trader = w.trader(&funding).await;
+    w.deposit(&trader, 0, 10 * SOL).await.unwrap();
+    for m in 2..16 {
+        w.deposit(&trader, m, USDC).await.unwrap();
+    }
+    // 14 USDC-like positions worth $11.2 of initial value, 10 SOL worth $799.2
+    w.borrow(&trader, 1, 800 * USDC).await.unwrap();
+    assert_eq!(w.margin(trader.margin).await.position_count, 16);
+    (w, trader)
+}

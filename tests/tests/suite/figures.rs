@@ -68,36 +68,10 @@ async fn margin_account_size_and_compute_units() {
 /// so the figure is of a transaction that works.
 #[tokio::test]
 async fn liquidating_a_sixteen_position_account() {
-    use keel_tests::tokens::{spl_token, MintExtension};
     use keel_tests::world::USD;
-    use keel_tests::MarketSpec;
     use solana_sdk::signature::Signer;
     use solana_sdk::transaction::Transaction;
-
-    let mut w = sol_usdc().await;
-    let spec = MarketSpec {
-        token_program: spl_token(),
-        decimals: 6,
-        price: USD,
-    };
-    for _ in 2..16 {
-        w.list_market(&spec, MintExtension::None, |_| {})
-            .await
-            .unwrap();
-    }
-    let mut funding = vec![100 * USDC; 16];
-    funding[0] = 10 * SOL;
-    funding[1] = 0;
-    let lender = w.trader(&[0, 100_000 * USDC]).await;
-    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
-    let trader = w.trader(&funding).await;
-    w.deposit(&trader, 0, 10 * SOL).await.unwrap();
-    for m in 2..16 {
-        w.deposit(&trader, m, USDC).await.unwrap();
-    }
-    // 14 USDC-like positions worth $11.2 of initial value, 10 SOL worth $799.2
-    w.borrow(&trader, 1, 800 * USDC).await.unwrap();
-    assert_eq!(w.margin(trader.margin).await.position_count, 16);
+    let (mut w, trader) = sixteen_position_world().await;
     w.set_price(0, 90 * USD).await;
     let mut liquidator_funds = vec![0; 16];
     liquidator_funds[1] = 10_000 * USDC;

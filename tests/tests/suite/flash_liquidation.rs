@@ -29,17 +29,9 @@ fn sol_desk(w: &World) -> Desk {
     Desk::new(sol.mint, usdc.mint, (sol.token_program, usdc.token_program))
 }
 
-/// A victim (10 SOL backing 790 USDC) made liquidatable by SOL at $88; a desk buying SOL at
-/// `desk_usd`; a flash-mode bot whose wallet holds SOL for fees and not one token.
-async fn setup(desk_usd: f64, slippage_bps: u16) -> (World, Trader, Trader, BanksChain, Config) {
-    let mut w = sol_usdc().await;
-    let (_lender, victim) = funded(&mut w).await;
-    w.borrow(&victim, 1, 790 * USDC).await.unwrap();
-    w.set_price(0, 88 * USD).await;
-    let desk = sol_desk(&w);
-    desk.write(&mut w.env, 1_000_000 * USDC, rate(desk_usd, 9, 6))
-        .await;
-    let bot = w.trader(&[0, 0]).await;
+/// A flash-mode bot selling on `desk`, whose wallet holds SOL for fees and not one token.
+async fn flash_bot(w: &mut World, desk: &Desk) -> (Trader, BanksChain, Config) {
+    let bot = w.trader(&vec![0; w.markets.len()]).await;
     fund(&mut w.env, &bot.key.pubkey(), 10 * SOL);
     let chain = BanksChain::new(w.env.banks_client().await, bot.key.insecure_clone());
     chain.track(w.markets.iter().map(|m| m.keys.market));
@@ -50,8 +42,22 @@ async fn setup(desk_usd: f64, slippage_bps: u16) -> (World, Trader, Trader, Bank
         config.token_accounts.insert(m.keys.mint, bot.tokens[i]);
     }
     config.mode = Mode::Flash;
+    config.flash.routes = vec![desk_route(desk)];
+    (bot, chain, config)
+}
+
+/// A victim (10 SOL backing 790 USDC) made liquidatable by SOL at $88; a desk buying SOL at
+/// `desk_usd`; a flash-mode bot whose wallet holds SOL for fees and not one token.
+async fn setup(desk_usd: f64, slippage_bps: u16) -> (World, Trader, Trader, BanksChain, Config) {
+    let mut w = sol_usdc().await;
+    let (_lender, victim) = funded(&mut w).await;
+    w.borrow(&victim, 1, 790 * USDC).await.unwrap();
+    w.set_price(0, 88 * USD).await;
+    let desk = sol_desk(&w);
+    desk.write(&mut w.env, 1_000_000 * USDC, rate(desk_usd, 9, 6))
+        .await;
+    let (bot, chain, mut config) = flash_bot(&mut w, &desk).await;
     config.flash.slippage_bps = slippage_bps;
-    config.flash.routes = vec![desk_route(&desk)];
     (w, victim, bot, chain, config)
 }
 
@@ -195,47 +201,12 @@ async fn a_trader_opens_a_3x_position_in_one_transaction() {
 /// with one it lands as a v0 transaction.
 #[tokio::test]
 async fn a_sixteen_position_flash_liquidation_goes_through_a_lookup_table() {
-    use keel_tests::tokens::{spl_token, MintExtension};
-    use keel_tests::MarketSpec;
-    let mut w = sol_usdc().await;
-    let spec = MarketSpec {
-        token_program: spl_token(),
-        decimals: 6,
-        price: USD,
-    };
-    for _ in 2..16 {
-        w.list_market(&spec, MintExtension::None, |_| {})
-            .await
-            .unwrap();
-    }
-    let lender = w.trader(&[0, 100_000 * USDC]).await;
-    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
-    let mut funding = vec![100 * USDC; 16];
-    funding[0] = 10 * SOL;
-    funding[1] = 0;
-    let victim = w.trader(&funding).await;
-    w.deposit(&victim, 0, 10 * SOL).await.unwrap();
-    for m in 2..16 {
-        w.deposit(&victim, m, USDC).await.unwrap();
-    }
-    w.borrow(&victim, 1, 800 * USDC).await.unwrap();
-    assert_eq!(w.margin(victim.margin).await.position_count, 16);
+    let (mut w, victim) = sixteen_position_world().await;
     w.set_price(0, 90 * USD).await;
     let desk = sol_desk(&w);
     desk.write(&mut w.env, 1_000_000 * USDC, rate(90.0 * 0.995, 9, 6))
         .await;
-    let bot = w.trader(&[0; 16]).await;
-    fund(&mut w.env, &bot.key.pubkey(), 10 * SOL);
-    let chain = BanksChain::new(w.env.banks_client().await, bot.key.insecure_clone());
-    chain.track(w.markets.iter().map(|m| m.keys.market));
-    chain.track(w.accounts.iter().copied());
-    let mut config = Config::for_pool(w.pool);
-    for (i, m) in w.markets.iter().enumerate() {
-        config.price_accounts.insert(m.keys.market, m.price_account);
-        config.token_accounts.insert(m.keys.mint, bot.tokens[i]);
-    }
-    config.mode = Mode::Flash;
-    config.flash.routes = vec![desk_route(&desk)];
+    let (bot, chain, mut config) = flash_bot(&mut w, &desk).await;
     let keys = watched(&w, &[&victim, &bot]);
     let before = snapshot(&mut w, &keys).await;
 
