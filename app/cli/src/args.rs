@@ -34,6 +34,9 @@ pub enum Command {
     /// Run the risk simulator: the real program and liquidator on an embedded chain, through a
     /// crash (the built-in Black Thursday scenario, or --scenario FILE). Needs no cluster.
     Simulate(keel_simulator::cli::SimulateArgs),
+    /// A local Solana JSON-RPC endpoint over the embedded chain, with a pool listed: start one
+    /// (`keel localnet`), or move a running one's prices and mint test tokens (`price`, `mint`).
+    Localnet(crate::localnet::LocalnetArgs),
     /// Margin accounts: open, close, list.
     #[command(subcommand)]
     Account(AccountCommand),

@@ -12,6 +12,7 @@ pub mod args;
 pub mod config_file;
 pub mod context;
 pub mod gov;
+pub mod localnet;
 pub mod migrate;
 pub mod output;
 pub mod trader;

@@ -16,6 +16,23 @@ async fn main_inner(cli: Cli) -> Result<String, CliError> {
         drop(silenced);
         return result.map_err(|e| CliError(e.to_string()));
     }
+    if let Command::Localnet(args) = &cli.command {
+        // its own chain when it starts one; a running one at --url (never the Solana CLI
+        // config's cluster); stdout silenced while the native program prints its `msg!` lines
+        let url = cli
+            .url
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1:8899".into());
+        let signer = cli.keypair.as_ref().and_then(|k| {
+            read_keypair_file(keel_sdk::paths::expand_home(k))
+                .ok()
+                .map(|key| solana_sdk::signature::Signer::pubkey(&key).to_string())
+        });
+        let silenced = args.action.is_none().then(|| gag::Gag::stdout().ok());
+        let result = keel_cli::localnet::run(args, &url, signer).await;
+        drop(silenced);
+        return result;
+    }
     // defaults the way Solana users expect: the Solana CLI's config file
     let config = solana_cli_config::CONFIG_FILE
         .as_ref()

@@ -232,9 +232,10 @@ pub async fn run<C: Chain>(ctx: &Context<C>, command: &Command) -> Result<Output
             ))
         }
         Command::Status { id, account } => status(ctx, *id, account.as_deref()).await,
-        Command::Gov { .. } | Command::Migrate { .. } | Command::Simulate(_) => {
-            Err(CliError("not a trader command".into()))
-        }
+        Command::Gov { .. }
+        | Command::Migrate { .. }
+        | Command::Simulate(_)
+        | Command::Localnet(_) => Err(CliError("not a trader command".into())),
     }
 }
 

@@ -57,6 +57,28 @@ pub struct TxOutcome {
     pub logs: Vec<String>,
     /// Return data of the last instruction that set some.
     pub return_data: Option<Vec<u8>>,
+    /// The program that set it.
+    pub return_program: Option<Pubkey>,
+}
+
+/// A committed transaction, successful or not (a failed one still pays its fee and has logs).
+#[derive(Debug)]
+pub struct Committed {
+    /// Whether it succeeded.
+    pub status: Result<(), TransactionError>,
+    /// Its units, logs and return data.
+    pub outcome: TxOutcome,
+    /// The fee it paid, lamports.
+    pub fee: u64,
+}
+
+/// What a simulation did: its result, and its logs and units whether it failed or not.
+#[derive(Debug)]
+pub struct Simulated {
+    /// Whether it would succeed.
+    pub status: Result<(), TransactionError>,
+    /// Its units, logs and return data.
+    pub outcome: TxOutcome,
 }
 
 /// How Keel is loaded.
@@ -188,21 +210,48 @@ impl Ledger {
         &self,
         tx: impl Into<VersionedTransaction>,
     ) -> Result<TxOutcome, TransactionError> {
+        let committed = self.commit(tx)?;
+        committed.status?;
+        Ok(committed.outcome)
+    }
+
+    /// Land `tx` as a cluster does: an error only when it cannot be committed at all (a bad
+    /// signature, an unknown blockhash, a payer without the fee); a transaction that fails in a
+    /// program is committed (its fee paid) and reported with its logs.
+    pub fn commit(
+        &self,
+        tx: impl Into<VersionedTransaction>,
+    ) -> Result<Committed, TransactionError> {
         let tx: VersionedTransaction = tx.into();
         let bank = self.bank();
         let written = writable_keys(&bank, &tx);
         let committed = bank.process_transaction_with_metadata(tx)?;
-        committed.status?;
         self.keel.note(&bank, written);
-        Ok(TxOutcome {
-            compute_units: committed.executed_units,
-            logs: committed.log_messages.unwrap_or_default(),
-            return_data: committed.return_data.map(|r| r.data),
+        Ok(Committed {
+            status: committed.status,
+            fee: committed.fee_details.total_fee(),
+            outcome: TxOutcome {
+                compute_units: committed.executed_units,
+                logs: committed.log_messages.unwrap_or_default(),
+                return_program: committed.return_data.as_ref().map(|r| r.program_id),
+                return_data: committed.return_data.map(|r| r.data),
+            },
         })
     }
 
     /// Run `tx` without committing it (as a BanksServer simulates: CPI recording on).
     pub fn simulate(&self, tx: VersionedTransaction) -> Result<TxOutcome, TransactionError> {
+        let simulated = self.simulate_detailed(tx)?;
+        simulated.status?;
+        Ok(simulated.outcome)
+    }
+
+    /// Run `tx` without committing it: its result and, failed or not, its logs and units (an
+    /// error only when it cannot be run at all).
+    pub fn simulate_detailed(
+        &self,
+        tx: VersionedTransaction,
+    ) -> Result<Simulated, TransactionError> {
         let bank = self.bank();
         let sanitized = RuntimeTransaction::try_create(
             tx,
@@ -214,11 +263,14 @@ impl Ledger {
                 .is_active(&agave_feature_set::static_instruction_limit::id()),
         )?;
         let sim = bank.simulate_transaction_unchecked(&sanitized, true);
-        sim.result?;
-        Ok(TxOutcome {
-            compute_units: sim.units_consumed,
-            logs: sim.logs,
-            return_data: sim.return_data.map(|r| r.data),
+        Ok(Simulated {
+            status: sim.result,
+            outcome: TxOutcome {
+                compute_units: sim.units_consumed,
+                logs: sim.logs,
+                return_program: sim.return_data.as_ref().map(|r| r.program_id),
+                return_data: sim.return_data.map(|r| r.data),
+            },
         })
     }
 

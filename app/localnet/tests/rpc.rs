@@ -113,3 +113,150 @@ async fn the_solana_client_and_the_sdk_work_over_http() {
     assert_eq!(refused.custom_code(), Some(code), "{refused:?}");
     rpc.stop().await;
 }
+
+/// Every method the endpoint serves, through the Solana client's typed calls (each must decode),
+/// with what it says checked against the bank: `getTransaction` of a landed and of a failed
+/// transaction (logs, fee, balances, error), `getFeeForMessage`, a failing simulation's logs,
+/// `health`'s return data with the program that set it.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_method_answers_in_the_shape_the_solana_client_decodes() {
+    use solana_client::rpc_config::RpcSendTransactionConfig;
+    use solana_sdk::message::Message;
+    use solana_sdk::transaction::Transaction;
+    use solana_transaction_status_client_types::option_serializer::OptionSerializer;
+    use solana_transaction_status_client_types::UiTransactionEncoding;
+    let mut w = World::new(&[
+        MarketSpec {
+            token_program: spl_token(),
+            decimals: 9,
+            price: 100 * USD,
+        },
+        MarketSpec {
+            token_program: spl_token(),
+            decimals: 6,
+            price: USD,
+        },
+    ])
+    .await;
+    let rpc = LocalRpc::start(w.env.ledger.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let client = RpcClient::new(rpc.url());
+    let slot = client.get_slot().await.unwrap();
+    assert!(client.get_block_height().await.unwrap() <= slot);
+    assert_eq!(client.get_epoch_info().await.unwrap().absolute_slot, slot);
+    client.get_genesis_hash().await.unwrap();
+    let blockhash = client.get_latest_blockhash().await.unwrap();
+    assert!(client
+        .is_blockhash_valid(&blockhash, Default::default())
+        .await
+        .unwrap());
+
+    let trader = w.trader(&[10 * SOL, 0]).await;
+    let sig = client
+        .request_airdrop(&trader.key.pubkey(), SOL)
+        .await
+        .unwrap();
+    assert!(client.confirm_transaction(&sig).await.unwrap());
+    let deposit = kix::deposit(
+        trader.key.pubkey(),
+        trader.margin,
+        &w.markets[0].keys,
+        trader.tokens[0],
+        SOL,
+    );
+    let message =
+        Message::new_with_blockhash(&[deposit.clone()], Some(&trader.key.pubkey()), &blockhash);
+    assert_eq!(
+        client.get_fee_for_message(&message).await.unwrap(),
+        5_000,
+        "one signature at the bank's 5,000 lamports"
+    );
+    let tx = Transaction::new(&[&trader.key], message, blockhash);
+    let before = client.get_balance(&trader.key.pubkey()).await.unwrap();
+    let sig = client.send_and_confirm_transaction(&tx).await.unwrap();
+    let landed = client
+        .get_transaction(&sig, UiTransactionEncoding::Base64)
+        .await
+        .unwrap();
+    let meta = landed.transaction.meta.unwrap();
+    assert!(meta.err.is_none());
+    assert_eq!(meta.fee, 5_000);
+    assert_eq!(meta.pre_balances[0], before);
+    assert_eq!(meta.post_balances[0], before - 5_000);
+    let OptionSerializer::Some(logs) = meta.log_messages else {
+        panic!("logs")
+    };
+    // the program's invocation and its Deposited event
+    assert!(
+        logs.iter().any(|l| l.contains("Program data: ")),
+        "{logs:?}"
+    );
+    assert!(
+        logs.iter().any(|l| l.contains(&keel::ID.to_string())),
+        "{logs:?}"
+    );
+    assert_eq!(
+        landed.transaction.transaction.decode().unwrap().signatures[0],
+        sig
+    );
+
+    // a transaction that fails in the program, sent without preflight: committed (the fee paid),
+    // its error and logs in getTransaction; the same simulated: its logs too
+    let too_much = kix::deposit(
+        trader.key.pubkey(),
+        trader.margin,
+        &w.markets[0].keys,
+        trader.tokens[0],
+        100 * SOL,
+    );
+    let blockhash = client.get_latest_blockhash().await.unwrap();
+    let tx = Transaction::new_signed_with_payer(
+        &[too_much],
+        Some(&trader.key.pubkey()),
+        &[&trader.key],
+        blockhash,
+    );
+    let sim = client.simulate_transaction(&tx).await.unwrap().value;
+    assert!(sim.err.is_some());
+    assert!(
+        !sim.logs.unwrap().is_empty(),
+        "a failed simulation keeps its logs"
+    );
+    let config = RpcSendTransactionConfig {
+        skip_preflight: true,
+        ..Default::default()
+    };
+    let sig = client
+        .send_transaction_with_config(&tx, config)
+        .await
+        .unwrap();
+    let statuses = client.get_signature_statuses(&[sig]).await.unwrap().value;
+    assert!(statuses[0].as_ref().unwrap().err.is_some());
+    let failed = client
+        .get_transaction(&sig, UiTransactionEncoding::Base64)
+        .await
+        .unwrap();
+    let meta = failed.transaction.meta.unwrap();
+    assert!(meta.err.is_some());
+    assert_eq!(meta.fee, 5_000, "a failed transaction still pays its fee");
+    let OptionSerializer::Some(logs) = meta.log_messages else {
+        panic!("logs")
+    };
+    assert!(logs.iter().any(|l| l.contains("failed")), "{logs:?}");
+
+    // the health report's return data names the program that set it
+    let metas = w.health_metas(trader.margin, None).await;
+    let health = kix::health(trader.margin, &metas);
+    let blockhash = client.get_latest_blockhash().await.unwrap();
+    let tx = Transaction::new_signed_with_payer(
+        &[health],
+        Some(&trader.key.pubkey()),
+        &[&trader.key],
+        blockhash,
+    );
+    let sim = client.simulate_transaction(&tx).await.unwrap().value;
+    assert!(sim.err.is_none(), "{sim:?}");
+    assert_eq!(sim.return_data.unwrap().program_id, keel::ID.to_string());
+    rpc.stop().await;
+}

@@ -17,6 +17,7 @@ mod interest;
 mod lifecycle;
 mod liquidation;
 mod liquidator;
+mod localnet_http;
 mod oracle;
 mod quiet;
 mod refusals;

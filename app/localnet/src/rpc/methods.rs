@@ -1,39 +1,26 @@
 //! The methods of the endpoint, each a thin read of the bank or a landing of a transaction, in
 //! the shapes `solana-rpc-client` decodes (rpc/mod.rs lists them).
-use super::{Landed, RpcState};
-use base64::Engine;
+use super::RpcState;
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use jsonrpsee::RpcModule;
 use solana_account_decoder::{encode_ui_account, UiAccount, UiAccountEncoding};
-use solana_rpc_client_types::config::{
-    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
-    RpcSimulateTransactionConfig,
-};
+use solana_rpc_client_types::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
 use solana_rpc_client_types::filter::RpcFilterType;
 use solana_rpc_client_types::response::{
-    OptionalContext, Response, RpcBlockhash, RpcKeyedAccount, RpcResponseContext,
-    RpcSimulateTransactionResult, RpcVersionInfo,
+    OptionalContext, Response, RpcBlockhash, RpcKeyedAccount, RpcResponseContext, RpcVersionInfo,
 };
 use solana_sdk::account::{Account, AccountSharedData, ReadableAccount};
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::{Signature, Signer};
-use solana_sdk::transaction::{Transaction, VersionedTransaction};
-use solana_transaction_status_client_types::{
-    TransactionConfirmationStatus, TransactionStatus, UiTransactionEncoding,
-};
 use std::str::FromStr;
 
-type RpcResult<T> = Result<T, ErrorObjectOwned>;
+pub(super) type RpcResult<T> = Result<T, ErrorObjectOwned>;
 
 /// JSON-RPC "invalid params".
-fn invalid(msg: impl Into<String>) -> ErrorObjectOwned {
+pub(super) fn invalid(msg: impl Into<String>) -> ErrorObjectOwned {
     ErrorObjectOwned::owned(-32602, msg.into(), None::<()>)
 }
 
-/// What a validator answers when preflight fails: the simulation, for the client to decode.
-const PREFLIGHT_FAILURE: i32 = -32002;
-
-fn pubkey(s: &str) -> RpcResult<Pubkey> {
+pub(super) fn pubkey(s: &str) -> RpcResult<Pubkey> {
     Pubkey::from_str(s).map_err(|_| invalid(format!("invalid pubkey: {s}")))
 }
 
@@ -41,7 +28,7 @@ fn context(state: &RpcState) -> RpcResponseContext {
     RpcResponseContext::new(state.ledger.bank().slot())
 }
 
-fn with_context<T>(state: &RpcState, value: T) -> Response<T> {
+pub(super) fn with_context<T>(state: &RpcState, value: T) -> Response<T> {
     Response {
         context: context(state),
         value,
@@ -87,30 +74,6 @@ fn ui_account_at(
         .transpose()
 }
 
-/// A transaction from its wire form.
-fn decode_transaction(
-    data: &str,
-    encoding: Option<UiTransactionEncoding>,
-) -> RpcResult<VersionedTransaction> {
-    let bytes = match encoding.unwrap_or(UiTransactionEncoding::Base58) {
-        UiTransactionEncoding::Base58 => bs58::decode(data).into_vec().ok(),
-        UiTransactionEncoding::Base64 => {
-            base64::engine::general_purpose::STANDARD.decode(data).ok()
-        }
-        other => return Err(invalid(format!("unsupported encoding: {other}"))),
-    }
-    .ok_or_else(|| invalid("transaction is not valid base58/base64"))?;
-    bincode::deserialize(&bytes).map_err(|e| invalid(format!("failed to deserialize: {e}")))
-}
-
-/// The first signature of `tx`.
-fn signature_of(tx: &VersionedTransaction) -> RpcResult<Signature> {
-    tx.signatures
-        .first()
-        .copied()
-        .ok_or_else(|| invalid("transaction has no signature"))
-}
-
 /// Does `account` pass every filter of a program-account query?
 fn passes(filters: &[RpcFilterType], account: &Account) -> bool {
     filters.iter().all(|f| match f {
@@ -119,19 +82,6 @@ fn passes(filters: &[RpcFilterType], account: &Account) -> bool {
         // an initialized SPL Token (or Token-2022) account: 165 bytes and state set
         RpcFilterType::TokenAccountState => account.data.len() >= 165 && account.data[108] != 0,
     })
-}
-
-/// Land `tx` in the ledger and remember its status.
-fn land(state: &RpcState, tx: VersionedTransaction) -> RpcResult<Signature> {
-    let signature = signature_of(&tx)?;
-    let slot = state.ledger.bank().slot();
-    let err = state.ledger.process(tx).err();
-    state
-        .landed
-        .lock()
-        .expect("status map")
-        .insert(signature, Landed { slot, err });
-    Ok(signature)
 }
 
 /// Register every method on `module`.
@@ -260,93 +210,5 @@ pub(crate) fn register(
             },
         ))
     })?;
-    module.register_method("simulateTransaction", |p: Params, s, _| {
-        let mut seq = p.sequence();
-        let data: String = seq.next()?;
-        let config: RpcSimulateTransactionConfig = seq.optional_next()?.unwrap_or_default();
-        let tx = decode_transaction(&data, config.encoding)?;
-        Ok::<_, ErrorObjectOwned>(with_context(s, simulate(s, tx)))
-    })?;
-    module.register_method("sendTransaction", |p: Params, s, _| {
-        let mut seq = p.sequence();
-        let data: String = seq.next()?;
-        let config: RpcSendTransactionConfig = seq.optional_next()?.unwrap_or_default();
-        let tx = decode_transaction(&data, config.encoding)?;
-        if !config.skip_preflight {
-            let sim = simulate(s, tx.clone());
-            if let Some(err) = &sim.err {
-                return Err(ErrorObjectOwned::owned(
-                    PREFLIGHT_FAILURE,
-                    format!("Transaction simulation failed: {err}"),
-                    Some(sim),
-                ));
-            }
-        }
-        Ok(land(s, tx)?.to_string())
-    })?;
-    module.register_method("getSignatureStatuses", |p: Params, s, _| {
-        let mut seq = p.sequence();
-        let signatures: Vec<String> = seq.next()?;
-        let landed = s.landed.lock().expect("status map");
-        let mut out = Vec::with_capacity(signatures.len());
-        for sig in &signatures {
-            let sig = Signature::from_str(sig).map_err(|_| invalid("invalid signature"))?;
-            out.push(landed.get(&sig).map(|l| TransactionStatus {
-                slot: l.slot,
-                confirmations: None,
-                status: l.err.clone().map_or(Ok(()), Err),
-                err: l.err.clone(),
-                confirmation_status: Some(TransactionConfirmationStatus::Finalized),
-            }));
-        }
-        drop(landed);
-        Ok::<_, ErrorObjectOwned>(with_context(s, out))
-    })?;
-    module.register_method("requestAirdrop", |p: Params, s, _| {
-        let mut seq = p.sequence();
-        let to = pubkey(&seq.next::<String>()?)?;
-        let lamports: u64 = seq.next()?;
-        let faucet = s.ledger.mint();
-        let ix = solana_system_interface::instruction::transfer(&faucet.pubkey(), &to, lamports);
-        let tx = Transaction::new_signed_with_payer(
-            &[ix],
-            Some(&faucet.pubkey()),
-            &[faucet],
-            s.ledger.blockhash(),
-        );
-        Ok::<_, ErrorObjectOwned>(land(s, tx.into())?.to_string())
-    })?;
-    Ok(())
-}
-
-/// A simulation of `tx` in the shape a validator answers.
-fn simulate(state: &RpcState, tx: VersionedTransaction) -> RpcSimulateTransactionResult {
-    let (err, logs, units, return_data) = match state.ledger.simulate(tx) {
-        Ok(o) => (None, o.logs, o.compute_units, o.return_data),
-        Err(e) => (Some(e.into()), vec![], 0, None),
-    };
-    RpcSimulateTransactionResult {
-        err,
-        logs: Some(logs),
-        accounts: None,
-        units_consumed: Some(units),
-        loaded_accounts_data_size: None,
-        return_data: return_data.map(|data| {
-            solana_transaction_status_client_types::UiTransactionReturnData {
-                program_id: keel::ID.to_string(),
-                data: (
-                    base64::engine::general_purpose::STANDARD.encode(data),
-                    solana_transaction_status_client_types::UiReturnDataEncoding::Base64,
-                ),
-            }
-        }),
-        inner_instructions: None,
-        replacement_blockhash: None,
-        fee: None,
-        pre_balances: None,
-        post_balances: None,
-        pre_token_balances: None,
-        post_token_balances: None,
-        loaded_addresses: None,
-    }
+    super::transactions::register(module)
 }

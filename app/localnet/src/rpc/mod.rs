@@ -9,10 +9,13 @@
 //!                getMinimumBalanceForRentExemption getLatestBlockhash isBlockhashValid
 //!                getVersion getHealth getGenesisHash
 //! transactions   sendTransaction (preflight unless skipped) simulateTransaction
-//!                getSignatureStatuses requestAirdrop
+//!                getSignatureStatuses getTransaction (logs, fee, balances) getFeeForMessage
+//!                requestAirdrop
+//! keel_*         methods a caller of `start_with` adds (`keel localnet`: prices, test tokens)
 //! commitment     every landed transaction is final at once (one bank, no forks)
 //! ```
 mod methods;
+mod transactions;
 
 use crate::bank::Ledger;
 use jsonrpsee::server::{Server, ServerHandle};
@@ -23,11 +26,17 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-/// A landed transaction, as `getSignatureStatuses` reports it.
-#[derive(Clone, Debug)]
+/// A landed transaction, as `getSignatureStatuses` and `getTransaction` report it.
+#[derive(Debug)]
 pub(crate) struct Landed {
     slot: u64,
     err: Option<TransactionError>,
+    outcome: crate::bank::TxOutcome,
+    fee: u64,
+    /// Lamports of its static accounts before and after.
+    balances: (Vec<u64>, Vec<u64>),
+    transaction: solana_sdk::transaction::VersionedTransaction,
+    block_time: i64,
 }
 
 /// What every method reads: the ledger and the signatures it has landed.
@@ -45,12 +54,24 @@ pub struct LocalRpc {
 impl LocalRpc {
     /// Serve `ledger` on `addr` (port 0: any free port).
     pub async fn start(ledger: Arc<Ledger>, addr: SocketAddr) -> Result<LocalRpc, String> {
+        Self::start_with(ledger, addr, jsonrpsee::Methods::new()).await
+    }
+
+    /// Serve `ledger` on `addr` with `extra` methods beside the Solana ones.
+    pub async fn start_with(
+        ledger: Arc<Ledger>,
+        addr: SocketAddr,
+        extra: jsonrpsee::Methods,
+    ) -> Result<LocalRpc, String> {
         let state = RpcState {
             ledger,
             landed: Mutex::new(HashMap::new()),
         };
         let mut module = RpcModule::new(state);
         methods::register(&mut module).map_err(|e| format!("registering methods: {e}"))?;
+        module
+            .merge(extra)
+            .map_err(|e| format!("registering extra methods: {e}"))?;
         let server = Server::builder()
             .build(addr)
             .await
