@@ -23,8 +23,15 @@ async fn main_inner(cli: Cli) -> Result<String, CliError> {
             .url
             .clone()
             .unwrap_or_else(|| "http://127.0.0.1:8899".into());
-        let signer = cli.keypair.as_ref().and_then(|k| {
-            read_keypair_file(keel_sdk::paths::expand_home(k))
+        // `mint` without --to: the signer's wallet (--keypair, else the Solana CLI's)
+        let keypair = cli.keypair.clone().or_else(|| {
+            solana_cli_config::CONFIG_FILE
+                .as_ref()
+                .and_then(|f| solana_cli_config::Config::load(f).ok())
+                .map(|c| c.keypair_path)
+        });
+        let signer = keypair.and_then(|k| {
+            read_keypair_file(keel_sdk::paths::expand_home(&k))
                 .ok()
                 .map(|key| solana_sdk::signature::Signer::pubkey(&key).to_string())
         });
