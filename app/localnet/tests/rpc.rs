@@ -16,9 +16,9 @@ use solana_sdk::signature::{Keypair, Signer};
 const SOL: u64 = 1_000_000_000;
 const USDC: u64 = 1_000_000;
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_solana_client_and_the_sdk_work_over_http() {
-    let mut w = World::new(&[
+/// A SOL/USDC world and an endpoint over its ledger, with a Solana client of it.
+async fn world_and_endpoint() -> (World, LocalRpc, RpcClient) {
+    let w = World::new(&[
         MarketSpec {
             token_program: spl_token(),
             decimals: 9,
@@ -35,6 +35,12 @@ async fn the_solana_client_and_the_sdk_work_over_http() {
         .await
         .unwrap();
     let client = RpcClient::new(rpc.url());
+    (w, rpc, client)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_solana_client_and_the_sdk_work_over_http() {
+    let (mut w, rpc, client) = world_and_endpoint().await;
 
     // reads, decoded by the Solana client
     let pool = client.get_account(&w.pool).await.unwrap();
@@ -125,23 +131,7 @@ async fn every_method_answers_in_the_shape_the_solana_client_decodes() {
     use solana_sdk::transaction::Transaction;
     use solana_transaction_status_client_types::option_serializer::OptionSerializer;
     use solana_transaction_status_client_types::UiTransactionEncoding;
-    let mut w = World::new(&[
-        MarketSpec {
-            token_program: spl_token(),
-            decimals: 9,
-            price: 100 * USD,
-        },
-        MarketSpec {
-            token_program: spl_token(),
-            decimals: 6,
-            price: USD,
-        },
-    ])
-    .await;
-    let rpc = LocalRpc::start(w.env.ledger.clone(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let client = RpcClient::new(rpc.url());
+    let (mut w, rpc, client) = world_and_endpoint().await;
     let slot = client.get_slot().await.unwrap();
     assert!(client.get_block_height().await.unwrap() <= slot);
     assert_eq!(client.get_epoch_info().await.unwrap().absolute_slot, slot);
