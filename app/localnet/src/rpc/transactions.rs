@@ -210,7 +210,7 @@ pub(super) fn register(
                 slot: l.slot,
                 confirmations: None,
                 status: l.err.clone().map_or(Ok(()), Err),
-                err: l.err.clone().map(Into::into),
+                err: l.err.clone(),
                 confirmation_status: Some(TransactionConfirmationStatus::Finalized),
             }));
         }
