@@ -155,8 +155,11 @@ async fn every_method_answers_in_the_shape_the_solana_client_decodes() {
         trader.tokens[0],
         SOL,
     );
-    let message =
-        Message::new_with_blockhash(&[deposit.clone()], Some(&trader.key.pubkey()), &blockhash);
+    let message = Message::new_with_blockhash(
+        std::slice::from_ref(&deposit),
+        Some(&trader.key.pubkey()),
+        &blockhash,
+    );
     assert_eq!(
         client.get_fee_for_message(&message).await.unwrap(),
         5_000,
