@@ -125,6 +125,10 @@ pub struct MarketConfigFile {
     /// Flash-loan fee, bps of the amount lent (to the insurance fund).
     #[serde(default = "guard_default::flash_fee_bps")]
     pub flash_fee_bps: u16,
+    /// Total deposits' value, whole USD, past which the initial collateral weight scales down;
+    /// 0 or absent: no limit.
+    #[serde(default)]
+    pub init_value_limit_usd: u64,
 }
 
 /// The shipped oracle guard and flash fee, for files written before they existed.
@@ -224,6 +228,7 @@ impl MarketConfigFile {
                 vol_margin_cap_bps: self.vol_margin_cap_bps,
             },
             flash_fee_bps: self.flash_fee_bps,
+            init_value_limit_usd: self.init_value_limit_usd,
         })
     }
 
@@ -281,6 +286,7 @@ impl MarketConfigFile {
             vol_margin_mult_bps: c.guard.vol_margin_mult_bps,
             vol_margin_cap_bps: c.guard.vol_margin_cap_bps,
             flash_fee_bps: c.flash_fee_bps,
+            init_value_limit_usd: c.init_value_limit_usd,
         }
     }
 }

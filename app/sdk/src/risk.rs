@@ -14,6 +14,7 @@
 use anchor_lang::prelude::Pubkey;
 use keel::math::health::{compute_health, Health, OraclePrice, PositionHealthInput, RiskWeights};
 use keel::math::shares::{debt_amount, deposit_amount};
+use keel::math::size_aware::size_aware_weights;
 use keel::math::volatility::initial_weights;
 use keel::oracle::pyth::{check_price_update, is_quality_error};
 use keel::oracle::rules::PriceSource;
@@ -76,13 +77,43 @@ impl MarketState {
     }
 
     /// The weights a position in this market is valued with at `now`: those in force, the
-    /// initial ones tightened by the price's volatility (math/volatility.rs).
+    /// initial ones tightened by the price's volatility (math/volatility.rs) and, past the
+    /// market's size-aware limit, the initial collateral weight by its size
+    /// (math/size_aware.rs), as the program values them.
     pub fn weights_at(&self, now: i64) -> RiskWeights {
         let w = self.market.weights_at(now);
         let g = &self.market.config.guard;
-        match &self.price {
-            Some(p) => initial_weights(w, p, g),
-            None => w,
+        let Some(p) = &self.price else {
+            return w;
+        };
+        let w = initial_weights(w, p, g);
+        let limit = self.market.config.init_value_limit_usd;
+        if limit == 0 {
+            return w;
+        }
+        // the deposits as the program sees them: accrued to `now`, rounded up
+        let deposits = self
+            .market
+            .projected_accrual(now)
+            .and_then(|step| {
+                keel::math::interest::shares_value(
+                    self.market.total_deposit_shares,
+                    step.deposit_index,
+                )
+            })
+            .and_then(|v| v.to_u64(keel::math::fixed::Rounding::Up));
+        match deposits {
+            Ok(d) => {
+                size_aware_weights(w, d, self.market.decimals, p, limit).unwrap_or(RiskWeights {
+                    init_asset_weight_bps: 0,
+                    ..w
+                })
+            }
+            // what the program cannot value it cannot lend against
+            Err(_) => RiskWeights {
+                init_asset_weight_bps: 0,
+                ..w
+            },
         }
     }
 }

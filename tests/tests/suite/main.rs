@@ -26,4 +26,5 @@ mod sdk;
 mod second_source;
 mod security;
 mod security_checks;
+mod size_aware;
 mod stateful;

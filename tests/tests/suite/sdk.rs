@@ -7,17 +7,11 @@ use keel_sdk::oracle::decode_price_update;
 use keel_sdk::risk::{account_health, liquidation_prices, MarketState};
 use keel_tests::world::USD;
 
-#[tokio::test]
-async fn sdk_health_equals_the_programs() {
-    let mut w = sol_usdc().await;
-    let (_lender, trader) = funded(&mut w).await;
-    w.borrow(&trader, 1, 600 * USDC).await.unwrap();
-    let second = w.trader(&[3 * SOL, 500 * USDC]).await;
-    w.deposit(&second, 0, 3 * SOL).await.unwrap();
-    w.borrow(&second, 1, 100 * USDC).await.unwrap();
-    w.env.warp(86_400 * 40).await;
-    w.refresh_prices(&[93 * USD, USD]).await;
-
+/// Assert that the SDK's health (the program's code, off-chain) equals the program's `health`
+/// report of every margin account of `w`, field for field; returns the SDK's market states.
+pub(crate) async fn assert_sdk_health_equals_the_programs(
+    w: &mut keel_tests::World,
+) -> (Vec<MarketState>, i64) {
     let chain = w.chain(&w.env.payer());
     let pool = w.pool;
     let markets = chain
@@ -66,6 +60,29 @@ async fn sdk_health_equals_the_programs() {
             ),
             "{key}"
         );
+    }
+    (states, now)
+}
+
+#[tokio::test]
+async fn sdk_health_equals_the_programs() {
+    let mut w = sol_usdc().await;
+    let (_lender, trader) = funded(&mut w).await;
+    w.borrow(&trader, 1, 600 * USDC).await.unwrap();
+    let second = w.trader(&[3 * SOL, 500 * USDC]).await;
+    w.deposit(&second, 0, 3 * SOL).await.unwrap();
+    w.borrow(&second, 1, 100 * USDC).await.unwrap();
+    w.env.warp(86_400 * 40).await;
+    w.refresh_prices(&[93 * USD, USD]).await;
+
+    let (states, now) = assert_sdk_health_equals_the_programs(&mut w).await;
+    let chain = w.chain(&w.env.payer());
+    let accounts = chain
+        .program_accounts(&filters::margin_accounts(&w.pool))
+        .await
+        .unwrap();
+    for (_, acc) in &accounts {
+        let account = keel_sdk::decode::margin_account(&acc.data).unwrap();
         if account.has_debt() {
             // the liquidation price of the SOL collateral sits where health crosses 1
             let prices = liquidation_prices(&account, &states, now).unwrap();

@@ -6,7 +6,8 @@
 //!                                    oracle max age lower, max confidence lower (same feed and
 //!                                    price account); maintenance weights and oracle limits then
 //!                                    reach health along the ramp (math/weight_ramp.rs);
-//!                                    the volatility margin higher (floor lower: initial only)
+//!                                    the volatility margin higher (floor lower: initial only),
+//!                                    a size-aware limit set or lowered (initial only)
 //! anything else is loosening:        higher weights or caps, a new oracle feed or price account,
 //!                                    any change to the second source, its limits, the divergence
 //!                                    bound or the fallback haircut, any change to the interest curve, reserve factor, bonus or flash fee, ...
@@ -34,6 +35,13 @@ pub fn is_tightening(old: &MarketConfig, new: &MarketConfig) -> bool {
         && new.reserve_factor_bps == old.reserve_factor_bps
         && new.bonus == old.bonus
         && new.flash_fee_bps == old.flash_fee_bps
+        && limit_tightening(old.init_value_limit_usd, new.init_value_limit_usd)
+}
+
+/// A size-aware limit tightens when it is set where there was none, or lowered; removing or
+/// raising it loosens (it only ever touches initial weights, math/size_aware.rs).
+fn limit_tightening(old: u64, new: u64) -> bool {
+    new == old || (new != 0 && (old == 0 || new < old))
 }
 
 /// The second source and the rules that combine it never change at once: adding, removing or
@@ -113,5 +121,26 @@ mod tests {
         assert!(t(|c| c.guard.vol_margin_cap_bps = 700));
         assert!(!t(|c| c.guard.vol_margin_floor_bps = 60));
         assert!(!t(|c| c.flash_fee_bps = 1));
+        assert!(
+            t(|c| c.init_value_limit_usd = 1_000_000),
+            "a limit where there was none"
+        );
+        let mut limited = base();
+        limited.init_value_limit_usd = 1_000;
+        assert!(is_tightening(
+            &limited,
+            &MarketConfig {
+                init_value_limit_usd: 999,
+                ..limited
+            }
+        ));
+        assert!(!is_tightening(
+            &limited,
+            &MarketConfig {
+                init_value_limit_usd: 1_001,
+                ..limited
+            }
+        ));
+        assert!(!is_tightening(&limited, &b), "removing the limit loosens");
     }
 }

@@ -8,5 +8,6 @@ pub mod liquidation;
 pub mod rate_limit;
 mod robustness;
 pub mod shares;
+pub mod size_aware;
 pub mod volatility;
 pub mod weight_ramp;

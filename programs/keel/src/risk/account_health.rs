@@ -16,7 +16,8 @@
 //!                     while the first is fresh (SecondaryOracleUnavailable: a pull feed is fresh
 //!                     only when someone updates it, so the borrower must); health and
 //!                     liquidation take a failure of the second source's data as its absence
-//! initial weights   = tightened by the price's volatility (math/volatility.rs)
+//! initial weights   = tightened by the price's volatility (math/volatility.rs) and, past the
+//!                     market's size-aware limit, by its size (math/size_aware.rs)
 //! deposit = floor(deposit_shares * deposit_index(now)),  debt = ceil(borrow_shares * borrow_index(now))
 //! weights = the market's weights in force at now (maintenance weights on their ramp)
 //! price account = the market's configured one (oracle/pyth.rs): no caller chooses the update
@@ -34,6 +35,7 @@
 use crate::errors::KeelError;
 use crate::math::health::{compute_health_parts, Health, HealthParts, PositionHealthInput};
 use crate::math::shares::{debt_amount, deposit_amount};
+use crate::math::size_aware::size_aware_weights;
 use crate::math::volatility::initial_weights;
 use crate::oracle::rules::{PriceSource, SourcedPrice};
 use crate::oracle::{load_market_price, MarketPrice, Sources};
@@ -196,7 +198,7 @@ fn price_position(
         );
     }
     let weights = match &priced.sourced.price {
-        Some(p) => initial_weights(market.weights_at(now), p, &market.config.guard),
+        Some(p) => priced_weights(&market, &step, p, now)?,
         None => market.weights_at(now),
     };
     Ok(Quote {
@@ -212,6 +214,26 @@ fn price_position(
         publish_time: priced.primary_time,
         secondary_publish_time: priced.secondary_time,
     })
+}
+
+/// The weights of a priced market at `now`: those in force, the initial collateral weight
+/// lowered by the price's volatility (math/volatility.rs) and by the market's size
+/// (math/size_aware.rs), the initial borrow weight raised by the volatility.
+fn priced_weights(
+    market: &MarketPricing,
+    step: &crate::math::interest::Accrual,
+    price: &crate::math::health::OraclePrice,
+    now: i64,
+) -> Result<crate::math::health::RiskWeights> {
+    let weights = initial_weights(market.weights_at(now), price, &market.config.guard);
+    let limit = market.config.init_value_limit_usd;
+    if limit == 0 {
+        return Ok(weights);
+    }
+    let deposits =
+        crate::math::interest::shares_value(market.total_deposit_shares, step.deposit_index)?
+            .to_u64(crate::math::fixed::Rounding::Up)?;
+    size_aware_weights(weights, deposits, market.decimals, price, limit)
 }
 
 /// The position's market: the instruction's own copy when it holds one (it may have changed in

@@ -54,6 +54,9 @@ pub struct MarketConfig {
     pub guard: OracleGuard,
     /// Flash-loan fee, bps of the amount lent (to the insurance fund; 0: free).
     pub flash_fee_bps: u16,
+    /// Total deposits' value, whole USD, past which the initial collateral weight scales down
+    /// (math/size_aware.rs); 0: no limit.
+    pub init_value_limit_usd: u64,
 }
 
 impl MarketConfig {

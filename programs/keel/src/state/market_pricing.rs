@@ -10,7 +10,7 @@
 //! [active_after 8][outflow OutflowWindow][last_publish_time 8][maint_ramp WeightRamp]
 //! [config_version 8][last_secondary_publish_time 8][flash_loan 16]
 //! MarketConfig = [oracle 70][weights 8][curve 14][reserve 2][caps 16][bonus 6][outflow 12]
-//!                [secondary 70][guard 10][flash_fee_bps 2]
+//!                [secondary 70][guard 10][flash_fee_bps 2][init_value_limit_usd 8]
 //! ```
 use crate::errors::KeelError;
 use crate::math::fixed::Wad;
@@ -75,7 +75,7 @@ fn bytes<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
     out
 }
 
-/// A `MarketConfig` from its 210 Borsh bytes, field by field (cheaper on SBF than Borsh's
+/// A `MarketConfig` from its 218 Borsh bytes, field by field (cheaper on SBF than Borsh's
 /// reader; the offsets are pinned by the test below).
 fn config_at(c: &[u8]) -> MarketConfig {
     let u16_at = |at: usize| u16::from_le_bytes(bytes(c, at));
@@ -126,6 +126,7 @@ fn config_at(c: &[u8]) -> MarketConfig {
             vol_margin_cap_bps: u16_at(206),
         },
         flash_fee_bps: u16_at(208),
+        init_value_limit_usd: u64_at(210),
     }
 }
 
@@ -335,11 +336,12 @@ mod tests {
                 vol_margin_cap_bps: small[5] ^ 18,
             };
             c.flash_fee_bps = small[7] ^ 20;
+            c.init_value_limit_usd = n[6] ^ 21;
             let mut data = vec![];
             m.try_serialize(&mut data).unwrap();
             prop_assert_eq!(data.len(), END);
             prop_assert_eq!(MarketPricing::from_data(&data).unwrap(), MarketPricing::from_market(&m));
-            prop_assert_eq!(MarketConfig::INIT_SPACE, 210);
+            prop_assert_eq!(MarketConfig::INIT_SPACE, 218);
             prop_assert_eq!(&data[SECONDARY_FEED..SECONDARY_FEED + 32], m.config.secondary.feed.as_ref());
         }
     }

@@ -73,6 +73,11 @@ export type MarketConfig = {
   guard: OracleGuard;
   /** Flash-loan fee, bps of the amount lent (to the insurance fund; 0: free). */
   flashFeeBps: number;
+  /**
+   * Total deposits' value, whole USD, past which the initial collateral weight scales down
+   * (math/size_aware.rs); 0: no limit.
+   */
+  initValueLimitUsd: bigint;
 };
 
 export type MarketConfigArgs = {
@@ -98,6 +103,11 @@ export type MarketConfigArgs = {
   guard: OracleGuardArgs;
   /** Flash-loan fee, bps of the amount lent (to the insurance fund; 0: free). */
   flashFeeBps: number;
+  /**
+   * Total deposits' value, whole USD, past which the initial collateral weight scales down
+   * (math/size_aware.rs); 0: no limit.
+   */
+  initValueLimitUsd: number | bigint;
 };
 
 export function getMarketConfigEncoder(): FixedSizeEncoder<MarketConfigArgs> {
@@ -113,6 +123,7 @@ export function getMarketConfigEncoder(): FixedSizeEncoder<MarketConfigArgs> {
     ["secondary", getSecondaryOracleEncoder()],
     ["guard", getOracleGuardEncoder()],
     ["flashFeeBps", getU16Encoder()],
+    ["initValueLimitUsd", getU64Encoder()],
   ]);
 }
 
@@ -129,6 +140,7 @@ export function getMarketConfigDecoder(): FixedSizeDecoder<MarketConfig> {
     ["secondary", getSecondaryOracleDecoder()],
     ["guard", getOracleGuardDecoder()],
     ["flashFeeBps", getU16Decoder()],
+    ["initValueLimitUsd", getU64Decoder()],
   ]);
 }
 
