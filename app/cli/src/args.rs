@@ -40,6 +40,10 @@ pub enum Command {
     /// Margin accounts: open, close, list.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// A margin account's delegate: a key that may deposit, repay, and borrow or withdraw to your
+    /// own token accounts (never its own); cleared at once.
+    #[command(subcommand)]
+    Delegate(DelegateCommand),
     /// Deposit into a market (market or mint address).
     Deposit {
         /// Market or mint.
@@ -118,7 +122,26 @@ pub enum Command {
     },
 }
 
-/// Margin account commands.
+/// Delegate commands.
+#[derive(Subcommand, Debug)]
+pub enum DelegateCommand {
+    /// Name `delegate` for margin account `id`.
+    Set {
+        /// The delegate's key.
+        delegate: String,
+        /// Account number.
+        #[arg(long, default_value_t = 0)]
+        id: u64,
+    },
+    /// Remove margin account `id`'s delegate.
+    Clear {
+        /// Account number.
+        #[arg(long, default_value_t = 0)]
+        id: u64,
+    },
+}
+
+/// Margin-account commands.
 #[derive(Subcommand, Debug)]
 pub enum AccountCommand {
     /// Open margin account number `id`.

@@ -1,6 +1,6 @@
 //! Trader commands: accounts, deposit, withdraw, borrow, repay, status.
 use crate::amount::{format, parse, Amount};
-use crate::args::{AccountCommand, Command};
+use crate::args::{AccountCommand, Command, DelegateCommand};
 use crate::context::{pubkey, CliError, Context};
 use crate::output::{table, Output};
 use anchor_lang::prelude::{AccountMeta, Pubkey};
@@ -101,6 +101,25 @@ pub async fn run<C: Chain>(ctx: &Context<C>, command: &Command) -> Result<Output
                 "account opened",
                 sig,
                 json!({ "account": ctx.margin_account(*id).to_string() }),
+            ))
+        }
+        Command::Delegate(action) => {
+            let (key, id, what) = match action {
+                DelegateCommand::Set { delegate, id } => {
+                    (pubkey("delegate", delegate)?, id, "delegate set")
+                }
+                DelegateCommand::Clear { id } => (
+                    anchor_lang::prelude::Pubkey::default(),
+                    id,
+                    "delegate cleared",
+                ),
+            };
+            let account = ctx.margin_account(*id);
+            let sig = ctx.send(&[kix::set_delegate(me, account, key)]).await?;
+            Ok(sent(
+                what,
+                sig,
+                json!({ "account": account.to_string(), "delegate": key.to_string() }),
             ))
         }
         Command::Account(AccountCommand::Close { id }) => {

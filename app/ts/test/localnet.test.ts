@@ -135,7 +135,7 @@ test('open, deposit, borrow, health, repay, withdraw; the same health as the Rus
     const [lenderMargin] = await findMarginAccountPda({ pool, owner: lender.signer.address, accountId: 0 });
     await send(lender.signer, [
         getOpenAccountInstruction({ owner: lender.signer, payer: lender.signer, pool, marginAccount: lenderMargin, accountId: 0 }),
-        getDepositInstruction({ owner: lender.signer, marginAccount: lenderMargin, ...(await accountsOf(usdc)), tokenAccount: lenderUsdc, amount: 100_000_000_000n }),
+        getDepositInstruction({ authority: lender.signer, marginAccount: lenderMargin, ...(await accountsOf(usdc)), tokenAccount: lenderUsdc, amount: 100_000_000_000n }),
     ]);
 
     // the trader: 10 SOL in, 500 USDC out
@@ -145,12 +145,12 @@ test('open, deposit, borrow, health, repay, withdraw; the same health as the Rus
     const [margin] = await findMarginAccountPda({ pool, owner: trader.signer.address, accountId: 0 });
     await send(trader.signer, [
         getOpenAccountInstruction({ owner: trader.signer, payer: trader.signer, pool, marginAccount: margin, accountId: 0 }),
-        getDepositInstruction({ owner: trader.signer, marginAccount: margin, ...(await accountsOf(sol)), tokenAccount: traderSol, amount: 10n * 10n ** BigInt(sol.decimals) }),
+        getDepositInstruction({ authority: trader.signer, marginAccount: margin, ...(await accountsOf(sol)), tokenAccount: traderSol, amount: 10n * 10n ** BigInt(sol.decimals) }),
     ]);
     const groups = healthAccounts([oracles(sol), oracles(usdc)]);
     await send(trader.signer, [
         withRemainingAccounts(
-            getBorrowInstruction({ owner: trader.signer, marginAccount: margin, ...(await accountsOf(usdc)), tokenAccount: traderUsdc, amount: 500_000_000n }),
+            getBorrowInstruction({ authority: trader.signer, marginAccount: margin, ...(await accountsOf(usdc)), tokenAccount: traderUsdc, amount: 500_000_000n }),
             groups,
         ),
     ]);
@@ -187,7 +187,7 @@ test('open, deposit, borrow, health, repay, withdraw; the same health as the Rus
     // repay everything (u64::MAX), withdraw everything: the account is empty again
     await send(trader.signer, [
         getRepayInstruction({ payer: trader.signer, marginAccount: margin, ...(await accountsOf(usdc)), source: traderUsdc, amount: 2n ** 64n - 1n }),
-        getWithdrawInstruction({ owner: trader.signer, marginAccount: margin, ...(await accountsOf(sol)), tokenAccount: traderSol, amount: 2n ** 64n - 1n }),
+        getWithdrawInstruction({ authority: trader.signer, marginAccount: margin, ...(await accountsOf(sol)), tokenAccount: traderSol, amount: 2n ** 64n - 1n }),
     ]);
     const after = await fetchMarginAccount(rpc, margin);
     expect(after.data.positionCount).toBe(0);

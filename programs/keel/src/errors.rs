@@ -178,4 +178,13 @@ pub enum KeelError {
     FlashLoanNested,
     #[msg("The market has no flash loan out to repay")]
     NoFlashLoan,
+    // --- trader protection
+    #[msg("Signer is neither the margin account's owner nor its delegate")]
+    NotOwnerOrDelegate,
+    #[msg(
+        "A delegate may borrow or withdraw only to a token account of the margin account's owner"
+    )]
+    DelegatePaysOwnerOnly,
+    #[msg("The delegate cannot be the owner itself")]
+    InvalidDelegate,
 }

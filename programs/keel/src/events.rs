@@ -113,6 +113,15 @@ pub struct Repaid {
     pub shares: u64,
 }
 
+/// A margin account's owner named (or, with the default key, cleared) its delegate.
+#[event]
+pub struct DelegateSet {
+    pub margin_account: Pubkey,
+    pub owner: Pubkey,
+    pub previous: Pubkey,
+    pub delegate: Pubkey,
+}
+
 /// Tokens were lent out of a market's vault until the transaction's `flash_repay`.
 #[event]
 pub struct FlashBorrowed {

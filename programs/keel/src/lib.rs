@@ -120,22 +120,28 @@ mod generated {
             instructions::open_account(ctx, account_id)
         }
 
+        /// Name a delegate for a margin account (owner only; the default key clears it): it may
+        /// deposit, repay, and borrow or withdraw to the owner's own token accounts.
+        pub fn set_delegate(ctx: Context<SetDelegate>, delegate: Pubkey) -> Result<()> {
+            instructions::set_delegate(ctx, delegate)
+        }
+
         /// Close an empty margin account; rent goes back to the owner.
         pub fn close_account(ctx: Context<CloseAccount>) -> Result<()> {
             instructions::close_account(ctx)
         }
 
-        /// Deposit tokens as collateral and lent supply.
+        /// Deposit tokens as collateral and lent supply (owner or delegate).
         pub fn deposit(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
             instructions::deposit(ctx, amount)
         }
 
-        /// Withdraw deposited tokens (u64::MAX: all); health-checked when the account has debt.
+        /// Withdraw deposited tokens (u64::MAX: all; owner, or delegate to the owner); checked.
         pub fn withdraw(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
             instructions::withdraw(ctx, amount)
         }
 
-        /// Borrow tokens against the account's collateral; health-checked.
+        /// Borrow against the collateral (owner, or delegate to the owner); health-checked.
         pub fn borrow(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
             instructions::borrow(ctx, amount)
         }

@@ -6,6 +6,7 @@ mod audit;
 mod cascade;
 mod cli;
 mod common;
+mod delegates;
 mod fee_routing;
 mod figures;
 mod flash;

@@ -107,9 +107,10 @@ async fn wrong_owner_signing() {
         SOL,
         &metas,
     );
+    // neither the owner nor its delegate (the account has none)
     assert_keel_error(
         w.send_as(&thief, &[withdraw]).await,
-        KeelError::NotAccountOwner,
+        KeelError::NotOwnerOrDelegate,
     );
     let borrow = kix::borrow(
         thief.pubkey(),
@@ -121,7 +122,7 @@ async fn wrong_owner_signing() {
     );
     assert_keel_error(
         w.send_as(&thief, &[borrow]).await,
-        KeelError::NotAccountOwner,
+        KeelError::NotOwnerOrDelegate,
     );
     let close = kix::close_account(thief.pubkey(), trader.margin);
     assert_keel_error(

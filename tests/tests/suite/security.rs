@@ -75,6 +75,7 @@ fn expected(class: Class) -> Vec<u32> {
         a(Anchor::ConstraintTokenTokenProgram),
         k(KeelError::WrongPool),
         k(KeelError::NotAccountOwner),
+        k(KeelError::NotOwnerOrDelegate),
         k(KeelError::NotPoolAdmin),
         k(KeelError::NotAdminOrGuardian),
         k(KeelError::NotPendingAuthority),
@@ -258,6 +259,10 @@ async fn fixture() -> Fixture {
         deposit_into: None,
     };
     let cases = vec![
+        (
+            "set_delegate",
+            kix::set_delegate(trader.key.pubkey(), trader.margin, newcomer.pubkey()),
+        ),
         (
             "deposit",
             kix::deposit(

@@ -145,6 +145,20 @@ pub fn open_account(owner: Pubkey, payer: Pubkey, pool: Pubkey, account_id: u64)
     )
 }
 
+/// `set_delegate`: `owner` names `delegate` for `margin_account` (`Pubkey::default()` clears
+/// it). The delegate then signs `deposit`, `withdraw` and `borrow` in the owner's place (pass its
+/// key as their `owner` argument), borrowing or withdrawing only to the owner's token accounts.
+pub fn set_delegate(owner: Pubkey, margin_account: Pubkey, delegate: Pubkey) -> Instruction {
+    build(
+        acc::SetDelegate {
+            owner,
+            margin_account,
+        },
+        ix::SetDelegate { delegate },
+        &[],
+    )
+}
+
 /// `close_account`.
 pub fn close_account(owner: Pubkey, margin_account: Pubkey) -> Instruction {
     build(
@@ -167,7 +181,7 @@ pub fn deposit(
 ) -> Instruction {
     build(
         acc::OwnerTransfer {
-            owner,
+            authority: owner,
             margin_account,
             pool: keys.pool,
             market: keys.accounts(),
@@ -189,7 +203,7 @@ pub fn withdraw(
 ) -> Instruction {
     build(
         acc::OwnerTransfer {
-            owner,
+            authority: owner,
             margin_account,
             pool: keys.pool,
             market: keys.accounts(),
@@ -211,7 +225,7 @@ pub fn borrow(
 ) -> Instruction {
     build(
         acc::OwnerTransfer {
-            owner,
+            authority: owner,
             margin_account,
             pool: keys.pool,
             market: keys.accounts(),

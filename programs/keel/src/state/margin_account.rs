@@ -48,13 +48,21 @@ pub struct MarginAccount {
     /// happened for a whole bonus ramp is over (the account may have recovered meanwhile, which
     /// the program cannot see without an instruction): the next liquidation starts a new clock.
     pub last_liquidated_at: i64,
+    /// A key the owner lets act on the account (deposit, repay, and borrow or withdraw to the
+    /// owner's own token accounts only); default: none. Set and cleared by the owner alone.
+    pub delegate: Pubkey,
     /// Space for future fields without a migration.
-    pub reserved: [u64; 7],
+    pub reserved: [u64; 3],
     /// Positions; only the first `position_count` are active.
     pub positions: [Position; MAX_POSITIONS],
 }
 
 impl MarginAccount {
+    /// True when `key` may act on the account: its owner, or its delegate.
+    pub fn may_act(&self, key: &Pubkey) -> bool {
+        *key == self.owner || (self.delegate != Pubkey::default() && *key == self.delegate)
+    }
+
     /// The active positions, in order.
     pub fn active(&self) -> &[Position] {
         &self.positions[..self.position_count as usize]

@@ -84,6 +84,11 @@ export type MarginAccount = {
    * the program cannot see without an instruction): the next liquidation starts a new clock.
    */
   lastLiquidatedAt: bigint;
+  /**
+   * A key the owner lets act on the account (deposit, repay, and borrow or withdraw to the
+   * owner's own token accounts only); default: none. Set and cleared by the owner alone.
+   */
+  delegate: Address;
   /** Space for future fields without a migration. */
   reserved: Array<bigint>;
   /** Positions; only the first `position_count` are active. */
@@ -114,6 +119,11 @@ export type MarginAccountArgs = {
    * the program cannot see without an instruction): the next liquidation starts a new clock.
    */
   lastLiquidatedAt: number | bigint;
+  /**
+   * A key the owner lets act on the account (deposit, repay, and borrow or withdraw to the
+   * owner's own token accounts only); default: none. Set and cleared by the owner alone.
+   */
+  delegate: Address;
   /** Space for future fields without a migration. */
   reserved: Array<number | bigint>;
   /** Positions; only the first `position_count` are active. */
@@ -133,7 +143,8 @@ export function getMarginAccountEncoder(): FixedSizeEncoder<MarginAccountArgs> {
       ["positionCount", getU8Encoder()],
       ["padding", fixEncoderSize(getBytesEncoder(), 6)],
       ["lastLiquidatedAt", getI64Encoder()],
-      ["reserved", getArrayEncoder(getU64Encoder(), { size: 7 })],
+      ["delegate", getAddressEncoder()],
+      ["reserved", getArrayEncoder(getU64Encoder(), { size: 3 })],
       ["positions", getArrayEncoder(getPositionEncoder(), { size: 16 })],
     ]),
     (value) => ({ ...value, discriminator: MARGIN_ACCOUNT_DISCRIMINATOR }),
@@ -152,7 +163,8 @@ export function getMarginAccountDecoder(): FixedSizeDecoder<MarginAccount> {
     ["positionCount", getU8Decoder()],
     ["padding", fixDecoderSize(getBytesDecoder(), 6)],
     ["lastLiquidatedAt", getI64Decoder()],
-    ["reserved", getArrayDecoder(getU64Decoder(), { size: 7 })],
+    ["delegate", getAddressDecoder()],
+    ["reserved", getArrayDecoder(getU64Decoder(), { size: 3 })],
     ["positions", getArrayDecoder(getPositionDecoder(), { size: 16 })],
   ]);
 }

@@ -176,6 +176,12 @@ export const KEEL_ERROR__FLASH_REPAY_MISMATCH = 0x17be; // 6078
 export const KEEL_ERROR__FLASH_LOAN_NESTED = 0x17bf; // 6079
 /** NoFlashLoan: The market has no flash loan out to repay */
 export const KEEL_ERROR__NO_FLASH_LOAN = 0x17c0; // 6080
+/** NotOwnerOrDelegate: Signer is neither the margin account's owner nor its delegate */
+export const KEEL_ERROR__NOT_OWNER_OR_DELEGATE = 0x17c1; // 6081
+/** DelegatePaysOwnerOnly: A delegate may borrow or withdraw only to a token account of the margin account's owner */
+export const KEEL_ERROR__DELEGATE_PAYS_OWNER_ONLY = 0x17c2; // 6082
+/** InvalidDelegate: The delegate cannot be the owner itself */
+export const KEEL_ERROR__INVALID_DELEGATE = 0x17c3; // 6083
 
 export type KeelError =
   | typeof KEEL_ERROR__ACCOUNT_HAS_COLLATERAL
@@ -185,6 +191,7 @@ export type KeelError =
   | typeof KEEL_ERROR__CHANGE_BASE_CHANGED
   | typeof KEEL_ERROR__CHANGE_EXPIRED
   | typeof KEEL_ERROR__CHANGE_MARKET_MISMATCH
+  | typeof KEEL_ERROR__DELEGATE_PAYS_OWNER_ONLY
   | typeof KEEL_ERROR__DEPOSIT_CAP_EXCEEDED
   | typeof KEEL_ERROR__DEPOSIT_WHILE_BORROWING
   | typeof KEEL_ERROR__DIVISION_BY_ZERO
@@ -200,6 +207,7 @@ export type KeelError =
   | typeof KEEL_ERROR__INSUFFICIENT_LIQUIDITY
   | typeof KEEL_ERROR__INVALID_ASSET_WEIGHTS
   | typeof KEEL_ERROR__INVALID_BONUS_CONFIG
+  | typeof KEEL_ERROR__INVALID_DELEGATE
   | typeof KEEL_ERROR__INVALID_FLASH_FEE
   | typeof KEEL_ERROR__INVALID_INSTRUCTIONS_SYSVAR
   | typeof KEEL_ERROR__INVALID_INTEREST_CURVE
@@ -227,6 +235,7 @@ export type KeelError =
   | typeof KEEL_ERROR__NOT_ADMIN_OR_GUARDIAN
   | typeof KEEL_ERROR__NOTHING_TO_LIQUIDATE
   | typeof KEEL_ERROR__NOT_LIQUIDATABLE
+  | typeof KEEL_ERROR__NOT_OWNER_OR_DELEGATE
   | typeof KEEL_ERROR__NOT_PENDING_AUTHORITY
   | typeof KEEL_ERROR__NOT_POOL_ADMIN
   | typeof KEEL_ERROR__NOT_TIGHTENING
@@ -270,6 +279,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__CHANGE_BASE_CHANGED]: `The queued change's target changed since it was queued: queue it again`,
     [KEEL_ERROR__CHANGE_EXPIRED]: `The queued change's execution window has passed: queue it again`,
     [KEEL_ERROR__CHANGE_MARKET_MISMATCH]: `The market passed does not match the queued change`,
+    [KEEL_ERROR__DELEGATE_PAYS_OWNER_ONLY]: `A delegate may borrow or withdraw only to a token account of the margin account's owner`,
     [KEEL_ERROR__DEPOSIT_CAP_EXCEEDED]: `Deposit cap of the market exceeded`,
     [KEEL_ERROR__DEPOSIT_WHILE_BORROWING]: `Repay the debt in this market before depositing into it`,
     [KEEL_ERROR__DIVISION_BY_ZERO]: `Division by zero`,
@@ -285,6 +295,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__INSUFFICIENT_LIQUIDITY]: `Not enough liquidity in the market's vault`,
     [KEEL_ERROR__INVALID_ASSET_WEIGHTS]: `Collateral weights must satisfy 0 <= initial <= maintenance <= 100%`,
     [KEEL_ERROR__INVALID_BONUS_CONFIG]: `Bonus parameters out of bounds (min <= max <= 20%, (1 + max) * maintenance weight < 100%, fee <= 50%)`,
+    [KEEL_ERROR__INVALID_DELEGATE]: `The delegate cannot be the owner itself`,
     [KEEL_ERROR__INVALID_FLASH_FEE]: `Flash-loan fee out of bounds (at most 1%)`,
     [KEEL_ERROR__INVALID_INSTRUCTIONS_SYSVAR]: `Account is not the instructions sysvar`,
     [KEEL_ERROR__INVALID_INTEREST_CURVE]: `Interest curve out of bounds (kink in 1..99%, each rate <= 1000% APR)`,
@@ -312,6 +323,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__NOT_ADMIN_OR_GUARDIAN]: `Signer is neither the pool admin nor its guardian`,
     [KEEL_ERROR__NOTHING_TO_LIQUIDATE]: `Nothing can be liquidated within the close factor, target and collateral`,
     [KEEL_ERROR__NOT_LIQUIDATABLE]: `The account is healthy: it cannot be liquidated`,
+    [KEEL_ERROR__NOT_OWNER_OR_DELEGATE]: `Signer is neither the margin account's owner nor its delegate`,
     [KEEL_ERROR__NOT_PENDING_AUTHORITY]: `Signer is not the pending authority`,
     [KEEL_ERROR__NOT_POOL_ADMIN]: `Signer is not the pool admin`,
     [KEEL_ERROR__NOT_TIGHTENING]: `This change loosens risk: queue it behind the timelock`,

@@ -45,7 +45,7 @@ export function getBorrowDiscriminatorBytes() {
 
 export type BorrowInstruction<
   TProgram extends string = typeof KEEL_PROGRAM_ADDRESS,
-  TAccountOwner extends string | AccountMeta<string> = string,
+  TAccountAuthority extends string | AccountMeta<string> = string,
   TAccountMarginAccount extends string | AccountMeta<string> = string,
   TAccountPool extends string | AccountMeta<string> = string,
   TAccountMarket extends string | AccountMeta<string> = string,
@@ -59,10 +59,10 @@ export type BorrowInstruction<
   InstructionWithData<ReadonlyUint8Array> &
   InstructionWithAccounts<
     [
-      TAccountOwner extends string
-        ? ReadonlySignerAccount<TAccountOwner> &
-            AccountSignerMeta<TAccountOwner>
-        : TAccountOwner,
+      TAccountAuthority extends string
+        ? ReadonlySignerAccount<TAccountAuthority> &
+            AccountSignerMeta<TAccountAuthority>
+        : TAccountAuthority,
       TAccountMarginAccount extends string
         ? WritableAccount<TAccountMarginAccount>
         : TAccountMarginAccount,
@@ -123,7 +123,7 @@ export function getBorrowInstructionDataCodec(): FixedSizeCodec<
 }
 
 export type BorrowInput<
-  TAccountOwner extends string = string,
+  TAccountAuthority extends string = string,
   TAccountMarginAccount extends string = string,
   TAccountPool extends string = string,
   TAccountMarket extends string = string,
@@ -132,8 +132,8 @@ export type BorrowInput<
   TAccountTokenProgram extends string = string,
   TAccountTokenAccount extends string = string,
 > = {
-  /** The account's owner. */
-  owner: TransactionSigner<TAccountOwner>;
+  /** The account's owner, or its delegate. */
+  authority: TransactionSigner<TAccountAuthority>;
   /** The margin account. */
   marginAccount: Address<TAccountMarginAccount>;
   /** The pool (pause flag); the market belongs to it. */
@@ -147,15 +147,15 @@ export type BorrowInput<
   /** Its token program. */
   tokenProgram?: Address<TAccountTokenProgram>;
   /**
-   * The owner's side of the transfer: where a deposit comes from, where a withdrawal or a
-   * borrow goes.
+   * The signer's side of the transfer: where a deposit comes from, where a withdrawal or a
+   * borrow goes (the owner's own account when the delegate signs).
    */
   tokenAccount: Address<TAccountTokenAccount>;
   amount: BorrowInstructionDataArgs["amount"];
 };
 
 export function getBorrowInstruction<
-  TAccountOwner extends string,
+  TAccountAuthority extends string,
   TAccountMarginAccount extends string,
   TAccountPool extends string,
   TAccountMarket extends string,
@@ -166,7 +166,7 @@ export function getBorrowInstruction<
   TProgramAddress extends Address = typeof KEEL_PROGRAM_ADDRESS,
 >(
   input: BorrowInput<
-    TAccountOwner,
+    TAccountAuthority,
     TAccountMarginAccount,
     TAccountPool,
     TAccountMarket,
@@ -178,7 +178,7 @@ export function getBorrowInstruction<
   config?: { programAddress?: TProgramAddress },
 ): BorrowInstruction<
   TProgramAddress,
-  TAccountOwner,
+  TAccountAuthority,
   TAccountMarginAccount,
   TAccountPool,
   TAccountMarket,
@@ -192,7 +192,7 @@ export function getBorrowInstruction<
 
   // Original accounts.
   const originalAccounts = {
-    owner: { value: input.owner ?? null, isWritable: false },
+    authority: { value: input.authority ?? null, isWritable: false },
     marginAccount: { value: input.marginAccount ?? null, isWritable: true },
     pool: { value: input.pool ?? null, isWritable: false },
     market: { value: input.market ?? null, isWritable: true },
@@ -218,7 +218,7 @@ export function getBorrowInstruction<
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
-      getAccountMeta(accounts.owner),
+      getAccountMeta(accounts.authority),
       getAccountMeta(accounts.marginAccount),
       getAccountMeta(accounts.pool),
       getAccountMeta(accounts.market),
@@ -233,7 +233,7 @@ export function getBorrowInstruction<
     programAddress,
   } as BorrowInstruction<
     TProgramAddress,
-    TAccountOwner,
+    TAccountAuthority,
     TAccountMarginAccount,
     TAccountPool,
     TAccountMarket,
@@ -250,8 +250,8 @@ export type ParsedBorrowInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The account's owner. */
-    owner: TAccountMetas[0];
+    /** The account's owner, or its delegate. */
+    authority: TAccountMetas[0];
     /** The margin account. */
     marginAccount: TAccountMetas[1];
     /** The pool (pause flag); the market belongs to it. */
@@ -265,8 +265,8 @@ export type ParsedBorrowInstruction<
     /** Its token program. */
     tokenProgram: TAccountMetas[6];
     /**
-     * The owner's side of the transfer: where a deposit comes from, where a withdrawal or a
-     * borrow goes.
+     * The signer's side of the transfer: where a deposit comes from, where a withdrawal or a
+     * borrow goes (the owner's own account when the delegate signs).
      */
     tokenAccount: TAccountMetas[7];
   };
@@ -294,7 +294,7 @@ export function parseBorrowInstruction<
   return {
     programAddress: instruction.programAddress,
     accounts: {
-      owner: getNextAccount(),
+      authority: getNextAccount(),
       marginAccount: getNextAccount(),
       pool: getNextAccount(),
       market: getNextAccount(),

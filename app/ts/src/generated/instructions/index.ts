@@ -25,6 +25,7 @@ export * from "./queueChange";
 export * from "./raiseTimelock";
 export * from "./repay";
 export * from "./resumeLiquidation";
+export * from "./setDelegate";
 export * from "./setPendingAuthority";
 export * from "./settleBadDebt";
 export * from "./tightenMarket";

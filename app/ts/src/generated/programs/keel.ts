@@ -36,6 +36,7 @@ import {
   parseRaiseTimelockInstruction,
   parseRepayInstruction,
   parseResumeLiquidationInstruction,
+  parseSetDelegateInstruction,
   parseSetPendingAuthorityInstruction,
   parseSettleBadDebtInstruction,
   parseTightenMarketInstruction,
@@ -59,6 +60,7 @@ import {
   type ParsedRaiseTimelockInstruction,
   type ParsedRepayInstruction,
   type ParsedResumeLiquidationInstruction,
+  type ParsedSetDelegateInstruction,
   type ParsedSetPendingAuthorityInstruction,
   type ParsedSettleBadDebtInstruction,
   type ParsedTightenMarketInstruction,
@@ -148,6 +150,7 @@ export enum KeelInstruction {
   RaiseTimelock,
   Repay,
   ResumeLiquidation,
+  SetDelegate,
   SetPendingAuthority,
   SettleBadDebt,
   TightenMarket,
@@ -371,6 +374,17 @@ export function identifyKeelInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([242, 30, 46, 76, 108, 235, 128, 181]),
+      ),
+      0,
+    )
+  ) {
+    return KeelInstruction.SetDelegate;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([175, 71, 167, 223, 49, 144, 102, 193]),
       ),
       0,
@@ -476,6 +490,9 @@ export type ParsedKeelInstruction<
   | ({
       instructionType: KeelInstruction.ResumeLiquidation;
     } & ParsedResumeLiquidationInstruction<TProgram>)
+  | ({
+      instructionType: KeelInstruction.SetDelegate;
+    } & ParsedSetDelegateInstruction<TProgram>)
   | ({
       instructionType: KeelInstruction.SetPendingAuthority;
     } & ParsedSetPendingAuthorityInstruction<TProgram>)
@@ -625,6 +642,13 @@ export function parseKeelInstruction<TProgram extends string>(
       return {
         instructionType: KeelInstruction.ResumeLiquidation,
         ...parseResumeLiquidationInstruction(instruction),
+      };
+    }
+    case KeelInstruction.SetDelegate: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: KeelInstruction.SetDelegate,
+        ...parseSetDelegateInstruction(instruction),
       };
     }
     case KeelInstruction.SetPendingAuthority: {

@@ -20,6 +20,7 @@ use anchor_lang::prelude::*;
 pub fn borrow(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
     ctx.accounts.pool.require_not_paused()?;
+    ctx.accounts.require_paid_to_owner()?;
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
     let vault_balance = ctx.accounts.market.vault.amount;

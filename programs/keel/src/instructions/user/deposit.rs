@@ -39,7 +39,7 @@ pub fn deposit(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
         &ctx.accounts.token_account,
         &m.vault,
         &m.mint,
-        &ctx.accounts.owner,
+        &ctx.accounts.authority,
         amount,
     )?;
     crate::events::emit_event!(Deposited {

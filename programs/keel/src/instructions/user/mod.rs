@@ -7,6 +7,7 @@ pub mod market_vault;
 pub mod open_account;
 pub mod owner_transfer;
 pub mod repay;
+pub mod set_delegate;
 pub mod withdraw;
 
 pub use borrow::*;
@@ -16,4 +17,5 @@ pub use market_vault::*;
 pub use open_account::*;
 pub use owner_transfer::*;
 pub use repay::*;
+pub use set_delegate::*;
 pub use withdraw::*;

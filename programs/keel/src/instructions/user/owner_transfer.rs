@@ -1,7 +1,13 @@
 //! `OwnerTransfer`: the accounts of an instruction that moves tokens between a vault and the margin
-//! account's owner (`deposit`, `withdraw`, `borrow`): the owner signs, the margin account is theirs
-//! and in the market's pool. For `withdraw` and `borrow`, remaining accounts price the positions
-//! (see risk/account_health.rs).
+//! account's owner (`deposit`, `withdraw`, `borrow`), signed by the owner or the account's
+//! delegate (Drift's delegate model: `set_delegate`). The role is part of the accounts type: the
+//! signer must be one of the two, and the margin account must be in the market's pool. For
+//! `withdraw` and `borrow`, remaining accounts price the positions (see risk/account_health.rs).
+//!
+//! ```text
+//! signer = owner or delegate                                   else NotOwnerOrDelegate
+//! withdraw, borrow by the delegate: the token account is the owner's   else DelegatePaysOwnerOnly
+//! ```
 use super::market_vault::*;
 use crate::errors::KeelError;
 use crate::state::{MarginAccount, Pool};
@@ -11,12 +17,12 @@ use anchor_spl::token_interface::TokenAccount;
 /// Accounts of `deposit`, `withdraw` and `borrow`.
 #[derive(Accounts)]
 pub struct OwnerTransfer<'info> {
-    /// The account's owner.
-    pub owner: Signer<'info>,
+    /// The account's owner, or its delegate.
+    pub authority: Signer<'info>,
     /// The margin account.
     #[account(
         mut,
-        has_one = owner @ KeelError::NotAccountOwner,
+        constraint = margin_account.load()?.may_act(authority.key) @ KeelError::NotOwnerOrDelegate,
         constraint = margin_account.load()?.pool == market.market.pool @ KeelError::WrongPool
     )]
     pub margin_account: AccountLoader<'info, MarginAccount>,
@@ -25,8 +31,21 @@ pub struct OwnerTransfer<'info> {
     pub pool: Box<Account<'info, Pool>>,
     /// The market and its vault.
     pub market: MarketVault<'info>,
-    /// The owner's side of the transfer: where a deposit comes from, where a withdrawal or a
-    /// borrow goes.
+    /// The signer's side of the transfer: where a deposit comes from, where a withdrawal or a
+    /// borrow goes (the owner's own account when the delegate signs).
     #[account(mut, token::mint = market.mint, token::token_program = market.token_program)]
     pub token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+}
+
+impl OwnerTransfer<'_> {
+    /// Refuse a withdrawal or a borrow by the delegate to a token account the owner does not
+    /// own: a delegate moves funds only to the owner.
+    pub fn require_paid_to_owner(&self) -> Result<()> {
+        let owner = self.margin_account.load()?.owner;
+        require!(
+            *self.authority.key == owner || self.token_account.owner == owner,
+            KeelError::DelegatePaysOwnerOnly
+        );
+        Ok(())
+    }
 }
