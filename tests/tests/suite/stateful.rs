@@ -6,7 +6,8 @@
 //! market's configuration with the last step's (a loosening only by an executed queued change; a
 //! maintenance weight never tightens faster than its ramp).
 //! Market 2 has a Switchboard second source that agrees, diverges or goes stale at random.
-//! Flash loans are fuzzed too, honest and malformed (stateful/flash.rs).
+//! Flash loans are fuzzed too, honest and malformed (stateful/flash.rs), and delegates
+//! (stateful/delegate.rs).
 //! Besides honest users it plays the audit's exploit moves: deposit/withdraw round-trip loops
 //! against an outflow limit, dust positions in a new market, stale feeds, matured changes replayed
 //! after a later tightening (must be refused), maintenance-weight cuts, liquidations taken as a
@@ -19,6 +20,7 @@
 //! under `proptest-regressions/` as regression cases.
 //! `KEEL_FUZZ_STATS=1` prints how many of each action succeeded or were refused, to show the run
 //! reaches deep states (near-limit borrows, liquidations), not just refusals.
+mod delegate;
 mod flash;
 
 use crate::common::*;
@@ -137,6 +139,18 @@ enum Action {
         move_bps: i64,
         stale_secs: i64,
     },
+    /// Trader `t` names (or clears) trader `by` as its delegate, or `by` borrows or withdraws on
+    /// `t`'s account (stateful/delegate.rs).
+    Delegate {
+        t: usize,
+        by: usize,
+        m: usize,
+        whole: u64,
+        act: bool,
+        borrow: bool,
+        to_self: bool,
+        clear: bool,
+    },
     /// A flash loan of `whole` units of market `m` by trader `t`, honest or malformed
     /// (stateful/flash.rs).
     Flash {
@@ -171,6 +185,7 @@ fn action() -> impl Strategy<Value = Action> {
         1 => Just(Action::LiquidateIntoDeposit),
         2 => (-1_500i64..1_500, prop_oneof![Just(0i64), 61i64..300]).prop_map(|(move_bps, stale_secs)| Action::Second { move_bps, stale_secs }),
         3 => (t.clone(), m.clone(), 1u64..500, proptest::sample::select(&FlashShape::ALL[..])).prop_map(|(t, m, whole, shape)| Action::Flash { t, m, whole, shape }),
+        2 => (t.clone(), t.clone(), m.clone(), 1u64..200, any::<bool>(), any::<bool>(), any::<bool>(), proptest::bool::weighted(0.2)).prop_map(|(t, by, m, whole, act, borrow, to_self, clear)| Action::Delegate { t, by, m, whole, act, borrow, to_self, clear }),
     ]
 }
 
@@ -360,6 +375,9 @@ fn tally(action: &Action, ok: bool) {
         Action::Second { stale_secs: 0, .. } => "second_source_moves",
         Action::Second { .. } => "second_source_stale",
         Action::Flash { shape, .. } => shape.name(),
+        Action::Delegate { act: false, .. } => "delegate_set",
+        Action::Delegate { to_self: true, .. } => "delegate_pays_itself",
+        Action::Delegate { .. } => "delegate_acts",
     };
     let mut stats = STATS.lock().unwrap();
     let e = stats.entry(name).or_default();
@@ -531,6 +549,24 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
             }
         }
         Action::Accrue { m } => Some(w.accrue(m).await.map(|_| ())),
+        Action::Delegate {
+            t,
+            by,
+            m,
+            whole,
+            act,
+            borrow,
+            to_self,
+            clear,
+        } => {
+            delegate::delegate(
+                w,
+                &run.traders,
+                (t, by, m, whole),
+                (act, borrow, to_self, clear),
+            )
+            .await?
+        }
         Action::Flash { t, m, whole, shape } => {
             flash::flash(w, (&run.traders, &run.liquidator), t, m, whole, shape).await?
         }
