@@ -82,7 +82,7 @@ pub enum KeelError {
     // --- liquidation
     #[msg("The account is healthy: it cannot be liquidated")]
     NotLiquidatable,
-    #[msg("The liquidator cannot be the account's owner")]
+    #[msg("The liquidator cannot be the account's owner or its delegate")]
     SelfLiquidation,
     #[msg("Repay and seize markets must differ")]
     SameMarket,

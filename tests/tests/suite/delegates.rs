@@ -126,3 +126,39 @@ async fn a_delegate_manages_the_account_but_pays_only_the_owner() {
     w.withdraw(&owner, 0, SOL).await.unwrap();
     check(&mut w).await;
 }
+
+/// A delegate who could liquidate its principal would profit from the leverage it chose for it:
+/// borrow the owner to the edge, wait for a dip, collect the bonus. Refused like a
+/// self-liquidation; anyone else liquidates as usual.
+#[tokio::test]
+async fn a_delegate_cannot_liquidate_the_account_it_manages() {
+    use keel_tests::world::USD;
+    let mut w = sol_usdc().await;
+    let (_lender, owner) = funded(&mut w).await; // 10 SOL
+    let bot = w.trader(&[0, 10_000 * USDC]).await;
+    let ix = kix::set_delegate(owner.key.pubkey(), owner.margin, bot.key.pubkey());
+    w.send_as(&owner.key, &[ix]).await.unwrap();
+    // the bot borrows the owner to its initial limit, to the owner's token account
+    as_delegate(
+        &mut w,
+        (&bot, &owner),
+        ("borrow", 1, 790 * USDC),
+        Some(owner.tokens[1]),
+    )
+    .await
+    .unwrap();
+    w.set_price(0, 92 * USD).await;
+    assert!(w.health(owner.margin).await.unwrap().liquidatable);
+    let keys = watched(&w, &[&owner, &bot]);
+    let before = snapshot(&mut w, &keys).await;
+    assert_keel_error(
+        w.liquidate(&bot, owner.margin, 1, 0, u64::MAX).await,
+        KeelError::SelfLiquidation,
+    );
+    assert_unchanged(&mut w, &keys, &before).await;
+    let other = w.trader(&[0, 10_000 * USDC]).await;
+    w.liquidate(&other, owner.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+    check(&mut w).await;
+}

@@ -84,7 +84,7 @@ export const KEEL_ERROR__INVALID_TIMELOCK_DELAY = 0x1790; // 6032
 export const KEEL_ERROR__UNSUPPORTED_MINT_EXTENSION = 0x1791; // 6033
 /** NotLiquidatable: The account is healthy: it cannot be liquidated */
 export const KEEL_ERROR__NOT_LIQUIDATABLE = 0x1792; // 6034
-/** SelfLiquidation: The liquidator cannot be the account's owner */
+/** SelfLiquidation: The liquidator cannot be the account's owner or its delegate */
 export const KEEL_ERROR__SELF_LIQUIDATION = 0x1793; // 6035
 /** SameMarket: Repay and seize markets must differ */
 export const KEEL_ERROR__SAME_MARKET = 0x1794; // 6036
@@ -348,7 +348,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__SECONDARY_ORACLE_UNAVAILABLE]: `The market's second price source is stale or too uncertain: update it to borrow or withdraw against the market`,
     [KEEL_ERROR__SEIZE_EXCEEDS_BOUND]: `Seized value exceeds the repaid value times one plus the maximum bonus`,
     [KEEL_ERROR__SEIZE_MARKET_UNPRICED]: `The seize market's price is unusable: it cannot be the seize leg`,
-    [KEEL_ERROR__SELF_LIQUIDATION]: `The liquidator cannot be the account's owner`,
+    [KEEL_ERROR__SELF_LIQUIDATION]: `The liquidator cannot be the account's owner or its delegate`,
     [KEEL_ERROR__TIMELOCK_NOT_ELAPSED]: `The queued change's timelock has not elapsed`,
     [KEEL_ERROR__TIMELOCK_NOT_RAISED]: `Use the queue to lower the timelock delay`,
     [KEEL_ERROR__TOO_MANY_POSITIONS]: `The margin account already holds the maximum number of positions`,

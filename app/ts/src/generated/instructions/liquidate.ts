@@ -161,7 +161,10 @@ export type LiquidateInput<
   TAccountSeizeLiquidatorToken extends string = string,
   TAccountDepositInto extends string = string,
 > = {
-  /** Anyone but the account's owner. */
+  /**
+   * Anyone but the account's owner or its delegate (who chose its leverage and must not collect
+   * its bonus).
+   */
   liquidator: TransactionSigner<TAccountLiquidator>;
   /** The account liquidated. */
   marginAccount: Address<TAccountMarginAccount>;
@@ -359,7 +362,10 @@ export type ParsedLiquidateInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** Anyone but the account's owner. */
+    /**
+     * Anyone but the account's owner or its delegate (who chose its leverage and must not collect
+     * its bonus).
+     */
     liquidator: TAccountMetas[0];
     /** The account liquidated. */
     marginAccount: TAccountMetas[1];

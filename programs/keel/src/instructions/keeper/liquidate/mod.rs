@@ -63,12 +63,13 @@ pub struct LiquidationLeg<'info> {
 /// the liquidated account (any order; extra pairs allowed).
 #[derive(Accounts)]
 pub struct Liquidate<'info> {
-    /// Anyone but the account's owner.
+    /// Anyone but the account's owner or its delegate (who chose its leverage and must not collect
+    /// its bonus).
     pub liquidator: Signer<'info>,
     /// The account liquidated.
     #[account(
         mut,
-        constraint = margin_account.load()?.owner != liquidator.key() @ KeelError::SelfLiquidation,
+        constraint = !margin_account.load()?.may_act(liquidator.key) @ KeelError::SelfLiquidation,
         constraint = margin_account.load()?.pool == pool.key() @ KeelError::WrongPool
     )]
     pub margin_account: AccountLoader<'info, MarginAccount>,
