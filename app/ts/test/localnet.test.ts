@@ -22,7 +22,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import {
     activePositions,
     decodeHealthReport,
@@ -40,7 +41,8 @@ import {
     type MarketOracles,
 } from '../src';
 
-const KEEL = process.env.KEEL_BIN ?? join(__dirname, '../../../target/debug/keel');
+// compiled to dist/test/: the repository root is four levels up
+const KEEL = process.env.KEEL_BIN ?? join(__dirname, '../../../../target/debug/keel');
 const PORT = 18_000 + (process.pid % 1_000);
 const URL = `http://127.0.0.1:${PORT}`;
 const rpc = createSolanaRpc(URL);
@@ -62,7 +64,7 @@ async function call(method: string, params: unknown[]): Promise<any> {
     return body.result;
 }
 
-beforeAll(async () => {
+before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keel-ts-'));
     localnet = spawn(KEEL, ['localnet', '--port', String(PORT), '--dir', dir], { stdio: 'ignore' });
     for (let i = 0; i < 600; i++) {
@@ -75,9 +77,9 @@ beforeAll(async () => {
     const described = await call('keel_pool', []);
     pool = described.pool;
     markets = described.markets;
-}, 120_000);
+});
 
-afterAll(() => {
+after(() => {
     localnet?.kill();
     rmSync(dir, { recursive: true, force: true });
 });
@@ -92,7 +94,7 @@ async function wallet(name: string): Promise<{ signer: KeyPairSigner; file: stri
     const file = join(dir, `${name}.json`);
     writeFileSync(file, JSON.stringify([...bytes]));
     const sig = await call('requestAirdrop', [signer.address, 10_000_000_000]);
-    expect(sig).toBeTypeOf('string');
+    assert.equal(typeof sig, 'string');
     return { signer, file };
 }
 
@@ -109,7 +111,7 @@ async function send(signer: KeyPairSigner, ixs: Instruction[]) {
     await rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64' }).send();
     const signature = getSignatureFromTransaction(tx);
     const { value } = await rpc.getSignatureStatuses([signature]).send();
-    expect(value[0]?.err ?? null).toBeNull();
+    assert.equal(value[0]?.err ?? null, null);
     return signature;
 }
 
@@ -127,7 +129,7 @@ async function accountsOf(m: Market) {
     return { pool, market: m.market, vault: await vault(m), mint: m.mint, tokenProgram: m.token_program };
 }
 
-test('open, deposit, borrow, health, repay, withdraw; the same health as the Rust SDK', async () => {
+test('open, deposit, borrow, health, repay, withdraw; the same health as the Rust SDK', { timeout: 120_000 }, async () => {
     const [sol, usdc] = [bySymbol('SOL'), bySymbol('USDC')];
     // a lender of USDC
     const lender = await wallet('lender');
@@ -155,7 +157,7 @@ test('open, deposit, borrow, health, repay, withdraw; the same health as the Rus
         ),
     ]);
     const account = await fetchMarginAccount(rpc, margin);
-    expect(activePositions(account.data).map(p => p.market).sort()).toEqual([sol.market, usdc.market].sort());
+    assert.deepEqual(activePositions(account.data).map(p => p.market).sort(), [sol.market, usdc.market].sort());
 
     // health: the program's own report (a simulated `health`), decoded by this client
     const { value: blockhash } = await rpc.getLatestBlockhash().send();
@@ -167,10 +169,10 @@ test('open, deposit, borrow, health, repay, withdraw; the same health as the Rus
     );
     const tx = await signTransactionMessageWithSigners(message);
     const sim = await rpc.simulateTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64' }).send();
-    expect(sim.value.err).toBeNull();
+    assert.equal(sim.value.err, null);
     const report = decodeHealthReport(sim.value.returnData!.data[0]);
-    expect(report.liquidatable).toBe(false);
-    expect(report.meetsInitial).toBe(true);
+    assert.equal(report.liquidatable, false);
+    assert.equal(report.meetsInitial, true);
     // and the Rust SDK's, through `keel status`
     const { stdout } = await promisify(execFile)(KEEL, ['--json', '--url', URL, '--keypair', trader.file, '--pool', pool, 'status']);
     const status = JSON.parse(stdout);
@@ -180,9 +182,9 @@ test('open, deposit, borrow, health, repay, withdraw; the same health as the Rus
         [report.collateralInit, status.collateral_init],
         [report.debtInit, status.debt_init],
     ] as const) {
-        expect(wadToNumber(ts)).toBeCloseTo(rust, 2);
+        assert.ok(Math.abs(wadToNumber(ts) - rust) < 0.005, `${wadToNumber(ts)} vs ${rust}`);
     }
-    expect(wadToNumber(report.debtMaint)).toBeGreaterThan(500);
+    assert.ok(wadToNumber(report.debtMaint) > 500);
 
     // repay everything (u64::MAX), withdraw everything: the account is empty again
     await send(trader.signer, [
@@ -190,7 +192,7 @@ test('open, deposit, borrow, health, repay, withdraw; the same health as the Rus
         getWithdrawInstruction({ authority: trader.signer, marginAccount: margin, ...(await accountsOf(sol)), tokenAccount: traderSol, amount: 2n ** 64n - 1n }),
     ]);
     const after = await fetchMarginAccount(rpc, margin);
-    expect(after.data.positionCount).toBe(0);
+    assert.equal(after.data.positionCount, 0);
     const balance = await rpc.getTokenAccountBalance(traderSol).send();
-    expect(balance.value.amount).toBe((10n * 10n ** BigInt(sol.decimals)).toString());
-}, 120_000);
+    assert.equal(balance.value.amount, (10n * 10n ** BigInt(sol.decimals)).toString());
+});
