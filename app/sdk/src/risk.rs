@@ -14,7 +14,7 @@
 use anchor_lang::prelude::Pubkey;
 use keel::math::health::{compute_health, Health, OraclePrice, PositionHealthInput, RiskWeights};
 use keel::math::shares::{debt_amount, deposit_amount};
-use keel::math::size_aware::size_aware_weights;
+use keel::math::size_aware::priced_weights;
 use keel::math::volatility::initial_weights;
 use keel::oracle::pyth::{check_price_update, is_quality_error};
 use keel::oracle::rules::PriceSource;
@@ -86,35 +86,17 @@ impl MarketState {
         let Some(p) = &self.price else {
             return w;
         };
-        let w = initial_weights(w, p, g);
-        let limit = self.market.config.init_value_limit_usd;
-        if limit == 0 {
-            return w;
-        }
-        // the deposits as the program sees them: accrued to `now`, rounded up
-        let deposits = self
-            .market
-            .projected_accrual(now)
-            .and_then(|step| {
-                keel::math::interest::shares_value(
-                    self.market.total_deposit_shares,
-                    step.deposit_index,
-                )
-            })
-            .and_then(|v| v.to_u64(keel::math::fixed::Rounding::Up));
-        match deposits {
-            Ok(d) => {
-                size_aware_weights(w, d, self.market.decimals, p, limit).unwrap_or(RiskWeights {
-                    init_asset_weight_bps: 0,
-                    ..w
-                })
-            }
+        let m = &self.market;
+        let limit = (m.config.init_value_limit_usd, m.decimals);
+        let deposits = || {
+            let step = m.projected_accrual(now)?;
+            Ok((m.total_deposit_shares, step.deposit_index))
+        };
+        priced_weights(w, p, g, limit, deposits).unwrap_or_else(|_| RiskWeights {
             // what the program cannot value it cannot lend against
-            Err(_) => RiskWeights {
-                init_asset_weight_bps: 0,
-                ..w
-            },
-        }
+            init_asset_weight_bps: 0,
+            ..initial_weights(w, p, g)
+        })
     }
 }
 

@@ -13,7 +13,32 @@
 //! account becomes liquidatable through this rule (a proptest below checks it all).
 use super::fixed::{mul_div, Rounding, Wad, WAD};
 use super::health::{token_value, OraclePrice, RiskWeights};
+use super::interest::shares_value;
+use super::volatility::initial_weights;
+use crate::state::OracleGuard;
 use anchor_lang::prelude::*;
+
+/// The weights a position in a priced market is valued with, by the program and the SDK alike:
+/// those in force (`in_force`), the initial ones tightened by the price's volatility
+/// (math/volatility.rs) and, past the market's `limit_usd`, the initial collateral weight by the
+/// size of its deposits (`deposit_shares` at `deposit_index`, the index accrued to now: read
+/// only when a limit is set).
+#[inline(always)]
+pub fn priced_weights(
+    in_force: RiskWeights,
+    price: &OraclePrice,
+    guard: &OracleGuard,
+    (limit_usd, decimals): (u64, u8),
+    deposits: impl FnOnce() -> Result<(u128, Wad)>,
+) -> Result<RiskWeights> {
+    let weights = initial_weights(in_force, price, guard);
+    if limit_usd == 0 {
+        return Ok(weights);
+    }
+    let (shares, index) = deposits()?;
+    let total = shares_value(shares, index)?.to_u64(Rounding::Up)?;
+    size_aware_weights(weights, total, decimals, price, limit_usd)
+}
 
 /// `w_init` scaled for a market whose deposits are worth `value` (USD) under `limit_usd`.
 pub fn size_aware_init_weight(weight_bps: u16, value: Wad, limit_usd: u64) -> u16 {

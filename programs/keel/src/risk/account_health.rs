@@ -35,8 +35,7 @@
 use crate::errors::KeelError;
 use crate::math::health::{compute_health_parts, Health, HealthParts, PositionHealthInput};
 use crate::math::shares::{debt_amount, deposit_amount};
-use crate::math::size_aware::size_aware_weights;
-use crate::math::volatility::initial_weights;
+use crate::math::size_aware::priced_weights;
 use crate::oracle::rules::{PriceSource, SourcedPrice};
 use crate::oracle::{load_market_price, MarketPrice, Sources};
 use crate::state::market_pricing::has_secondary;
@@ -198,7 +197,13 @@ fn price_position(
         );
     }
     let weights = match &priced.sourced.price {
-        Some(p) => priced_weights(&market, &step, p, now)?,
+        Some(p) => priced_weights(
+            market.weights_at(now),
+            p,
+            &market.config.guard,
+            (market.config.init_value_limit_usd, market.decimals),
+            || Ok((market.total_deposit_shares, step.deposit_index)),
+        )?,
         None => market.weights_at(now),
     };
     Ok(Quote {
@@ -214,26 +219,6 @@ fn price_position(
         publish_time: priced.primary_time,
         secondary_publish_time: priced.secondary_time,
     })
-}
-
-/// The weights of a priced market at `now`: those in force, the initial collateral weight
-/// lowered by the price's volatility (math/volatility.rs) and by the market's size
-/// (math/size_aware.rs), the initial borrow weight raised by the volatility.
-fn priced_weights(
-    market: &MarketPricing,
-    step: &crate::math::interest::Accrual,
-    price: &crate::math::health::OraclePrice,
-    now: i64,
-) -> Result<crate::math::health::RiskWeights> {
-    let weights = initial_weights(market.weights_at(now), price, &market.config.guard);
-    let limit = market.config.init_value_limit_usd;
-    if limit == 0 {
-        return Ok(weights);
-    }
-    let deposits =
-        crate::math::interest::shares_value(market.total_deposit_shares, step.deposit_index)?
-            .to_u64(crate::math::fixed::Rounding::Up)?;
-    size_aware_weights(weights, deposits, market.decimals, price, limit)
 }
 
 /// The position's market: the instruction's own copy when it holds one (it may have changed in
