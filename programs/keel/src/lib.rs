@@ -17,6 +17,7 @@ pub mod math;
 pub mod oracle;
 pub mod risk;
 pub mod state;
+pub mod sysvar_view;
 pub mod token;
 
 use instructions::*;

@@ -1,5 +1,6 @@
 //! A zero-copy view of the instructions sysvar: the transaction's top-level instructions, read in
-//! place. (`solana_instructions_sysvar::load_instruction_at_checked` copies every account list
+//! place (the flash-loan repayment rule, instructions/flash/scan.rs; the durable-nonce guard,
+//! governance/nonce_guard.rs). (`solana_instructions_sysvar::load_instruction_at_checked` copies every account list
 //! and data into new vectors, and the SBF heap is a bump allocator that never frees: scanning a
 //! transaction with a large swap in it would spend the heap. A test pins this reader to that
 //! crate's own serializer.)

@@ -10,7 +10,6 @@
 //! check that a newer instruction did not honour: there is none here to forget.)
 pub mod flash_borrow;
 pub mod flash_repay;
-pub mod instructions_view;
 pub mod scan;
 
 pub use flash_borrow::*;

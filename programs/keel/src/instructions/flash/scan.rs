@@ -14,8 +14,8 @@
 //! (and takes exactly what the market recorded as owed, `flash_repay`) or nothing happened.
 //! One loan per transaction keeps the rule simple to check and to audit; a flash liquidation or a
 //! leveraged open needs one.
-use super::instructions_view::InstructionsView;
 use crate::errors::KeelError;
+use crate::sysvar_view::InstructionsView;
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
 
