@@ -56,6 +56,18 @@ fn is_race(e: &ChainError) -> bool {
         .is_some_and(|c| RACES.iter().any(|r| u32::from(*r) == c))
 }
 
+/// The amount a token account (SPL Token or Token-2022) holds; 0 for a missing or foreign
+/// account.
+fn token_balance(account: Option<solana_sdk::account::Account>) -> u64 {
+    account
+        .and_then(|a| {
+            StateWithExtensions::<TokenAccount>::unpack(&a.data)
+                .ok()
+                .map(|s| s.base.amount)
+        })
+        .unwrap_or(0)
+}
+
 /// The bot's token account for `mint` and its balance.
 async fn inventory(
     chain: &impl Chain,
@@ -67,12 +79,7 @@ async fn inventory(
     let key = config.token_accounts.get(mint).copied().unwrap_or_else(|| {
         get_associated_token_address_with_program_id(&owner, mint, token_program)
     });
-    let balance = match chain.account(&key).await? {
-        Some(a) => StateWithExtensions::<TokenAccount>::unpack(&a.data)
-            .map(|s| s.base.amount)
-            .unwrap_or(0),
-        None => 0,
-    };
+    let balance = token_balance(chain.account(&key).await?);
     Ok((key, balance))
 }
 
@@ -160,13 +167,7 @@ async fn lendable(chain: &impl Chain, snapshot: &Snapshot) -> Result<Vec<u64>, C
         .iter()
         .zip(accounts)
         .map(|(m, a)| {
-            let balance = a
-                .and_then(|a| {
-                    StateWithExtensions::<TokenAccount>::unpack(&a.data)
-                        .ok()
-                        .map(|s| s.base.amount)
-                })
-                .unwrap_or(0);
+            let balance = token_balance(a);
             m.market.available_liquidity(balance).unwrap_or(0)
         })
         .collect())

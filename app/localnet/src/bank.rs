@@ -149,12 +149,12 @@ impl Ledger {
             (
                 crate::swap::SWAP_PROGRAM_ID,
                 "keel_test_swap",
-                native_program!(crate::swap::swap_entry),
+                native_program!(crate::swap::process),
             ),
             (
                 crate::relay::RELAY_PROGRAM_ID,
                 "keel_test_relay",
-                native_program!(crate::relay::relay_entry),
+                native_program!(crate::relay::process),
             ),
         ];
         for (id, name, entry) in builtins {

@@ -63,7 +63,7 @@ impl BankChain {
             ixs,
             compute_units.saturating_sub(self.ledger.next_nonce()),
             self.ledger.blockhash(),
-            &self.tables.get(),
+            &self.tables.read(),
         )
     }
 }

@@ -40,10 +40,3 @@ pub fn process(_program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> P
     };
     invoke(&inner, accounts)
 }
-
-/// Native entry shim (as `env::keel_entry`).
-pub fn relay_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    // SAFETY: only the lifetime parameters change; the data outlives this call.
-    let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
-    process(program_id, accounts, data)
-}

@@ -171,7 +171,7 @@ fn decimals(mint: &AccountInfo) -> Result<u8, ProgramError> {
         .ok_or(ProgramError::InvalidAccountData)
 }
 
-/// The desk program (a native builtin: see `swap_entry`).
+/// The desk program (a native builtin, bank.rs).
 pub fn process(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     let [user, user_in, user_out, desk, reserve_in, reserve_out, mint_in, mint_out, program_in, program_out] =
         accounts
@@ -250,11 +250,4 @@ pub fn process(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Pr
         ],
         &[seeds],
     )
-}
-
-/// Native entry shim (as `env::keel_entry`).
-pub fn swap_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    // SAFETY: only the lifetime parameters change; the data outlives this call.
-    let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
-    process(program_id, accounts, data)
 }

@@ -16,6 +16,21 @@ use solana_sdk::signature::{Keypair, Signer};
 const SOL: u64 = 1_000_000_000;
 const USDC: u64 = 1_000_000;
 
+/// `ix` in a transaction paid and signed by `key` on the endpoint's latest blockhash.
+async fn signed_by(
+    client: &RpcClient,
+    key: &Keypair,
+    ix: solana_sdk::instruction::Instruction,
+) -> solana_sdk::transaction::Transaction {
+    let blockhash = client.get_latest_blockhash().await.unwrap();
+    solana_sdk::transaction::Transaction::new_signed_with_payer(
+        &[ix],
+        Some(&key.pubkey()),
+        &[key],
+        blockhash,
+    )
+}
+
 /// A SOL/USDC world and an endpoint over its ledger, with a Solana client of it.
 async fn world_and_endpoint() -> (World, LocalRpc, RpcClient) {
     let w = World::new(&[
@@ -203,13 +218,7 @@ async fn every_method_answers_in_the_shape_the_solana_client_decodes() {
         trader.tokens[0],
         100 * SOL,
     );
-    let blockhash = client.get_latest_blockhash().await.unwrap();
-    let tx = Transaction::new_signed_with_payer(
-        &[too_much],
-        Some(&trader.key.pubkey()),
-        &[&trader.key],
-        blockhash,
-    );
+    let tx = signed_by(&client, &trader.key, too_much).await;
     let sim = client.simulate_transaction(&tx).await.unwrap().value;
     assert!(sim.err.is_some());
     assert!(
@@ -241,13 +250,7 @@ async fn every_method_answers_in_the_shape_the_solana_client_decodes() {
     // the health report's return data names the program that set it
     let metas = w.health_metas(trader.margin, None).await;
     let health = kix::health(trader.margin, &metas);
-    let blockhash = client.get_latest_blockhash().await.unwrap();
-    let tx = Transaction::new_signed_with_payer(
-        &[health],
-        Some(&trader.key.pubkey()),
-        &[&trader.key],
-        blockhash,
-    );
+    let tx = signed_by(&client, &trader.key, health).await;
     let sim = client.simulate_transaction(&tx).await.unwrap().value;
     assert!(sim.err.is_none(), "{sim:?}");
     assert_eq!(sim.return_data.unwrap().program_id, keel::ID.to_string());

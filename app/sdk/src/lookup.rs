@@ -34,9 +34,9 @@ impl TableSet {
         *self.0.write().unwrap() = tables;
     }
 
-    /// The tables.
-    pub fn get(&self) -> Vec<AddressLookupTableAccount> {
-        self.0.read().unwrap().clone()
+    /// The tables, read in place (no copy of their addresses for every transaction).
+    pub fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<AddressLookupTableAccount>> {
+        self.0.read().unwrap()
     }
 }
 

@@ -15,9 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
-fn invalid(msg: impl Into<String>) -> ErrorObjectOwned {
-    ErrorObjectOwned::owned(-32602, msg.into(), None::<()>)
-}
+use keel_localnet::rpc::invalid;
 
 /// The index of the market a user names: a symbol (any case), a market or a mint.
 fn market_index(world: &World, symbols: &[String], name: &str) -> Option<usize> {

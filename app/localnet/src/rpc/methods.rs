@@ -1,6 +1,6 @@
 //! The methods of the endpoint, each a thin read of the bank or a landing of a transaction, in
 //! the shapes `solana-rpc-client` decodes (rpc/mod.rs lists them).
-use super::RpcState;
+use super::{invalid, RpcState};
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use jsonrpsee::RpcModule;
 use solana_account_decoder::{encode_ui_account, UiAccount, UiAccountEncoding};
@@ -14,11 +14,6 @@ use solana_sdk::pubkey::Pubkey;
 use std::str::FromStr;
 
 pub(super) type RpcResult<T> = Result<T, ErrorObjectOwned>;
-
-/// JSON-RPC "invalid params".
-pub(super) fn invalid(msg: impl Into<String>) -> ErrorObjectOwned {
-    ErrorObjectOwned::owned(-32602, msg.into(), None::<()>)
-}
 
 pub(super) fn pubkey(s: &str) -> RpcResult<Pubkey> {
     Pubkey::from_str(s).map_err(|_| invalid(format!("invalid pubkey: {s}")))

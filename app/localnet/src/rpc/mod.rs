@@ -26,6 +26,12 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+/// JSON-RPC "invalid params" (-32602) with `msg`: what every method of the endpoint, and the
+/// methods a caller adds with `LocalRpc::start_with`, answer a bad request with.
+pub fn invalid(msg: impl Into<String>) -> jsonrpsee::types::ErrorObjectOwned {
+    jsonrpsee::types::ErrorObjectOwned::owned(-32602, msg.into(), None::<()>)
+}
+
 /// A landed transaction, as `getSignatureStatuses` and `getTransaction` report it.
 #[derive(Debug)]
 pub(crate) struct Landed {

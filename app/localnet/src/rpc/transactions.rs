@@ -6,8 +6,8 @@
 //! `getTransaction` shows its error and logs; one that cannot be committed (a bad signature, an
 //! unknown blockhash) is refused by sendTransaction
 //! ```
-use super::methods::{invalid, pubkey, with_context, RpcResult};
-use super::{Landed, RpcState};
+use super::methods::{pubkey, with_context, RpcResult};
+use super::{invalid, Landed, RpcState};
 use base64::Engine;
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use jsonrpsee::RpcModule;

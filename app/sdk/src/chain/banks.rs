@@ -96,7 +96,7 @@ impl BanksChain {
             ixs,
             compute_units.saturating_sub(n),
             blockhash,
-            &self.tables.get(),
+            &self.tables.read(),
         )
     }
 }

@@ -37,7 +37,7 @@ impl RpcChain {
             ixs,
             compute_units,
             blockhash,
-            &self.tables.get(),
+            &self.tables.read(),
         )
     }
 

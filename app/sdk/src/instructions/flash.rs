@@ -44,10 +44,15 @@ pub fn flash_repay(payer: Pubkey, keys: &MarketKeys, source: Pubkey, owed: u64) 
 /// What a flash loan of `amount` from a market charging `fee_bps` must repay: amount + fee,
 /// the fee rounded up as the program rounds it.
 pub fn flash_owed(amount: u64, fee_bps: u16) -> Result<u64, keel::errors::KeelError> {
-    keel::math::flash::flash_fee(amount, fee_bps)
-        .ok()
-        .and_then(|fee| amount.checked_add(fee))
-        .ok_or(keel::errors::KeelError::MathOverflow)
+    let fee = keel::math::flash::flash_fee(amount, fee_bps);
+    fee.and_then(|fee| {
+        keel::state::FlashLoan {
+            principal: amount,
+            fee,
+        }
+        .owed()
+    })
+    .map_err(|_| keel::errors::KeelError::MathOverflow)
 }
 
 /// `ixs` wrapped in a flash loan: `flash_borrow(amount)` first, `flash_repay(owed)` last, both
