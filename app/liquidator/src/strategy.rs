@@ -98,17 +98,22 @@ pub fn choose_funded(
         0 => 0,
         since => (snapshot.now - since).max(0) as u64,
     };
+    // the account's e-mode group weighs its in-group collateral, as the program weighs it
+    let group = keel_sdk::risk::emode_group(&amounts, &snapshot.markets).ok()?;
     let side = |i: usize, amount: u64, is_debt: bool| -> Option<Side> {
         let m = &snapshot.markets[i];
         let w = m.market.weights_at(snapshot.now);
+        let inside = group.is_some_and(|g| g == m.market.config.emode.group);
         Some(Side {
             amount,
             price: m.price?,
             decimals: m.market.decimals,
-            weight_bps: if is_debt {
-                w.maint_liab_weight_bps
-            } else {
-                w.maint_asset_weight_bps
+            weight_bps: match (is_debt, inside) {
+                (true, _) => w.maint_liab_weight_bps,
+                (false, false) => w.maint_asset_weight_bps,
+                (false, true) => w
+                    .maint_asset_weight_bps
+                    .max(m.market.emode_maint_at(snapshot.now)),
             },
         })
     };

@@ -40,6 +40,17 @@ pub async fn verify(world: &mut World) -> Result<(), String> {
         ledger.keel_accounts() == ledger.scan_keel_accounts(),
         "the ledger's index of Keel accounts differs from the bank's scan"
     );
+    // each account's count of open orders is the number of order accounts naming it
+    let mut orders: Vec<(Pubkey, u8)> = vec![];
+    for (key, raw) in ledger.keel_accounts() {
+        if let Ok(order) = keel_sdk::decode::order(&raw.data) {
+            ensure!(order.pool == world.pool, "order {key}: wrong pool");
+            match orders.iter_mut().find(|(a, _)| *a == order.margin_account) {
+                Some((_, n)) => *n += 1,
+                None => orders.push((order.margin_account, 1)),
+            }
+        }
+    }
     let mut deposit_sums = vec![0u128; world.markets.len()];
     let mut borrow_sums = vec![0u128; world.markets.len()];
     let accounts = world.accounts.clone();
@@ -50,6 +61,15 @@ pub async fn verify(world: &mut World) -> Result<(), String> {
         let account =
             keel_sdk::decode::margin_account(&raw.data).map_err(|e| format!("{key}: {e:?}"))?;
         ensure!(account.pool == world.pool, "{key}: wrong pool");
+        let posted = orders
+            .iter()
+            .find(|(a, _)| *a == key)
+            .map_or(0, |(_, n)| *n);
+        ensure!(
+            account.open_orders == posted,
+            "{key}: {} open orders counted, {posted} order accounts",
+            account.open_orders
+        );
         let active = account.active();
         ensure!(
             active.len() <= keel::constants::MAX_POSITIONS,

@@ -42,6 +42,7 @@ pub struct ListingEntry {
     /// Its configuration.
     pub config: MarketConfigFile,
 }
+use keel::math::emode::EmodeConfig;
 use keel::math::health::RiskWeights;
 use keel::math::interest::InterestCurve;
 use keel::math::liquidation::{BonusConfig, LiquidationConfig};
@@ -129,6 +130,16 @@ pub struct MarketConfigFile {
     /// 0 or absent: no limit.
     #[serde(default)]
     pub init_value_limit_usd: u64,
+    /// E-mode group (0 or absent: none): inside it, this market's collateral backing debt only
+    /// of the group is weighted with the two e-mode weights below.
+    #[serde(default)]
+    pub emode_group: u8,
+    /// Initial collateral weight inside the e-mode group, bps.
+    #[serde(default)]
+    pub emode_init_asset_weight_bps: u16,
+    /// Maintenance collateral weight inside the e-mode group, bps.
+    #[serde(default)]
+    pub emode_maint_asset_weight_bps: u16,
 }
 
 /// The shipped oracle guard and flash fee, for files written before they existed.
@@ -229,6 +240,11 @@ impl MarketConfigFile {
             },
             flash_fee_bps: self.flash_fee_bps,
             init_value_limit_usd: self.init_value_limit_usd,
+            emode: EmodeConfig {
+                group: self.emode_group,
+                init_asset_weight_bps: self.emode_init_asset_weight_bps,
+                maint_asset_weight_bps: self.emode_maint_asset_weight_bps,
+            },
         })
     }
 
@@ -287,6 +303,9 @@ impl MarketConfigFile {
             vol_margin_cap_bps: c.guard.vol_margin_cap_bps,
             flash_fee_bps: c.flash_fee_bps,
             init_value_limit_usd: c.init_value_limit_usd,
+            emode_group: c.emode.group,
+            emode_init_asset_weight_bps: c.emode.init_asset_weight_bps,
+            emode_maint_asset_weight_bps: c.emode.maint_asset_weight_bps,
         }
     }
 }

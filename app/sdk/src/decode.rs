@@ -1,6 +1,6 @@
 //! Decoders of Keel accounts from raw account data (discriminator checked).
 use anchor_lang::{AccountDeserialize, Discriminator};
-use keel::state::{MarginAccount, Market, Pool};
+use keel::state::{DeleverageOrder, MarginAccount, Market, Pool};
 
 /// Why raw data is not the account asked for.
 #[derive(Debug, PartialEq, Eq)]
@@ -20,6 +20,11 @@ pub fn pool(data: &[u8]) -> Result<Pool, DecodeError> {
 
 /// Decode a `Market`.
 pub fn market(data: &[u8]) -> Result<Market, DecodeError> {
+    borsh_account(data)
+}
+
+/// Decode a `DeleverageOrder`.
+pub fn order(data: &[u8]) -> Result<DeleverageOrder, DecodeError> {
     borsh_account(data)
 }
 

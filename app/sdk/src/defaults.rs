@@ -45,6 +45,7 @@ pub fn default_config(feed_id: [u8; 32]) -> MarketConfig {
         guard: default_guard(),
         flash_fee_bps: DEFAULT_FLASH_FEE_BPS,
         init_value_limit_usd: 0,
+        emode: Default::default(),
     }
 }
 

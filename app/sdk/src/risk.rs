@@ -12,6 +12,7 @@
 //! where V_c is c's weighted maintenance value;  None when no price of c alone can liquidate.
 //! ```
 use anchor_lang::prelude::Pubkey;
+use keel::math::emode::{active_group, elevated};
 use keel::math::health::{compute_health, Health, OraclePrice, PositionHealthInput, RiskWeights};
 use keel::math::shares::{debt_amount, deposit_amount};
 use keel::math::size_aware::priced_weights;
@@ -81,7 +82,27 @@ impl MarketState {
     /// market's size-aware limit, the initial collateral weight by its size
     /// (math/size_aware.rs), as the program values them.
     pub fn weights_at(&self, now: i64) -> RiskWeights {
-        let w = self.market.weights_at(now);
+        self.priced_weights(self.market.weights_at(now), now)
+    }
+
+    /// The weights of a deposit here inside its e-mode group (math/emode.rs), priced the same
+    /// way; the ordinary ones for a market in no group.
+    pub fn emode_weights_at(&self, now: i64) -> RiskWeights {
+        let m = &self.market;
+        let e = &m.config.emode;
+        if !e.is_set() {
+            return self.weights_at(now);
+        }
+        let w = elevated(
+            m.weights_at(now),
+            e.init_asset_weight_bps,
+            m.emode_maint_at(now),
+        );
+        self.priced_weights(w, now)
+    }
+
+    /// The initial weights of `w` tightened by volatility and size, as the program does.
+    fn priced_weights(&self, w: RiskWeights, now: i64) -> RiskWeights {
         let g = &self.market.config.guard;
         let Some(p) = &self.price else {
             return w;
@@ -198,8 +219,9 @@ pub fn account_health(
     now: i64,
 ) -> Result<Health, RiskError> {
     let amounts = position_amounts(account, markets, now)?;
+    let weights = position_weights(&amounts, markets, now)?;
     let mut inputs = Vec::with_capacity(amounts.len());
-    for a in &amounts {
+    for (a, w) in amounts.iter().zip(weights) {
         let m = find(markets, &a.market)?;
         if m.price.is_none() && (a.debt > 0 || m.refused) {
             return Err(RiskError::Unpriced(a.market));
@@ -208,11 +230,47 @@ pub fn account_health(
             deposit: a.deposit,
             debt: a.debt,
             decimals: m.market.decimals,
-            weights: m.weights_at(now),
+            weights: w,
             price: m.price,
         });
     }
     compute_health(&inputs).map_err(|_| RiskError::Math)
+}
+
+/// The account's e-mode group (math/emode.rs): every debt in markets of one group.
+pub fn emode_group(
+    amounts: &[PositionAmounts],
+    markets: &[MarketState],
+) -> Result<Option<u8>, RiskError> {
+    let mut groups = Vec::with_capacity(amounts.len());
+    for a in amounts {
+        groups.push((
+            find(markets, &a.market)?.market.config.emode.group,
+            a.debt > 0,
+        ));
+    }
+    Ok(active_group(groups))
+}
+
+/// Each position's weights as the program weighs them: its e-mode group's for a deposit in the
+/// account's group, the ordinary ones otherwise.
+pub fn position_weights(
+    amounts: &[PositionAmounts],
+    markets: &[MarketState],
+    now: i64,
+) -> Result<Vec<RiskWeights>, RiskError> {
+    let group = emode_group(amounts, markets)?;
+    amounts
+        .iter()
+        .map(|a| {
+            let m = find(markets, &a.market)?;
+            let inside = group.is_some_and(|g| g == m.market.config.emode.group);
+            Ok(match inside && a.deposit > 0 {
+                true => m.emode_weights_at(now),
+                false => m.weights_at(now),
+            })
+        })
+        .collect()
 }
 
 /// For each collateral position, the price (in the market's quote units, as a float for display)
@@ -224,9 +282,10 @@ pub fn liquidation_prices(
 ) -> Result<Vec<(Pubkey, Option<f64>)>, RiskError> {
     let health = account_health(account, markets, now)?;
     let amounts = position_amounts(account, markets, now)?;
+    let weights = position_weights(&amounts, markets, now)?;
     let (c, d) = (health.collateral_maint.0 as f64, health.debt_maint.0 as f64);
     let mut out = vec![];
-    for a in amounts.iter().filter(|a| a.deposit > 0) {
+    for (a, w) in amounts.iter().zip(weights).filter(|(a, _)| a.deposit > 0) {
         let m = find(markets, &a.market)?;
         let Some(price) = m.price else {
             out.push((a.market, None)); // counts zero already: no price of it liquidates
@@ -236,7 +295,7 @@ pub fn liquidation_prices(
             deposit: a.deposit,
             debt: 0,
             decimals: m.market.decimals,
-            weights: m.weights_at(now),
+            weights: w,
             price: Some(price),
         }])
         .map_err(|_| RiskError::Math)?;

@@ -10,6 +10,12 @@ pub const VAULT_SEED: &[u8] = b"vault";
 pub const CHANGE_SEED: &[u8] = b"change";
 /// Seed of a margin account PDA: `[MARGIN_SEED, pool, owner, account_id (u64 LE)]`.
 pub const MARGIN_SEED: &[u8] = b"margin";
+/// Seed of a deleverage order PDA: `[ORDER_SEED, margin_account, order_id (u8)]`.
+pub const ORDER_SEED: &[u8] = b"order";
+/// Most deleverage orders one margin account may hold (ids 0..MAX_ORDERS).
+pub const MAX_ORDERS: u8 = 8;
+/// Highest health-factor trigger of a deleverage order, bps (3.0).
+pub const MAX_ORDER_TRIGGER_HF_BPS: u32 = 30_000;
 
 /// Positions a margin account can hold (one per market).
 pub const MAX_POSITIONS: usize = 16;

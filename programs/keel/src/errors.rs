@@ -187,4 +187,24 @@ pub enum KeelError {
     DelegatePaysOwnerOnly,
     #[msg("The delegate cannot be the owner itself")]
     InvalidDelegate,
+    #[msg("E-mode out of bounds: initial <= maintenance <= 100%, (1 + max bonus) x maintenance < 100%, weights 0 without a group")]
+    InvalidEmode,
+    #[msg("The margin account has open deleverage orders: cancel them before closing it")]
+    OrdersOpen,
+    #[msg("Order id out of range: an account holds orders 0 to 7")]
+    InvalidOrderId,
+    #[msg("Order out of bounds: two different markets of the pool, max_repay > 0, min bonus <= max bonus <= the seize market's max liquidation bonus, a health trigger in (1.0, 3.0], a positive price on one of the order's markets, expiry in the future")]
+    InvalidOrder,
+    #[msg("The order's trigger is not met")]
+    OrderNotTriggered,
+    #[msg("The order has expired")]
+    OrderExpired,
+    #[msg("The account is liquidatable: deleverage orders execute only while health is at or above 1.0 (use liquidate)")]
+    OrderAccountLiquidatable,
+    #[msg("The markets or accounts passed are not the order's")]
+    OrderMismatch,
+    #[msg("The account's owner or delegate cannot execute its orders (the bonus comes out of the account)")]
+    OrderSelfExecution,
+    #[msg("Nothing to execute: the order, the debt or the collateral is used up")]
+    NothingToExecute,
 }

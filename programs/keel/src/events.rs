@@ -1,4 +1,9 @@
 //! Events: every state change emits one.
+// `MarketConfigChanged` carries two whole configurations: the serializer `#[event]` generates
+// measures just above the 4 KiB threshold in host MIR, which sums every field's temporary
+// without reusing slots. The compute-unit suite runs the SBF binary's `tighten_market`, which
+// emits it (the SBF build's real frames are what counts).
+#![allow(clippy::large_stack_frames)]
 use crate::math::fixed::Wad;
 use crate::state::MarketConfig;
 use anchor_lang::prelude::*;
@@ -314,4 +319,46 @@ pub struct BonusClockCleared {
     pub margin_account: Pubkey,
     /// When the clock had started.
     pub since: i64,
+}
+
+/// A deleverage order was posted on a margin account.
+#[event]
+pub struct OrderPosted {
+    pub order: Pubkey,
+    pub margin_account: Pubkey,
+    pub authority: Pubkey,
+    pub order_id: u8,
+    pub repay_market: Pubkey,
+    pub seize_market: Pubkey,
+    pub trigger: crate::state::OrderTrigger,
+    pub max_repay: u64,
+    pub min_bonus_bps: u16,
+    pub max_bonus_bps: u16,
+    pub expires_at: i64,
+}
+
+/// A deleverage order was cancelled by the account's owner or delegate.
+#[event]
+pub struct OrderCancelled {
+    pub order: Pubkey,
+    pub margin_account: Pubkey,
+    pub authority: Pubkey,
+    pub remaining_repay: u64,
+}
+
+/// A triggered deleverage order was executed: debt repaid by the executor, collateral paid to it.
+#[event]
+pub struct OrderExecuted {
+    pub order: Pubkey,
+    pub margin_account: Pubkey,
+    pub executor: Pubkey,
+    pub repay_market: Pubkey,
+    pub seize_market: Pubkey,
+    pub repaid: u64,
+    pub seized: u64,
+    pub bonus_bps: u16,
+    pub health_factor_before: Wad,
+    pub health_factor_after: Wad,
+    /// Debt the order may still repay (0: used up and closed).
+    pub remaining_repay: u64,
 }

@@ -22,7 +22,7 @@ pub mod token;
 
 use instructions::*;
 use math::liquidation::LiquidationConfig;
-use state::{ChangeKind, HealthReport, MarketConfig};
+use state::{ChangeKind, HealthReport, MarketConfig, OrderParams};
 
 declare_id!("GzuFQvciVuC5yBWJXLfzA1etSDoW7eNV6MF68Dz98bRx");
 
@@ -125,6 +125,27 @@ mod generated {
         /// deposit, repay, and borrow or withdraw to the owner's own token accounts.
         pub fn set_delegate(ctx: Context<SetDelegate>, delegate: Pubkey) -> Result<()> {
             instructions::set_delegate(ctx, delegate)
+        }
+
+        /// Post a deleverage order on a margin account (owner or delegate): when triggered,
+        /// anyone may repay up to its amount of one debt with one collateral, for its bonus.
+        pub fn post_order(
+            ctx: Context<PostOrder>,
+            order_id: u8,
+            params: OrderParams,
+        ) -> Result<()> {
+            instructions::post_order(ctx, order_id, params)
+        }
+
+        /// Cancel a deleverage order (owner or delegate); the rent goes back to its payer.
+        pub fn cancel_order(ctx: Context<CancelOrder>) -> Result<()> {
+            instructions::cancel_order(ctx)
+        }
+
+        /// Execute a triggered deleverage order for up to `repay_amount` of its debt (anyone
+        /// but the owner or delegate); health must improve.
+        pub fn execute_order(ctx: Context<ExecuteOrder>, repay_amount: u64) -> Result<()> {
+            instructions::execute_order(ctx, repay_amount)
         }
 
         /// Close an empty margin account; rent goes back to the owner.

@@ -43,7 +43,10 @@ pub mod filters {
     use super::Filter;
     use anchor_lang::prelude::Pubkey;
     use anchor_lang::Discriminator;
-    use keel::state::{MarginAccount, Market, PendingChange, OWNER_OFFSET, POOL_OFFSET};
+    use keel::state::{
+        DeleverageOrder, MarginAccount, Market, PendingChange, ORDER_ACCOUNT_OFFSET,
+        ORDER_POOL_OFFSET, OWNER_OFFSET, POOL_OFFSET,
+    };
 
     fn of<T: Discriminator>(offset: usize, key: &Pubkey) -> [Filter; 2] {
         [
@@ -79,6 +82,16 @@ pub mod filters {
                 bytes: owner.to_bytes().to_vec(),
             },
         ]
+    }
+
+    /// The deleverage orders of `pool`.
+    pub fn orders(pool: &Pubkey) -> [Filter; 2] {
+        of::<DeleverageOrder>(ORDER_POOL_OFFSET, pool)
+    }
+
+    /// The deleverage orders on `margin_account`.
+    pub fn orders_of(margin_account: &Pubkey) -> [Filter; 2] {
+        of::<DeleverageOrder>(ORDER_ACCOUNT_OFFSET, margin_account)
     }
 
     /// The queued changes of `pool` (`PendingChange.pool` is its first field).

@@ -18,12 +18,14 @@ use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 mod flash;
 mod governance;
 mod keeper;
+mod orders;
 pub use flash::*;
 pub use governance::*;
 use keel::accounts as acc;
 use keel::instruction as ix;
 use keel::state::MarginAccount;
 pub use keeper::*;
+pub use orders::*;
 
 /// The instructions sysvar, read by admin instructions to refuse durable-nonce transactions.
 pub const INSTRUCTIONS_SYSVAR: Pubkey =

@@ -7,11 +7,14 @@
 //!                                    price account); maintenance weights and oracle limits then
 //!                                    reach health along the ramp (math/weight_ramp.rs);
 //!                                    the volatility margin higher (floor lower: initial only),
-//!                                    a size-aware limit set or lowered (initial only)
+//!                                    a size-aware limit set or lowered (initial only),
+//!                                    e-mode weights lower within the same group
 //! anything else is loosening:        higher weights or caps, a new oracle feed or price account,
 //!                                    any change to the second source, its limits, the divergence
-//!                                    bound or the fallback haircut, any change to the interest curve, reserve factor, bonus or flash fee, ...
+//!                                    bound or the fallback haircut, any change to the interest curve, reserve factor, bonus or flash fee,
+//!                                    any change of e-mode group (joining or leaving), ...
 //! ```
+use crate::math::emode::EmodeConfig;
 use crate::state::MarketConfig;
 
 /// True when `new` differs from `old` only in the tightening direction (or not at all).
@@ -36,6 +39,17 @@ pub fn is_tightening(old: &MarketConfig, new: &MarketConfig) -> bool {
         && new.bonus == old.bonus
         && new.flash_fee_bps == old.flash_fee_bps
         && limit_tightening(old.init_value_limit_usd, new.init_value_limit_usd)
+        && emode_tightening(&old.emode, &new.emode)
+}
+
+/// E-mode tightens when the group stays and its weights fall (the maintenance one then ramps,
+/// math/weight_ramp.rs). Joining, leaving or changing a group waits for the timelock either way:
+/// leaving drops every in-group account to the ordinary weights at once, so it must come with the
+/// timelock's notice; a guardian in a hurry lowers the group's weights instead, which ramp.
+fn emode_tightening(old: &EmodeConfig, new: &EmodeConfig) -> bool {
+    new.group == old.group
+        && new.init_asset_weight_bps <= old.init_asset_weight_bps
+        && new.maint_asset_weight_bps <= old.maint_asset_weight_bps
 }
 
 /// A size-aware limit tightens when it is set where there was none, or lowered; removing or
@@ -142,5 +156,22 @@ mod tests {
             }
         ));
         assert!(!is_tightening(&limited, &b), "removing the limit loosens");
+        let mut grouped = base();
+        grouped.emode = EmodeConfig {
+            group: 1,
+            init_asset_weight_bps: 9_000,
+            maint_asset_weight_bps: 9_300,
+        };
+        let e = |f: fn(&mut EmodeConfig)| {
+            let mut c = grouped;
+            f(&mut c.emode);
+            is_tightening(&grouped, &c)
+        };
+        assert!(e(|e| e.maint_asset_weight_bps = 9_000));
+        assert!(e(|e| e.init_asset_weight_bps = 8_000));
+        assert!(!e(|e| e.maint_asset_weight_bps = 9_400));
+        assert!(!e(|e| *e = EmodeConfig::default()), "leaving a group");
+        assert!(!e(|e| e.group = 2), "changing group");
+        assert!(!is_tightening(&b, &grouped), "joining a group");
     }
 }

@@ -13,13 +13,13 @@ pub fn compute_health(positions: &[PositionHealthInput]) -> Result<Health> {
 
 /// The `parts` of [`compute_health`] (the rest stay zero); also what an instruction's priced
 /// account sums (risk/account_health.rs), so the client and the program cannot disagree.
-pub fn compute_health_parts<'a>(
-    positions: impl IntoIterator<Item = &'a PositionHealthInput>,
+pub fn compute_health_parts<P: core::borrow::Borrow<PositionHealthInput>>(
+    positions: impl IntoIterator<Item = P>,
     parts: HealthParts,
 ) -> Result<Health> {
     let mut sums = HealthSums::default();
     for p in positions {
-        sums.add(p, parts)?;
+        sums.add(p.borrow(), parts)?;
     }
     sums.finish()
 }

@@ -1,10 +1,12 @@
 //! Pure money math: no accounts, no syscalls. Shared by the program, the SDK and the bot.
+pub mod emode;
 pub mod fixed;
 pub mod flash;
 pub mod health;
 pub mod health_sums;
 pub mod interest;
 pub mod liquidation;
+pub mod order;
 pub mod rate_limit;
 mod robustness;
 pub mod shares;

@@ -40,6 +40,8 @@ pub struct WeightRamp {
     pub from_max_age_secs: u32,
     /// Oracle max confidence in force for health and liquidation until `end_ts`, bps.
     pub from_max_conf_bps: u16,
+    /// E-mode maintenance collateral weight at the start, bps (math/emode.rs).
+    pub from_emode_asset_bps: u16,
 }
 
 /// The value `from` moves toward `to` along [start, end] at `now`, rounded toward `to`.
@@ -83,6 +85,17 @@ impl WeightRamp {
         }
     }
 
+    /// The e-mode maintenance collateral weight in force at `now`, toward `target`.
+    pub fn emode_maint(&self, target: u16, now: i64) -> u16 {
+        ramped(
+            self.from_emode_asset_bps,
+            target,
+            self.start_ts,
+            self.end_ts,
+            now,
+        )
+    }
+
     /// The oracle limits health and liquidation apply at `now`: the looser of the ramp's start
     /// and `target`'s until the ramp ends.
     pub fn oracle_limits(&self, target: &OracleConfig, now: i64) -> OracleConfig {
@@ -100,21 +113,23 @@ impl WeightRamp {
     /// oracle limits health applies): a tighter maintenance weight ramps over `period` seconds, a
     /// tighter oracle limit applies to health at its end, a looser one of either applies at once.
     /// `max_asset_bps` caps the starting collateral weight (the bonus bound of the new config).
+    /// The e-mode weight ramps the same way (`current_emode`, `next_emode`: in force, target).
     pub fn retarget(
         (current, current_oracle): (&RiskWeights, &OracleConfig),
         (next, next_oracle): (&RiskWeights, &OracleConfig),
+        (current_emode, next_emode): (u16, u16),
         max_asset_bps: u16,
         now: i64,
         period: i64,
     ) -> WeightRamp {
-        let from_asset = if next.maint_asset_weight_bps < current.maint_asset_weight_bps {
-            current
-                .maint_asset_weight_bps
-                .min(max_asset_bps)
-                .max(next.maint_asset_weight_bps)
-        } else {
-            next.maint_asset_weight_bps
+        let start = |current: u16, next: u16| {
+            if next < current {
+                current.min(max_asset_bps).max(next)
+            } else {
+                next
+            }
         };
+        let from_asset = start(current.maint_asset_weight_bps, next.maint_asset_weight_bps);
         let from_liab = next
             .maint_liab_weight_bps
             .min(current.maint_liab_weight_bps);
@@ -125,6 +140,7 @@ impl WeightRamp {
             from_liab_bps: from_liab,
             from_max_age_secs: current_oracle.max_age_secs.max(next_oracle.max_age_secs),
             from_max_conf_bps: current_oracle.max_conf_bps.max(next_oracle.max_conf_bps),
+            from_emode_asset_bps: start(current_emode, next_emode),
         }
     }
 }
@@ -149,6 +165,7 @@ mod tests {
         let ramp = WeightRamp::retarget(
             (&w(8_500, 10_000), &o),
             (&w(1, 10_000), &o),
+            (0, 0),
             10_000,
             1_000,
             100,
@@ -160,6 +177,7 @@ mod tests {
         let up = WeightRamp::retarget(
             (&w(8_500, 10_000), &o),
             (&w(9_000, 10_000), &o),
+            (0, 0),
             10_000,
             1_000,
             100,
@@ -190,6 +208,7 @@ mod tests {
         let ramp = WeightRamp::retarget(
             (&w(8_500, 10_000), &old),
             (&w(8_500, 10_000), &new),
+            (0, 0),
             10_000,
             0,
             100,
@@ -200,6 +219,7 @@ mod tests {
         let ramp = WeightRamp::retarget(
             (&w(8_500, 10_000), &new),
             (&w(8_500, 10_000), &old),
+            (0, 0),
             10_000,
             0,
             100,
@@ -227,7 +247,9 @@ mod tests {
         fn retargeting_starts_from_what_is_in_force(cur_a in 0u16..=10_000, next_a in 0u16..=10_000,
                                                     cur_l in 10_000u16..=50_000, next_l in 10_000u16..=50_000) {
             let o = OracleConfig::default();
-            let ramp = WeightRamp::retarget((&w(cur_a, cur_l), &o), (&w(next_a, next_l), &o), 10_000, 0, 100);
+            let ramp = WeightRamp::retarget((&w(cur_a, cur_l), &o), (&w(next_a, next_l), &o), (cur_a, next_a), 10_000, 0, 100);
+            prop_assert_eq!(ramp.emode_maint(next_a, 0), cur_a.max(next_a));
+            prop_assert_eq!(ramp.emode_maint(next_a, 100), next_a);
             let now = ramp.effective(&w(next_a, next_l), 0);
             prop_assert_eq!(now.maint_asset_weight_bps, cur_a.max(next_a));
             prop_assert_eq!(now.maint_liab_weight_bps, cur_l.min(next_l));

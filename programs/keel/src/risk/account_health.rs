@@ -18,6 +18,12 @@
 //!                     liquidation take a failure of the second source's data as its absence
 //! initial weights   = tightened by the price's volatility (math/volatility.rs) and, past the
 //!                     market's size-aware limit, by its size (math/size_aware.rs)
+//! e-mode            = a deposit in a market of the account's group (every debt inside one
+//!                     group: math/emode.rs) is weighted with the group's collateral weights,
+//!                     priced the same way; the group is read from the quotes' debts at each
+//!                     health computation (a borrow outside the group drops it for the borrow's
+//!                     own check), except where an instruction pins it (liquidation, orders:
+//!                     their post-conditions are judged with the group they priced the account in)
 //! deposit = floor(deposit_shares * deposit_index(now)),  debt = ceil(borrow_shares * borrow_index(now))
 //! weights = the market's weights in force at now (maintenance weights on their ramp)
 //! price account = the market's configured one (oracle/pyth.rs): no caller chooses the update
@@ -33,7 +39,10 @@
 //! maintenance, which after a tightening stay the looser ones until the ramp ends
 //! (math/weight_ramp.rs).
 use crate::errors::KeelError;
-use crate::math::health::{compute_health_parts, Health, HealthParts, PositionHealthInput};
+use crate::math::emode::{active_group, elevated};
+use crate::math::health::{
+    compute_health_parts, Health, HealthParts, PositionHealthInput, RiskWeights,
+};
 use crate::math::shares::{debt_amount, deposit_amount};
 use crate::math::size_aware::priced_weights;
 use crate::oracle::rules::{PriceSource, SourcedPrice};
@@ -74,6 +83,29 @@ pub struct Quote {
     pub publish_time: i64,
     /// Publish time of the secondary's update, if used.
     pub secondary_publish_time: i64,
+    /// The market's e-mode group (0: none).
+    pub group: u8,
+    /// The weights of a deposit here inside the group (priced as `input.weights`).
+    pub emode_weights: RiskWeights,
+}
+
+impl Quote {
+    /// The position's weights in an account of e-mode `group`: the group's when it belongs to
+    /// it and holds a deposit.
+    pub fn weights_in(&self, group: Option<u8>) -> RiskWeights {
+        match group {
+            Some(g) if g == self.group && self.input.deposit > 0 => self.emode_weights,
+            _ => self.input.weights,
+        }
+    }
+
+    /// The position's health input in an account of e-mode `group`.
+    pub fn weighted(&self, group: Option<u8>) -> PositionHealthInput {
+        PositionHealthInput {
+            weights: self.weights_in(group),
+            ..self.input
+        }
+    }
 }
 
 /// Every position of an account, priced once (reused by the post-checks of an instruction).
@@ -81,12 +113,35 @@ pub struct Quote {
 pub struct PricedAccount {
     /// One quote per active position, in position order.
     pub quotes: Vec<Quote>,
+    /// The e-mode group pinned for this instruction (`Some`), or `None`: read from the quotes'
+    /// debts each time.
+    pub pinned_group: Option<Option<u8>>,
 }
 
 impl PricedAccount {
+    /// The account's e-mode group: pinned, or from the debts as they stand in the quotes.
+    pub fn emode_group(&self) -> Option<u8> {
+        self.pinned_group.unwrap_or_else(|| {
+            active_group(self.quotes.iter().map(|q| (q.group, q.input.debt > 0)))
+        })
+    }
+
+    /// Keep the group the account is in now for the rest of the instruction.
+    pub fn pin_emode(&mut self) {
+        self.pinned_group = Some(self.emode_group());
+    }
+
+    /// The quote of the position in `market` and its weights as the account's health weighs
+    /// them (its e-mode group applied).
+    pub fn weighted(&self, market: &Pubkey) -> Option<(&Quote, RiskWeights)> {
+        let group = self.emode_group();
+        self.get(market).map(|q| (q, q.weights_in(group)))
+    }
+
     /// The `parts` of the account's health from its quotes (the rest zero).
     pub fn health_parts(&self, parts: HealthParts) -> Result<Health> {
-        compute_health_parts(self.quotes.iter().map(|q| &q.input), parts)
+        let group = self.emode_group();
+        compute_health_parts(self.quotes.iter().map(|q| q.weighted(group)), parts)
     }
 
     /// What liquidation and the bonus clock need: the maintenance side.
@@ -156,6 +211,7 @@ pub fn price_account(
     }
     let mut priced = PricedAccount {
         quotes: Vec::with_capacity(account.active().len()),
+        pinned_group: None,
     };
     for position in account.active() {
         let prefix = key_prefix(&position.market);
@@ -196,15 +252,28 @@ fn price_position(
             KeelError::SecondaryOracleUnavailable
         );
     }
-    let weights = match &priced.sourced.price {
-        Some(p) => priced_weights(
-            market.weights_at(now),
-            p,
-            &market.config.guard,
-            (market.config.init_value_limit_usd, market.decimals),
-            || Ok((market.total_deposit_shares, step.deposit_index)),
-        )?,
-        None => market.weights_at(now),
+    let in_force = market.weights_at(now);
+    let emode = market.config.emode;
+    let (weights, emode_weights) = match &priced.sourced.price {
+        Some(p) => {
+            let limit = (market.config.init_value_limit_usd, market.decimals);
+            let deposits = || Ok((market.total_deposit_shares, step.deposit_index));
+            let guard = &market.config.guard;
+            let weights = priced_weights(in_force, p, guard, limit, deposits)?;
+            let elevated_weights = match emode.is_set() {
+                true => {
+                    let e = elevated(
+                        in_force,
+                        emode.init_asset_weight_bps,
+                        market.emode_maint_at(now),
+                    );
+                    priced_weights(e, p, guard, limit, deposits)?
+                }
+                false => weights,
+            };
+            (weights, elevated_weights)
+        }
+        None => (in_force, in_force),
     };
     Ok(Quote {
         market: position.market,
@@ -218,6 +287,8 @@ fn price_position(
         source,
         publish_time: priced.primary_time,
         secondary_publish_time: priced.secondary_time,
+        group: emode.group,
+        emode_weights,
     })
 }
 

@@ -51,8 +51,13 @@ pub struct MarginAccount {
     /// A key the owner lets act on the account (deposit, repay, and borrow or withdraw to the
     /// owner's own token accounts only); default: none. Set and cleared by the owner alone.
     pub delegate: Pubkey,
+    /// Deleverage orders posted on the account and not yet cancelled or used up (state/order.rs):
+    /// the account cannot close while any is open.
+    pub open_orders: u8,
+    /// Alignment padding.
+    pub padding2: [u8; 7],
     /// Space for future fields without a migration.
-    pub reserved: [u64; 3],
+    pub reserved: [u64; 2],
     /// Positions; only the first `position_count` are active.
     pub positions: [Position; MAX_POSITIONS],
 }

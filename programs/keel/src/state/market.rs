@@ -12,6 +12,7 @@
 #![allow(clippy::large_stack_frames)]
 use crate::constants::*;
 use crate::errors::KeelError;
+use crate::math::emode::EmodeConfig;
 use crate::math::fixed::{Rounding, Wad};
 use crate::math::health::RiskWeights;
 use crate::math::interest::{shares_value, Accrual, InterestCurve};
@@ -57,6 +58,8 @@ pub struct MarketConfig {
     /// Total deposits' value, whole USD, past which the initial collateral weight scales down
     /// (math/size_aware.rs); 0: no limit.
     pub init_value_limit_usd: u64,
+    /// E-mode group and its collateral weights (math/emode.rs); group 0: none.
+    pub emode: EmodeConfig,
 }
 
 impl MarketConfig {
@@ -129,6 +132,15 @@ impl MarketConfig {
                 && b.protocol_fee_bps <= MAX_PROTOCOL_FEE_BPS
                 && seized_weight < 10_000 * 10_000,
             KeelError::InvalidBonusConfig
+        );
+        let e = &self.emode;
+        let e_seized = (10_000 + b.max_bonus_bps as u64) * e.maint_asset_weight_bps as u64;
+        require!(
+            e.init_asset_weight_bps <= e.maint_asset_weight_bps
+                && e.maint_asset_weight_bps <= MAX_ASSET_WEIGHT_BPS
+                && e_seized < 10_000 * 10_000
+                && (e.is_set() || e.maint_asset_weight_bps == 0),
+            KeelError::InvalidEmode
         );
         require!(
             self.flash_fee_bps <= MAX_FLASH_FEE_BPS,
@@ -260,6 +272,12 @@ impl Market {
         self.maint_ramp.effective(&self.config.weights, now)
     }
 
+    /// The e-mode maintenance collateral weight in force at `now` (on the ramp).
+    pub fn emode_maint_at(&self, now: i64) -> u16 {
+        self.maint_ramp
+            .emode_maint(self.config.emode.maint_asset_weight_bps, now)
+    }
+
     /// The oracle limits health and liquidation apply at `now`: while a tightening ramps, the
     /// looser of the old and the new max age and confidence (a tighter oracle limit must not make
     /// collateral count zero at once); borrowing uses the configured ones.
@@ -274,14 +292,21 @@ impl Market {
             == self.config.weights.maint_asset_weight_bps
             && config.weights.maint_liab_weight_bps == self.config.weights.maint_liab_weight_bps
             && config.oracle.max_age_secs == self.config.oracle.max_age_secs
-            && config.oracle.max_conf_bps == self.config.oracle.max_conf_bps;
+            && config.oracle.max_conf_bps == self.config.oracle.max_conf_bps
+            && config.emode == self.config.emode;
         if !unchanged {
             // a ramp in progress toward the same maintenance targets keeps its course
             let current = self.weights_at(now);
             let oracle = self.maintenance_oracle_at(now);
+            // a new group starts at its own weights: the old group's are not its
+            let emode = match config.emode.group == self.config.emode.group {
+                true => self.emode_maint_at(now),
+                false => config.emode.maint_asset_weight_bps,
+            };
             self.maint_ramp = WeightRamp::retarget(
                 (&current, &oracle),
                 (&config.weights, &config.oracle),
+                (emode, config.emode.maint_asset_weight_bps),
                 max_maint_asset_weight_bps(&config.bonus),
                 now,
                 MAINT_WEIGHT_RAMP_SECS,

@@ -10,9 +10,10 @@
 //! [active_after 8][outflow OutflowWindow][last_publish_time 8][maint_ramp WeightRamp]
 //! [config_version 8][last_secondary_publish_time 8][flash_loan 16]
 //! MarketConfig = [oracle 70][weights 8][curve 14][reserve 2][caps 16][bonus 6][outflow 12]
-//!                [secondary 70][guard 10][flash_fee_bps 2][init_value_limit_usd 8]
+//!                [secondary 70][guard 10][flash_fee_bps 2][init_value_limit_usd 8][emode 5]
 //! ```
 use crate::errors::KeelError;
+use crate::math::emode::EmodeConfig;
 use crate::math::fixed::Wad;
 use crate::math::health::RiskWeights;
 use crate::math::interest::{accrue, shares_value, Accrual, InterestCurve};
@@ -75,7 +76,7 @@ fn bytes<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
     out
 }
 
-/// A `MarketConfig` from its 218 Borsh bytes, field by field (cheaper on SBF than Borsh's
+/// A `MarketConfig` from its 223 Borsh bytes, field by field (cheaper on SBF than Borsh's
 /// reader; the offsets are pinned by the test below).
 fn config_at(c: &[u8]) -> MarketConfig {
     let u16_at = |at: usize| u16::from_le_bytes(bytes(c, at));
@@ -127,6 +128,11 @@ fn config_at(c: &[u8]) -> MarketConfig {
         },
         flash_fee_bps: u16_at(208),
         init_value_limit_usd: u64_at(210),
+        emode: EmodeConfig {
+            group: c[218],
+            init_asset_weight_bps: u16_at(219),
+            maint_asset_weight_bps: u16_at(221),
+        },
     }
 }
 
@@ -196,6 +202,7 @@ impl MarketPricing {
                 from_liab_bps: u16::from_le_bytes(bytes(ramp, 18)),
                 from_max_age_secs: u32::from_le_bytes(bytes(ramp, 20)),
                 from_max_conf_bps: u16::from_le_bytes(bytes(ramp, 24)),
+                from_emode_asset_bps: u16::from_le_bytes(bytes(ramp, 26)),
             },
         })
     }
@@ -214,6 +221,12 @@ impl MarketPricing {
     /// The weights in force at `now` (as `Market::weights_at`).
     pub fn weights_at(&self, now: i64) -> RiskWeights {
         self.maint_ramp.effective(&self.config.weights, now)
+    }
+
+    /// The e-mode maintenance weight in force at `now` (as `Market::emode_maint_at`).
+    pub fn emode_maint_at(&self, now: i64) -> u16 {
+        self.maint_ramp
+            .emode_maint(self.config.emode.maint_asset_weight_bps, now)
     }
 
     /// The oracle limits of maintenance at `now` (as `Market::maintenance_oracle_at`).
@@ -288,6 +301,7 @@ mod tests {
                     from_liab_bps: small[2],
                     from_max_age_secs: small[3] as u32 * 65_537,
                     from_max_conf_bps: small[4],
+                    from_emode_asset_bps: small[5] ^ 22,
                 },
                 config_version: n[2],
                 last_secondary_publish_time: n[3] as i64 ^ 0x3333,
@@ -337,11 +351,16 @@ mod tests {
             };
             c.flash_fee_bps = small[7] ^ 20;
             c.init_value_limit_usd = n[6] ^ 21;
+            c.emode = EmodeConfig {
+                group: small[6] as u8 ^ 23,
+                init_asset_weight_bps: small[7] ^ 24,
+                maint_asset_weight_bps: small[0] ^ 25,
+            };
             let mut data = vec![];
             m.try_serialize(&mut data).unwrap();
             prop_assert_eq!(data.len(), END);
             prop_assert_eq!(MarketPricing::from_data(&data).unwrap(), MarketPricing::from_market(&m));
-            prop_assert_eq!(MarketConfig::INIT_SPACE, 218);
+            prop_assert_eq!(MarketConfig::INIT_SPACE, 223);
             prop_assert_eq!(&data[SECONDARY_FEED..SECONDARY_FEED + 32], m.config.secondary.feed.as_ref());
         }
     }

@@ -10,12 +10,13 @@ pub struct CloseAccount<'info> {
     /// The account's owner; receives the rent.
     #[account(mut)]
     pub owner: Signer<'info>,
-    /// The margin account; must hold no position.
+    /// The margin account; must hold no position and no open order.
     #[account(
         mut,
         close = owner,
         has_one = owner @ KeelError::NotAccountOwner,
-        constraint = margin_account.load()?.position_count == 0 @ KeelError::AccountNotEmpty
+        constraint = margin_account.load()?.position_count == 0 @ KeelError::AccountNotEmpty,
+        constraint = margin_account.load()?.open_orders == 0 @ KeelError::OrdersOpen
     )]
     pub margin_account: AccountLoader<'info, MarginAccount>,
 }

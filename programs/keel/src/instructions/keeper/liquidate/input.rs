@@ -34,12 +34,13 @@ pub(super) fn liquidation_input(
         .find(&seize_key)
         .filter(|i| account.positions[*i].deposit_shares > 0)
         .ok_or_else(|| error!(KeelError::NoCollateralInSeizeMarket))?;
-    let (rq, sq) = (
+    // weighted as the account's health weighs them (its e-mode group applied)
+    let ((rq, rw), (sq, sw)) = (
         priced
-            .get(&repay_key)
+            .weighted(&repay_key)
             .ok_or_else(|| error!(KeelError::MissingPositionPair))?,
         priced
-            .get(&seize_key)
+            .weighted(&seize_key)
             .ok_or_else(|| error!(KeelError::MissingPositionPair))?,
     );
     let seize_price = sq
@@ -57,13 +58,13 @@ pub(super) fn liquidation_input(
             amount: rq.input.debt,
             price: repay_price,
             decimals: rq.input.decimals,
-            weight_bps: rq.input.weights.maint_liab_weight_bps,
+            weight_bps: rw.maint_liab_weight_bps,
         },
         seize: Side {
             amount: sq.input.deposit,
             price: seize_price,
             decimals: sq.input.decimals,
-            weight_bps: sq.input.weights.maint_asset_weight_bps,
+            weight_bps: sw.maint_asset_weight_bps,
         },
         bonus,
         pool: *config,

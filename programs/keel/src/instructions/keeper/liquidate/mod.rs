@@ -212,6 +212,9 @@ fn settle_or_liquidate(
     (seize_market, seize_key): (&mut Market, Pubkey),
     (config, max_repay, now): (&LiquidationConfig, u64, i64),
 ) -> Result<Outcome> {
+    // judged in the e-mode group it is priced in: a repay that clears the one debt outside the
+    // group must not count the group's weights as the liquidation's own improvement
+    priced.pin_emode();
     let before = priced.maintenance_health()?;
     if let Some(swept) = sweep_if_dust(
         account,

@@ -1,0 +1,369 @@
+//! `execute_order`: anyone executes a triggered deleverage order (amounts: math/order.rs).
+//!
+//! ```text
+//! pre:  liquidation open (an oracle incident stops orders too); the order not expired
+//!       executor is neither the account's owner nor its delegate      else OrderSelfExecution
+//!       positions priced once from the remaining accounts (maintenance, as liquidate), the
+//!       account's e-mode group pinned for the instruction
+//!       HF >= 1 (below, `liquidate` applies)                        else OrderAccountLiquidatable
+//!       trigger met: HF < h, or the watched market's spot at or below / above p
+//! bonus b: health orders min_b -> max_b as HF falls from h to 1; price orders max_b; never
+//!       above the seize market's max liquidation bonus in force now
+//! exchange: repay = min(asked, remaining, debt); seize = value(repay) * (1 + b) at spot, capped
+//!       by the deposit (math/order.rs)
+//! post: C_w - D_w strictly improved on the post-state at the same prices  else HealthNotImproved
+//! then: the executor pays `repay` into the repay vault and receives `seize` from the seize vault
+//!       (both outside the outflow limit, as liquidation); remaining -= repay; at 0 the order
+//!       closes (rent to its payer) and account.open_orders - 1
+//! ```
+use crate::errors::KeelError;
+use crate::events::OrderExecuted;
+use crate::instructions::keeper::liquidate::*;
+use crate::instructions::market_accrual::accrue_market;
+use crate::math::fixed::Wad;
+use crate::math::health::Health;
+use crate::math::order::{health_order_bonus_bps, order_exchange, unit_price, OrderSide};
+use crate::math::shares::{shares_for_repay, shares_for_withdraw};
+use crate::risk::account_health::{price_account, LoadedMarket, PriceMode, PricedAccount};
+use crate::state::{DeleverageOrder, MarginAccount, Market, OrderTrigger, Pool};
+use crate::token::transfer::{transfer_from_vault, transfer_to_vault};
+use anchor_lang::prelude::*;
+
+/// Accounts of `execute_order`. Remaining accounts: the account's price groups, as `liquidate`.
+#[derive(Accounts)]
+pub struct ExecuteOrder<'info> {
+    /// Anyone but the account's owner or delegate.
+    pub executor: Signer<'info>,
+    /// The account deleveraged.
+    #[account(
+        mut,
+        constraint = !margin_account.load()?.may_act(executor.key) @ KeelError::OrderSelfExecution,
+        constraint = margin_account.load()?.pool == pool.key() @ KeelError::WrongPool
+    )]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    /// The account's pool.
+    pub pool: Box<Account<'info, Pool>>,
+    /// The order (its account, payer and markets are checked against the others in `book`).
+    #[account(mut)]
+    pub order: Box<Account<'info, DeleverageOrder>>,
+    /// The order's rent payer (receives the rent when the order is used up).
+    /// CHECK: only lamports are credited to it; `book` pins it to the order's payer.
+    #[account(mut)]
+    pub payer: UncheckedAccount<'info>,
+    /// The market whose debt is repaid, and the executor's token account paying it.
+    pub repay: LiquidationLeg<'info>,
+    /// The market whose collateral is paid out, and the executor's token account receiving it.
+    pub seize: LiquidationLeg<'info>,
+}
+
+/// What an execution did.
+struct Executed {
+    repay: u64,
+    seize: u64,
+    bonus_bps: u16,
+    hf_before: Wad,
+    hf_after: Wad,
+}
+
+/// Execute the order for up to `repay_amount` of its debt.
+pub fn execute_order(ctx: Context<ExecuteOrder>, repay_amount: u64) -> Result<()> {
+    require!(repay_amount > 0, KeelError::ZeroAmount);
+    let now = Clock::get()?.unix_timestamp;
+    let Context {
+        accounts: a,
+        remaining_accounts,
+        ..
+    } = ctx;
+    let done = book(a, remaining_accounts, repay_amount, now)?;
+    settle(a, &done)?;
+    let remaining = a.order.remaining_repay - done.repay; // repay <= remaining (math/order.rs)
+    a.order.remaining_repay = remaining;
+    crate::events::emit_event!(OrderExecuted {
+        order: a.order.key(),
+        margin_account: a.margin_account.key(),
+        executor: a.executor.key(),
+        repay_market: a.order.repay_market,
+        seize_market: a.order.seize_market,
+        repaid: done.repay,
+        seized: done.seize,
+        bonus_bps: done.bonus_bps,
+        health_factor_before: done.hf_before,
+        health_factor_after: done.hf_after,
+        remaining_repay: remaining,
+    });
+    if remaining == 0 {
+        a.margin_account.load_mut()?.open_orders -= 1; // >= 1 while this order exists
+        a.order.close(a.payer.to_account_info())?;
+    }
+    Ok(())
+}
+
+/// The checks before pricing, accrual, and the booking on the account.
+#[inline(never)]
+fn book(
+    a: &mut ExecuteOrder,
+    remaining: &[AccountInfo],
+    asked: u64,
+    now: i64,
+) -> Result<Box<Executed>> {
+    a.pool.require_liquidation_open(now)?;
+    let o = &a.order;
+    require!(
+        o.expires_at == 0 || now <= o.expires_at,
+        KeelError::OrderExpired
+    );
+    let repay_key = a.repay.market.market.key();
+    let seize_key = a.seize.market.market.key();
+    require!(
+        o.margin_account == a.margin_account.key()
+            && o.payer == a.payer.key()
+            && o.repay_market == repay_key
+            && o.seize_market == seize_key,
+        KeelError::OrderMismatch
+    );
+    accrue_market(&mut a.repay.market.market, repay_key, now)?;
+    accrue_market(&mut a.seize.market.market, seize_key, now)?;
+    book_execution(
+        &a.margin_account,
+        &a.order,
+        (&mut a.repay.market.market, repay_key),
+        (&mut a.seize.market.market, seize_key),
+        remaining,
+        (asked, now),
+    )
+}
+
+/// The executor pays the repay into the repay vault and receives the seizure.
+#[inline(never)]
+fn settle(a: &ExecuteOrder, done: &Executed) -> Result<()> {
+    let r = &a.repay.market;
+    transfer_to_vault(
+        &r.token_program,
+        &a.repay.liquidator_token,
+        &r.vault,
+        &r.mint,
+        &a.executor,
+        done.repay,
+    )?;
+    let s = &a.seize.market;
+    require!(
+        done.seize <= s.market.available_liquidity(s.vault.amount)?,
+        KeelError::InsufficientLiquidity
+    );
+    if done.seize > 0 {
+        transfer_from_vault(
+            &s.token_program,
+            &s.vault,
+            &a.seize.liquidator_token,
+            &s.mint,
+            &s.market,
+            done.seize,
+        )?;
+    }
+    Ok(())
+}
+
+/// Price the account once, check the trigger, exchange, move the shares and check the
+/// post-condition on the same prices. Its own frame: the SBF stack frame is 4 KiB.
+#[inline(never)]
+fn book_execution(
+    margin_account: &AccountLoader<MarginAccount>,
+    order: &DeleverageOrder,
+    (repay_market, repay_key): (&mut Market, Pubkey),
+    (seize_market, seize_key): (&mut Market, Pubkey),
+    remaining: &[AccountInfo],
+    (asked, now): (u64, i64),
+) -> Result<Box<Executed>> {
+    let mut account = margin_account.load_mut()?;
+    let (mut priced, before) = price_pinned(
+        &account,
+        remaining,
+        (repay_market, repay_key),
+        (seize_market, seize_key),
+        now,
+    )?;
+    let hf_before = before.health_factor()?;
+    let bonus_bps =
+        triggered_bonus(order, &priced, hf_before)?.min(seize_market.config.bonus.max_bonus_bps);
+    let [repay, seize, debt, deposit] =
+        exchange(&priced, order, (repay_key, seize_key), asked, bonus_bps)?;
+    let (ri, si) = move_shares(
+        &mut account,
+        (repay_market, repay_key, repay >= debt),
+        (seize_market, seize_key, seize >= deposit),
+        (repay, seize),
+    )?;
+    let hf_after = check_improved(
+        &mut priced,
+        &before,
+        (repay_key, debt - repay),
+        (seize_key, deposit - seize),
+    )?;
+    priced.record_publish_time(&repay_key, repay_market);
+    priced.record_publish_time(&seize_key, seize_market);
+    account.remove_if_empty(ri.max(si));
+    account.remove_if_empty(ri.min(si));
+    Ok(Box::new(Executed {
+        repay,
+        seize,
+        bonus_bps,
+        hf_before,
+        hf_after,
+    }))
+}
+
+/// The account priced once (maintenance, as liquidate) in its e-mode group, pinned, and its
+/// health (not liquidatable: else OrderAccountLiquidatable).
+#[inline(never)]
+fn price_pinned(
+    account: &MarginAccount,
+    remaining: &[AccountInfo],
+    (repay_market, repay_key): (&Market, Pubkey),
+    (seize_market, seize_key): (&Market, Pubkey),
+    now: i64,
+) -> Result<(PricedAccount, Box<Health>)> {
+    let loaded = [
+        LoadedMarket {
+            key: repay_key,
+            market: repay_market,
+        },
+        LoadedMarket {
+            key: seize_key,
+            market: seize_market,
+        },
+    ];
+    let mut priced = price_account(account, remaining, &loaded, now, PriceMode::Maintenance)?;
+    priced.pin_emode();
+    let before = Box::new(priced.maintenance_health()?);
+    require!(
+        !before.is_liquidatable(),
+        KeelError::OrderAccountLiquidatable
+    );
+    Ok((priced, before))
+}
+
+/// `[repay, seize, debt, deposit]`: what the order exchanges (math/order.rs), and the debt and
+/// deposit it exchanges from.
+#[inline(never)]
+fn exchange(
+    priced: &PricedAccount,
+    order: &DeleverageOrder,
+    (repay_key, seize_key): (Pubkey, Pubkey),
+    asked: u64,
+    bonus_bps: u16,
+) -> Result<[u64; 4]> {
+    let (r, s) = order_sides(priced, repay_key, seize_key)?;
+    let (repay, seize) = order_exchange(asked, order.remaining_repay, &r, &s, bonus_bps)?;
+    require!(repay > 0, KeelError::NothingToExecute);
+    Ok([repay, seize, r.amount, s.amount])
+}
+
+/// The two sides of the exchange at their spot prices.
+#[inline(never)]
+fn order_sides(
+    priced: &PricedAccount,
+    repay_key: Pubkey,
+    seize_key: Pubkey,
+) -> Result<(OrderSide, OrderSide)> {
+    let side = |key: &Pubkey, debt: bool, unpriced: KeelError| -> Result<OrderSide> {
+        let q = &priced
+            .get(key)
+            .ok_or_else(|| error!(KeelError::MissingPositionPair))?
+            .input;
+        Ok(OrderSide {
+            amount: if debt { q.debt } else { q.deposit },
+            price: q.price.ok_or_else(|| error!(unpriced))?,
+            decimals: q.decimals,
+        })
+    };
+    Ok((
+        side(&repay_key, true, KeelError::OracleStale)?,
+        side(&seize_key, false, KeelError::SeizeMarketUnpriced)?,
+    ))
+}
+
+/// Burn the repaid debt shares (all of them when `all_debt`) and the paid-out deposit shares;
+/// returns the two positions' indices.
+#[inline(never)]
+fn move_shares(
+    account: &mut MarginAccount,
+    (repay_market, repay_key, all_debt): (&mut Market, Pubkey, bool),
+    (seize_market, seize_key, all_deposit): (&mut Market, Pubkey, bool),
+    (repay, seize): (u64, u64),
+) -> Result<(usize, usize)> {
+    let ri = account
+        .find(&repay_key)
+        .filter(|i| account.positions[*i].borrow_shares > 0)
+        .ok_or_else(|| error!(KeelError::NoDebt))?;
+    let si = account
+        .find(&seize_key)
+        .filter(|i| account.positions[*i].deposit_shares > 0)
+        .ok_or_else(|| error!(KeelError::NoCollateralInSeizeMarket))?;
+    let debt_shares = account.positions[ri].borrow_shares;
+    let repay_shares = match all_debt {
+        true => debt_shares,
+        false => shares_for_repay(repay, repay_market.borrow_index)?,
+    };
+    require!(
+        repay_shares > 0 && repay_shares <= debt_shares,
+        KeelError::ZeroShares
+    );
+    account.positions[ri].borrow_shares = debt_shares - repay_shares;
+    repay_market.sub_borrow_shares(repay_shares)?;
+    let held = account.positions[si].deposit_shares;
+    let seize_shares = match all_deposit {
+        true => held,
+        false => shares_for_withdraw(seize, seize_market.deposit_index)?.min(held),
+    };
+    account.positions[si].deposit_shares = held - seize_shares;
+    seize_market.sub_deposit_shares(seize_shares)?;
+    Ok((ri, si))
+}
+
+/// The executor's bonus when the order's trigger is met (else OrderNotTriggered).
+#[inline(never)]
+fn triggered_bonus(order: &DeleverageOrder, priced: &PricedAccount, hf: Wad) -> Result<u16> {
+    let spot = |market: &Pubkey| -> Result<Wad> {
+        let q = priced
+            .get(market)
+            .ok_or_else(|| error!(KeelError::MissingPositionPair))?;
+        let p = q
+            .input
+            .price
+            .ok_or_else(|| error!(KeelError::OracleStale))?;
+        unit_price(&p, q.input.decimals)
+    };
+    let (met, bonus) = match order.trigger {
+        OrderTrigger::HealthBelow { hf_bps } => (
+            hf < Wad::from_bps(hf_bps as u64),
+            health_order_bonus_bps(order.min_bonus_bps, order.max_bonus_bps, hf_bps, hf),
+        ),
+        OrderTrigger::PriceAtOrBelow { market, price } => {
+            (spot(&market)? <= price, order.max_bonus_bps)
+        }
+        OrderTrigger::PriceAtOrAbove { market, price } => {
+            (spot(&market)? >= price, order.max_bonus_bps)
+        }
+    };
+    require!(met, KeelError::OrderNotTriggered);
+    Ok(bonus)
+}
+
+/// Re-quote the two moved positions and require `C_w - D_w` strictly improved; the HF after.
+#[inline(never)]
+fn check_improved(
+    priced: &mut PricedAccount,
+    before: &Health,
+    (repay_key, debt_left): (Pubkey, u64),
+    (seize_key, deposit_left): (Pubkey, u64),
+) -> Result<Wad> {
+    if let Some(q) = priced.get_mut(&repay_key) {
+        q.input.debt = debt_left;
+    }
+    if let Some(q) = priced.get_mut(&seize_key) {
+        q.input.deposit = deposit_left;
+    }
+    let after = priced.maintenance_health()?;
+    require!(before.improved_by(&after), KeelError::HealthNotImproved);
+    after.health_factor()
+}

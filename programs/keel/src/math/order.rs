@@ -1,0 +1,189 @@
+//! Deleverage orders: when they trigger, what they pay the executor, what they exchange.
+//!
+//! ```text
+//! trigger   health:  HF < h                    (maintenance HF; h > 1)
+//!           price:   spot(m) <= p  or  >= p    (USD per whole token of the market watched)
+//! bonus     health:  b = min_b + (max_b - min_b) * (h - HF) / (h - 1)   clamped, rounded down
+//!                    (Morpho's pre-liquidation: the incentive grows as health falls toward 1)
+//!           price:   b = max_b
+//!           bounds:  min_b <= max_b <= the seize market's max liquidation bonus, so
+//!                    (1 + b) * w_maint < 100 % and an execution always improves health
+//! exchange  repay  = min(asked, remaining, debt)
+//!           seize  = floor(value(repay at the repay spot, down) * (1 + b) / seize spot)
+//!           seize > deposit: seize = deposit, repay = floor(repay * deposit / seize_uncapped),
+//!                    seize recomputed from that repay (never above deposit)
+//!           so value(seize) <= value(repay) * (1 + b) at spot: rounding goes to the account
+//! ```
+use super::fixed::{mul_div, Rounding, Wad};
+use super::health::{token_value, OraclePrice};
+use crate::errors::KeelError;
+use anchor_lang::prelude::*;
+
+/// The executor's bonus of a health order at health factor `hf` (threshold `trigger_hf_bps`).
+pub fn health_order_bonus_bps(min_b: u16, max_b: u16, trigger_hf_bps: u32, hf: Wad) -> u16 {
+    let trigger = Wad::from_bps(trigger_hf_bps as u64);
+    let one = Wad::from_bps(10_000);
+    if hf.0 >= trigger.0 || max_b <= min_b || trigger.0 <= one.0 {
+        return min_b;
+    }
+    if hf.0 <= one.0 {
+        return max_b;
+    }
+    // (trigger - hf) / (trigger - 1) in (0, 1)
+    let span = (max_b - min_b) as u128;
+    let extra = mul_div(span, trigger.0 - hf.0, trigger.0 - one.0, Rounding::Down).unwrap_or(0);
+    min_b + extra.min(span) as u16
+}
+
+/// Base units of a token with `decimals` worth `value` at `price` (rounded down).
+pub fn tokens_for_value(value: Wad, price: &OraclePrice, decimals: u8) -> Result<u64> {
+    // tokens = value * 10^(decimals - expo - 18) / price
+    let shift = decimals as i32 - price.expo - 18;
+    require!(shift.abs() <= 36, KeelError::OracleExponentOutOfRange);
+    let pow = 10u128.pow(shift.unsigned_abs());
+    let tokens = if shift >= 0 {
+        mul_div(value.0, pow, price.price as u128, Rounding::Down)?
+    } else {
+        let den = (price.price as u128)
+            .checked_mul(pow)
+            .ok_or_else(|| error!(KeelError::MathOverflow))?;
+        mul_div(value.0, 1, den, Rounding::Down)?
+    };
+    u64::try_from(tokens).map_err(|_| error!(KeelError::MathOverflow))
+}
+
+/// One side of an exchange: the amount held (debt or deposit), its spot price and decimals.
+#[derive(Clone, Copy, Debug)]
+pub struct OrderSide {
+    /// Debt (repay side) or deposit (seize side), base units.
+    pub amount: u64,
+    /// The market's price.
+    pub price: OraclePrice,
+    /// Mint decimals.
+    pub decimals: u8,
+}
+
+/// What an execution exchanges: `(repay, seize)`.
+pub fn order_exchange(
+    asked: u64,
+    remaining: u64,
+    repay: &OrderSide,
+    seize: &OrderSide,
+    bonus_bps: u16,
+) -> Result<(u64, u64)> {
+    let seize_for = |r: u64| -> Result<u64> {
+        let value = token_value(
+            r,
+            repay.price.price,
+            repay.price.expo,
+            repay.decimals,
+            Rounding::Down,
+        )?
+        .mul_bps(10_000 + bonus_bps as u64, Rounding::Down)?;
+        tokens_for_value(value, &seize.price, seize.decimals)
+    };
+    let r = asked.min(remaining).min(repay.amount);
+    let s = seize_for(r)?;
+    if s <= seize.amount {
+        return Ok((r, s));
+    }
+    let r = mul_div(r as u128, seize.amount as u128, s as u128, Rounding::Down)? as u64;
+    Ok((r, seize_for(r)?.min(seize.amount)))
+}
+
+/// The spot price of one whole token, USD with 18 decimals (what price triggers compare).
+pub fn unit_price(price: &OraclePrice, decimals: u8) -> Result<Wad> {
+    let one = 10u64
+        .checked_pow(decimals as u32)
+        .ok_or_else(|| error!(KeelError::MathOverflow))?;
+    token_value(one, price.price, price.expo, decimals, Rounding::Down)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn price(p: u64, expo: i32) -> OraclePrice {
+        OraclePrice {
+            price: p,
+            conf: 0,
+            ema_price: p,
+            ema_conf: 0,
+            expo,
+            bound: None,
+        }
+    }
+
+    #[test]
+    fn bonus_grows_as_health_falls() {
+        let hf = |bps| Wad::from_bps(bps);
+        assert_eq!(health_order_bonus_bps(50, 250, 12_000, hf(12_500)), 50);
+        assert_eq!(health_order_bonus_bps(50, 250, 12_000, hf(12_000)), 50);
+        assert_eq!(health_order_bonus_bps(50, 250, 12_000, hf(11_000)), 150);
+        assert_eq!(health_order_bonus_bps(50, 250, 12_000, hf(10_000)), 250);
+        assert_eq!(health_order_bonus_bps(50, 250, 12_000, hf(9_000)), 250);
+    }
+
+    #[test]
+    fn exchange_example() {
+        // repay 100 USDC (6 dp) against SOL (9 dp) at $100, 1% bonus: 1.01 SOL
+        let usdc = OrderSide {
+            amount: 500_000_000,
+            price: price(100_000_000, -8),
+            decimals: 6,
+        };
+        let sol = OrderSide {
+            amount: 10_000_000_000,
+            price: price(10_000_000_000, -8),
+            decimals: 9,
+        };
+        assert_eq!(
+            order_exchange(100_000_000, u64::MAX, &usdc, &sol, 100).unwrap(),
+            (100_000_000, 1_010_000_000)
+        );
+        // capped by the deposit: 10 SOL pays for 990.09 USDC
+        let (r, s) = order_exchange(
+            u64::MAX,
+            u64::MAX,
+            &OrderSide {
+                amount: 5_000_000_000,
+                ..usdc
+            },
+            &sol,
+            100,
+        )
+        .unwrap();
+        assert_eq!(r, 990_099_009);
+        assert!(s <= 10_000_000_000 && s >= 10_000_000_000 - 10, "{s}");
+    }
+
+    proptest! {
+        /// Never more than asked, remaining or owed; never more collateral than held; the seized
+        /// value never exceeds the repaid value times (1 + bonus) at spot.
+        #[test]
+        fn an_exchange_stays_within_the_order(
+            asked in 1u64..=u64::MAX / 2, remaining in 1u64..=u64::MAX / 2,
+            debt in 0u64..=1_000_000_000_000_000, deposit in 0u64..=1_000_000_000_000_000,
+            rp in 1u64..=10_000_000_000, sp in 1u64..=10_000_000_000,
+            rd in 0u8..=12, sd in 0u8..=12, bonus in 0u16..=2_000,
+        ) {
+            let r = OrderSide { amount: debt, price: price(rp, -8), decimals: rd };
+            let s = OrderSide { amount: deposit, price: price(sp, -8), decimals: sd };
+            let (repay, seize) = order_exchange(asked, remaining, &r, &s, bonus).unwrap();
+            prop_assert!(repay <= asked && repay <= remaining && repay <= debt);
+            prop_assert!(seize <= deposit);
+            let repaid = token_value(repay, rp, -8, rd, Rounding::Up).unwrap();
+            let seized = token_value(seize, sp, -8, sd, Rounding::Down).unwrap();
+            prop_assert!(seized <= repaid.mul_bps(10_000 + bonus as u64, Rounding::Up).unwrap());
+        }
+
+        #[test]
+        fn health_bonus_stays_in_its_range(
+            min_b in 0u16..=1_000, extra in 0u16..=1_000, trigger in 10_001u32..=30_000, hf in 0u64..=40_000,
+        ) {
+            let b = health_order_bonus_bps(min_b, min_b + extra, trigger, Wad::from_bps(hf));
+            prop_assert!(b >= min_b && b <= min_b + extra);
+        }
+    }
+}
