@@ -6,6 +6,7 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./deleverageOrder";
 export * from "./marginAccount";
 export * from "./market";
 export * from "./pendingChange";

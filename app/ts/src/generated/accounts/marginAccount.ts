@@ -89,6 +89,13 @@ export type MarginAccount = {
    * owner's own token accounts only); default: none. Set and cleared by the owner alone.
    */
   delegate: Address;
+  /**
+   * Deleverage orders posted on the account and not yet cancelled or used up (state/order.rs):
+   * the account cannot close while any is open.
+   */
+  openOrders: number;
+  /** Alignment padding. */
+  padding2: ReadonlyUint8Array;
   /** Space for future fields without a migration. */
   reserved: Array<bigint>;
   /** Positions; only the first `position_count` are active. */
@@ -124,6 +131,13 @@ export type MarginAccountArgs = {
    * owner's own token accounts only); default: none. Set and cleared by the owner alone.
    */
   delegate: Address;
+  /**
+   * Deleverage orders posted on the account and not yet cancelled or used up (state/order.rs):
+   * the account cannot close while any is open.
+   */
+  openOrders: number;
+  /** Alignment padding. */
+  padding2: ReadonlyUint8Array;
   /** Space for future fields without a migration. */
   reserved: Array<number | bigint>;
   /** Positions; only the first `position_count` are active. */
@@ -144,7 +158,9 @@ export function getMarginAccountEncoder(): FixedSizeEncoder<MarginAccountArgs> {
       ["padding", fixEncoderSize(getBytesEncoder(), 6)],
       ["lastLiquidatedAt", getI64Encoder()],
       ["delegate", getAddressEncoder()],
-      ["reserved", getArrayEncoder(getU64Encoder(), { size: 3 })],
+      ["openOrders", getU8Encoder()],
+      ["padding2", fixEncoderSize(getBytesEncoder(), 7)],
+      ["reserved", getArrayEncoder(getU64Encoder(), { size: 2 })],
       ["positions", getArrayEncoder(getPositionEncoder(), { size: 16 })],
     ]),
     (value) => ({ ...value, discriminator: MARGIN_ACCOUNT_DISCRIMINATOR }),
@@ -164,7 +180,9 @@ export function getMarginAccountDecoder(): FixedSizeDecoder<MarginAccount> {
     ["padding", fixDecoderSize(getBytesDecoder(), 6)],
     ["lastLiquidatedAt", getI64Decoder()],
     ["delegate", getAddressDecoder()],
-    ["reserved", getArrayDecoder(getU64Decoder(), { size: 3 })],
+    ["openOrders", getU8Decoder()],
+    ["padding2", fixDecoderSize(getBytesDecoder(), 7)],
+    ["reserved", getArrayDecoder(getU64Decoder(), { size: 2 })],
     ["positions", getArrayDecoder(getPositionDecoder(), { size: 16 })],
   ]);
 }

@@ -182,6 +182,26 @@ export const KEEL_ERROR__NOT_OWNER_OR_DELEGATE = 0x17c1; // 6081
 export const KEEL_ERROR__DELEGATE_PAYS_OWNER_ONLY = 0x17c2; // 6082
 /** InvalidDelegate: The delegate cannot be the owner itself */
 export const KEEL_ERROR__INVALID_DELEGATE = 0x17c3; // 6083
+/** InvalidEmode: E-mode out of bounds: initial <= maintenance <= 100%, (1 + max bonus) x maintenance < 100%, weights 0 without a group */
+export const KEEL_ERROR__INVALID_EMODE = 0x17c4; // 6084
+/** OrdersOpen: The margin account has open deleverage orders: cancel them before closing it */
+export const KEEL_ERROR__ORDERS_OPEN = 0x17c5; // 6085
+/** InvalidOrderId: Order id out of range: an account holds orders 0 to 7 */
+export const KEEL_ERROR__INVALID_ORDER_ID = 0x17c6; // 6086
+/** InvalidOrder: Order out of bounds: two different markets of the pool, max_repay > 0, min bonus <= max bonus <= the seize market's max liquidation bonus, a health trigger in (1.0, 3.0], a positive price on one of the order's markets, expiry in the future */
+export const KEEL_ERROR__INVALID_ORDER = 0x17c7; // 6087
+/** OrderNotTriggered: The order's trigger is not met */
+export const KEEL_ERROR__ORDER_NOT_TRIGGERED = 0x17c8; // 6088
+/** OrderExpired: The order has expired */
+export const KEEL_ERROR__ORDER_EXPIRED = 0x17c9; // 6089
+/** OrderAccountLiquidatable: The account is liquidatable: deleverage orders execute only while health is at or above 1.0 (use liquidate) */
+export const KEEL_ERROR__ORDER_ACCOUNT_LIQUIDATABLE = 0x17ca; // 6090
+/** OrderMismatch: The markets or accounts passed are not the order's */
+export const KEEL_ERROR__ORDER_MISMATCH = 0x17cb; // 6091
+/** OrderSelfExecution: The account's owner or delegate cannot execute its orders (the bonus comes out of the account) */
+export const KEEL_ERROR__ORDER_SELF_EXECUTION = 0x17cc; // 6092
+/** NothingToExecute: Nothing to execute: the order, the debt or the collateral is used up */
+export const KEEL_ERROR__NOTHING_TO_EXECUTE = 0x17cd; // 6093
 
 export type KeelError =
   | typeof KEEL_ERROR__ACCOUNT_HAS_COLLATERAL
@@ -208,6 +228,7 @@ export type KeelError =
   | typeof KEEL_ERROR__INVALID_ASSET_WEIGHTS
   | typeof KEEL_ERROR__INVALID_BONUS_CONFIG
   | typeof KEEL_ERROR__INVALID_DELEGATE
+  | typeof KEEL_ERROR__INVALID_EMODE
   | typeof KEEL_ERROR__INVALID_FLASH_FEE
   | typeof KEEL_ERROR__INVALID_INSTRUCTIONS_SYSVAR
   | typeof KEEL_ERROR__INVALID_INTEREST_CURVE
@@ -216,6 +237,8 @@ export type KeelError =
   | typeof KEEL_ERROR__INVALID_ORACLE_GUARD
   | typeof KEEL_ERROR__INVALID_ORACLE_MAX_AGE
   | typeof KEEL_ERROR__INVALID_ORACLE_MAX_CONFIDENCE
+  | typeof KEEL_ERROR__INVALID_ORDER
+  | typeof KEEL_ERROR__INVALID_ORDER_ID
   | typeof KEEL_ERROR__INVALID_OUTFLOW_LIMIT
   | typeof KEEL_ERROR__INVALID_RESERVE_FACTOR
   | typeof KEEL_ERROR__INVALID_TIMELOCK_DELAY
@@ -233,6 +256,7 @@ export type KeelError =
   | typeof KEEL_ERROR__NO_PENDING_AUTHORITY
   | typeof KEEL_ERROR__NOT_ACCOUNT_OWNER
   | typeof KEEL_ERROR__NOT_ADMIN_OR_GUARDIAN
+  | typeof KEEL_ERROR__NOTHING_TO_EXECUTE
   | typeof KEEL_ERROR__NOTHING_TO_LIQUIDATE
   | typeof KEEL_ERROR__NOT_LIQUIDATABLE
   | typeof KEEL_ERROR__NOT_OWNER_OR_DELEGATE
@@ -250,6 +274,12 @@ export type KeelError =
   | typeof KEEL_ERROR__ORACLE_SOURCES_DIVERGE
   | typeof KEEL_ERROR__ORACLE_STALE
   | typeof KEEL_ERROR__ORACLE_WRONG_OWNER
+  | typeof KEEL_ERROR__ORDER_ACCOUNT_LIQUIDATABLE
+  | typeof KEEL_ERROR__ORDER_EXPIRED
+  | typeof KEEL_ERROR__ORDER_MISMATCH
+  | typeof KEEL_ERROR__ORDER_NOT_TRIGGERED
+  | typeof KEEL_ERROR__ORDER_SELF_EXECUTION
+  | typeof KEEL_ERROR__ORDERS_OPEN
   | typeof KEEL_ERROR__OUTFLOW_LIMIT_EXCEEDED
   | typeof KEEL_ERROR__OVER_LIQUIDATION
   | typeof KEEL_ERROR__PAUSED
@@ -296,6 +326,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__INVALID_ASSET_WEIGHTS]: `Collateral weights must satisfy 0 <= initial <= maintenance <= 100%`,
     [KEEL_ERROR__INVALID_BONUS_CONFIG]: `Bonus parameters out of bounds (min <= max <= 20%, (1 + max) * maintenance weight < 100%, fee <= 50%)`,
     [KEEL_ERROR__INVALID_DELEGATE]: `The delegate cannot be the owner itself`,
+    [KEEL_ERROR__INVALID_EMODE]: `E-mode out of bounds: initial <= maintenance <= 100%, (1 + max bonus) x maintenance < 100%, weights 0 without a group`,
     [KEEL_ERROR__INVALID_FLASH_FEE]: `Flash-loan fee out of bounds (at most 1%)`,
     [KEEL_ERROR__INVALID_INSTRUCTIONS_SYSVAR]: `Account is not the instructions sysvar`,
     [KEEL_ERROR__INVALID_INTEREST_CURVE]: `Interest curve out of bounds (kink in 1..99%, each rate <= 1000% APR)`,
@@ -304,6 +335,8 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__INVALID_ORACLE_GUARD]: `Oracle guard out of bounds (divergence 0.1-20%, haircuts and volatility caps <= 50%)`,
     [KEEL_ERROR__INVALID_ORACLE_MAX_AGE]: `Oracle max age out of bounds`,
     [KEEL_ERROR__INVALID_ORACLE_MAX_CONFIDENCE]: `Oracle max confidence out of bounds`,
+    [KEEL_ERROR__INVALID_ORDER]: `Order out of bounds: two different markets of the pool, max_repay > 0, min bonus <= max bonus <= the seize market's max liquidation bonus, a health trigger in (1.0, 3.0], a positive price on one of the order's markets, expiry in the future`,
+    [KEEL_ERROR__INVALID_ORDER_ID]: `Order id out of range: an account holds orders 0 to 7`,
     [KEEL_ERROR__INVALID_OUTFLOW_LIMIT]: `Outflow limit out of bounds (limit > 0, window 1 minute to 7 days)`,
     [KEEL_ERROR__INVALID_RESERVE_FACTOR]: `Reserve factor out of bounds (<= 50%)`,
     [KEEL_ERROR__INVALID_TIMELOCK_DELAY]: `Timelock delay out of bounds`,
@@ -321,6 +354,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__NO_PENDING_AUTHORITY]: `There is no pending hand-over for this role`,
     [KEEL_ERROR__NOT_ACCOUNT_OWNER]: `Signer is not the owner of the margin account`,
     [KEEL_ERROR__NOT_ADMIN_OR_GUARDIAN]: `Signer is neither the pool admin nor its guardian`,
+    [KEEL_ERROR__NOTHING_TO_EXECUTE]: `Nothing to execute: the order, the debt or the collateral is used up`,
     [KEEL_ERROR__NOTHING_TO_LIQUIDATE]: `Nothing can be liquidated within the close factor, target and collateral`,
     [KEEL_ERROR__NOT_LIQUIDATABLE]: `The account is healthy: it cannot be liquidated`,
     [KEEL_ERROR__NOT_OWNER_OR_DELEGATE]: `Signer is neither the margin account's owner nor its delegate`,
@@ -338,6 +372,12 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__ORACLE_SOURCES_DIVERGE]: `The market's two price sources disagree: no borrowing or withdrawing against it`,
     [KEEL_ERROR__ORACLE_STALE]: `Price update is older than the market's max age`,
     [KEEL_ERROR__ORACLE_WRONG_OWNER]: `Price account is not owned by its oracle program (Pyth receiver, Switchboard)`,
+    [KEEL_ERROR__ORDER_ACCOUNT_LIQUIDATABLE]: `The account is liquidatable: deleverage orders execute only while health is at or above 1.0 (use liquidate)`,
+    [KEEL_ERROR__ORDER_EXPIRED]: `The order has expired`,
+    [KEEL_ERROR__ORDER_MISMATCH]: `The markets or accounts passed are not the order's`,
+    [KEEL_ERROR__ORDER_NOT_TRIGGERED]: `The order's trigger is not met`,
+    [KEEL_ERROR__ORDER_SELF_EXECUTION]: `The account's owner or delegate cannot execute its orders (the bonus comes out of the account)`,
+    [KEEL_ERROR__ORDERS_OPEN]: `The margin account has open deleverage orders: cancel them before closing it`,
     [KEEL_ERROR__OUTFLOW_LIMIT_EXCEEDED]: `Outflow limit of the market reached for this window`,
     [KEEL_ERROR__OVER_LIQUIDATION]: `Liquidation would restore health past the target`,
     [KEEL_ERROR__PAUSED]: `Borrowing, withdrawals and new positions are paused`,

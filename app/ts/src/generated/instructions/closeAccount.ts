@@ -95,7 +95,7 @@ export type CloseAccountInput<
 > = {
   /** The account's owner; receives the rent. */
   owner: TransactionSigner<TAccountOwner>;
-  /** The margin account; must hold no position. */
+  /** The margin account; must hold no position and no open order. */
   marginAccount: Address<TAccountMarginAccount>;
 };
 
@@ -147,7 +147,7 @@ export type ParsedCloseAccountInstruction<
   accounts: {
     /** The account's owner; receives the rent. */
     owner: TAccountMetas[0];
-    /** The margin account; must hold no position. */
+    /** The margin account; must hold no position and no open order. */
     marginAccount: TAccountMetas[1];
   };
   data: CloseAccountInstructionData;

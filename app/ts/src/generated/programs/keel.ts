@@ -22,9 +22,11 @@ import {
   parseAddMarketInstruction,
   parseBorrowInstruction,
   parseCancelChangeInstruction,
+  parseCancelOrderInstruction,
   parseCloseAccountInstruction,
   parseDepositInstruction,
   parseExecuteChangeInstruction,
+  parseExecuteOrderInstruction,
   parseFlashBorrowInstruction,
   parseFlashRepayInstruction,
   parseHealthInstruction,
@@ -32,6 +34,7 @@ import {
   parseLiquidateInstruction,
   parseOpenAccountInstruction,
   parsePauseInstruction,
+  parsePostOrderInstruction,
   parseQueueChangeInstruction,
   parseRaiseTimelockInstruction,
   parseRepayInstruction,
@@ -46,9 +49,11 @@ import {
   type ParsedAddMarketInstruction,
   type ParsedBorrowInstruction,
   type ParsedCancelChangeInstruction,
+  type ParsedCancelOrderInstruction,
   type ParsedCloseAccountInstruction,
   type ParsedDepositInstruction,
   type ParsedExecuteChangeInstruction,
+  type ParsedExecuteOrderInstruction,
   type ParsedFlashBorrowInstruction,
   type ParsedFlashRepayInstruction,
   type ParsedHealthInstruction,
@@ -56,6 +61,7 @@ import {
   type ParsedLiquidateInstruction,
   type ParsedOpenAccountInstruction,
   type ParsedPauseInstruction,
+  type ParsedPostOrderInstruction,
   type ParsedQueueChangeInstruction,
   type ParsedRaiseTimelockInstruction,
   type ParsedRepayInstruction,
@@ -71,6 +77,7 @@ export const KEEL_PROGRAM_ADDRESS =
   "GzuFQvciVuC5yBWJXLfzA1etSDoW7eNV6MF68Dz98bRx" as Address<"GzuFQvciVuC5yBWJXLfzA1etSDoW7eNV6MF68Dz98bRx">;
 
 export enum KeelAccount {
+  DeleverageOrder,
   MarginAccount,
   Market,
   PendingChange,
@@ -81,6 +88,17 @@ export function identifyKeelAccount(
   account: { data: ReadonlyUint8Array } | ReadonlyUint8Array,
 ): KeelAccount {
   const data = "data" in account ? account.data : account;
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([108, 28, 238, 174, 248, 176, 240, 112]),
+      ),
+      0,
+    )
+  ) {
+    return KeelAccount.DeleverageOrder;
+  }
   if (
     containsBytes(
       data,
@@ -136,9 +154,11 @@ export enum KeelInstruction {
   AddMarket,
   Borrow,
   CancelChange,
+  CancelOrder,
   CloseAccount,
   Deposit,
   ExecuteChange,
+  ExecuteOrder,
   FlashBorrow,
   FlashRepay,
   Health,
@@ -146,6 +166,7 @@ export enum KeelInstruction {
   Liquidate,
   OpenAccount,
   Pause,
+  PostOrder,
   QueueChange,
   RaiseTimelock,
   Repay,
@@ -220,6 +241,17 @@ export function identifyKeelInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([95, 129, 237, 240, 8, 49, 223, 132]),
+      ),
+      0,
+    )
+  ) {
+    return KeelInstruction.CancelOrder;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([125, 255, 149, 14, 110, 34, 72, 24]),
       ),
       0,
@@ -248,6 +280,17 @@ export function identifyKeelInstruction(
     )
   ) {
     return KeelInstruction.ExecuteChange;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([115, 61, 180, 24, 168, 32, 215, 20]),
+      ),
+      0,
+    )
+  ) {
+    return KeelInstruction.ExecuteOrder;
   }
   if (
     containsBytes(
@@ -325,6 +368,17 @@ export function identifyKeelInstruction(
     )
   ) {
     return KeelInstruction.Pause;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([241, 172, 254, 140, 77, 72, 246, 132]),
+      ),
+      0,
+    )
+  ) {
+    return KeelInstruction.PostOrder;
   }
   if (
     containsBytes(
@@ -449,6 +503,9 @@ export type ParsedKeelInstruction<
       instructionType: KeelInstruction.CancelChange;
     } & ParsedCancelChangeInstruction<TProgram>)
   | ({
+      instructionType: KeelInstruction.CancelOrder;
+    } & ParsedCancelOrderInstruction<TProgram>)
+  | ({
       instructionType: KeelInstruction.CloseAccount;
     } & ParsedCloseAccountInstruction<TProgram>)
   | ({
@@ -457,6 +514,9 @@ export type ParsedKeelInstruction<
   | ({
       instructionType: KeelInstruction.ExecuteChange;
     } & ParsedExecuteChangeInstruction<TProgram>)
+  | ({
+      instructionType: KeelInstruction.ExecuteOrder;
+    } & ParsedExecuteOrderInstruction<TProgram>)
   | ({
       instructionType: KeelInstruction.FlashBorrow;
     } & ParsedFlashBorrowInstruction<TProgram>)
@@ -478,6 +538,9 @@ export type ParsedKeelInstruction<
   | ({
       instructionType: KeelInstruction.Pause;
     } & ParsedPauseInstruction<TProgram>)
+  | ({
+      instructionType: KeelInstruction.PostOrder;
+    } & ParsedPostOrderInstruction<TProgram>)
   | ({
       instructionType: KeelInstruction.QueueChange;
     } & ParsedQueueChangeInstruction<TProgram>)
@@ -546,6 +609,13 @@ export function parseKeelInstruction<TProgram extends string>(
         ...parseCancelChangeInstruction(instruction),
       };
     }
+    case KeelInstruction.CancelOrder: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: KeelInstruction.CancelOrder,
+        ...parseCancelOrderInstruction(instruction),
+      };
+    }
     case KeelInstruction.CloseAccount: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -565,6 +635,13 @@ export function parseKeelInstruction<TProgram extends string>(
       return {
         instructionType: KeelInstruction.ExecuteChange,
         ...parseExecuteChangeInstruction(instruction),
+      };
+    }
+    case KeelInstruction.ExecuteOrder: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: KeelInstruction.ExecuteOrder,
+        ...parseExecuteOrderInstruction(instruction),
       };
     }
     case KeelInstruction.FlashBorrow: {
@@ -614,6 +691,13 @@ export function parseKeelInstruction<TProgram extends string>(
       return {
         instructionType: KeelInstruction.Pause,
         ...parsePauseInstruction(instruction),
+      };
+    }
+    case KeelInstruction.PostOrder: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: KeelInstruction.PostOrder,
+        ...parsePostOrderInstruction(instruction),
       };
     }
     case KeelInstruction.QueueChange: {

@@ -9,6 +9,7 @@
 export * from "./authorityAction";
 export * from "./bonusConfig";
 export * from "./changeKind";
+export * from "./emodeConfig";
 export * from "./flashLoan";
 export * from "./healthReport";
 export * from "./interestCurve";
@@ -16,6 +17,7 @@ export * from "./liquidationConfig";
 export * from "./marketConfig";
 export * from "./oracleConfig";
 export * from "./oracleGuard";
+export * from "./orderTrigger";
 export * from "./outflowLimit";
 export * from "./outflowWindow";
 export * from "./position";

@@ -21,6 +21,8 @@ import {
 import {
   getBonusConfigDecoder,
   getBonusConfigEncoder,
+  getEmodeConfigDecoder,
+  getEmodeConfigEncoder,
   getInterestCurveDecoder,
   getInterestCurveEncoder,
   getOracleConfigDecoder,
@@ -35,6 +37,8 @@ import {
   getSecondaryOracleEncoder,
   type BonusConfig,
   type BonusConfigArgs,
+  type EmodeConfig,
+  type EmodeConfigArgs,
   type InterestCurve,
   type InterestCurveArgs,
   type OracleConfig,
@@ -78,6 +82,8 @@ export type MarketConfig = {
    * (math/size_aware.rs); 0: no limit.
    */
   initValueLimitUsd: bigint;
+  /** E-mode group and its collateral weights (math/emode.rs); group 0: none. */
+  emode: EmodeConfig;
 };
 
 export type MarketConfigArgs = {
@@ -108,6 +114,8 @@ export type MarketConfigArgs = {
    * (math/size_aware.rs); 0: no limit.
    */
   initValueLimitUsd: number | bigint;
+  /** E-mode group and its collateral weights (math/emode.rs); group 0: none. */
+  emode: EmodeConfigArgs;
 };
 
 export function getMarketConfigEncoder(): FixedSizeEncoder<MarketConfigArgs> {
@@ -124,6 +132,7 @@ export function getMarketConfigEncoder(): FixedSizeEncoder<MarketConfigArgs> {
     ["guard", getOracleGuardEncoder()],
     ["flashFeeBps", getU16Encoder()],
     ["initValueLimitUsd", getU64Encoder()],
+    ["emode", getEmodeConfigEncoder()],
   ]);
 }
 
@@ -141,6 +150,7 @@ export function getMarketConfigDecoder(): FixedSizeDecoder<MarketConfig> {
     ["guard", getOracleGuardDecoder()],
     ["flashFeeBps", getU16Decoder()],
     ["initValueLimitUsd", getU64Decoder()],
+    ["emode", getEmodeConfigDecoder()],
   ]);
 }
 

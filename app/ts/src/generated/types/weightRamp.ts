@@ -35,6 +35,8 @@ export type WeightRamp = {
   fromMaxAgeSecs: number;
   /** Oracle max confidence in force for health and liquidation until `end_ts`, bps. */
   fromMaxConfBps: number;
+  /** E-mode maintenance collateral weight at the start, bps (math/emode.rs). */
+  fromEmodeAssetBps: number;
 };
 
 export type WeightRampArgs = {
@@ -50,6 +52,8 @@ export type WeightRampArgs = {
   fromMaxAgeSecs: number;
   /** Oracle max confidence in force for health and liquidation until `end_ts`, bps. */
   fromMaxConfBps: number;
+  /** E-mode maintenance collateral weight at the start, bps (math/emode.rs). */
+  fromEmodeAssetBps: number;
 };
 
 export function getWeightRampEncoder(): FixedSizeEncoder<WeightRampArgs> {
@@ -60,6 +64,7 @@ export function getWeightRampEncoder(): FixedSizeEncoder<WeightRampArgs> {
     ["fromLiabBps", getU16Encoder()],
     ["fromMaxAgeSecs", getU32Encoder()],
     ["fromMaxConfBps", getU16Encoder()],
+    ["fromEmodeAssetBps", getU16Encoder()],
   ]);
 }
 
@@ -71,6 +76,7 @@ export function getWeightRampDecoder(): FixedSizeDecoder<WeightRamp> {
     ["fromLiabBps", getU16Decoder()],
     ["fromMaxAgeSecs", getU32Decoder()],
     ["fromMaxConfBps", getU16Decoder()],
+    ["fromEmodeAssetBps", getU16Decoder()],
   ]);
 }
 
