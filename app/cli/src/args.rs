@@ -44,6 +44,20 @@ pub enum Command {
     /// own token accounts (never its own); cleared at once.
     #[command(subcommand)]
     Delegate(DelegateCommand),
+    /// Deleverage orders on your margin account (pre-liquidation, take-profit, stop-loss):
+    /// anyone executes a triggered order for its bonus; health must improve.
+    #[command(subcommand)]
+    Order(OrderCommand),
+    /// The pool's e-mode groups, and the group your account is in (every debt inside one
+    /// group: its collateral of the group at the group's weights).
+    Emode {
+        /// Margin account number (of the signer).
+        #[arg(long, default_value_t = 0)]
+        id: u64,
+        /// Any margin account, by address.
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// Deposit into a market (market or mint address).
     Deposit {
         /// Market or mint.
@@ -113,6 +127,64 @@ pub enum Command {
     },
     /// Positions, values, health and liquidation prices of a margin account.
     Status {
+        /// Margin account number (of the signer).
+        #[arg(long, default_value_t = 0)]
+        id: u64,
+        /// Any margin account, by address.
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+/// Order commands.
+#[derive(Subcommand, Debug)]
+pub enum OrderCommand {
+    /// Post an order: when triggered, repay up to MAX_REPAY of REPAY's debt with WITH's collateral.
+    Post {
+        /// Market (or mint) whose debt is repaid.
+        repay: String,
+        /// Market (or mint) whose collateral pays.
+        with: String,
+        /// Most debt to repay over the order's life, in tokens.
+        max_repay: String,
+        /// Trigger: health factor below this (e.g. 1.15).
+        #[arg(long)]
+        health_below: Option<String>,
+        /// Trigger: the watched market's price at or below this many USD (a stop-loss).
+        #[arg(long)]
+        price_below: Option<String>,
+        /// Trigger: the watched market's price at or above this many USD (a take-profit).
+        #[arg(long)]
+        price_above: Option<String>,
+        /// The market a price trigger watches (default: WITH).
+        #[arg(long)]
+        watch: Option<String>,
+        /// The executor's bonus at the trigger, bps.
+        #[arg(long, default_value_t = 50)]
+        min_bonus_bps: u16,
+        /// The executor's bonus as health reaches 1.0 (price orders pay it), bps.
+        #[arg(long, default_value_t = 200)]
+        max_bonus_bps: u16,
+        /// Expire after this many seconds (default: never).
+        #[arg(long)]
+        expires_in_secs: Option<i64>,
+        /// Order id 0-7 (default: the first free one).
+        #[arg(long)]
+        order_id: Option<u8>,
+        /// Margin account number.
+        #[arg(long, default_value_t = 0)]
+        id: u64,
+    },
+    /// Cancel order ORDER_ID (its rent goes back to whoever paid it).
+    Cancel {
+        /// The order's id.
+        order_id: u8,
+        /// Margin account number.
+        #[arg(long, default_value_t = 0)]
+        id: u64,
+    },
+    /// List a margin account's orders.
+    List {
         /// Margin account number (of the signer).
         #[arg(long, default_value_t = 0)]
         id: u64,

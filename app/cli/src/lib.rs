@@ -14,6 +14,7 @@ pub mod context;
 pub mod gov;
 pub mod localnet;
 pub mod migrate;
+pub mod orders;
 pub mod output;
 pub mod trader;
 
@@ -49,6 +50,8 @@ pub async fn run<C: Chain>(
                 .map_err(|e| CliError(format!("cannot read '{file}': {e}")))?;
             migrate::run(ctx, &options(authority, *print)?, &text).await
         }
+        Command::Order(order) => orders::run(ctx, order).await,
+        Command::Emode { id, account } => orders::emode(ctx, *id, account.as_deref()).await,
         _ => trader::run(ctx, command).await,
     }
 }

@@ -254,6 +254,8 @@ pub async fn run<C: Chain>(ctx: &Context<C>, command: &Command) -> Result<Output
         Command::Gov { .. }
         | Command::Migrate { .. }
         | Command::Simulate(_)
+        | Command::Order(_)
+        | Command::Emode { .. }
         | Command::Localnet(_) => Err(CliError("not a trader command".into())),
     }
 }
@@ -282,29 +284,13 @@ async fn status<C: Chain>(
     };
     let acc = margin(ctx, &key).await?;
     let now = ctx.chain.clock().await?.unix_timestamp;
-    let mut states = vec![];
-    for (mk, m) in ctx.markets().await? {
-        let price = ctx.chain.account(&ctx.price_account(&mk, &m)).await?;
-        let update = price.and_then(|p| decode_price_update(&p.data));
-        let feed = match m.config.secondary.is_set() {
-            true => ctx.chain.account(&m.config.secondary.feed).await?,
-            false => None,
-        };
-        let feed = feed
-            .filter(|a| a.owner == keel::oracle::switchboard::SWITCHBOARD_ON_DEMAND_ID)
-            .and_then(|a| keel_sdk::oracle::decode_pull_feed(&a.data));
-        states.push(MarketState::with_feeds(
-            mk,
-            m,
-            update.as_ref(),
-            feed.as_ref(),
-            now,
-        ));
-    }
+    let states = market_states(ctx, now).await?;
     let fail = |e: keel_sdk::risk::RiskError| CliError(format!("cannot value {key}: {e}"));
     let amounts = position_amounts(&acc, &states, now).map_err(fail)?;
     let health = account_health(&acc, &states, now).map_err(fail)?;
     let liq = liquidation_prices(&acc, &states, now).map_err(fail)?;
+    let group = keel_sdk::risk::emode_group(&amounts, &states).map_err(fail)?;
+    let orders = crate::orders::orders_of(ctx, &key).await?;
     let usd = |w: keel::math::fixed::Wad| w.0 as f64 / 1e18;
     let mut rows = vec![vec![
         "MINT".into(),
@@ -343,6 +329,14 @@ async fn status<C: Chain>(
         usd(health.debt_maint),
         if health.debt_maint.0 == 0 { "∞".to_string() } else { format!("{hf:.4}") }
     ));
+    lines.push(match group {
+        Some(g) => format!(
+            "e-mode: group {g} (every debt inside it; its collateral at the group's weights)"
+        ),
+        None => "e-mode: none".into(),
+    });
+    let symbol = |k: &Pubkey| crate::orders::market_name(&states, k);
+    lines.extend(crate::orders::order_lines(&orders, &symbol));
     Ok(Output {
         lines,
         json: json!({
@@ -354,6 +348,35 @@ async fn status<C: Chain>(
             "debt_maint": usd(health.debt_maint),
             "health_factor": if health.debt_maint.0 == 0 { None } else { Some(hf) },
             "liquidatable": health.is_liquidatable(),
+            "emode_group": group,
+            "orders": crate::orders::orders_json(&orders, &symbol),
         }),
     })
+}
+
+/// Every market of the pool priced as the program would price it at `now`.
+pub(crate) async fn market_states<C: Chain>(
+    ctx: &Context<C>,
+    now: i64,
+) -> Result<Vec<MarketState>, CliError> {
+    let mut states = vec![];
+    for (mk, m) in ctx.markets().await? {
+        let price = ctx.chain.account(&ctx.price_account(&mk, &m)).await?;
+        let update = price.and_then(|p| decode_price_update(&p.data));
+        let feed = match m.config.secondary.is_set() {
+            true => ctx.chain.account(&m.config.secondary.feed).await?,
+            false => None,
+        };
+        let feed = feed
+            .filter(|a| a.owner == keel::oracle::switchboard::SWITCHBOARD_ON_DEMAND_ID)
+            .and_then(|a| keel_sdk::oracle::decode_pull_feed(&a.data));
+        states.push(MarketState::with_feeds(
+            mk,
+            m,
+            update.as_ref(),
+            feed.as_ref(),
+            now,
+        ));
+    }
+    Ok(states)
 }

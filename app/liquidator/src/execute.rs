@@ -32,8 +32,12 @@ pub struct PassReport {
     pub failed: usize,
     /// The error of each failure.
     pub errors: Vec<String>,
-    /// Expected profit of the liquidations that landed, USD.
+    /// Expected profit of the liquidations and orders that landed, USD.
     pub profit_usd: f64,
+    /// Triggered deleverage orders sent (or, in a dry run, that would be).
+    pub orders_attempted: usize,
+    /// Orders that landed.
+    pub orders_executed: usize,
 }
 
 /// Errors that mean another actor got there first (or the state moved): skip, do not retry; the
@@ -91,6 +95,8 @@ pub struct Plan {
     pub token_accounts: Vec<Pubkey>,
     /// The liquidations chosen, most urgent first: (candidate account, choice).
     pub liquidations: Vec<(Candidate, Choice)>,
+    /// Triggered deleverage orders chosen, executed before the liquidations.
+    pub orders: Vec<crate::orders::OrderChoice>,
     /// Accounts valued.
     pub evaluated: usize,
     /// Accounts found liquidatable.
@@ -117,6 +123,13 @@ pub async fn prepare(chain: &impl Chain, config: &Config) -> Result<Plan, ChainE
         token_accounts.push(key);
         balances.push(balance);
     }
+    // orders first: they deleverage an account before it reaches liquidation
+    let orders = crate::orders::choose_orders(
+        &snapshot,
+        &chain.payer().pubkey(),
+        &mut balances,
+        config.min_profit_usd,
+    );
     let liquidatable = candidates.len();
     let liquidity = match config.mode {
         Mode::Flash => lendable(chain, &snapshot).await?,
@@ -153,6 +166,7 @@ pub async fn prepare(chain: &impl Chain, config: &Config) -> Result<Plan, ChainE
         snapshot,
         token_accounts,
         liquidations,
+        orders,
         evaluated,
         liquidatable,
     })
@@ -221,6 +235,7 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
             chain.set_lookup_tables(vec![]);
         }
     }
+    crate::orders::execute_orders(chain, config, plan, &mut report).await;
     for (candidate, choice) in &plan.liquidations {
         report.attempted += 1;
         let (r, s) = (

@@ -10,6 +10,7 @@ pub mod config;
 pub mod evaluate;
 pub mod execute;
 pub mod flash;
+pub mod orders;
 pub mod snapshot;
 pub mod strategy;
 

@@ -2,7 +2,7 @@
 //! account (found with the discriminator and pool memcmp filters).
 use crate::config::Config;
 use anchor_lang::prelude::Pubkey;
-use keel::state::{MarginAccount, Pool};
+use keel::state::{DeleverageOrder, MarginAccount, Pool};
 use keel_sdk::chain::{filters, Chain, ChainError};
 use keel_sdk::instructions::OracleAccounts;
 use keel_sdk::oracle::{decode_price_update, decode_pull_feed};
@@ -18,6 +18,8 @@ pub struct Snapshot {
     pub price_accounts: Vec<OracleAccounts>,
     /// Every margin account of the pool.
     pub accounts: Vec<(Pubkey, MarginAccount)>,
+    /// Every deleverage order of the pool.
+    pub orders: Vec<(Pubkey, DeleverageOrder)>,
     /// The cluster's unix time of the read.
     pub now: i64,
 }
@@ -73,11 +75,18 @@ impl Snapshot {
                     .map(|m| (k, m))
             })
             .collect();
+        let orders = chain
+            .program_accounts(&filters::orders(&config.pool))
+            .await?
+            .into_iter()
+            .filter_map(|(k, a)| keel_sdk::decode::order(&a.data).ok().map(|o| (k, o)))
+            .collect();
         Ok(Snapshot {
             pool,
             markets,
             price_accounts,
             accounts,
+            orders,
             now,
         })
     }

@@ -12,8 +12,8 @@
 //! ```
 //! Allowed while borrowing is paused: an order only ever reduces risk.
 // Anchor's `init` codegen (the create-account closures of `try_accounts`) measures above the
-// 4 KiB threshold in host MIR; it is generated code this crate cannot restructure. The
-// compute-unit suite runs this instruction from the SBF binary, whose real frames are what counts.
+// 4 KiB threshold in host MIR; it is generated code this crate cannot restructure (as
+// open_account.rs); the handler itself is small.
 #![allow(clippy::large_stack_frames)]
 use crate::constants::{MAX_ORDERS, MAX_ORDER_TRIGGER_HF_BPS, ORDER_SEED};
 use crate::errors::KeelError;
