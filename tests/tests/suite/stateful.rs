@@ -6,8 +6,9 @@
 //! market's configuration with the last step's (a loosening only by an executed queued change; a
 //! maintenance weight never tightens faster than its ramp).
 //! Market 2 has a Switchboard second source that agrees, diverges or goes stale at random.
-//! Flash loans are fuzzed too, honest and malformed (stateful/flash.rs), and delegates
-//! (stateful/delegate.rs).
+//! Flash loans are fuzzed too, honest and malformed (stateful/flash.rs), delegates
+//! (stateful/delegate.rs) and deleverage orders (stateful/orders.rs). Markets 0 and 2 share an
+//! e-mode group, so borrows, liquidations and orders run in and out of it.
 //! Besides honest users it plays the audit's exploit moves: deposit/withdraw round-trip loops
 //! against an outflow limit, dust positions in a new market, stale feeds, matured changes replayed
 //! after a later tightening (must be refused), maintenance-weight cuts, liquidations taken as a
@@ -22,6 +23,7 @@
 //! reaches deep states (near-limit borrows, liquidations), not just refusals.
 mod delegate;
 mod flash;
+mod orders;
 
 use crate::common::*;
 use flash::FlashShape;
@@ -34,6 +36,7 @@ use keel_tests::invariants::{assert_initial_health, check};
 use keel_tests::tokens::{balance, spl_token, token_2022};
 use keel_tests::world::USD;
 use keel_tests::{MarketSpec, Trader, World};
+use orders::OrderOp;
 use proptest::prelude::*;
 use solana_sdk::signature::Signer;
 use solana_sdk::transaction::TransactionError;
@@ -151,6 +154,17 @@ enum Action {
         to_self: bool,
         clear: bool,
     },
+    /// Order `id` on trader `t`'s account posted, cancelled or executed (stateful/orders.rs).
+    Order {
+        t: usize,
+        by: usize,
+        id: u8,
+        repay: usize,
+        seize: usize,
+        hf_bps: u32,
+        whole: u64,
+        op: OrderOp,
+    },
     /// A flash loan of `whole` units of market `m` by trader `t`, honest or malformed
     /// (stateful/flash.rs).
     Flash {
@@ -186,6 +200,7 @@ fn action() -> impl Strategy<Value = Action> {
         2 => (-1_500i64..1_500, prop_oneof![Just(0i64), 61i64..300]).prop_map(|(move_bps, stale_secs)| Action::Second { move_bps, stale_secs }),
         3 => (t.clone(), m.clone(), 1u64..500, proptest::sample::select(&FlashShape::ALL[..])).prop_map(|(t, m, whole, shape)| Action::Flash { t, m, whole, shape }),
         2 => (t.clone(), t.clone(), m.clone(), 1u64..200, any::<bool>(), any::<bool>(), any::<bool>(), proptest::bool::weighted(0.2)).prop_map(|(t, by, m, whole, act, borrow, to_self, clear)| Action::Delegate { t, by, m, whole, act, borrow, to_self, clear }),
+        4 => ((t.clone(), 0..2 * TRADERS, 0u8..3), (m.clone(), m.clone(), 10_001u32..=30_000, 1u64..300), proptest::sample::select(&[OrderOp::Post, OrderOp::Post, OrderOp::Cancel, OrderOp::Execute, OrderOp::Execute][..])).prop_map(|((t, by, id), (repay, seize, hf_bps, whole), op)| Action::Order { t, by, id, repay, seize, hf_bps, whole, op }),
     ]
 }
 
@@ -275,6 +290,22 @@ async fn setup() -> Run {
     .await;
     // market 2 is priced by two sources: the rules of oracle/rules.rs are fuzzed too
     w.add_secondary(2, START[2], &START).await.unwrap();
+    // markets 0 and 2 form an e-mode group (math/emode.rs), listed through the timelock
+    for m in [0, 2] {
+        let mut config = w.market(m).await.config;
+        config.emode = keel::math::emode::EmodeConfig {
+            group: 1,
+            init_asset_weight_bps: 8_500,
+            maint_asset_weight_bps: 8_800,
+        };
+        let market = w.markets[m].keys.market;
+        let change = w
+            .queue(ChangeKind::MarketConfig { market, config })
+            .await
+            .unwrap();
+        let payer = w.env.payer();
+        w.execute(&payer, change, Some(m)).await.unwrap();
+    }
     let funding = [10_000 * SOL, 1_000_000 * USDC, 500 * 100_000_000];
     let mut traders = vec![];
     for _ in 0..TRADERS {
@@ -378,6 +409,17 @@ fn tally(action: &Action, ok: bool) {
         Action::Delegate { act: false, .. } => "delegate_set",
         Action::Delegate { to_self: true, .. } => "delegate_pays_itself",
         Action::Delegate { .. } => "delegate_acts",
+        Action::Order {
+            op: OrderOp::Post, ..
+        } => "order_post",
+        Action::Order {
+            op: OrderOp::Cancel,
+            ..
+        } => "order_cancel",
+        Action::Order {
+            op: OrderOp::Execute,
+            ..
+        } => "order_execute",
     };
     let mut stats = STATS.lock().unwrap();
     let e = stats.entry(name).or_default();
@@ -564,6 +606,25 @@ async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
                 &run.traders,
                 (t, by, m, whole),
                 (act, borrow, to_self, clear),
+            )
+            .await?
+        }
+        Action::Order {
+            t,
+            by,
+            id,
+            repay,
+            seize,
+            hf_bps,
+            whole,
+            op,
+        } => {
+            orders::order(
+                w,
+                (&run.traders, &run.liquidator),
+                (t, by, id),
+                (repay, seize, hf_bps, whole),
+                op,
             )
             .await?
         }

@@ -35,8 +35,9 @@ pub fn health_order_bonus_bps(min_b: u16, max_b: u16, trigger_hf_bps: u32, hf: W
     min_b + extra.min(span) as u16
 }
 
-/// Base units of a token with `decimals` worth `value` at `price` (rounded down).
-pub fn tokens_for_value(value: Wad, price: &OraclePrice, decimals: u8) -> Result<u64> {
+/// Base units of a token with `decimals` worth `value` at `price` (rounded down; wider than a
+/// token amount: a cheap token can be owed more units than any account holds).
+pub fn tokens_for_value(value: Wad, price: &OraclePrice, decimals: u8) -> Result<u128> {
     // tokens = value * 10^(decimals - expo - 18) / price
     let shift = decimals as i32 - price.expo - 18;
     require!(shift.abs() <= 36, KeelError::OracleExponentOutOfRange);
@@ -49,7 +50,7 @@ pub fn tokens_for_value(value: Wad, price: &OraclePrice, decimals: u8) -> Result
             .ok_or_else(|| error!(KeelError::MathOverflow))?;
         mul_div(value.0, 1, den, Rounding::Down)?
     };
-    u64::try_from(tokens).map_err(|_| error!(KeelError::MathOverflow))
+    Ok(tokens)
 }
 
 /// One side of an exchange: the amount held (debt or deposit), its spot price and decimals.
@@ -71,7 +72,7 @@ pub fn order_exchange(
     seize: &OrderSide,
     bonus_bps: u16,
 ) -> Result<(u64, u64)> {
-    let seize_for = |r: u64| -> Result<u64> {
+    let seize_for = |r: u64| -> Result<u128> {
         let value = token_value(
             r,
             repay.price.price,
@@ -84,11 +85,12 @@ pub fn order_exchange(
     };
     let r = asked.min(remaining).min(repay.amount);
     let s = seize_for(r)?;
-    if s <= seize.amount {
-        return Ok((r, s));
+    if s <= seize.amount as u128 {
+        return Ok((r, s as u64));
     }
-    let r = mul_div(r as u128, seize.amount as u128, s as u128, Rounding::Down)? as u64;
-    Ok((r, seize_for(r)?.min(seize.amount)))
+    // s > deposit >= 0, so the quotient is below r
+    let r = mul_div(r as u128, seize.amount as u128, s, Rounding::Down)? as u64;
+    Ok((r, seize_for(r)?.min(seize.amount as u128) as u64))
 }
 
 /// The spot price of one whole token, USD with 18 decimals (what price triggers compare).
