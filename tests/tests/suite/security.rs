@@ -12,6 +12,9 @@
 //! | fake program            | token program                                 | token program                             | token, system program                                                          |
 //! | duplicate mutable       | any two writable slots of one type            | liquidator = liquidatee, repay = seize    | -                                                                              |
 //!
+//! The user column also holds `set_delegate`, `post_order` and `cancel_order`, the keeper column
+//! `execute_order` (an order on another account is its wrong relation).
+//!
 //! Separate tests: reinitialisation, non-canonical bumps, many tiny operations (rounding), price
 //! manipulation of a thin collateral, duplicated remaining accounts (security_checks.rs); closing
 //! with open positions (refusals.rs); stale / low-confidence / wrong-feed prices (oracle.rs), and a
@@ -23,7 +26,10 @@ use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::Discriminator;
 use keel::errors::KeelError;
 use keel::state::Role;
-use keel::state::{ChangeKind, MarginAccount, Market, PendingChange, Pool};
+use keel::state::{
+    ChangeKind, DeleverageOrder, MarginAccount, Market, OrderParams, OrderTrigger, PendingChange,
+    Pool,
+};
 use keel_sdk::instructions::{self as kix, LiquidationKeys, MarketKeys};
 use keel_sdk::pda;
 use keel_tests::env::custom_error;
@@ -52,6 +58,7 @@ enum Kind {
     Market,
     Margin,
     Change,
+    Order,
     Vault,
     Mint,
     Token,
@@ -94,6 +101,9 @@ fn expected(class: Class) -> Vec<u32> {
         k(KeelError::NotLiquidatable),
         k(KeelError::AccountNotEmpty),
         k(KeelError::InvalidInstructionsSysvar),
+        k(KeelError::OrderMismatch),
+        k(KeelError::OrderSelfExecution),
+        k(KeelError::InvalidOrder),
         3, // SPL token: mint mismatch (a token account of another mint in a CPI)
         4, // SPL token: owner does not match
     ];
@@ -153,6 +163,8 @@ async fn kind_of(w: &mut World, key: Pubkey) -> Kind {
             Kind::Margin
         } else if d == PendingChange::DISCRIMINATOR {
             Kind::Change
+        } else if d == DeleverageOrder::DISCRIMINATOR {
+            Kind::Order
         } else {
             Kind::Other
         };
@@ -239,6 +251,39 @@ async fn fixture() -> Fixture {
         MintExtension::None,
     )
     .await;
+    // orders on the trader's account: 1 to cancel, 2 a stop-loss (SOL <= $95) to execute; one
+    // on the victim's, their sibling in another relation
+    let stop = OrderParams {
+        trigger: OrderTrigger::PriceAtOrBelow {
+            market: sol.market,
+            price: keel::math::fixed::Wad::from_int(95),
+        },
+        max_repay: 50 * USDC,
+        min_bonus_bps: 100,
+        max_bonus_bps: 100,
+        expires_at: 0,
+    };
+    let usdc_market = w.markets[1].keys.market;
+    for id in [1u8, 2] {
+        let ix = kix::post_order(
+            (trader.key.pubkey(), payer.pubkey()),
+            trader.margin,
+            (usdc_market, sol.market),
+            id,
+            stop,
+        );
+        w.send_as(&trader.key, &[ix]).await.unwrap();
+    }
+    let ix = kix::post_order(
+        (victim.key.pubkey(), payer.pubkey()),
+        victim.margin,
+        (usdc_market, sol.market),
+        1,
+        stop,
+    );
+    w.send_as(&victim.key, &[ix]).await.unwrap();
+    let (order_1, order_2) = (pda::order(&trader.margin, 1), pda::order(&trader.margin, 2));
+    let victims_order = pda::order(&victim.margin, 1);
     w.set_price(0, 92 * USD).await; // the victim is liquidatable; the trader is not
 
     let (pool, usdc) = (w.pool, w.markets[1].keys);
@@ -322,6 +367,37 @@ async fn fixture() -> Fixture {
         (
             "execute_change",
             kix::execute_change(liq.key.pubkey(), pool, change, payer.pubkey(), None),
+        ),
+        (
+            "post_order",
+            kix::post_order(
+                (trader.key.pubkey(), payer.pubkey()),
+                trader.margin,
+                (usdc.market, sol.market),
+                0,
+                stop,
+            ),
+        ),
+        (
+            "cancel_order",
+            kix::cancel_order(trader.key.pubkey(), trader.margin, order_1, payer.pubkey()),
+        ),
+        (
+            "execute_order",
+            kix::execute_order(
+                &kix::ExecutionKeys {
+                    executor: liq.key.pubkey(),
+                    order: order_2,
+                    margin_account: trader.margin,
+                    payer: payer.pubkey(),
+                    repay: usdc,
+                    seize: sol,
+                    repay_source: liq.tokens[1],
+                    seize_destination: liq.tokens[0],
+                },
+                10 * USDC,
+                &trader_metas,
+            ),
         ),
         (
             "add_market",
@@ -422,6 +498,8 @@ async fn fixture() -> Fixture {
         (victim.margin, trader.margin),
         (empty.margin, trader.margin),
         (change, change_b),
+        (order_1, victims_order),
+        (order_2, victims_order),
     ];
     for (a, b) in pairs {
         siblings.insert(a, b);
@@ -496,6 +574,7 @@ async fn mutations(
                 | Kind::Market
                 | Kind::Margin
                 | Kind::Change
+                | Kind::Order
                 | Kind::Vault
                 | Kind::Mint
                 | Kind::Token
@@ -505,7 +584,9 @@ async fn mutations(
             Class::TypeCosplay => match kind {
                 Kind::Pool => Some(f.w.markets[0].keys.market),
                 Kind::Market => Some(f.w.pool),
-                Kind::Margin | Kind::Change | Kind::Price => Some(f.w.markets[1].keys.market),
+                Kind::Margin | Kind::Change | Kind::Order | Kind::Price => {
+                    Some(f.w.markets[1].keys.market)
+                }
                 _ => None,
             },
             Class::WrongRelation => f.siblings.get(&m.pubkey).copied(),

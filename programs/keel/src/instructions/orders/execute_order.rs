@@ -265,20 +265,33 @@ fn order_sides(
     repay_key: Pubkey,
     seize_key: Pubkey,
 ) -> Result<(OrderSide, OrderSide)> {
-    let side = |key: &Pubkey, debt: bool, unpriced: KeelError| -> Result<OrderSide> {
-        let q = &priced
-            .get(key)
-            .ok_or_else(|| error!(KeelError::MissingPositionPair))?
-            .input;
+    // a market the account holds nothing of (or not on that side) is refused as such
+    let side = |key: &Pubkey, debt: bool, (none, unpriced): (KeelError, KeelError)| {
+        let q = &priced.get(key).ok_or_else(|| error!(none))?.input;
+        let amount = if debt { q.debt } else { q.deposit };
+        if amount == 0 {
+            return Err(error!(none));
+        }
         Ok(OrderSide {
-            amount: if debt { q.debt } else { q.deposit },
+            amount,
             price: q.price.ok_or_else(|| error!(unpriced))?,
             decimals: q.decimals,
         })
     };
     Ok((
-        side(&repay_key, true, KeelError::OracleStale)?,
-        side(&seize_key, false, KeelError::SeizeMarketUnpriced)?,
+        side(
+            &repay_key,
+            true,
+            (KeelError::NoDebt, KeelError::OracleStale),
+        )?,
+        side(
+            &seize_key,
+            false,
+            (
+                KeelError::NoCollateralInSeizeMarket,
+                KeelError::SeizeMarketUnpriced,
+            ),
+        )?,
     ))
 }
 
