@@ -127,6 +127,11 @@ pub fn black_thursday() -> Scenario {
             defender_share: 0.0,
             defend_below_hf: 1.1,
             defend_repay_share: 0.5,
+            order_share: 0.0,
+            order_trigger_hf: 1.1,
+            order_repay_share: 0.5,
+            order_min_bonus_bps: 50,
+            order_max_bonus_bps: 250,
         },
         liquidators: Liquidators {
             count: 2,

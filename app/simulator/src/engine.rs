@@ -44,6 +44,7 @@ const POPULATION_STREAM: u64 = 2;
 const ORACLE_STREAM: u64 = 3;
 const DEFENCE_STREAM: u64 = 4;
 const SECONDARY_ORACLE_STREAM: u64 = 5;
+const ORDER_STREAM: u64 = 6;
 
 /// What a run produced.
 #[derive(Clone, Debug)]
@@ -165,6 +166,11 @@ pub async fn run_paths(
         &mut plans,
         &mut rng(population_seed, DEFENCE_STREAM),
     );
+    population::mark_orders(
+        scenario,
+        &mut plans,
+        &mut rng(population_seed, ORDER_STREAM),
+    );
 
     let mut world = setup::pool(scenario, population_seed).await?;
     let start_time = world.env.now().await;
@@ -276,6 +282,9 @@ pub async fn run_paths(
                     .push_back((step + scenario.network.reaction_delay_steps, plan));
                 while bot.queue.front().is_some_and(|(due, _)| *due <= step) {
                     let (_, mut plan) = bot.queue.pop_front().expect("front exists");
+                    // triggered orders go first, and take block space as liquidations do
+                    plan.orders.truncate(space);
+                    space -= plan.orders.len();
                     plan.liquidations.truncate(space);
                     space -= plan.liquidations.len();
                     let report = execute(&bot.chain, &bot.config, &plan).await;
@@ -323,13 +332,19 @@ pub async fn run_paths(
             None => vec![0.0; prices.len()],
         };
         for e in &events {
-            if let metrics::Event::Liquidated(l) = e {
-                row.cascade_liquidations += cascade.contains(&l.margin_account) as u64;
-                let bot = bot_keys.iter().position(|k| k.pubkey() == l.liquidator);
-                if let (Some(desk), Some(bot)) = (desk.as_mut(), bot) {
-                    let m = market_index(&world, &l.seize_market);
-                    desk.seized(scenario, step, bot, m, l.seized);
+            // what a bot received, liquidating or executing an order, goes to its desk
+            let (liquidator, seize_market, seized) = match e {
+                metrics::Event::Liquidated(l) => {
+                    row.cascade_liquidations += cascade.contains(&l.margin_account) as u64;
+                    (l.liquidator, l.seize_market, l.seized)
                 }
+                metrics::Event::OrderExecuted(o) => (o.executor, o.seize_market, o.seized),
+                _ => continue,
+            };
+            let bot = bot_keys.iter().position(|k| k.pubkey() == liquidator);
+            if let (Some(desk), Some(bot)) = (desk.as_mut(), bot) {
+                let m = market_index(&world, &seize_market);
+                desk.seized(scenario, step, bot, m, seized);
             }
         }
         if let Some(desk) = desk.as_mut() {

@@ -10,7 +10,7 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AnchorDeserialize, Discriminator};
 use base64::Engine;
-use keel::events::{BadDebtCovered, BadDebtSocialised, Liquidated};
+use keel::events::{BadDebtCovered, BadDebtSocialised, Liquidated, OrderExecuted};
 use keel::math::fixed::WAD;
 use keel::math::health::Health;
 use keel_liquidator::snapshot::Snapshot;
@@ -25,6 +25,8 @@ pub enum Event {
     Covered(BadDebtCovered),
     /// Bad debt socialised to lenders.
     Socialised(BadDebtSocialised),
+    /// A deleverage order executed.
+    OrderExecuted(OrderExecuted),
 }
 
 fn decode<T: AnchorDeserialize + Discriminator>(data: &[u8]) -> Option<T> {
@@ -44,6 +46,7 @@ pub fn events(logs: &[String]) -> Vec<Event> {
                 .map(Event::Liquidated)
                 .or_else(|| decode::<BadDebtCovered>(&data).map(Event::Covered))
                 .or_else(|| decode::<BadDebtSocialised>(&data).map(Event::Socialised))
+                .or_else(|| decode::<OrderExecuted>(&data).map(Event::OrderExecuted))
         })
         .collect()
 }
@@ -79,6 +82,12 @@ pub struct StepRecord {
     pub repaid_usd: f64,
     /// Bonus paid to liquidators this step (after the protocol fee), USD.
     pub bonus_usd: f64,
+    /// Deleverage orders executed this step.
+    pub orders_executed: u64,
+    /// Debt they repaid, USD.
+    pub order_repaid_usd: f64,
+    /// What their executors received above the debt repaid, USD (the traders' cost).
+    pub order_bonus_usd: f64,
     /// Protocol fee to the insurance funds this step, USD.
     pub fee_usd: f64,
     /// Bad debt covered by insurance funds this step, USD.
@@ -167,6 +176,14 @@ pub fn add_events(
                 record.bonus_usd += usd(l.bonus as f64, sd, sp) - fee;
                 record.fee_usd += fee;
                 record.fee_by_market_usd[r] += fee;
+            }
+            Event::OrderExecuted(o) => {
+                let (_, rd, rp) = price_of(&o.repay_market);
+                let (_, sd, sp) = price_of(&o.seize_market);
+                let repaid = usd(o.repaid as f64, rd, rp);
+                record.orders_executed += 1;
+                record.order_repaid_usd += repaid;
+                record.order_bonus_usd += usd(o.seized as f64, sd, sp) - repaid;
             }
             Event::Covered(c) => {
                 let (m, d, p) = price_of(&c.market);

@@ -8,6 +8,7 @@
 //! short:  posts a stablecoin, borrows a volatile asset
 //! borrow (USD)      = u * C_init / liab_init_weight     (C_init: collateral at the initial band)
 //! defender          ~ Bernoulli(defender_share), from a separate stream
+//! order             ~ Bernoulli(order_share), from another
 //! ```
 use crate::scenario::Scenario;
 use rand::seq::IndexedRandom;
@@ -25,6 +26,16 @@ pub struct TraderPlan {
     pub leverage: f64,
     /// Repays part of its debt when its health factor runs low (see [`mark_defenders`]).
     pub defender: bool,
+    /// Posts a deleverage order when it opens (see [`mark_orders`]).
+    pub order: bool,
+}
+
+/// Mark each trader as posting a deleverage order with probability `population.order_share`,
+/// from its own random stream (the rest of the population does not change with the share).
+pub fn mark_orders(scenario: &Scenario, traders: &mut [TraderPlan], rng: &mut impl Rng) {
+    for t in traders {
+        t.order = rng.random::<f64>() < scenario.population.order_share;
+    }
 }
 
 /// Mark each trader a defender with probability `population.defender_share`, from its own
@@ -68,6 +79,7 @@ pub fn draw(scenario: &Scenario, rng: &mut impl Rng) -> Vec<TraderPlan> {
                     debt_market: *volatile.choose(rng).expect("a volatile market"),
                     leverage,
                     defender: false,
+                    order: false,
                 }
             } else {
                 let collateral = if two {
@@ -82,6 +94,7 @@ pub fn draw(scenario: &Scenario, rng: &mut impl Rng) -> Vec<TraderPlan> {
                     debt_market: *stable.choose(rng).expect("a stable market"),
                     leverage,
                     defender: false,
+                    order: false,
                 }
             }
         })

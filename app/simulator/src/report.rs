@@ -37,6 +37,14 @@ pub struct Summary {
     pub start_debt_usd: f64,
     /// Debt per dollar of collateral at the start.
     pub capital_efficiency: f64,
+    /// Deleverage orders posted at the start.
+    pub orders_posted: u64,
+    /// Orders executed.
+    pub orders_executed: u64,
+    /// Debt they repaid, USD.
+    pub order_repaid_usd: f64,
+    /// What traders paid their executors above the debt repaid, USD.
+    pub order_bonus_usd: f64,
     /// Traders who defended their position.
     pub defences: u64,
     /// What they repaid, USD.
@@ -144,6 +152,10 @@ impl Summary {
             } else {
                 0.0
             },
+            orders_posted: book.orders,
+            orders_executed: series.iter().map(|r| r.orders_executed).sum(),
+            order_repaid_usd: sum(|r| r.order_repaid_usd),
+            order_bonus_usd: sum(|r| r.order_bonus_usd),
             defences: series.iter().map(|r| r.defences).sum(),
             defended_usd: sum(|r| r.defended_usd),
             liquidations: series.iter().map(|r| r.liquidations).sum(),
@@ -181,7 +193,7 @@ impl Summary {
     /// The summary as an aligned two-column table.
     pub fn table(&self) -> String {
         let usd = |v: f64| format!("${}", thousands(v));
-        let rows: Vec<(&str, String)> = vec![
+        let mut rows: Vec<(&str, String)> = vec![
             (
                 "scenario",
                 format!("{} (seed {})", self.scenario, self.seed),
@@ -274,6 +286,25 @@ impl Summary {
                 },
             ),
         ];
+        if self.orders_posted > 0 {
+            let at = rows
+                .iter()
+                .position(|(k, _)| *k == "liquidations")
+                .unwrap_or(rows.len());
+            rows.insert(
+                at,
+                (
+                    "deleverage orders",
+                    format!(
+                        "{} posted, {} executed (repaid {}, executors' bonus {})",
+                        self.orders_posted,
+                        self.orders_executed,
+                        usd(self.order_repaid_usd),
+                        usd(self.order_bonus_usd)
+                    ),
+                ),
+            );
+        }
         let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         let mut out = String::new();
         for (k, v) in rows {

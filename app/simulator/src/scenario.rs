@@ -250,6 +250,34 @@ pub struct Population {
     /// Share of the borrowed amount a defender repays.
     #[serde(default = "default_defend_repay")]
     pub defend_repay_share: f64,
+    /// Share of traders who post a deleverage order when they open (instructions/orders/):
+    /// below `order_trigger_hf`, anyone may repay up to `order_repay_share` of their debt with
+    /// their largest collateral, for a bonus from `order_min_bonus_bps` at the trigger to
+    /// `order_max_bonus_bps` at health 1.0. The bots execute triggered orders before liquidating.
+    #[serde(default)]
+    pub order_share: f64,
+    /// Health factor under which an order triggers.
+    #[serde(default = "default_order_hf")]
+    pub order_trigger_hf: f64,
+    /// Share of the borrowed amount an order may repay over its life.
+    #[serde(default = "default_defend_repay")]
+    pub order_repay_share: f64,
+    /// The executor's bonus at the trigger, bps.
+    #[serde(default = "default_order_min_bonus")]
+    pub order_min_bonus_bps: u16,
+    /// The executor's bonus at health 1.0, bps.
+    #[serde(default = "default_order_max_bonus")]
+    pub order_max_bonus_bps: u16,
+}
+
+fn default_order_hf() -> f64 {
+    1.1
+}
+fn default_order_min_bonus() -> u16 {
+    50
+}
+fn default_order_max_bonus() -> u16 {
+    250
 }
 
 fn default_defend_hf() -> f64 {

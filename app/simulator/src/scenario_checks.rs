@@ -19,7 +19,7 @@ fn fail<T>(msg: impl Into<String>) -> Result<T, ScenarioError> {
 }
 
 /// Parameters `--sweep` can vary, with what each one sets.
-pub const SWEEPABLE: [(&str, &str); 11] = [
+pub const SWEEPABLE: [(&str, &str); 12] = [
     (
         "liquidation_threshold",
         "maint_weight_bps of every volatile market",
@@ -37,6 +37,7 @@ pub const SWEEPABLE: [(&str, &str); 11] = [
     ),
     ("traders", "population.traders"),
     ("defenders", "population.defender_share"),
+    ("orders", "population.order_share"),
 ];
 
 impl Scenario {
@@ -137,6 +138,22 @@ impl Scenario {
                 "population: defender_share and defend_repay_share in [0, 1], defend_below_hf >= 1",
             );
         }
+        let max_bonus = self
+            .markets
+            .iter()
+            .map(|m| m.max_bonus_bps)
+            .min()
+            .unwrap_or(0);
+        if !(0.0..=1.0).contains(&p.order_share)
+            || !(p.order_repay_share > 0.0 && p.order_repay_share <= 1.0)
+            || !(p.order_trigger_hf > 1.0 && p.order_trigger_hf <= 3.0)
+            || p.order_min_bonus_bps > p.order_max_bonus_bps
+            || (p.order_share > 0.0 && p.order_max_bonus_bps > max_bonus)
+        {
+            return fail(format!(
+                "population: order_share in [0, 1], order_repay_share in (0, 1], order_trigger_hf in (1, 3], order_min_bonus_bps <= order_max_bonus_bps <= every market's max_bonus_bps ({max_bonus})"
+            ));
+        }
         if !(p.lender_utilisation > 0.0 && p.lender_utilisation <= 0.95) {
             return fail("population.lender_utilisation must lie in (0, 0.95]");
         }
@@ -221,6 +238,7 @@ impl Scenario {
             "oracle_latency" => self.oracle.latency_secs = count()? as i64,
             "traders" => self.population.traders = count()?,
             "defenders" => self.population.defender_share = value,
+            "orders" => self.population.order_share = value,
             "crash_depth" => {
                 if !(value >= 0.0 && value.is_finite()) {
                     return fail(format!("crash_depth={value}: must be >= 0"));

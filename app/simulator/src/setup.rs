@@ -54,6 +54,8 @@ pub struct OpeningBook {
     pub transactions: u64,
     /// Traders who defend their positions.
     pub defenders: Vec<Defender>,
+    /// Deleverage orders posted.
+    pub orders: u64,
 }
 
 /// A bank with the scenario's pool and markets (keys from `seed`).
@@ -238,6 +240,11 @@ pub async fn positions(
         }
         open_with(world, &owner, ixs).await?;
         book.transactions += 1;
+        if t.order && borrow > 0 {
+            post_order(world, scenario, (&owner, margin), t, borrow).await?;
+            book.transactions += 1;
+            book.orders += 1;
+        }
         let repay = (borrow as f64 * scenario.population.defend_repay_share) as u64;
         if t.defender && repay > 0 {
             book.defenders.push(Defender {
@@ -254,6 +261,47 @@ pub async fn positions(
         book.debt_usd += *borrow_usd;
     }
     Ok(book)
+}
+
+/// `owner` posts its deleverage order (order 0): below the scenario's trigger, repay up to its
+/// share of `borrow` with the largest collateral.
+async fn post_order(
+    world: &mut World,
+    scenario: &Scenario,
+    (owner, margin): (&Keypair, Pubkey),
+    t: &TraderPlan,
+    borrow: u64,
+) -> Result<(), SimError> {
+    let p = &scenario.population;
+    let (seize, _) = t
+        .collateral
+        .iter()
+        .copied()
+        .fold(
+            (t.collateral[0].0, f64::MIN),
+            |a, c| if c.1 > a.1 { c } else { a },
+        );
+    let params = keel::state::OrderParams {
+        trigger: keel::state::OrderTrigger::HealthBelow {
+            hf_bps: (p.order_trigger_hf * 10_000.0).round() as u32,
+        },
+        max_repay: ((borrow as f64 * p.order_repay_share) as u64).max(1),
+        min_bonus_bps: p.order_min_bonus_bps,
+        max_bonus_bps: p.order_max_bonus_bps,
+        expires_at: 0,
+    };
+    let markets = (
+        world.markets[t.debt_market].keys.market,
+        world.markets[seize].keys.market,
+    );
+    let payer = world.env.payer().pubkey();
+    let ix = kix::post_order((owner.pubkey(), payer), margin, markets, 0, params);
+    world
+        .env
+        .send(&[ix], &[owner])
+        .await
+        .map_err(|e| SimError(format!("posting an order was refused: {e:?}")))?;
+    Ok(())
 }
 
 /// A liquidator bot's wallet: fee lamports and, in every market, an associated token account
