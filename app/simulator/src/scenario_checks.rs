@@ -144,12 +144,14 @@ impl Scenario {
             .map(|m| m.max_bonus_bps)
             .min()
             .unwrap_or(0);
-        if !(0.0..=1.0).contains(&p.order_share)
-            || !(p.order_repay_share > 0.0 && p.order_repay_share <= 1.0)
-            || !(p.order_trigger_hf > 1.0 && p.order_trigger_hf <= 3.0)
-            || p.order_min_bonus_bps > p.order_max_bonus_bps
-            || (p.order_share > 0.0 && p.order_max_bonus_bps > max_bonus)
-        {
+        let orders_ok = (0.0..=1.0).contains(&p.order_share)
+            && p.order_repay_share > 0.0
+            && p.order_repay_share <= 1.0
+            && p.order_trigger_hf > 1.0
+            && p.order_trigger_hf <= 3.0
+            && p.order_min_bonus_bps <= p.order_max_bonus_bps
+            && (p.order_share == 0.0 || p.order_max_bonus_bps <= max_bonus);
+        if !orders_ok {
             return fail(format!(
                 "population: order_share in [0, 1], order_repay_share in (0, 1], order_trigger_hf in (1, 3], order_min_bonus_bps <= order_max_bonus_bps <= every market's max_bonus_bps ({max_bonus})"
             ));

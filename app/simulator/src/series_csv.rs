@@ -26,9 +26,6 @@ pub fn csv(symbols: &[String], series: &[StepRecord]) -> Result<String, csv::Err
             "insurance_fund_usd",
             "defences",
             "defended_usd",
-            "orders_executed",
-            "order_repaid_usd",
-            "order_bonus_usd",
             "liquidations",
             "skipped",
             "failed",
@@ -52,6 +49,8 @@ pub fn csv(symbols: &[String], series: &[StepRecord]) -> Result<String, csv::Err
     for (name, _) in PER_MARKET {
         header.extend(symbols.iter().map(|s| format!("{name}_{s}")));
     }
+    // later columns come last, so a row still starts with the row of an older simulator
+    header.extend(["orders_executed", "order_repaid_usd", "order_bonus_usd"].map(String::from));
     w.write_record(&header)?;
     let mut cumulative = 0.0;
     for r in series {
@@ -65,9 +64,6 @@ pub fn csv(symbols: &[String], series: &[StepRecord]) -> Result<String, csv::Err
             format!("{:.2}", r.insurance_fund_usd),
             r.defences.to_string(),
             format!("{:.2}", r.defended_usd),
-            r.orders_executed.to_string(),
-            format!("{:.2}", r.order_repaid_usd),
-            format!("{:.2}", r.order_bonus_usd),
             r.liquidations.to_string(),
             r.skipped.to_string(),
             r.failed.to_string(),
@@ -90,6 +86,11 @@ pub fn csv(symbols: &[String], series: &[StepRecord]) -> Result<String, csv::Err
         for (_, column) in PER_MARKET {
             row.extend(column(r).iter().map(|v| format!("{v:.2}")));
         }
+        row.extend([
+            r.orders_executed.to_string(),
+            format!("{:.2}", r.order_repaid_usd),
+            format!("{:.2}", r.order_bonus_usd),
+        ]);
         w.write_record(&row)?;
     }
     csv_text(w)

@@ -37,7 +37,10 @@ fn orders_are_sweepable_and_checked() {
     s.set_param("orders", 0.5).unwrap();
     assert_eq!(s.population.order_share, 0.5);
     s.population.order_max_bonus_bps = 5_000;
-    assert!(s.validate().is_err(), "a bonus above a market's max is refused");
+    assert!(
+        s.validate().is_err(),
+        "a bonus above a market's max is refused"
+    );
     let text = std::fs::read_to_string(scenarios_dir().join("deleverage-orders.toml")).unwrap();
     let s = Scenario::from_toml(&text).unwrap();
     assert!(s.population.order_share > 0.0);

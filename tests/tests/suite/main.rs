@@ -22,6 +22,7 @@ mod liquidator;
 mod localnet_http;
 mod oracle;
 mod orders;
+mod orders_clients;
 mod quiet;
 mod refusals;
 mod remaining;

@@ -18,10 +18,10 @@ use solana_sdk::native_token::LAMPORTS_PER_SOL;
 use solana_sdk::signature::Signer;
 use solana_sdk::transaction::TransactionError;
 
-type Sent = Result<(), TransactionError>;
+pub(crate) type Sent = Result<(), TransactionError>;
 
 /// A health order: below `hf_bps`, repay up to `max_repay` USDC with SOL, 50 -> 200 bps.
-fn health_order(hf_bps: u32, max_repay: u64) -> OrderParams {
+pub(crate) fn health_order(hf_bps: u32, max_repay: u64) -> OrderParams {
     OrderParams {
         trigger: OrderTrigger::HealthBelow { hf_bps },
         max_repay,
@@ -32,7 +32,13 @@ fn health_order(hf_bps: u32, max_repay: u64) -> OrderParams {
 }
 
 /// `by` posts order `id` on `owner`'s account: repay USDC (market 1) with SOL (market 0).
-async fn post(w: &mut World, by: &Trader, owner: &Trader, id: u8, params: OrderParams) -> Sent {
+pub(crate) async fn post(
+    w: &mut World,
+    by: &Trader,
+    owner: &Trader,
+    id: u8,
+    params: OrderParams,
+) -> Sent {
     let me = by.key.pubkey();
     if w.env.account(me).await.is_none() {
         keel_tests::world::fund(&mut w.env, &me, LAMPORTS_PER_SOL); // the order's rent
@@ -43,7 +49,7 @@ async fn post(w: &mut World, by: &Trader, owner: &Trader, id: u8, params: OrderP
 }
 
 /// `by` executes order `id` of `owner` for up to `amount`.
-async fn execute(
+pub(crate) async fn execute(
     w: &mut World,
     by: &Trader,
     owner: &Trader,
@@ -66,8 +72,15 @@ async fn execute(
     w.send_as(&by.key, &[ix]).await.map(|_| ())
 }
 
+/// `trader` posts order 0: below health 1.15, up to 300 USDC.
+pub(crate) async fn post_order_0(w: &mut World, trader: &Trader) {
+    post(w, trader, trader, 0, health_order(11_500, 300 * USDC))
+        .await
+        .unwrap();
+}
+
 /// A trader with 10 SOL backing 700 USDC (HF 1.21 at $100), and an executor holding USDC.
-async fn levered() -> (World, Trader, Trader) {
+pub(crate) async fn levered() -> (World, Trader, Trader) {
     let mut w = sol_usdc().await;
     let (_lender, trader) = funded(&mut w).await;
     w.borrow(&trader, 1, 700 * USDC).await.unwrap();
@@ -79,15 +92,7 @@ async fn levered() -> (World, Trader, Trader) {
 async fn an_order_executes_only_when_triggered_and_within_its_limits() {
     let (mut w, trader, executor) = levered().await;
     let owner = trader.key.pubkey();
-    post(
-        &mut w,
-        &trader,
-        &trader,
-        0,
-        health_order(11_500, 300 * USDC),
-    )
-    .await
-    .unwrap();
+    post_order_0(&mut w, &trader).await;
     assert_eq!(w.margin(trader.margin).await.open_orders, 1);
     let order = pda::order(&trader.margin, 0);
 
@@ -204,15 +209,7 @@ async fn an_order_never_executes_on_a_liquidatable_or_expired_account() {
     let (mut w, trader, executor) = levered().await;
     let owner = trader.key.pubkey();
     let now = w.env.now().await;
-    post(
-        &mut w,
-        &trader,
-        &trader,
-        0,
-        health_order(11_500, 300 * USDC),
-    )
-    .await
-    .unwrap();
+    post_order_0(&mut w, &trader).await;
     let expiring = OrderParams {
         expires_at: now + 60,
         ..health_order(11_500, 300 * USDC)
@@ -291,7 +288,7 @@ async fn only_the_owner_or_delegate_posts_and_cancels_and_orders_block_closing()
     let order = pda::order(&owner.margin, 3);
     let close = kix::close_account(owner.key.pubkey(), owner.margin);
     assert_keel_error(
-        w.send_as(&owner.key, &[close.clone()]).await,
+        w.send_as(&owner.key, std::slice::from_ref(&close)).await,
         KeelError::OrdersOpen,
     );
     let cancel = |by: Pubkey| kix::cancel_order(by, owner.margin, order, delegate.key.pubkey());
@@ -318,107 +315,5 @@ async fn only_the_owner_or_delegate_posts_and_cancels_and_orders_block_closing()
     );
     assert_eq!(w.margin(owner.margin).await.open_orders, 0);
     w.send_as(&owner.key, &[close]).await.unwrap();
-    check(&mut w).await;
-}
-
-#[tokio::test]
-async fn the_bot_executes_a_triggered_order_before_the_account_is_liquidatable() {
-    let (mut w, trader, executor) = levered().await;
-    post(
-        &mut w,
-        &trader,
-        &trader,
-        0,
-        health_order(11_500, 300 * USDC),
-    )
-    .await
-    .unwrap();
-    keel_tests::world::fund(&mut w.env, &executor.key.pubkey(), LAMPORTS_PER_SOL);
-    let chain = w.chain(&executor.key);
-    let mut config = keel_liquidator::Config::for_pool(w.pool);
-    for (i, m) in w.markets.iter().enumerate() {
-        config.price_accounts.insert(m.keys.market, m.price_account);
-        config
-            .token_accounts
-            .insert(m.keys.mint, executor.tokens[i]);
-    }
-    // healthy and not triggered: nothing to do
-    let idle = keel_liquidator::run_pass(&chain, &config).await.unwrap();
-    assert_eq!((idle.orders_attempted, idle.attempted), (0, 0));
-    // SOL at $90: triggered, not liquidatable; the bot executes the order
-    w.set_price(0, 90 * USD).await;
-    let hf_before = w.health(trader.margin).await.unwrap().health_factor;
-    let report = keel_liquidator::run_pass(&chain, &config).await.unwrap();
-    assert_eq!((report.orders_attempted, report.orders_executed), (1, 1));
-    assert_eq!((report.liquidatable, report.attempted), (0, 0));
-    assert!(report.profit_usd > 0.0);
-    assert!(w.env.account(pda::order(&trader.margin, 0)).await.is_none());
-    let after = w.health(trader.margin).await.unwrap();
-    assert!(after.health_factor > hf_before);
-    check(&mut w).await;
-}
-
-#[tokio::test]
-async fn the_cli_posts_lists_and_cancels_orders_and_shows_them_in_status() {
-    use crate::cli::keel_as;
-    let (mut w, trader, _executor) = levered().await;
-    keel_tests::world::fund(&mut w.env, &trader.key.pubkey(), LAMPORTS_PER_SOL);
-    let (usdc, sol) = (
-        w.markets[1].keys.market.to_string(),
-        w.markets[0].keys.market.to_string(),
-    );
-    let args = [
-        "order",
-        "post",
-        &usdc,
-        &sol,
-        "300",
-        "--health-below",
-        "1.15",
-    ];
-    let posted = keel_as(&w, &trader.key, &trader.tokens, &args)
-        .await
-        .unwrap();
-    assert_eq!(posted["id"], 0);
-    let listed = keel_as(&w, &trader.key, &trader.tokens, &["order", "list"])
-        .await
-        .unwrap();
-    assert_eq!(listed[0]["trigger"], "health < 1.15");
-    assert_eq!(listed[0]["remaining_repay"], 300 * USDC);
-    let status = keel_as(&w, &trader.key, &trader.tokens, &["status"])
-        .await
-        .unwrap();
-    assert_eq!(status["orders"][0]["id"], 0);
-    assert_eq!(status["emode_group"], serde_json::Value::Null);
-    let emode = keel_as(&w, &trader.key, &trader.tokens, &["emode"])
-        .await
-        .unwrap();
-    assert_eq!(emode["groups"], serde_json::json!([]));
-    // a bad trigger is refused before anything is sent
-    let both = keel_as(
-        &w,
-        &trader.key,
-        &trader.tokens,
-        &[
-            "order",
-            "post",
-            &usdc,
-            &sol,
-            "1",
-            "--health-below",
-            "1.1",
-            "--price-below",
-            "90",
-        ],
-    )
-    .await;
-    assert!(both
-        .unwrap_err()
-        .to_string()
-        .contains("exactly one trigger"));
-    keel_as(&w, &trader.key, &trader.tokens, &["order", "cancel", "0"])
-        .await
-        .unwrap();
-    assert_eq!(w.margin(trader.margin).await.open_orders, 0);
     check(&mut w).await;
 }

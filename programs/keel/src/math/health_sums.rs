@@ -2,7 +2,7 @@
 //! and the running sums, each weighted sum divided by 10,000 once at the end (collateral rounded
 //! down, debt up): one division per sum instead of one per position.
 use super::fixed::{mul_div, mul_u128_u64, Rounding, Wad};
-use super::health::{token_value, Health, OraclePrice, PositionHealthInput};
+use super::health::{token_value, Health, OraclePrice, PositionHealthInput, RiskWeights};
 use crate::errors::KeelError;
 use anchor_lang::prelude::*;
 
@@ -71,15 +71,26 @@ fn add_weighted(sum: u128, value: Wad, weight_bps: u16) -> Result<u128> {
 impl HealthSums {
     /// Add the `parts` of one position's values.
     pub fn add(&mut self, p: &PositionHealthInput, parts: HealthParts) -> Result<()> {
-        let Some(price) = p.price else {
+        self.add_weighted(p, &p.weights, parts)
+    }
+
+    /// Add the `parts` of one position's values, weighted with `w` instead of its own weights
+    /// (an account's e-mode group: risk/account_health.rs).
+    pub fn add_weighted(
+        &mut self,
+        p: &PositionHealthInput,
+        w: &RiskWeights,
+        parts: HealthParts,
+    ) -> Result<()> {
+        let Some(price) = &p.price else {
             require!(p.debt == 0, KeelError::OracleStale);
             return Ok(());
         };
         if p.deposit > 0 {
-            self.add_collateral(p, &price, parts)?;
+            self.add_collateral(p, w, price, parts)?;
         }
         if p.debt > 0 {
-            self.add_debt(p, &price, parts)?;
+            self.add_debt(p, w, price, parts)?;
         }
         Ok(())
     }
@@ -89,10 +100,10 @@ impl HealthSums {
     fn add_collateral(
         &mut self,
         p: &PositionHealthInput,
+        w: &RiskWeights,
         price: &OraclePrice,
         parts: HealthParts,
     ) -> Result<()> {
-        let w = p.weights;
         let value = |at: u64| token_value(p.deposit, at, price.expo, p.decimals, Rounding::Down);
         if parts.maintenance {
             let v = value(price.maintenance_band().low)?;
@@ -115,10 +126,10 @@ impl HealthSums {
     fn add_debt(
         &mut self,
         p: &PositionHealthInput,
+        w: &RiskWeights,
         price: &OraclePrice,
         parts: HealthParts,
     ) -> Result<()> {
-        let w = p.weights;
         let value = |at: u64| token_value(p.debt, at, price.expo, p.decimals, Rounding::Up);
         if parts.maintenance {
             let v = value(price.maintenance_band().high)?;

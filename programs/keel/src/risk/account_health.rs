@@ -40,9 +40,8 @@
 //! (math/weight_ramp.rs).
 use crate::errors::KeelError;
 use crate::math::emode::{active_group, elevated};
-use crate::math::health::{
-    compute_health_parts, Health, HealthParts, PositionHealthInput, RiskWeights,
-};
+use crate::math::health::{Health, HealthParts, PositionHealthInput, RiskWeights};
+use crate::math::health_sums::HealthSums;
 use crate::math::shares::{debt_amount, deposit_amount};
 use crate::math::size_aware::priced_weights;
 use crate::oracle::rules::{PriceSource, SourcedPrice};
@@ -141,7 +140,11 @@ impl PricedAccount {
     /// The `parts` of the account's health from its quotes (the rest zero).
     pub fn health_parts(&self, parts: HealthParts) -> Result<Health> {
         let group = self.emode_group();
-        compute_health_parts(self.quotes.iter().map(|q| q.weighted(group)), parts)
+        let mut sums = HealthSums::default();
+        for q in &self.quotes {
+            sums.add_weighted(&q.input, &q.weights_in(group), parts)?;
+        }
+        sums.finish()
     }
 
     /// What liquidation and the bonus clock need: the maintenance side.
@@ -256,19 +259,11 @@ fn price_position(
     let emode = market.config.emode;
     let (weights, emode_weights) = match &priced.sourced.price {
         Some(p) => {
-            let limit = (market.config.init_value_limit_usd, market.decimals);
             let deposits = || Ok((market.total_deposit_shares, step.deposit_index));
-            let guard = &market.config.guard;
-            let weights = priced_weights(in_force, p, guard, limit, deposits)?;
+            let limit = (market.config.init_value_limit_usd, market.decimals);
+            let weights = priced_weights(in_force, p, &market.config.guard, limit, deposits)?;
             let elevated_weights = match emode.is_set() {
-                true => {
-                    let e = elevated(
-                        in_force,
-                        emode.init_asset_weight_bps,
-                        market.emode_maint_at(now),
-                    );
-                    priced_weights(e, p, guard, limit, deposits)?
-                }
+                true => emode_weights(&market, in_force, p, step.deposit_index, now)?,
                 false => weights,
             };
             (weights, elevated_weights)
@@ -290,6 +285,27 @@ fn price_position(
         group: emode.group,
         emode_weights,
     })
+}
+
+/// The weights of a deposit in `market` inside its e-mode group, priced as the ordinary ones (out
+/// of line: only markets of a group pay for it).
+#[inline(never)]
+fn emode_weights(
+    market: &MarketPricing,
+    in_force: RiskWeights,
+    price: &crate::math::health::OraclePrice,
+    deposit_index: crate::math::fixed::Wad,
+    now: i64,
+) -> Result<RiskWeights> {
+    let e = &market.config.emode;
+    let raised = elevated(
+        in_force,
+        e.init_asset_weight_bps,
+        market.emode_maint_at(now),
+    );
+    let limit = (market.config.init_value_limit_usd, market.decimals);
+    let deposits = || Ok((market.total_deposit_shares, deposit_index));
+    priced_weights(raised, price, &market.config.guard, limit, deposits)
 }
 
 /// The position's market: the instruction's own copy when it holds one (it may have changed in

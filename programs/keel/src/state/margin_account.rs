@@ -78,6 +78,21 @@ impl MarginAccount {
         self.active().iter().position(|p| p.market == *market)
     }
 
+    /// Index of the position in `market` when it holds debt (else NoDebt).
+    pub fn debt_position(&self, market: &Pubkey) -> Result<usize> {
+        self.find(market)
+            .filter(|i| self.positions[*i].borrow_shares > 0)
+            .ok_or_else(|| error!(KeelError::NoDebt))
+    }
+
+    /// Index of the position in `market` when it holds a deposit (else
+    /// NoCollateralInSeizeMarket).
+    pub fn collateral_position(&self, market: &Pubkey) -> Result<usize> {
+        self.find(market)
+            .filter(|i| self.positions[*i].deposit_shares > 0)
+            .ok_or_else(|| error!(KeelError::NoCollateralInSeizeMarket))
+    }
+
     /// Index of the position in `market`, opening one at the end if there is none.
     pub fn find_or_open(&mut self, market: &Pubkey) -> Result<usize> {
         if let Some(i) = self.find(market) {

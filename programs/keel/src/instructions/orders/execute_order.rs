@@ -23,10 +23,10 @@ use crate::instructions::market_accrual::accrue_market;
 use crate::math::fixed::Wad;
 use crate::math::health::Health;
 use crate::math::order::{health_order_bonus_bps, order_exchange, unit_price, OrderSide};
-use crate::math::shares::{shares_for_repay, shares_for_withdraw};
 use crate::risk::account_health::{price_account, LoadedMarket, PriceMode, PricedAccount};
+use crate::risk::exchange::{burn_exchanged, Leg};
 use crate::state::{DeleverageOrder, MarginAccount, Market, OrderTrigger, Pool};
-use crate::token::transfer::{transfer_from_vault, transfer_to_vault};
+use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
 
 /// Accounts of `execute_order`. Remaining accounts: the account's price groups, as `liquidate`.
@@ -145,22 +145,9 @@ fn settle(a: &ExecuteOrder, done: &Executed) -> Result<()> {
         &a.executor,
         done.repay,
     )?;
-    let s = &a.seize.market;
-    require!(
-        done.seize <= s.market.available_liquidity(s.vault.amount)?,
-        KeelError::InsufficientLiquidity
-    );
-    if done.seize > 0 {
-        transfer_from_vault(
-            &s.token_program,
-            &s.vault,
-            &a.seize.liquidator_token,
-            &s.mint,
-            &s.market,
-            done.seize,
-        )?;
-    }
-    Ok(())
+    a.seize
+        .market
+        .pay_out(&a.seize.liquidator_token, done.seize)
 }
 
 /// Price the account once, check the trigger, exchange, move the shares and check the
@@ -295,8 +282,8 @@ fn order_sides(
     ))
 }
 
-/// Burn the repaid debt shares (all of them when `all_debt`) and the paid-out deposit shares;
-/// returns the two positions' indices.
+/// Burn the repaid debt shares and the paid-out deposit shares (risk/exchange.rs); returns the
+/// two positions' indices.
 #[inline(never)]
 fn move_shares(
     account: &mut MarginAccount,
@@ -304,32 +291,23 @@ fn move_shares(
     (seize_market, seize_key, all_deposit): (&mut Market, Pubkey, bool),
     (repay, seize): (u64, u64),
 ) -> Result<(usize, usize)> {
-    let ri = account
-        .find(&repay_key)
-        .filter(|i| account.positions[*i].borrow_shares > 0)
-        .ok_or_else(|| error!(KeelError::NoDebt))?;
-    let si = account
-        .find(&seize_key)
-        .filter(|i| account.positions[*i].deposit_shares > 0)
-        .ok_or_else(|| error!(KeelError::NoCollateralInSeizeMarket))?;
-    let debt_shares = account.positions[ri].borrow_shares;
-    let repay_shares = match all_debt {
-        true => debt_shares,
-        false => shares_for_repay(repay, repay_market.borrow_index)?,
-    };
-    require!(
-        repay_shares > 0 && repay_shares <= debt_shares,
-        KeelError::ZeroShares
-    );
-    account.positions[ri].borrow_shares = debt_shares - repay_shares;
-    repay_market.sub_borrow_shares(repay_shares)?;
-    let held = account.positions[si].deposit_shares;
-    let seize_shares = match all_deposit {
-        true => held,
-        false => shares_for_withdraw(seize, seize_market.deposit_index)?.min(held),
-    };
-    account.positions[si].deposit_shares = held - seize_shares;
-    seize_market.sub_deposit_shares(seize_shares)?;
+    let ri = account.debt_position(&repay_key)?;
+    let si = account.collateral_position(&seize_key)?;
+    burn_exchanged(
+        account,
+        Leg {
+            index: ri,
+            market: repay_market,
+            amount: repay,
+            all: all_debt,
+        },
+        Leg {
+            index: si,
+            market: seize_market,
+            amount: seize,
+            all: all_deposit,
+        },
+    )?;
     Ok((ri, si))
 }
 

@@ -4,9 +4,10 @@ use crate::errors::KeelError;
 use crate::math::fixed::Wad;
 use crate::math::liquidation::post::check_post_conditions;
 use crate::math::liquidation::{LiquidationConfig, LiquidationInput, LiquidationPlan};
-use crate::math::shares::{debt_amount, deposit_amount, shares_for_repay, shares_for_withdraw};
+use crate::math::shares::{debt_amount, deposit_amount};
 use crate::risk::account_health::{PricedAccount, Quote};
 use crate::risk::bad_debt::settle_bad_debt;
+use crate::risk::exchange::{burn_exchanged, Leg};
 use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
 
@@ -75,8 +76,8 @@ pub(super) fn requote(
     Ok(())
 }
 
-/// Burn the repaid debt shares and the seized deposit shares; the fee joins the repay market's
-/// insurance fund.
+/// Burn the repaid debt shares and the seized deposit shares (risk/exchange.rs); the fee joins
+/// the repay market's insurance fund.
 pub(super) fn move_shares(
     account: &mut MarginAccount,
     (ri, si): (usize, usize),
@@ -85,27 +86,21 @@ pub(super) fn move_shares(
     input: &LiquidationInput,
     plan: &LiquidationPlan,
 ) -> Result<()> {
-    let debt_shares = account.positions[ri].borrow_shares;
-    let repay_shares = if plan.repay >= input.repay.amount {
-        debt_shares
-    } else {
-        shares_for_repay(plan.repay, repay_market.borrow_index)?
-    };
-    require!(
-        repay_shares > 0 && repay_shares <= debt_shares,
-        KeelError::ZeroShares
-    );
-    account.positions[ri].borrow_shares = debt_shares - repay_shares;
-    repay_market.sub_borrow_shares(repay_shares)?;
-
-    let held = account.positions[si].deposit_shares;
-    let seize_shares = if plan.seized >= input.seize.amount {
-        held
-    } else {
-        shares_for_withdraw(plan.seized, seize_market.deposit_index)?.min(held)
-    };
-    account.positions[si].deposit_shares = held - seize_shares;
-    seize_market.sub_deposit_shares(seize_shares)?;
+    burn_exchanged(
+        account,
+        Leg {
+            index: ri,
+            market: repay_market,
+            amount: plan.repay,
+            all: plan.repay >= input.repay.amount,
+        },
+        Leg {
+            index: si,
+            market: seize_market,
+            amount: plan.seized,
+            all: plan.seized >= input.seize.amount,
+        },
+    )?;
     // the fee is paid in the repay token on top of the repay (math/liquidation/mod.rs, step 5)
     repay_market.insurance_fund = repay_market
         .insurance_fund

@@ -26,14 +26,8 @@ pub(super) fn liquidation_input(
     }
     account.last_liquidated_at = now;
     let elapsed = now.saturating_sub(account.liquidatable_since).max(0) as u64;
-    let ri = account
-        .find(&repay_key)
-        .filter(|i| account.positions[*i].borrow_shares > 0)
-        .ok_or_else(|| error!(KeelError::NoDebt))?;
-    let si = account
-        .find(&seize_key)
-        .filter(|i| account.positions[*i].deposit_shares > 0)
-        .ok_or_else(|| error!(KeelError::NoCollateralInSeizeMarket))?;
+    let ri = account.debt_position(&repay_key)?;
+    let si = account.collateral_position(&seize_key)?;
     // weighted as the account's health weighs them (its e-mode group applied)
     let ((rq, rw), (sq, sw)) = (
         priced

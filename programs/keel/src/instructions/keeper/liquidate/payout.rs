@@ -11,7 +11,6 @@ use crate::errors::KeelError;
 use crate::events::CollateralTakenAsDeposit;
 use crate::math::shares::shares_for_deposit;
 use crate::state::{MarginAccount, Market};
-use crate::token::transfer::transfer_from_vault;
 use anchor_lang::prelude::*;
 
 /// The liquidator's share of the seizure: tokens out of the seize vault, or deposit shares in its
@@ -28,21 +27,7 @@ pub(super) fn pay_liquidator(a: &mut Liquidate, seize_key: Pubkey, amount: u64) 
             amount,
         );
     }
-    let s = &a.seize.market;
-    require!(
-        amount <= s.market.available_liquidity(s.vault.amount)?,
-        KeelError::InsufficientLiquidity
-    );
-    if amount > 0 {
-        transfer_from_vault(
-            &s.token_program,
-            &s.vault,
-            &a.seize.liquidator_token,
-            &s.mint,
-            &s.market,
-            amount,
-        )?;
-    }
+    a.seize.market.pay_out(&a.seize.liquidator_token, amount)?;
     Ok(())
 }
 

@@ -1,0 +1,50 @@
+//! Burning what an exchange took from a margin account (`liquidate`, `execute_order`): the
+//! repaid debt shares and the paid-out deposit shares, from the account and its markets.
+//!
+//! ```text
+//! debt shares burnt    = all of the position's when the whole debt is repaid, else
+//!                        shares_for_repay(repay, borrow_index)       (rounded down: math/shares.rs)
+//! deposit shares burnt = all of the position's when the whole deposit is taken, else
+//!                        min(shares_for_withdraw(seize, deposit_index), held)   (rounded up)
+//! ```
+use crate::errors::KeelError;
+use crate::math::shares::{shares_for_repay, shares_for_withdraw};
+use crate::state::{MarginAccount, Market};
+use anchor_lang::prelude::*;
+
+/// One side of an exchange: the position's index, its market, the amount, and whether it is the
+/// position's whole balance.
+pub struct Leg<'a> {
+    /// The position's index in the account.
+    pub index: usize,
+    /// Its market.
+    pub market: &'a mut Market,
+    /// Base units exchanged.
+    pub amount: u64,
+    /// The amount is the position's whole balance.
+    pub all: bool,
+}
+
+/// Burn `repay`'s debt shares and `seize`'s deposit shares (ZeroShares when the repay rounds to
+/// none).
+pub fn burn_exchanged(account: &mut MarginAccount, repay: Leg, seize: Leg) -> Result<()> {
+    let debt_shares = account.positions[repay.index].borrow_shares;
+    let repay_shares = match repay.all {
+        true => debt_shares,
+        false => shares_for_repay(repay.amount, repay.market.borrow_index)?,
+    };
+    require!(
+        repay_shares > 0 && repay_shares <= debt_shares,
+        KeelError::ZeroShares
+    );
+    account.positions[repay.index].borrow_shares = debt_shares - repay_shares;
+    repay.market.sub_borrow_shares(repay_shares)?;
+    let held = account.positions[seize.index].deposit_shares;
+    let seize_shares = match seize.all {
+        true => held,
+        false => shares_for_withdraw(seize.amount, seize.market.deposit_index)?.min(held),
+    };
+    account.positions[seize.index].deposit_shares = held - seize_shares;
+    seize.market.sub_deposit_shares(seize_shares)?;
+    Ok(())
+}
