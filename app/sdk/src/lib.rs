@@ -9,6 +9,7 @@ pub mod config_file;
 pub mod decode;
 pub mod defaults;
 pub mod instructions;
+pub mod liquidation_file;
 pub mod lookup;
 pub mod oracle;
 pub mod paths;
