@@ -41,7 +41,15 @@ fn orders_and_emode_run_on_sbf_within_their_budgets() {
     let mut rows = vec![];
     for n in [2, 16] {
         let w = f.account_with(n);
-        let post = |id| kix::post_order((w.key, w.key), w.margin, (m0.market, m1.market), id, stop(&f));
+        let post = |id| {
+            kix::post_order(
+                (w.key, w.key),
+                w.margin,
+                (m0.market, m1.market),
+                id,
+                stop(&f),
+            )
+        };
         let posted = ok("post_order", f.sbf.run(&post(0)));
         ok("post_order", f.sbf.run(&post(1)));
         let cancel = kix::cancel_order(w.key, w.margin, pda::order(&w.margin, 1), w.key);
@@ -57,7 +65,10 @@ fn orders_and_emode_run_on_sbf_within_their_budgets() {
             seize_destination: executor.tokens[1],
         };
         let metas = f.health_metas(&w.margin, None);
-        let executed = ok("execute_order", f.sbf.run(&kix::execute_order(&keys, 10 * UNIT, &metas)));
+        let executed = ok(
+            "execute_order",
+            f.sbf.run(&kix::execute_order(&keys, 10 * UNIT, &metas)),
+        );
         rows.push((n, posted, cancelled, executed));
     }
     // health at 16 positions without e-mode, then with every market in group 1
@@ -77,11 +88,21 @@ fn orders_and_emode_run_on_sbf_within_their_budgets() {
             config,
         };
         let (admin, pool) = (f.admin, f.pool);
-        ok("queue_change", f.sbf.run(&kix::queue_change(admin, admin, pool, i as u64, kind)));
+        ok(
+            "queue_change",
+            f.sbf
+                .run(&kix::queue_change(admin, admin, pool, i as u64, kind)),
+        );
         let change = pda::pending_change(&pool, i as u64);
         ok(
             "execute_change",
-            f.sbf.run(&kix::execute_change(admin, pool, change, admin, Some(m.keys.market))),
+            f.sbf.run(&kix::execute_change(
+                admin,
+                pool,
+                change,
+                admin,
+                Some(m.keys.market),
+            )),
         );
     }
     f.refresh_prices();
@@ -92,8 +113,14 @@ fn orders_and_emode_run_on_sbf_within_their_budgets() {
     }
     println!("FIGURE health at 16 positions: {plain} CU without e-mode, {grouped} with every market in one group (+{} a position)", grouped.saturating_sub(plain) / 16);
     for (n, p, c, e) in &rows {
-        assert!(*p <= POST_CANCEL && *c <= POST_CANCEL, "post/cancel at {n}: {p}/{c}");
+        assert!(
+            *p <= POST_CANCEL && *c <= POST_CANCEL,
+            "post/cancel at {n}: {p}/{c}"
+        );
         assert!(*e <= LIQUIDATE_16, "execute_order at {n}: {e}");
     }
-    assert!(grouped <= plain + 16 * EMODE_PER_POSITION, "e-mode: {plain} -> {grouped}");
+    assert!(
+        grouped <= plain + 16 * EMODE_PER_POSITION,
+        "e-mode: {plain} -> {grouped}"
+    );
 }
