@@ -10,13 +10,20 @@ pub enum Amount {
     All,
 }
 
-/// Parse `text` ("12.5", "1000", or "all" when `all_allowed`) for a mint with `decimals`;
-/// more fractional digits than the mint has is an error, never a silent rounding.
-pub fn parse(text: &str, decimals: u8, all_allowed: bool) -> Result<Amount, CliError> {
-    if all_allowed && text.eq_ignore_ascii_case("all") {
-        return Ok(Amount::All);
-    }
-    let bad = || CliError(format!("invalid amount '{text}'"));
+/// Why decimal text is not a number of base units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecimalError {
+    /// Not digits with at most one point.
+    Invalid,
+    /// More fractional digits than allowed (how many it has).
+    TooPrecise(usize),
+    /// Past u128.
+    TooLarge,
+}
+
+/// `text` ("12.5", ".25", "1000") scaled by 10^`decimals`, exactly: more fractional digits than
+/// `decimals` is an error, never a silent rounding.
+pub fn scaled(text: &str, decimals: u8) -> Result<u128, DecimalError> {
     let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
     if whole.is_empty() && frac.is_empty()
         || !whole
@@ -24,34 +31,44 @@ pub fn parse(text: &str, decimals: u8, all_allowed: bool) -> Result<Amount, CliE
             .chain(frac.chars())
             .all(|c| c.is_ascii_digit())
     {
-        return Err(bad());
+        return Err(DecimalError::Invalid);
     }
     if frac.len() > decimals as usize {
-        return Err(CliError(format!(
-            "amount '{text}' has {} decimals; this token has {decimals}",
-            frac.len()
-        )));
+        return Err(DecimalError::TooPrecise(frac.len()));
     }
-    let scale = 10u64.checked_pow(decimals as u32).ok_or_else(bad)?;
-    let whole: u64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| bad())?
+    let scale = 10u128
+        .checked_pow(decimals as u32)
+        .ok_or(DecimalError::TooLarge)?;
+    let digits = |d: &str| match d.is_empty() {
+        true => Ok(0u128),
+        false => d.parse::<u128>().map_err(|_| DecimalError::TooLarge),
     };
     let padded = format!("{frac:0<width$}", width = decimals as usize);
-    let frac: u64 = if padded.is_empty() {
-        0
-    } else {
-        padded.parse().map_err(|_| bad())?
-    };
-    let units = whole
+    digits(whole)?
         .checked_mul(scale)
-        .and_then(|w| w.checked_add(frac))
-        .ok_or_else(|| CliError(format!("amount '{text}' is too large")))?;
-    if units == 0 {
-        return Err(CliError(format!("amount '{text}' is zero")));
+        .and_then(|w| w.checked_add(digits(&padded).ok()?))
+        .ok_or(DecimalError::TooLarge)
+}
+
+/// Parse `text` ("12.5", "1000", or "all" when `all_allowed`) for a mint with `decimals`;
+/// more fractional digits than the mint has is an error, never a silent rounding.
+pub fn parse(text: &str, decimals: u8, all_allowed: bool) -> Result<Amount, CliError> {
+    if all_allowed && text.eq_ignore_ascii_case("all") {
+        return Ok(Amount::All);
     }
-    Ok(Amount::Units(units))
+    let units = match scaled(text, decimals) {
+        Ok(u) => u64::try_from(u).map_err(|_| DecimalError::TooLarge),
+        Err(e) => Err(e),
+    };
+    match units {
+        Ok(0) => Err(CliError(format!("amount '{text}' is zero"))),
+        Ok(u) => Ok(Amount::Units(u)),
+        Err(DecimalError::Invalid) => Err(CliError(format!("invalid amount '{text}'"))),
+        Err(DecimalError::TooPrecise(n)) => Err(CliError(format!(
+            "amount '{text}' has {n} decimals; this token has {decimals}"
+        ))),
+        Err(DecimalError::TooLarge) => Err(CliError(format!("amount '{text}' is too large"))),
+    }
 }
 
 /// `units` of a mint with `decimals`, as a decimal string.

@@ -1,6 +1,6 @@
 //! `keel order post|cancel|list` (deleverage orders, instructions/orders/) and `keel emode`
 //! (the pool's e-mode groups and the group an account is in, math/emode.rs).
-use crate::amount::{parse, Amount};
+use crate::amount::{parse, scaled, Amount};
 use crate::args::OrderCommand;
 use crate::context::{pubkey, CliError, Context};
 use crate::output::{table, Output};
@@ -91,35 +91,11 @@ pub fn orders_json(
         .collect::<Vec<_>>())
 }
 
-/// A USD price typed by a person ("95.5") as a Wad.
+/// A USD price typed by a person ("95.5") as a Wad (18 decimals, exactly; above zero).
 fn usd(text: &str) -> Result<Wad, CliError> {
-    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    let bad = || CliError(format!("invalid price '{text}'"));
-    if frac.len() > 18
-        || !whole
-            .chars()
-            .chain(frac.chars())
-            .all(|c| c.is_ascii_digit())
-    {
-        return Err(bad());
-    }
-    let whole: u128 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| bad())?
-    };
-    let frac_units: u128 = if frac.is_empty() {
-        0
-    } else {
-        frac.parse::<u128>().map_err(|_| bad())? * 10u128.pow(18 - frac.len() as u32)
-    };
-    let wad = whole
-        .checked_mul(10u128.pow(18))
-        .and_then(|w| w.checked_add(frac_units))
-        .ok_or_else(bad)?;
-    match wad {
-        0 => Err(bad()),
-        w => Ok(Wad(w)),
+    match scaled(text, 18) {
+        Ok(0) | Err(_) => Err(CliError(format!("invalid price '{text}'"))),
+        Ok(w) => Ok(Wad(w)),
     }
 }
 
@@ -293,10 +269,9 @@ pub async fn emode<C: Chain>(
             let fail = |e: keel_sdk::risk::RiskError| CliError(format!("cannot value {key}: {e}"));
             let amounts = position_amounts(&acc, &states, now).map_err(fail)?;
             let g = emode_group(&amounts, &states).map_err(fail)?;
-            let debt = |k: &Pubkey| amounts.iter().any(|a| a.market == *k && a.debt > 0);
             lines.push(match g {
                 Some(g) => format!("account {key}: in group {g}"),
-                None if amounts.iter().any(|a| debt(&a.market)) => {
+                None if amounts.iter().any(|a| a.debt > 0) => {
                     format!("account {key}: no group (a debt outside every group, or in two)")
                 }
                 None => format!("account {key}: no group (no debt)"),

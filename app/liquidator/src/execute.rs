@@ -11,7 +11,7 @@ use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
 use anchor_spl::token_2022::spl_token_2022::state::Account as TokenAccount;
 use keel::errors::KeelError;
 use keel_sdk::chain::{Chain, ChainError};
-use keel_sdk::instructions::{self as kix, LiquidationKeys, MarketKeys};
+use keel_sdk::instructions::{self as kix, LiquidationKeys};
 use solana_sdk::signature::Signer;
 use tracing::{info, warn};
 
@@ -262,29 +262,13 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
             liquidator: chain.payer().pubkey(),
             margin_account: candidate.key,
             pool: config.pool,
-            repay: MarketKeys {
-                pool: config.pool,
-                market: r.key,
-                mint: r.market.mint,
-                token_program: r.market.token_program,
-            },
-            seize: MarketKeys {
-                pool: config.pool,
-                market: s.key,
-                mint: s.market.mint,
-                token_program: s.market.token_program,
-            },
+            repay: snapshot.market_keys(config.pool, choice.repay),
+            seize: snapshot.market_keys(config.pool, choice.seize),
             repay_source: plan.token_accounts[choice.repay],
             seize_destination: plan.token_accounts[choice.seize],
             deposit_into: None,
         };
-        let metas: Vec<AccountMeta> =
-            kix::health_accounts(&kix::position_markets(&candidate.account), |m| {
-                snapshot
-                    .market_index(m)
-                    .map(|i| snapshot.price_accounts[i])
-                    .unwrap_or_default()
-            });
+        let metas = snapshot.health_metas(&candidate.account);
         let ixs = match liquidation_ixs(config, &keys, choice, &metas) {
             Ok(ixs) => ixs,
             Err(e) => {
@@ -302,11 +286,7 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
             keel_sdk::compute::liquidation_units(candidate.account.position_count as usize)
                 .saturating_add(flash_units)
         });
-        let outcome = match chain.simulate(&ixs, &[], units).await {
-            Ok(_) => chain.send(&ixs, &[], units).await.map(|_| ()),
-            Err(e) => Err(e),
-        };
-        match outcome {
+        match simulate_then_send(chain, &ixs, units).await {
             Ok(()) => {
                 report.succeeded += 1;
                 report.profit_usd += choice.profit_usd;
@@ -325,6 +305,16 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
     }
     info!(?report, "pass done");
     report
+}
+
+/// Send `ixs` only when their simulation lands (nothing is paid for a plan the chain refuses).
+pub(crate) async fn simulate_then_send(
+    chain: &impl Chain,
+    ixs: &[solana_sdk::instruction::Instruction],
+    units: u32,
+) -> Result<(), ChainError> {
+    chain.simulate(ixs, &[], units).await?;
+    chain.send(ixs, &[], units).await.map(|_| ())
 }
 
 /// One pass over the pool: prepare, then execute.

@@ -95,7 +95,7 @@ pub async fn execute_orders(
     plan: &crate::Plan,
     report: &mut crate::PassReport,
 ) {
-    use keel_sdk::instructions::{self as kix, ExecutionKeys, MarketKeys};
+    use keel_sdk::instructions::{self as kix, ExecutionKeys};
     use solana_sdk::signature::Signer;
     let snapshot = &plan.snapshot;
     for c in &plan.orders {
@@ -113,39 +113,22 @@ pub async fn execute_orders(
         if config.dry_run {
             continue;
         }
-        let keys_of = |i: usize| {
-            let m = &snapshot.markets[i];
-            MarketKeys {
-                pool: config.pool,
-                market: m.key,
-                mint: m.market.mint,
-                token_program: m.market.token_program,
-            }
-        };
         let keys = ExecutionKeys {
             executor: chain.payer().pubkey(),
             order: c.key,
             margin_account: c.order.margin_account,
             payer: c.order.payer,
-            repay: keys_of(c.repay),
-            seize: keys_of(c.seize),
+            repay: snapshot.market_keys(config.pool, c.repay),
+            seize: snapshot.market_keys(config.pool, c.seize),
             repay_source: plan.token_accounts[c.repay],
             seize_destination: plan.token_accounts[c.seize],
         };
-        let metas = kix::health_accounts(&kix::position_markets(&c.account), |m| {
-            snapshot
-                .market_index(m)
-                .map(|i| snapshot.price_accounts[i])
-                .unwrap_or_default()
-        });
+        let metas = snapshot.health_metas(&c.account);
         let ixs = [kix::execute_order(&keys, c.execution.repay, &metas)];
         let units = config.compute_units.unwrap_or_else(|| {
             keel_sdk::compute::liquidation_units(c.account.position_count as usize)
         });
-        let outcome = match chain.simulate(&ixs, &[], units).await {
-            Ok(_) => chain.send(&ixs, &[], units).await.map(|_| ()),
-            Err(e) => Err(e),
-        };
+        let outcome = crate::execute::simulate_then_send(chain, &ixs, units).await;
         match outcome {
             Ok(()) => {
                 report.orders_executed += 1;

@@ -1,10 +1,11 @@
 //! One consistent read of a pool: its parameters, markets with validated prices, and every margin
 //! account (found with the discriminator and pool memcmp filters).
 use crate::config::Config;
+use anchor_lang::prelude::AccountMeta;
 use anchor_lang::prelude::Pubkey;
 use keel::state::{DeleverageOrder, MarginAccount, Pool};
 use keel_sdk::chain::{filters, Chain, ChainError};
-use keel_sdk::instructions::OracleAccounts;
+use keel_sdk::instructions::{self as kix, MarketKeys, OracleAccounts};
 use keel_sdk::oracle::{decode_price_update, decode_pull_feed};
 use keel_sdk::risk::MarketState;
 
@@ -94,5 +95,25 @@ impl Snapshot {
     /// Index of `market` in `markets`.
     pub fn market_index(&self, market: &Pubkey) -> Option<usize> {
         self.markets.iter().position(|m| m.key == *market)
+    }
+
+    /// The token-side keys of market `i` (snapshot order) of `pool`.
+    pub fn market_keys(&self, pool: Pubkey, i: usize) -> MarketKeys {
+        let m = &self.markets[i];
+        MarketKeys {
+            pool,
+            market: m.key,
+            mint: m.market.mint,
+            token_program: m.market.token_program,
+        }
+    }
+
+    /// The health accounts of `account`'s positions, with this read's price accounts.
+    pub fn health_metas(&self, account: &MarginAccount) -> Vec<AccountMeta> {
+        kix::health_accounts(&kix::position_markets(account), |m| {
+            self.market_index(m)
+                .map(|i| self.price_accounts[i])
+                .unwrap_or_default()
+        })
     }
 }

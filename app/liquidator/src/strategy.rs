@@ -17,7 +17,7 @@ use keel::math::health::token_value;
 use keel::math::liquidation::{
     plan_liquidation, BonusConfig, LiquidationInput, LiquidationPlan, Side,
 };
-use keel_sdk::risk::position_amounts;
+use keel_sdk::risk::{position_amounts, position_weights};
 
 /// A chosen liquidation.
 #[derive(Clone, Copy, Debug)]
@@ -98,32 +98,25 @@ pub fn choose_funded(
         0 => 0,
         since => (snapshot.now - since).max(0) as u64,
     };
-    // the account's e-mode group weighs its in-group collateral, as the program weighs it
-    let group = keel_sdk::risk::emode_group(&amounts, &snapshot.markets).ok()?;
-    let side = |i: usize, amount: u64, is_debt: bool| -> Option<Side> {
+    // each position's maintenance weight as the program weighs it (its e-mode group applied)
+    let weights = position_weights(&amounts, &snapshot.markets, snapshot.now).ok()?;
+    let side = |i: usize, amount: u64, weight_bps: u16| -> Option<Side> {
         let m = &snapshot.markets[i];
-        let w = m.market.weights_at(snapshot.now);
-        let inside = group.is_some_and(|g| g == m.market.config.emode.group);
         Some(Side {
             amount,
             price: m.price?,
             decimals: m.market.decimals,
-            weight_bps: match (is_debt, inside) {
-                (true, _) => w.maint_liab_weight_bps,
-                (false, false) => w.maint_asset_weight_bps,
-                (false, true) => w
-                    .maint_asset_weight_bps
-                    .max(m.market.emode_maint_at(snapshot.now)),
-            },
+            weight_bps,
         })
     };
     let mut best: Option<Choice> = None;
-    for debt in amounts.iter().filter(|a| a.debt > 0) {
+    let positions = || amounts.iter().zip(&weights);
+    for (debt, debt_w) in positions().filter(|(a, _)| a.debt > 0) {
         let r = snapshot.market_index(&debt.market)?;
-        for coll in amounts.iter().filter(|a| a.deposit > 0) {
+        for (coll, coll_w) in positions().filter(|(a, _)| a.deposit > 0) {
             let s = snapshot.market_index(&coll.market)?;
             // a collateral without a usable price counts zero and cannot be seized
-            let Some(seize) = side(s, coll.deposit, false) else {
+            let Some(seize) = side(s, coll.deposit, coll_w.maint_asset_weight_bps) else {
                 continue;
             };
             let budget = match funding {
@@ -139,7 +132,7 @@ pub fn choose_funded(
             };
             let input = LiquidationInput {
                 health: candidate.health,
-                repay: side(r, debt.debt, true)?,
+                repay: side(r, debt.debt, debt_w.maint_liab_weight_bps)?,
                 seize,
                 bonus: snapshot.markets[s].market.config.bonus,
                 pool: snapshot.pool.liquidation,

@@ -277,10 +277,8 @@ async fn post_order(
         .collateral
         .iter()
         .copied()
-        .fold(
-            (t.collateral[0].0, f64::MIN),
-            |a, c| if c.1 > a.1 { c } else { a },
-        );
+        .min_by(|a, b| b.1.total_cmp(&a.1)) // the largest, the first of equals
+        .expect("a trader has collateral");
     let params = keel::state::OrderParams {
         trigger: keel::state::OrderTrigger::HealthBelow {
             hf_bps: (p.order_trigger_hf * 10_000.0).round() as u32,

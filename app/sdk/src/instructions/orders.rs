@@ -10,7 +10,7 @@ use anchor_lang::system_program;
 use keel::accounts as acc;
 use keel::instruction as ix;
 use keel::math::fixed::Wad;
-use keel::math::order::{health_order_bonus_bps, order_exchange, unit_price, OrderSide};
+use keel::math::order::{order_exchange, unit_price, OrderSide};
 use keel::state::{DeleverageOrder, MarginAccount, OrderParams, OrderTrigger};
 
 /// `post_order` number `order_id` on `margin_account`, signed by its owner or delegate
@@ -127,7 +127,7 @@ pub fn order_execution(
     now: i64,
     asked: u64,
 ) -> Option<Execution> {
-    if order.expires_at != 0 && now > order.expires_at {
+    if order.expired(now) {
         return None;
     }
     let health = crate::risk::account_health(account, markets, now).ok()?;
@@ -136,24 +136,11 @@ pub fn order_execution(
     }
     let hf = health.health_factor().ok()?;
     let market = |k: &Pubkey| markets.iter().find(|m| m.key == *k);
-    let spot = |k: &Pubkey| -> Option<Wad> {
-        let m = market(k)?;
-        unit_price(&m.price?, m.market.decimals).ok()
+    let spot = |k: &Pubkey| -> Result<Wad, ()> {
+        let m = market(k).ok_or(())?;
+        unit_price(&m.price.ok_or(())?, m.market.decimals).map_err(|_| ())
     };
-    let bonus = match order.trigger {
-        OrderTrigger::HealthBelow { hf_bps } => {
-            if hf >= Wad::from_bps(hf_bps as u64) {
-                return None;
-            }
-            health_order_bonus_bps(order.min_bonus_bps, order.max_bonus_bps, hf_bps, hf)
-        }
-        OrderTrigger::PriceAtOrBelow { market, price } => {
-            (spot(&market)? <= price).then_some(order.max_bonus_bps)?
-        }
-        OrderTrigger::PriceAtOrAbove { market, price } => {
-            (spot(&market)? >= price).then_some(order.max_bonus_bps)?
-        }
-    };
+    let bonus = order.triggered_bonus(hf, spot).ok()??;
     let (rm, sm) = (market(&order.repay_market)?, market(&order.seize_market)?);
     let bonus = bonus.min(sm.market.config.bonus.max_bonus_bps);
     let amounts = position_amounts(account, markets, now).ok()?;

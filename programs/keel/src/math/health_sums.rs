@@ -11,15 +11,16 @@ pub fn compute_health(positions: &[PositionHealthInput]) -> Result<Health> {
     compute_health_parts(positions, HealthParts::ALL)
 }
 
-/// The `parts` of [`compute_health`] (the rest stay zero); also what an instruction's priced
-/// account sums (risk/account_health.rs), so the client and the program cannot disagree.
-pub fn compute_health_parts<P: core::borrow::Borrow<PositionHealthInput>>(
-    positions: impl IntoIterator<Item = P>,
+/// The `parts` of [`compute_health`] (the rest stay zero). An instruction's priced account adds
+/// its positions to the same [`HealthSums`] (risk/account_health.rs), so the client and the
+/// program cannot disagree.
+pub fn compute_health_parts<'a>(
+    positions: impl IntoIterator<Item = &'a PositionHealthInput>,
     parts: HealthParts,
 ) -> Result<Health> {
     let mut sums = HealthSums::default();
     for p in positions {
-        sums.add(p.borrow(), parts)?;
+        sums.add(p, parts)?;
     }
     sums.finish()
 }

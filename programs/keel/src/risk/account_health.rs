@@ -97,14 +97,6 @@ impl Quote {
             _ => self.input.weights,
         }
     }
-
-    /// The position's health input in an account of e-mode `group`.
-    pub fn weighted(&self, group: Option<u8>) -> PositionHealthInput {
-        PositionHealthInput {
-            weights: self.weights_in(group),
-            ..self.input
-        }
-    }
 }
 
 /// Every position of an account, priced once (reused by the post-checks of an instruction).

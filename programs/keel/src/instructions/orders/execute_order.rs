@@ -22,10 +22,10 @@ use crate::instructions::keeper::liquidate::*;
 use crate::instructions::market_accrual::accrue_market;
 use crate::math::fixed::Wad;
 use crate::math::health::Health;
-use crate::math::order::{health_order_bonus_bps, order_exchange, unit_price, OrderSide};
+use crate::math::order::{order_exchange, unit_price, OrderSide};
 use crate::risk::account_health::{price_account, LoadedMarket, PriceMode, PricedAccount};
 use crate::risk::exchange::{burn_exchanged, Leg};
-use crate::state::{DeleverageOrder, MarginAccount, Market, OrderTrigger, Pool};
+use crate::state::{DeleverageOrder, MarginAccount, Market, Pool};
 use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
 
@@ -108,10 +108,7 @@ fn book(
 ) -> Result<Box<Executed>> {
     a.pool.require_liquidation_open(now)?;
     let o = &a.order;
-    require!(
-        o.expires_at == 0 || now <= o.expires_at,
-        KeelError::OrderExpired
-    );
+    require!(!o.expired(now), KeelError::OrderExpired);
     let repay_key = a.repay.market.market.key();
     let seize_key = a.seize.market.market.key();
     require!(
@@ -324,20 +321,9 @@ fn triggered_bonus(order: &DeleverageOrder, priced: &PricedAccount, hf: Wad) -> 
             .ok_or_else(|| error!(KeelError::OracleStale))?;
         unit_price(&p, q.input.decimals)
     };
-    let (met, bonus) = match order.trigger {
-        OrderTrigger::HealthBelow { hf_bps } => (
-            hf < Wad::from_bps(hf_bps as u64),
-            health_order_bonus_bps(order.min_bonus_bps, order.max_bonus_bps, hf_bps, hf),
-        ),
-        OrderTrigger::PriceAtOrBelow { market, price } => {
-            (spot(&market)? <= price, order.max_bonus_bps)
-        }
-        OrderTrigger::PriceAtOrAbove { market, price } => {
-            (spot(&market)? >= price, order.max_bonus_bps)
-        }
-    };
-    require!(met, KeelError::OrderNotTriggered);
-    Ok(bonus)
+    order
+        .triggered_bonus(hf, spot)?
+        .ok_or_else(|| error!(KeelError::OrderNotTriggered))
 }
 
 /// Re-quote the two moved positions and require `C_w - D_w` strictly improved; the HF after.
