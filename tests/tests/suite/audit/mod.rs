@@ -22,10 +22,14 @@ pub(crate) use keel_tests::world::USD;
 pub(crate) use keel_tests::{MarketSpec, Trader, World};
 pub(crate) use solana_sdk::signature::{Keypair, Signer};
 
+mod authority;
+mod feeds;
 mod governance;
+mod handover;
 mod liquidation;
 mod oracle;
 mod outflow;
+mod sources;
 
 pub(crate) const HOUR: i64 = 3_600;
 
