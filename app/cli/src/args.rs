@@ -197,13 +197,18 @@ pub enum OrderCommand {
 /// Delegate commands.
 #[derive(Subcommand, Debug)]
 pub enum DelegateCommand {
-    /// Name `delegate` for margin account `id`.
+    /// Name `delegate` for margin account `id` with its powers (replacing a delegate, or its
+    /// powers, voids the orders the earlier one posted).
     Set {
         /// The delegate's key.
         delegate: String,
         /// Account number.
         #[arg(long, default_value_t = 0)]
         id: u64,
+        /// What it may do: deposit, borrow, withdraw (to your own token accounts only), orders
+        /// (bonus-free deleverage orders), comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "deposit,borrow,withdraw")]
+        powers: Vec<String>,
     },
     /// Remove margin account `id`'s delegate.
     Clear {

@@ -104,22 +104,36 @@ pub async fn run<C: Chain>(ctx: &Context<C>, command: &Command) -> Result<Output
             ))
         }
         Command::Delegate(action) => {
-            let (key, id, what) = match action {
-                DelegateCommand::Set { delegate, id } => {
-                    (pubkey("delegate", delegate)?, id, "delegate set")
-                }
+            let (key, id, powers, what) = match action {
+                DelegateCommand::Set {
+                    delegate,
+                    id,
+                    powers,
+                } => (
+                    pubkey("delegate", delegate)?,
+                    id,
+                    delegate_powers(powers)?,
+                    "delegate set",
+                ),
                 DelegateCommand::Clear { id } => (
                     anchor_lang::prelude::Pubkey::default(),
                     id,
+                    vec![],
                     "delegate cleared",
                 ),
             };
             let account = ctx.margin_account(*id);
-            let sig = ctx.send(&[kix::set_delegate(me, account, key)]).await?;
+            let sig = ctx
+                .send(&[kix::set_delegate(me, account, key, &powers)])
+                .await?;
+            let names: Vec<String> = powers
+                .iter()
+                .map(|p| format!("{p:?}").to_lowercase())
+                .collect();
             Ok(sent(
                 what,
                 sig,
-                json!({ "account": account.to_string(), "delegate": key.to_string() }),
+                json!({ "account": account.to_string(), "delegate": key.to_string(), "powers": names }),
             ))
         }
         Command::Account(AccountCommand::Close { id }) => {
@@ -379,4 +393,22 @@ pub(crate) async fn market_states<C: Chain>(
         ));
     }
     Ok(states)
+}
+
+/// Delegate powers by name (deposit, borrow, withdraw, orders).
+fn delegate_powers(names: &[String]) -> Result<Vec<keel::state::DelegatePower>, CliError> {
+    use keel::state::DelegatePower;
+    names
+        .iter()
+        .map(|n| {
+            DelegatePower::ALL
+                .into_iter()
+                .find(|p| format!("{p:?}").eq_ignore_ascii_case(n.trim()))
+                .ok_or_else(|| {
+                    CliError(format!(
+                        "unknown delegate power '{n}': deposit, borrow, withdraw, orders"
+                    ))
+                })
+        })
+        .collect()
 }

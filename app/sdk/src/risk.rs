@@ -130,8 +130,12 @@ fn price_market(
 ) -> anchor_lang::Result<keel::oracle::MarketPrice> {
     use keel::errors::KeelError;
     let oracle = market.maintenance_oracle_at(now);
-    let update = update.ok_or(KeelError::OracleInvalidAccount)?;
-    let primary = check_price_update(update, &oracle, now, market.last_publish_time)?;
+    // what the program cannot read of the pinned account makes the source absent, as there
+    let primary = match update {
+        Some(u) => check_price_update(u, &oracle, now, market.last_publish_time),
+        None => Err(KeelError::OracleInvalidAccount.into()),
+    }
+    .or_else(keel::oracle::unusable_primary)?;
     let sources = keel::oracle::Sources {
         primary: &oracle,
         primary_not_before: market.last_publish_time,
@@ -140,6 +144,11 @@ fn price_market(
         // as health and liquidation take it: a failure of the feed's data is its absence
         strict_secondary: false,
         guard: &market.config.guard,
+    };
+    // the configured feed's account, closed or not a feed, is the program's `Unreadable`
+    let feed = match feed {
+        Some(f) => keel::oracle::SecondFeed::Read(f),
+        None => keel::oracle::SecondFeed::Unreadable(keel::oracle::rules::Unusable::InvalidAccount),
     };
     keel::oracle::price_from_readings(&sources, primary, feed, now)
 }

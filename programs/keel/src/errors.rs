@@ -207,4 +207,27 @@ pub enum KeelError {
     OrderSelfExecution,
     #[msg("Nothing to execute: the order, the debt or the collateral is used up")]
     NothingToExecute,
+    // --- who may do what (second review)
+    #[msg("The delegate does not hold the power this instruction needs (the owner grants powers in set_delegate)")]
+    DelegateLacksPower,
+    #[msg(
+        "Delegate powers out of range: deposit, borrow, withdraw, orders (none without a delegate)"
+    )]
+    InvalidDelegatePowers,
+    #[msg("A delegate's deleverage orders pay no bonus: min and max bonus must be 0")]
+    DelegateOrderBonus,
+    #[msg("The order's poster no longer stands behind it: the delegate that posted it was replaced, revoked or lost the orders power")]
+    OrderAuthorityRevoked,
+    #[msg("A delegate may cancel only the orders it posted")]
+    NotOrderPoster,
+    #[msg("The market's price account is closed, reassigned or holds no valid price")]
+    OracleUnusable,
+    #[msg("A new guardian takes its seat only after the pool's timelock delay from its proposal")]
+    GuardianHandoverTimelocked,
+    #[msg("The guardian may lower a market's outflow limit no further than its floor (1% of the market's deposits per window)")]
+    OutflowBelowFloor,
+    #[msg("The guardian's liquidation pause lapsed less than a day ago: another waits for the admin (pause or resume_liquidation)")]
+    GuardianPauseSpent,
+    #[msg("Borrowing and withdrawing against a market with two price sources needs both fresh and agreeing")]
+    OracleNeedsBothSources,
 }

@@ -125,6 +125,10 @@ pub struct DelegateSet {
     pub owner: Pubkey,
     pub previous: Pubkey,
     pub delegate: Pubkey,
+    /// The powers granted (state/delegate.rs), one bit each.
+    pub powers: u8,
+    /// The new delegate epoch: orders the previous delegate posted no longer execute.
+    pub epoch: u32,
 }
 
 /// Tokens were lent out of a market's vault until the transaction's `flash_repay`.

@@ -111,9 +111,15 @@ mod generated {
             instructions::set_pending_authority(ctx, role, new)
         }
 
-        /// Accept a proposed role (signed by the proposed key).
+        /// Accept a proposed role (signed by the proposed key); a guardian only after the
+        /// pool's timelock delay from its proposal.
         pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()> {
             instructions::accept_authority(ctx, role)
+        }
+
+        /// Drop a proposed new guardian (the sitting guardian's veto, or the admin).
+        pub fn veto_guardian_handover(ctx: Context<VetoGuardianHandover>) -> Result<()> {
+            instructions::veto_guardian_handover(ctx)
         }
 
         /// Open a margin account for the signer.
@@ -121,10 +127,12 @@ mod generated {
             instructions::open_account(ctx, account_id)
         }
 
-        /// Name a delegate for a margin account (owner only; the default key clears it): it may
-        /// deposit, repay, and borrow or withdraw to the owner's own token accounts.
-        pub fn set_delegate(ctx: Context<SetDelegate>, delegate: Pubkey) -> Result<()> {
-            instructions::set_delegate(ctx, delegate)
+        /// Name a delegate for a margin account with an enumerated set of powers (owner only;
+        /// the default key clears it): deposit, borrow or withdraw to the owner's own token
+        /// accounts, bonus-free deleverage orders (state/delegate.rs). Voids the orders any
+        /// earlier delegate posted.
+        pub fn set_delegate(ctx: Context<SetDelegate>, delegate: Pubkey, powers: u8) -> Result<()> {
+            instructions::set_delegate(ctx, delegate, powers)
         }
 
         /// Post a deleverage order on a margin account (owner or delegate): when triggered,

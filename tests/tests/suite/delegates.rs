@@ -5,6 +5,7 @@
 use crate::cli::keel_as;
 use crate::common::*;
 use keel::errors::KeelError;
+use keel::state::DelegatePower;
 use keel_sdk::instructions as kix;
 use keel_tests::env::assert_keel_error;
 use keel_tests::invariants::{assert_initial_health, check};
@@ -97,7 +98,12 @@ async fn a_delegate_manages_the_account_but_pays_only_the_owner() {
         as_delegate(&mut w, (&stranger, &owner), ("deposit", 0, SOL), None).await,
         KeelError::NotOwnerOrDelegate,
     );
-    let rename = kix::set_delegate(bot.key.pubkey(), owner.margin, stranger.key.pubkey());
+    let rename = kix::set_delegate(
+        bot.key.pubkey(),
+        owner.margin,
+        stranger.key.pubkey(),
+        &DelegatePower::ALL,
+    );
     assert_keel_error(
         w.send_as(&bot.key, &[rename]).await,
         KeelError::NotAccountOwner,
@@ -107,7 +113,12 @@ async fn a_delegate_manages_the_account_but_pays_only_the_owner() {
         w.send_as(&bot.key, &[close]).await,
         KeelError::NotAccountOwner,
     );
-    let itself = kix::set_delegate(owner.key.pubkey(), owner.margin, owner.key.pubkey());
+    let itself = kix::set_delegate(
+        owner.key.pubkey(),
+        owner.margin,
+        owner.key.pubkey(),
+        &DelegatePower::ALL,
+    );
     assert_keel_error(
         w.send_as(&owner.key, &[itself]).await,
         KeelError::InvalidDelegate,
@@ -136,7 +147,12 @@ async fn a_delegate_cannot_liquidate_the_account_it_manages() {
     let mut w = sol_usdc().await;
     let (_lender, owner) = funded(&mut w).await; // 10 SOL
     let bot = w.trader(&[0, 10_000 * USDC]).await;
-    let ix = kix::set_delegate(owner.key.pubkey(), owner.margin, bot.key.pubkey());
+    let ix = kix::set_delegate(
+        owner.key.pubkey(),
+        owner.margin,
+        bot.key.pubkey(),
+        &DelegatePower::ALL,
+    );
     w.send_as(&owner.key, &[ix]).await.unwrap();
     // the bot borrows the owner to its initial limit, to the owner's token account
     as_delegate(

@@ -6,6 +6,7 @@ use crate::common::*;
 use anchor_lang::prelude::Pubkey;
 use keel::errors::KeelError;
 use keel::math::fixed::Wad;
+use keel::state::DelegatePower;
 use keel::state::{OrderParams, OrderTrigger};
 use keel_sdk::instructions as kix;
 use keel_sdk::pda;
@@ -282,9 +283,24 @@ async fn only_the_owner_or_delegate_posts_and_cancels_and_orders_block_closing()
             KeelError::InvalidOrder,
         );
     }
-    let ix = kix::set_delegate(owner.key.pubkey(), owner.margin, delegate.key.pubkey());
+    let ix = kix::set_delegate(
+        owner.key.pubkey(),
+        owner.margin,
+        delegate.key.pubkey(),
+        &DelegatePower::ALL,
+    );
     w.send_as(&owner.key, &[ix]).await.unwrap();
-    post(&mut w, &delegate, &owner, 3, params).await.unwrap();
+    // a delegate's order pays no bonus (issue 26)
+    assert_keel_error(
+        post(&mut w, &delegate, &owner, 3, params).await,
+        KeelError::DelegateOrderBonus,
+    );
+    let free = OrderParams {
+        min_bonus_bps: 0,
+        max_bonus_bps: 0,
+        ..params
+    };
+    post(&mut w, &delegate, &owner, 3, free).await.unwrap();
     let order = pda::order(&owner.margin, 3);
     let close = kix::close_account(owner.key.pubkey(), owner.margin);
     assert_keel_error(

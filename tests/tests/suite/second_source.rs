@@ -113,9 +113,10 @@ async fn diverging_sources_refuse_borrowing_and_value_each_side_at_the_worse() {
         KeelError::OracleSourcesDiverge,
     );
     assert_unchanged(&mut w, &keys, &before).await;
-    // collateral at the lower band: 10 * ($90 - $0.09) = $899.10
+    // collateral at the lower band, but the second source moves it by at most the 1.5% bound
+    // (issue 26): 10 * ($100 - $0.10) * 98.5% = $984.015, not 10 * ($90 - $0.09) = $899.10
     let report = w.health(trader.margin).await.unwrap();
-    assert_eq!(report.collateral_value.0, 8_991 * DOLLAR / 10);
+    assert_eq!(report.collateral_value.0, 984_015 * DOLLAR / 1_000);
     let (source, health) = client_view(&mut w, &trader).await;
     assert_eq!(source, PriceSource::Divergent);
     assert_eq!(health.collateral_maint, report.collateral_maint);
@@ -123,16 +124,18 @@ async fn diverging_sources_refuse_borrowing_and_value_each_side_at_the_worse() {
     w.repay(&trader, trader.margin, 1, 100 * USDC)
         .await
         .unwrap();
-    // liquidation goes on at the conservative prices: at $45 on the second source (primary
-    // still $100) the account is liquidatable (10 * $44.955 * 85% = $382.1 < $400.4 of debt)
-    // although the primary alone would call it healthy
+    // one source alone cannot make it liquidatable: at $45 on the second source (primary
+    // still $100) it stays healthy; when the primary falls too, liquidation goes on
     w.set_secondary_price(0, 45 * USD).await;
+    assert!(!w.health(trader.margin).await.unwrap().liquidatable);
+    w.set_price(0, 45 * USD).await;
     liquidate_underwater(&mut w, &trader).await;
 }
 
 #[tokio::test]
 async fn a_stale_primary_falls_back_to_the_second_source_with_a_haircut() {
     let (mut w, _lender, trader) = with_second_source().await;
+    w.borrow(&trader, 1, 600 * USDC).await.unwrap();
     w.env.warp(120).await;
     w.set_price(1, USD).await;
     w.set_secondary_price(0, 100 * USD).await;
@@ -142,9 +145,19 @@ async fn a_stale_primary_falls_back_to_the_second_source_with_a_haircut() {
     assert_eq!(report.collateral_value.0, 969_030 * DOLLAR / 1_000);
     let (source, _) = client_view(&mut w, &trader).await;
     assert_eq!(source, PriceSource::Secondary);
-    // borrowing against it works, at the haircut value
-    w.borrow(&trader, 1, 700 * USDC).await.unwrap();
-    w.withdraw(&trader, 0, 1).await.unwrap();
+    // borrowing and withdrawing need both sources (issue 26: the second alone, which anyone can
+    // crank, priced borrowing without the divergence check)
+    assert_keel_error(
+        w.borrow(&trader, 1, USDC).await,
+        KeelError::OracleNeedsBothSources,
+    );
+    assert_keel_error(
+        w.withdraw(&trader, 0, 1).await,
+        KeelError::OracleNeedsBothSources,
+    );
+    // the crash goes on with Pyth down: liquidation continues on the second source
+    w.set_secondary_price(0, 70 * USD).await;
+    liquidate_underwater(&mut w, &trader).await;
     let sol = w.market(0).await;
     let now = w.env.now().await;
     assert_eq!(sol.last_secondary_publish_time, now);
@@ -152,9 +165,6 @@ async fn a_stale_primary_falls_back_to_the_second_source_with_a_haircut() {
         sol.last_publish_time < now - 60,
         "the stale primary was not used"
     );
-    // the crash goes on with Pyth down: liquidation continues on the second source
-    w.set_secondary_price(0, 80 * USD).await;
-    liquidate_underwater(&mut w, &trader).await;
 }
 
 #[tokio::test]

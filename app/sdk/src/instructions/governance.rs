@@ -223,3 +223,14 @@ pub fn accept_authority(new: Pubkey, pool: Pubkey, role: Role) -> Instruction {
         &[],
     )
 }
+
+/// `veto_guardian_handover`: drop a proposed new guardian (the sitting guardian, or the admin).
+pub fn veto_guardian_handover(authority: Pubkey, pool: Pubkey) -> Instruction {
+    build(
+        acc::VetoGuardianHandover {
+            gov: admin_or_guardian(authority, pool),
+        },
+        ix::VetoGuardianHandover {},
+        &[],
+    )
+}

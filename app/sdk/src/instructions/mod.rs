@@ -147,16 +147,26 @@ pub fn open_account(owner: Pubkey, payer: Pubkey, pool: Pubkey, account_id: u64)
     )
 }
 
-/// `set_delegate`: `owner` names `delegate` for `margin_account` (`Pubkey::default()` clears
-/// it). The delegate then signs `deposit`, `withdraw` and `borrow` in the owner's place (pass its
-/// key as their `owner` argument), borrowing or withdrawing only to the owner's token accounts.
-pub fn set_delegate(owner: Pubkey, margin_account: Pubkey, delegate: Pubkey) -> Instruction {
+/// `set_delegate`: `owner` names `delegate` for `margin_account` with `powers`
+/// (`Pubkey::default()` and no powers clear it). The delegate then signs, in the owner's place
+/// (its key as their `owner` argument), what its powers allow: `deposit`, `borrow` and
+/// `withdraw` (only to the owner's token accounts), bonus-free orders. Every call voids the orders
+/// an earlier delegate posted.
+pub fn set_delegate(
+    owner: Pubkey,
+    margin_account: Pubkey,
+    delegate: Pubkey,
+    powers: &[keel::state::DelegatePower],
+) -> Instruction {
     build(
         acc::SetDelegate {
             owner,
             margin_account,
         },
-        ix::SetDelegate { delegate },
+        ix::SetDelegate {
+            delegate,
+            powers: keel::state::DelegatePower::set(powers),
+        },
         &[],
     )
 }

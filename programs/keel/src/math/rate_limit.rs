@@ -16,7 +16,14 @@
 //! share of its bucket still in the window but a withdrawal in full, so a deposit just before a
 //! bucket boundary and its withdrawal just after blocked honest exits for most of a window.)
 //! Liquidations are outside the limit on both legs (as in marginfi): a liquidation must never be
-//! stopped by a rate limit in the crash the limit exists for.
+//! stopped by a rate limit in the crash the limit exists for. The exemption covers that one flow:
+//! a liquidation's seizure is never refused, but it uses up the credit recent inflows left
+//! (`record_exempt`), so a deposit that leaves through a liquidation takes its credit with it.
+//! Every other outflow counts: a borrow, a withdrawal, and a deleverage order's payout (an order
+//! that paid out uncounted turned the limit off for everyone: issue 26).
+//! ```text
+//! exempt outflow x:  level' = min(0, level' + x) if level' < 0,  else level' unchanged
+//! ```
 use super::fixed::{mul_div, Rounding};
 use crate::errors::KeelError;
 use anchor_lang::prelude::*;
@@ -81,6 +88,19 @@ impl OutflowWindow {
         Ok(())
     }
 
+    /// Record an outflow the limit never refuses (a liquidation's seizure): it uses up what credit
+    /// the bucket holds and, past that, is not counted.
+    pub fn record_exempt(&mut self, limit: &OutflowLimit, amount: u64, now: i64) -> Result<()> {
+        if limit.max_outflow == u64::MAX {
+            return Ok(());
+        }
+        self.drain(limit, now)?;
+        if self.level < 0 {
+            self.level = self.level.saturating_add(amount as i128).min(0);
+        }
+        Ok(())
+    }
+
     /// Record an inflow of `amount` at `now` (a deposit or a repay): it nets against outflows.
     pub fn record_inflow(&mut self, limit: &OutflowLimit, amount: u64, now: i64) -> Result<()> {
         if limit.max_outflow == u64::MAX {
@@ -102,6 +122,27 @@ mod tests {
         max_outflow: 1_000,
         window_secs: W,
     };
+
+    /// An exempt outflow is never refused, and it takes the credit of inflows with it (never
+    /// more: past the credit it is not counted).
+    #[test]
+    fn an_exempt_outflow_uses_up_credit_and_is_never_refused() {
+        let mut w = OutflowWindow::default();
+        let t0 = 36_000;
+        w.record(&LIMIT, 1_000, t0).unwrap();
+        w.record_exempt(&LIMIT, 5_000, t0).unwrap();
+        assert_eq!(w.level, 1_000, "past the limit: not counted, not refused");
+        let mut w = OutflowWindow::default();
+        w.record_inflow(&LIMIT, 3_000, t0).unwrap();
+        w.record_exempt(&LIMIT, 2_000, t0).unwrap();
+        assert_eq!(
+            w.level, -1_000,
+            "the credit of 3,000 less the 2,000 that left"
+        );
+        w.record_exempt(&LIMIT, 2_000, t0).unwrap();
+        assert_eq!(w.level, 0);
+        assert!(w.record(&LIMIT, 1_001, t0).is_err(), "no credit left over");
+    }
 
     #[test]
     fn blocks_then_frees_as_the_bucket_drains() {

@@ -5,10 +5,15 @@
 //! secondary = Switchboard On-Demand pull feed (switchboard.rs), when the market names one
 //! price     = rules.rs's combination of the two (each source's own checks first)
 //! ```
-//! A source's *structural* failure (wrong account, owner, discriminator, feed, verification, an
-//! update older than one the market used) refuses the instruction whatever the other source
-//! says: a caller must not be able to steer the rule by passing a bad account. A *quality*
-//! failure (stale, too uncertain) makes the source absent for the rules.
+//! Each market reads pinned accounts: the caller chooses nothing but whether to pass the right
+//! key, and a wrong key refuses the instruction whatever the other source says. Everything else
+//! is the feed's own state: stale, too uncertain, or unusable (closed, reassigned, foreign data,
+//! another feed, partly verified, non-positive, older than used: `rules::Unusable`). Any of those
+//! makes the source absent for the rules, so whoever controls a feed can never stop liquidations
+//! by breaking it (issue 26): the other source prices the market, or, with neither, its
+//! collateral counts zero and its debt refuses. Borrowing and withdrawing are stricter about the
+//! second source (`strict_secondary`: a data failure of the feed refuses, as its absence does:
+//! risk/account_health.rs); a debt-holder can always repay, which needs no price.
 pub mod pyth;
 pub mod rules;
 pub mod switchboard;
@@ -40,9 +45,10 @@ pub struct Sources<'a> {
     pub secondary: &'a SecondaryOracle,
     /// Newest secondary publish time used.
     pub secondary_not_before: i64,
-    /// Whether a failure of the secondary's *data* (feed hash, value, an older update) refuses
-    /// (borrow, withdraw) or only makes the source absent (health, liquidation: whoever controls
-    /// the feed must not be able to stop liquidations). Its key, owner and layout always refuse.
+    /// Whether a failure of the secondary's account or data (owner, layout, feed hash, value, an
+    /// older update) refuses (borrow, withdraw) or only makes the source absent (health,
+    /// liquidation, orders: whoever controls the feed must not be able to stop liquidations). A
+    /// wrong key always refuses.
     pub strict_secondary: bool,
     /// How they combine.
     pub guard: &'a OracleGuard,
@@ -58,27 +64,63 @@ pub fn load_market_price(
     now: i64,
 ) -> Result<MarketPrice> {
     let primary =
-        pyth::load_pyth_checked(primary, sources.primary, now, sources.primary_not_before)?;
-    let feed = match (sources.secondary.is_set(), secondary) {
-        (true, Some(info)) => Some(switchboard::read_checked_feed(info, sources.secondary)?),
+        pyth::load_pyth_checked(primary, sources.primary, now, sources.primary_not_before)
+            .or_else(unusable_primary)?;
+    let read = match (sources.secondary.is_set(), secondary) {
+        (true, Some(info)) => match switchboard::read_checked_feed(info, sources.secondary) {
+            Ok(feed) => Some(Ok(feed)),
+            Err(e) => Some(Err(rules::Unusable::from_error(&e).ok_or(e)?)),
+        },
         _ => None,
     };
-    price_from_readings(sources, primary, feed.as_ref(), now)
+    let feed = match &read {
+        None => SecondFeed::NotGiven,
+        Some(Ok(feed)) => SecondFeed::Read(feed),
+        Some(Err(u)) => SecondFeed::Unreadable(*u),
+    };
+    price_from_readings(sources, primary, feed, now)
 }
 
-/// The rules applied to the primary's checked reading (its price or quality failure, publish
-/// time and exponent) and the secondary's feed, already read: what the program does after
-/// reading the accounts and what a client does with their decoded contents. A market that names
-/// a secondary and has no feed given is refused (`SecondaryOracleMismatch`).
+/// The exponent a market is priced at when its primary gave nothing to read one from (the
+/// second source is then rescaled to it: wide enough for a $0.00001 token and a $1B one).
+pub const UNREAD_PRIMARY_EXPO: i32 = -10;
+
+/// The primary's reading when its pinned account refused: unusable (absent for the rules) for any
+/// failure of its contents; a wrong key stays a refusal.
+pub fn unusable_primary(e: Error) -> Result<(Reading, i64, i32)> {
+    match rules::Unusable::from_error(&e) {
+        Some(u) => Ok((Reading::Unusable(u), 0, UNREAD_PRIMARY_EXPO)),
+        None => Err(e),
+    }
+}
+
+/// The second source's account as the caller gave it.
+#[derive(Clone, Copy, Debug)]
+pub enum SecondFeed<'a> {
+    /// Not among the accounts (refused when the market names a second source).
+    NotGiven,
+    /// The pinned account, but not a feed Keel can read (closed, reassigned, foreign data).
+    Unreadable(rules::Unusable),
+    /// Its contents.
+    Read(&'a switchboard::PullFeedResult),
+}
+
+/// The rules applied to the primary's checked reading (its price or failure, publish time and
+/// exponent) and the secondary's feed, already read: what the program does after reading the
+/// accounts and what a client does with their decoded contents. A market that names a
+/// secondary and has no feed given is refused (`SecondaryOracleMismatch`).
 pub fn price_from_readings(
     sources: &Sources,
     (p1, t1, expo): (Reading, i64, i32),
-    feed: Option<&switchboard::PullFeedResult>,
+    feed: SecondFeed,
     now: i64,
 ) -> Result<MarketPrice> {
     let second = match (sources.secondary.is_set(), feed) {
         (false, _) => None,
-        (true, Some(feed)) => {
+        (true, SecondFeed::Unreadable(u)) => {
+            Some(secondary_reading(Err(u.error()), sources.strict_secondary)?)
+        }
+        (true, SecondFeed::Read(feed)) => {
             let checked = switchboard::validate_pull_feed(
                 feed,
                 sources.secondary,
@@ -88,7 +130,9 @@ pub fn price_from_readings(
             );
             Some(secondary_reading(checked, sources.strict_secondary)?)
         }
-        (true, None) => return Err(error!(crate::errors::KeelError::SecondaryOracleMismatch)),
+        (true, SecondFeed::NotGiven) => {
+            return Err(error!(crate::errors::KeelError::SecondaryOracleMismatch))
+        }
     };
     combine_timed((p1, t1), second, sources.guard)
 }

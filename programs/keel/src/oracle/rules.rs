@@ -8,7 +8,8 @@
 //! both fresh, agree           p1, its band stretched to cover p2            source: Primary
 //!   agree iff |p1 - p2| * 10^4 <= max_divergence_bps * min(p1, p2)
 //! both fresh, diverge         spot = p1 (liquidations exchange at it),      source: Divergent
-//!                             band = [min(low1, low2), max(high1, high2)]
+//!                             band = [min(low1, max(low2, low1 * (1 - d))),
+//!                                     max(high1, min(high2, high1 * (1 + d)))]   d = the bound
 //!                             borrow and withdraw refuse (OracleSourcesDiverge);
 //!                             health and liquidation go on at this band
 //! p1 fresh, p2 not            p1 as it is                                   source: PrimaryOnly
@@ -16,10 +17,11 @@
 //!                             h = fallback_haircut_bps                      source: Secondary
 //! neither fresh               no price: collateral counts zero, debt refuses  source: None
 //! ```
-//! So whatever the two prices, collateral is never valued above the lower fresh price and debt
-//! never below the higher (a proptest below): agreement only narrows what the primary alone would
-//! allow by at most the divergence bound, disagreement takes the worse of both for each side, a
-//! lone secondary pays a haircut for being the backup. The EMA (initial band) is the primary's
+//! So the second source moves a price the primary gives by at most the divergence bound, agreeing
+//! or not (a proptest below): one source pushed far from the other cannot make healthy accounts
+//! liquidatable (issue 26; before, a Switchboard feed cranked 10% below Pyth valued collateral 10%
+//! down), while the borrowing direction keeps its defence (a divergence refuses borrowing and
+//! withdrawing outright). A lone secondary pays a haircut for being the backup. The EMA (initial band) is the primary's
 //! where it has one; the secondary has none (oracle/switchboard.rs).
 use crate::errors::KeelError;
 use crate::math::fixed::wide_mul;
@@ -27,9 +29,9 @@ use crate::math::health::{OraclePrice, PriceBand};
 use crate::state::OracleGuard;
 use anchor_lang::prelude::*;
 
-/// A source's reading after its own checks: a price, or the quality failure that makes the
-/// source absent for the rules. (A plain enum rather than `Result<OraclePrice>`: an Anchor error
-/// is built only where one is returned, not carried through every pricing.)
+/// A source's reading after its own checks: a price, or the failure that makes the source absent
+/// for the rules. (A plain enum rather than `Result<OraclePrice>`: an Anchor error is built only
+/// where one is returned, not carried through every pricing.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reading {
     /// Passed every check.
@@ -38,19 +40,76 @@ pub enum Reading {
     Stale,
     /// Its confidence is wider than the source's limit.
     TooWide,
+    /// The market's own (pinned) account holds no price Keel may use: closed, reassigned to
+    /// another program, foreign data, another feed, partly verified, non-positive, or older than
+    /// an update the market used. Whoever controls the feed did this, never the caller (who can
+    /// only pass the pinned key, else a refusal), so it must not stop liquidations: the source is
+    /// absent, as a stale one is.
+    Unusable(Unusable),
+}
+
+/// Why a pinned price account is unusable (each keeps its own error).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unusable {
+    /// Not owned by the source's program (closed, or reassigned).
+    WrongOwner,
+    /// Not the source's account layout.
+    InvalidAccount,
+    /// Another feed.
+    FeedMismatch,
+    /// A partly verified Pyth update.
+    NotFullyVerified,
+    /// Older than an update the market already used.
+    OlderThanUsed,
+    /// A price (or EMA) at or below zero.
+    NonPositive,
+}
+
+const UNUSABLE: [(Unusable, KeelError); 6] = [
+    (Unusable::WrongOwner, KeelError::OracleWrongOwner),
+    (Unusable::InvalidAccount, KeelError::OracleInvalidAccount),
+    (Unusable::FeedMismatch, KeelError::OracleFeedMismatch),
+    (
+        Unusable::NotFullyVerified,
+        KeelError::OracleNotFullyVerified,
+    ),
+    (Unusable::OlderThanUsed, KeelError::OracleOlderThanUsed),
+    (Unusable::NonPositive, KeelError::OracleNonPositivePrice),
+];
+
+impl Unusable {
+    /// The cause as Keel's error.
+    pub fn error(self) -> Error {
+        let (_, e) = UNUSABLE
+            .iter()
+            .find(|(u, _)| *u == self)
+            .copied()
+            .unwrap_or(UNUSABLE[1]);
+        e.into()
+    }
+
+    /// The cause an error of a pinned account's contents stands for (`None` for any other error:
+    /// a wrong key is the caller's doing and always refuses).
+    pub fn from_error(e: &Error) -> Option<Unusable> {
+        UNUSABLE
+            .iter()
+            .find(|(_, k)| *e == Error::from(*k))
+            .map(|(u, _)| *u)
+    }
 }
 
 impl Reading {
-    /// The quality failure as Keel's error (`Fresh` has none: `OracleInvalidAccount`).
+    /// The failure as Keel's error (`Fresh` has none: `OracleInvalidAccount`).
     pub fn error(&self) -> Error {
         match self {
             Reading::Stale => error!(KeelError::OracleStale),
             Reading::TooWide => error!(KeelError::OracleConfidenceTooWide),
+            Reading::Unusable(u) => u.error(),
             Reading::Fresh(_) => error!(KeelError::OracleInvalidAccount),
         }
     }
 
-    /// The reading a quality error stands for (`None` for any other error).
+    /// The reading an error of the source's data stands for (`None` for any other error).
     pub fn from_quality_error(e: &Error) -> Option<Reading> {
         let stale: Error = KeelError::OracleStale.into();
         let wide: Error = KeelError::OracleConfidenceTooWide.into();
@@ -59,8 +118,13 @@ impl Reading {
         } else if *e == wide {
             Some(Reading::TooWide)
         } else {
-            None
+            Unusable::from_error(e).map(Reading::Unusable)
         }
+    }
+
+    /// True when the source gave a price.
+    pub fn is_fresh(&self) -> bool {
+        matches!(self, Reading::Fresh(_))
     }
 }
 
@@ -109,7 +173,7 @@ pub fn combine(
     };
     Ok(match (primary, secondary) {
         (Fresh(p1), None) => sourced(p1, PriceSource::Primary),
-        (Fresh(p1), Some(Reading::Stale | Reading::TooWide)) => {
+        (Fresh(p1), Some(Reading::Stale | Reading::TooWide | Reading::Unusable(_))) => {
             sourced(p1, PriceSource::PrimaryOnly)
         }
         (Fresh(p1), Some(Fresh(p2))) if agree(p1.price, p2.price, guard.max_divergence_bps) => {
@@ -122,9 +186,12 @@ pub fn combine(
         (Fresh(p1), Some(Fresh(p2))) => {
             require!(p1.expo == p2.expo, KeelError::OracleExponentOutOfRange);
             let (b1, b2) = (p1.maintenance_band(), p2.maintenance_band());
+            let d = guard.max_divergence_bps as u128;
+            let floor = b1.low as u128 * (10_000 - d.min(10_000)) / 10_000;
+            let ceiling = (b1.high as u128 * (10_000 + d)).div_ceil(10_000);
             let bound = PriceBand {
-                low: b1.low.min(b2.low),
-                high: b1.high.max(b2.high),
+                low: b1.low.min(b2.low.max(floor as u64)),
+                high: b1.high.max((b2.high as u128).min(ceiling) as u64),
             };
             // the exchange stays at the primary's spot: the other source may widen the band
             // (who is liquidatable) but not move the price a seizure is computed at
@@ -216,7 +283,8 @@ mod tests {
                 }
             )
         );
-        // diverging: the primary's spot, the worse of both bands
+        // diverging: the primary's spot; the other source lowers collateral (raises debt) by at
+        // most the 2% bound: 9,990 x 0.98 = 9,790, not 8,995
         let s = combine(
             fresh(px(10_000, 10, 10_000)),
             Some(fresh(px(9_000, 5, 9_000))),
@@ -230,7 +298,7 @@ mod tests {
             (
                 10_000,
                 PriceBand {
-                    low: 8_995,
+                    low: 9_790,
                     high: 10_010
                 }
             )
@@ -267,11 +335,12 @@ mod tests {
     }
 
     proptest! {
-        /// No combination of two prices values collateral above the lower fresh price or debt
-        /// below the higher, on either requirement's band; one fresh price bounds both sides
-        /// alone; the fallback's haircut is at least `h` on each side.
+        /// With the primary fresh, collateral is never valued above the primary's band nor below
+        /// it by more than the divergence bound, whatever the second source says (and debt the
+        /// same way up); the initial band is never looser; the fallback's haircut is at least
+        /// `h` on each side.
         #[test]
-        fn collateral_never_above_the_lower_nor_debt_below_the_higher(
+        fn the_second_source_moves_a_price_by_at_most_the_bound(
             p1 in 1u64..u64::MAX / 4, c1 in 0u64..1 << 40, e1 in 1u64..u64::MAX / 4,
             p2 in 1u64..u64::MAX / 4, c2 in 0u64..1 << 40,
             fresh1 in any::<bool>(), fresh2 in any::<bool>(), configured in any::<bool>(),
@@ -288,14 +357,16 @@ mod tests {
             };
             let p = s.price.unwrap();
             let (m, i) = (p.maintenance_band(), p.initial_band());
-            let mut fresh = vec![];
-            if fresh1 { fresh.push(p1); }
-            if configured && fresh2 { fresh.push(p2); }
-            let lo = *fresh.iter().min().unwrap();
-            let hi = *fresh.iter().max().unwrap();
-            prop_assert!(m.low <= lo && i.low <= m.low, "collateral above the lower fresh price");
-            prop_assert!(m.high >= hi && i.high >= m.high, "debt below the higher fresh price");
+            prop_assert!(i.low <= m.low && i.high >= m.high, "initial looser than maintenance");
             prop_assert!(m.low <= p.price && p.price <= m.high);
+            if fresh1 {
+                let (l1, h1) = (p1.saturating_sub(c1) as u128, p1.saturating_add(c1) as u128);
+                let d = div as u128;
+                prop_assert!(m.low as u128 <= l1, "collateral above the primary's band");
+                prop_assert!(m.high as u128 >= h1, "debt below the primary's band");
+                prop_assert!(m.low as u128 * 10_000 + 10_000 >= l1 * (10_000 - d), "pushed down past the bound");
+                prop_assert!(m.high as u128 * 10_000 <= h1 * (10_000 + d) + 10_000, "pushed up past the bound");
+            }
             if s.source == PriceSource::Secondary {
                 prop_assert!(m.low as u128 * 10_000 <= p2 as u128 * (10_000 - h as u128));
                 prop_assert!(m.high as u128 * 10_000 >= p2 as u128 * (10_000 + h as u128));

@@ -12,10 +12,11 @@
 //!                     each price passes its source's checks (oracle/pyth.rs, switchboard.rs),
 //!                     is not older than one the market already used from that source, and the
 //!                     two combine by oracle/rules.rs; borrow and withdraw refuse a position whose
-//!                     sources diverge (OracleSourcesDiverge) or whose second source is stale
+//!                     sources diverge (OracleSourcesDiverge), whose second source is stale
 //!                     while the first is fresh (SecondaryOracleUnavailable: a pull feed is fresh
-//!                     only when someone updates it, so the borrower must); health and
-//!                     liquidation take a failure of the second source's data as its absence
+//!                     only when someone updates it, so the borrower must), or whose first is
+//!                     stale while the second is fresh (OracleNeedsBothSources); health and
+//!                     liquidation take any failure of a pinned account as the source's absence
 //! initial weights   = tightened by the price's volatility (math/volatility.rs) and, past the
 //!                     market's size-aware limit, by its size (math/size_aware.rs)
 //! e-mode            = a deposit in a market of the account's group (every debt inside one
@@ -246,6 +247,12 @@ fn price_position(
             source != PriceSource::PrimaryOnly,
             KeelError::SecondaryOracleUnavailable
         );
+        // nor one who leaves Pyth stale: the second source alone (anyone can crank it) prices
+        // no borrowing (issue 26); a liquidation may still use it, with its haircut
+        require!(
+            source != PriceSource::Secondary,
+            KeelError::OracleNeedsBothSources
+        );
     }
     let in_force = market.weights_at(now);
     let emode = market.config.emode;
@@ -344,7 +351,7 @@ fn price_group(
     };
     match load_market_price(&sources, &group[1], group.get(2), now) {
         Ok(p) => Ok(p),
-        Err(e) if debt_free && is_quality_error(&e) => {
+        Err(e) if debt_free && counts_zero(&e, mode) => {
             msg!(
                 "position {}: oracle unusable, collateral counted as zero",
                 key
@@ -363,3 +370,16 @@ fn price_group(
 }
 
 pub use crate::oracle::pyth::is_quality_error;
+
+/// Whether a collateral-only position whose pricing failed with `e` counts zero (else the
+/// instruction refuses): a stale or too-uncertain price always; an unusable pinned account only
+/// for health, liquidation and orders, so that no feed authority can stop them (issue 26).
+/// Borrowing and withdrawing keep refusing with the account's own error; a debt-holder can
+/// always repay, which needs no price.
+fn counts_zero(e: &Error, mode: PriceMode) -> bool {
+    match crate::oracle::rules::Reading::from_quality_error(e) {
+        Some(crate::oracle::rules::Reading::Unusable(_)) => mode == PriceMode::Maintenance,
+        Some(_) => true,
+        None => false,
+    }
+}

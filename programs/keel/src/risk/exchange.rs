@@ -8,7 +8,7 @@
 //!                        min(shares_for_withdraw(seize, deposit_index), held)   (rounded up)
 //! ```
 use crate::errors::KeelError;
-use crate::math::shares::{shares_for_repay, shares_for_withdraw};
+use crate::math::shares::{debt_amount, deposit_amount, shares_for_repay, shares_for_withdraw};
 use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
 
@@ -23,6 +23,25 @@ pub struct Leg<'a> {
     pub amount: u64,
     /// The amount is the position's whole balance.
     pub all: bool,
+}
+
+/// The debt and deposit the two exchanged positions hold after the burn, from their real shares
+/// (debt rounded up, deposit down): what the post-checks of liquidate and execute_order value,
+/// so no rounding of the amounts exchanged leaves the account worse than checked.
+pub fn left_after(
+    account: &MarginAccount,
+    (ri, repay_market): (usize, &Market),
+    (si, seize_market): (usize, &Market),
+) -> Result<(u64, u64)> {
+    let debt_left = debt_amount(
+        account.positions[ri].borrow_shares,
+        repay_market.borrow_index,
+    )?;
+    let deposit_left = deposit_amount(
+        account.positions[si].deposit_shares,
+        seize_market.deposit_index,
+    )?;
+    Ok((debt_left, deposit_left))
 }
 
 /// Burn `repay`'s debt shares and `seize`'s deposit shares (ZeroShares when the repay rounds to

@@ -48,14 +48,19 @@ pub struct MarginAccount {
     /// happened for a whole bonus ramp is over (the account may have recovered meanwhile, which
     /// the program cannot see without an instruction): the next liquidation starts a new clock.
     pub last_liquidated_at: i64,
-    /// A key the owner lets act on the account (deposit, repay, and borrow or withdraw to the
-    /// owner's own token accounts only); default: none. Set and cleared by the owner alone.
+    /// A key the owner lets act on the account with the powers in `delegate_powers`
+    /// (state/delegate.rs); default: none. Set and cleared by the owner alone.
     pub delegate: Pubkey,
     /// Deleverage orders posted on the account and not yet cancelled or used up (state/order.rs):
     /// the account cannot close while any is open.
     pub open_orders: u8,
+    /// The delegate's powers, one bit each (`DelegatePower`).
+    pub delegate_powers: u8,
     /// Alignment padding.
-    pub padding2: [u8; 7],
+    pub padding2: [u8; 2],
+    /// Bumped by every `set_delegate`: a delegate's orders carry the epoch they were posted in and
+    /// die with it.
+    pub delegate_epoch: u32,
     /// Space for future fields without a migration.
     pub reserved: [u64; 2],
     /// Positions; only the first `position_count` are active.
@@ -63,11 +68,6 @@ pub struct MarginAccount {
 }
 
 impl MarginAccount {
-    /// True when `key` may act on the account: its owner, or its delegate.
-    pub fn may_act(&self, key: &Pubkey) -> bool {
-        *key == self.owner || (self.delegate != Pubkey::default() && *key == self.delegate)
-    }
-
     /// The active positions, in order.
     pub fn active(&self) -> &[Position] {
         &self.positions[..self.position_count as usize]

@@ -1,4 +1,5 @@
 //! Program accounts.
+pub mod delegate;
 pub mod flash_loan;
 pub mod health_report;
 pub mod margin_account;
@@ -10,6 +11,7 @@ pub mod pending_change;
 pub mod pool;
 pub mod roles;
 
+pub use delegate::*;
 pub use flash_loan::FlashLoan;
 pub use health_report::*;
 pub use margin_account::*;

@@ -1,5 +1,5 @@
-//! `DeleverageOrder`: an order an account's owner (or delegate) posts on the account, executed by
-//! anyone once triggered (instructions/orders/). One PDA per order: `[ORDER_SEED, margin_account,
+//! `DeleverageOrder`: an order an account's owner (or a delegate holding the Orders power, with
+//! no bonus) posts on the account, executed by anyone once triggered (instructions/orders/). One PDA per order: `[ORDER_SEED, margin_account,
 //! order_id]`, at most `MAX_ORDERS` per account, counted on the account (`open_orders`) so that
 //! an account with orders cannot be closed (a re-opened account at the same address would
 //! otherwise inherit them).
@@ -85,6 +85,11 @@ pub struct DeleverageOrder {
     pub order_id: u8,
     /// PDA bump.
     pub bump: u8,
+    /// Who posted it: the owner, or the delegate of `delegate_epoch` (it executes only while that
+    /// key still stands behind it: `MarginAccount::order_authority_stands`).
+    pub posted_by: Pubkey,
+    /// The account's delegate epoch when it was posted.
+    pub delegate_epoch: u32,
 }
 
 impl DeleverageOrder {
@@ -137,6 +142,8 @@ mod tests {
             created_at: 0,
             order_id: 0,
             bump: 0,
+            posted_by: Pubkey::default(),
+            delegate_epoch: 0,
         };
         let mut data = vec![];
         o.try_serialize(&mut data).unwrap();

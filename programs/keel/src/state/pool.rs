@@ -46,8 +46,14 @@ pub struct Pool {
     pub timelock_version: u64,
     /// Bumped by every admin hand-over: changes queued by an earlier admin do not execute.
     pub admin_epoch: u64,
+    /// When the proposed guardian may accept: the proposal's time plus the timelock delay (so
+    /// the sitting guardian keeps its veto over anything queued meanwhile).
+    pub pending_guardian_eta: i64,
+    /// When a liquidation pause the guardian alone set lapses (0: none, or the admin's pause,
+    /// which lasts until `resume_liquidation`).
+    pub liquidation_pause_expires_at: i64,
     /// Space for future fields without a migration.
-    pub reserved: [u8; 32],
+    pub reserved: [u8; 16],
 }
 
 impl LiquidationConfig {
@@ -87,14 +93,23 @@ impl Pool {
         Ok(())
     }
 
-    /// Refuse while liquidation is paused or within the grace period after it resumed.
+    /// Refuse while liquidation is paused or within the grace period after it resumed. A pause the
+    /// guardian alone set lapses at `liquidation_pause_expires_at`, and the grace period then runs
+    /// from there, as after a resume.
     pub fn require_liquidation_open(&self, now: i64) -> Result<()> {
-        require!(!self.liquidation_paused, KeelError::LiquidationPaused);
-        let open_at = self
-            .liquidation_resumed_at
-            .saturating_add(self.liquidation.grace_secs as i64);
+        let expires = self.liquidation_pause_expires_at;
+        let lapsed = self.liquidation_paused && expires != 0 && now >= expires;
         require!(
-            self.liquidation_resumed_at == 0 || now >= open_at,
+            !self.liquidation_paused || lapsed,
+            KeelError::LiquidationPaused
+        );
+        let resumed_at = match lapsed {
+            true => self.liquidation_resumed_at.max(expires),
+            false => self.liquidation_resumed_at,
+        };
+        let open_at = resumed_at.saturating_add(self.liquidation.grace_secs as i64);
+        require!(
+            resumed_at == 0 || now >= open_at,
             KeelError::LiquidationGracePeriod
         );
         Ok(())

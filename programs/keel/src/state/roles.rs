@@ -21,4 +21,6 @@ pub enum AuthorityAction {
     Cancelled,
     /// A new admin took over: the old admin's pending proposal was dropped.
     Dropped,
+    /// The guardian vetoed a proposed new guardian.
+    Vetoed,
 }

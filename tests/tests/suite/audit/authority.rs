@@ -2,6 +2,7 @@
 //! outlives its revocation; order payouts and the outflow limit.
 use super::*;
 use crate::orders::{execute, levered, post};
+use keel::state::DelegatePower;
 use keel::state::{OrderParams, OrderTrigger};
 
 /// A price trigger that is always met: SOL at or below $1,000,000.
@@ -26,27 +27,43 @@ async fn a_delegate_cannot_pay_itself_a_bonus_through_an_order() {
     let (mut w, trader, _executor) = levered().await;
     let delegate = w.trader(&[0, 0]).await;
     let second_key = w.trader(&[0, 5_000 * USDC]).await;
-    let ix = kix::set_delegate(trader.key.pubkey(), trader.margin, delegate.key.pubkey());
+    let ix = kix::set_delegate(
+        trader.key.pubkey(),
+        trader.margin,
+        delegate.key.pubkey(),
+        &DelegatePower::ALL,
+    );
     w.send_as(&trader.key, &[ix]).await.unwrap();
     let sol_before = w.margin(trader.margin).await.positions[0].deposit_shares;
-    let posted = {
+    let bonus = {
         let o = always(&w, 1_000, 700 * USDC);
-        post(&mut w, &delegate, &trader, 0, o)
-    }
-    .await;
-    if posted.is_ok() {
-        let owner = delegate.key.pubkey();
-        let executed = execute(&mut w, &second_key, &trader, 0, owner, 700 * USDC).await;
-        assert!(
-            executed.is_err(),
-            "the delegate's second key took the owner's collateral at a 10% bonus"
-        );
-    }
-    assert!(posted.is_err(), "a delegate posted a bonus-paying order");
+        post(&mut w, &delegate, &trader, 0, o).await
+    };
+    assert_keel_error(bonus, KeelError::DelegateOrderBonus);
     assert_eq!(
         w.margin(trader.margin).await.positions[0].deposit_shares,
         sol_before
     );
+    // a bonus-free order is the delegate's to post: its execution exchanges at spot, so the
+    // second key gets exactly the repaid value in SOL (rounded toward the account)
+    {
+        let o = always(&w, 0, 100 * USDC);
+        post(&mut w, &delegate, &trader, 0, o).await.unwrap();
+    }
+    let sol = balance(&mut w.env, second_key.tokens[0]).await;
+    let payer = delegate.key.pubkey();
+    execute(&mut w, &second_key, &trader, 0, payer, 100 * USDC)
+        .await
+        .unwrap();
+    let got = balance(&mut w.env, second_key.tokens[0]).await - sol;
+    assert!(
+        got <= SOL,
+        "100 USDC at $100 a SOL bought {got} lamports of SOL"
+    );
+    assert!(got >= SOL - 10, "{got}");
+    // an owner's order may pay a bonus, as before
+    let o = always(&w, 1_000, 100 * USDC);
+    post(&mut w, &trader, &trader, 1, o).await.unwrap();
     check(&mut w).await;
 }
 
@@ -56,7 +73,12 @@ async fn a_delegate_cannot_pay_itself_a_bonus_through_an_order() {
 async fn a_revoked_delegates_order_no_longer_executes() {
     let (mut w, trader, executor) = levered().await;
     let delegate = w.trader(&[0, 0]).await;
-    let ix = kix::set_delegate(trader.key.pubkey(), trader.margin, delegate.key.pubkey());
+    let ix = kix::set_delegate(
+        trader.key.pubkey(),
+        trader.margin,
+        delegate.key.pubkey(),
+        &DelegatePower::ALL,
+    );
     w.send_as(&trader.key, &[ix]).await.unwrap();
     {
         let o = always(&w, 0, 300 * USDC);
@@ -64,11 +86,47 @@ async fn a_revoked_delegates_order_no_longer_executes() {
     }
     .await
     .unwrap();
-    let revoke = kix::set_delegate(trader.key.pubkey(), trader.margin, Pubkey::default());
+    // the owner's own order survives any change of delegate
+    {
+        let o = always(&w, 100, 300 * USDC);
+        post(&mut w, &trader, &trader, 1, o).await.unwrap();
+    }
+    let revoke = kix::set_delegate(trader.key.pubkey(), trader.margin, Pubkey::default(), &[]);
     w.send_as(&trader.key, &[revoke]).await.unwrap();
     let payer = delegate.key.pubkey();
-    let executed = execute(&mut w, &executor, &trader, 0, payer, 300 * USDC).await;
-    assert!(executed.is_err(), "a revoked delegate's order executed");
+    assert_keel_error(
+        execute(&mut w, &executor, &trader, 0, payer, 300 * USDC).await,
+        KeelError::OrderAuthorityRevoked,
+    );
+    // named again: a new epoch, so the order it posted before stays void
+    let again = kix::set_delegate(
+        trader.key.pubkey(),
+        trader.margin,
+        delegate.key.pubkey(),
+        &DelegatePower::ALL,
+    );
+    w.send_as(&trader.key, &[again]).await.unwrap();
+    assert_keel_error(
+        execute(&mut w, &executor, &trader, 0, payer, 300 * USDC).await,
+        KeelError::OrderAuthorityRevoked,
+    );
+    // without the orders power a delegate posts nothing
+    let no_orders = kix::set_delegate(
+        trader.key.pubkey(),
+        trader.margin,
+        delegate.key.pubkey(),
+        &[DelegatePower::Deposit],
+    );
+    w.send_as(&trader.key, &[no_orders]).await.unwrap();
+    let refused = {
+        let o = always(&w, 0, 300 * USDC);
+        post(&mut w, &delegate, &trader, 2, o).await
+    };
+    assert_keel_error(refused, KeelError::DelegateLacksPower);
+    let owner = trader.key.pubkey();
+    execute(&mut w, &executor, &trader, 1, owner, 300 * USDC)
+        .await
+        .expect("the owner's order outlives the delegate");
     check(&mut w).await;
 }
 

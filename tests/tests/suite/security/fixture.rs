@@ -2,6 +2,7 @@
 //! an empty account, a second pool, a queued change, a pending admin, orders) and a valid
 //! instance of every instruction.
 use super::*;
+use keel::state::DelegatePower;
 
 /// A fixture with every kind of account, and a valid instance of every instruction.
 pub(super) struct Fixture {
@@ -172,7 +173,12 @@ pub(super) async fn fixture() -> Fixture {
     let cases = vec![
         (
             "set_delegate",
-            kix::set_delegate(trader.key.pubkey(), trader.margin, newcomer.pubkey()),
+            kix::set_delegate(
+                trader.key.pubkey(),
+                trader.margin,
+                newcomer.pubkey(),
+                &DelegatePower::ALL,
+            ),
         ),
         (
             "deposit",

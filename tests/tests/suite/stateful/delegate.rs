@@ -4,6 +4,7 @@
 //! not the delegate must be refused with `NotOwnerOrDelegate`.
 use super::{amount, TRADERS};
 use keel::errors::KeelError;
+use keel::state::DelegatePower;
 use keel_sdk::instructions as kix;
 use keel_tests::env::custom_error;
 use keel_tests::invariants::assert_initial_health;
@@ -27,7 +28,11 @@ pub async fn delegate(
         } else {
             agent.key.pubkey()
         };
-        let ix = kix::set_delegate(owner.key.pubkey(), owner.margin, key);
+        let powers = match key == anchor_lang::prelude::Pubkey::default() {
+            true => vec![],
+            false => DelegatePower::ALL.to_vec(),
+        };
+        let ix = kix::set_delegate(owner.key.pubkey(), owner.margin, key, &powers);
         return Ok(Some(w.send_as(&owner.key, &[ix]).await.map(|_| ())));
     }
     let keys = w.markets[m].keys;

@@ -2,8 +2,19 @@
 //! with a key), the proposed key accepts by signing (`accept_authority`), the admin may cancel
 //! before that (`set_pending_authority` with `None`).
 //!
-//! A new admin taking over drops the old admin's pending guardian proposal and voids the changes
-//! the old admin queued: they were that admin's intent, and must not outlive its authority.
+//! ```text
+//! admin:     accept at once; a new admin drops the old admin's pending guardian proposal and
+//!            voids the changes the old admin queued (they were its intent, and must not outlive
+//!            its authority)
+//! guardian:  accept no earlier than the proposal + the pool's timelock delay (eta fixed at the
+//!            proposal)                                        else GuardianHandoverTimelocked
+//!            the sitting guardian may veto the proposal (`veto_guardian_handover`)
+//! ```
+//! Why the guardian waits: its veto (`cancel_change`, `tighten_market`, `pause`) is the check on
+//! the admin's timelock. A hijacked admin that could seat its own guardian at once would queue a
+//! loosening and remove the one key able to cancel it in the same block (issue 26). With the
+//! delay, every change queued before or with the proposal matures no earlier than the new
+//! guardian's seat, and the sitting guardian can cancel both.
 use super::governance_accounts::*;
 use crate::errors::KeelError;
 use crate::events::AuthorityChanged;
@@ -31,8 +42,13 @@ pub fn set_pending_authority(
     role: Role,
     new: Option<Pubkey>,
 ) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
     let pool = &mut ctx.accounts.gov.pool;
     let key = pool.key();
+    let eta = now.saturating_add(pool.timelock_delay_secs);
+    if role == Role::Guardian {
+        pool.pending_guardian_eta = if new.is_some() { eta } else { 0 };
+    }
     let (current, pending) = slots(pool, role);
     let (action, new) = match new {
         Some(new) => {
@@ -61,11 +77,19 @@ pub struct AcceptAuthority<'info> {
     pub gov: Candidate<'info>,
 }
 
-/// Accept `role`: the signer must be its pending key.
+/// Accept `role`: the signer must be its pending key; a guardian only from its eta.
 pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
     let signer = ctx.accounts.gov.authority.key();
     let pool = &mut ctx.accounts.gov.pool;
     let key = pool.key();
+    if role == Role::Guardian {
+        require!(
+            now >= pool.pending_guardian_eta,
+            KeelError::GuardianHandoverTimelocked
+        );
+        pool.pending_guardian_eta = 0;
+    }
     let (current, pending) = slots(pool, role);
     let old = std::mem::replace(current, signer);
     *pending = Pubkey::default();
@@ -81,6 +105,7 @@ pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()>
         pool.admin_epoch = pool.admin_epoch.wrapping_add(1);
         if pool.pending_guardian != Pubkey::default() {
             let dropped = std::mem::take(&mut pool.pending_guardian);
+            pool.pending_guardian_eta = 0;
             crate::events::emit_event!(AuthorityChanged {
                 pool: key,
                 role: Role::Guardian,
@@ -90,5 +115,31 @@ pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()>
             });
         }
     }
+    Ok(())
+}
+
+/// Accounts of `veto_guardian_handover`.
+#[derive(Accounts)]
+pub struct VetoGuardianHandover<'info> {
+    /// Signer (admin or guardian), pool, instructions sysvar.
+    pub gov: AdminOrGuardian<'info>,
+}
+
+/// Drop the proposed new guardian (the sitting guardian's veto; the admin may too).
+pub fn veto_guardian_handover(ctx: Context<VetoGuardianHandover>) -> Result<()> {
+    let pool = &mut ctx.accounts.gov.pool;
+    require!(
+        pool.pending_guardian != Pubkey::default(),
+        KeelError::NoPendingAuthority
+    );
+    let dropped = std::mem::take(&mut pool.pending_guardian);
+    pool.pending_guardian_eta = 0;
+    crate::events::emit_event!(AuthorityChanged {
+        pool: pool.key(),
+        role: Role::Guardian,
+        action: AuthorityAction::Vetoed,
+        old: pool.guardian,
+        new: dropped,
+    });
     Ok(())
 }

@@ -1,6 +1,16 @@
 //! `pause`: stop borrowing (borrow, withdraw, new accounts and positions) and/or liquidation at
 //! once (admin or guardian). Deposit and repay never stop. Lifting the borrow pause is a loosening
 //! (`queue_change` with `UnpauseBorrowing`); liquidation resumes with `resume_liquidation`.
+//!
+//! ```text
+//! liquidation pause by the admin:         until resume_liquidation
+//! liquidation pause by the guardian alone: lapses GUARDIAN_LIQUIDATION_PAUSE_SECS (1 day) after it
+//!                                          was set, then the grace period runs; pausing again
+//!                                          while it runs does not extend it, and a new one waits
+//!                                          as long again after the lapse (else GuardianPauseSpent)
+//!                                          unless the admin resumed in between; it never
+//!                                          shortens an admin's pause
+//! ```
 use super::governance_accounts::*;
 use crate::events::PauseChanged;
 use anchor_lang::prelude::*;
@@ -24,6 +34,9 @@ pub fn pause(ctx: Context<Pause>, borrow: bool, liquidation: bool) -> Result<()>
             .checked_add(1)
             .ok_or_else(|| error!(crate::errors::KeelError::MathOverflow))?;
     }
+    if liquidation {
+        pool.liquidation_pause_expires_at = liquidation_pause_expiry(pool, &by)?;
+    }
     pool.borrow_paused |= borrow;
     pool.liquidation_paused |= liquidation;
     crate::events::emit_event!(PauseChanged {
@@ -36,4 +49,22 @@ pub fn pause(ctx: Context<Pause>, borrow: bool, liquidation: bool) -> Result<()>
         by,
     });
     Ok(())
+}
+
+/// When the liquidation pause `by` sets lapses (0: never), by the rules of the module's header.
+fn liquidation_pause_expiry(pool: &crate::state::Pool, by: &Pubkey) -> Result<i64> {
+    use crate::constants::GUARDIAN_LIQUIDATION_PAUSE_SECS as SECS;
+    let expires = pool.liquidation_pause_expires_at;
+    if *by == pool.admin || (pool.liquidation_paused && expires == 0) {
+        return Ok(0);
+    }
+    let now = Clock::get()?.unix_timestamp;
+    if pool.liquidation_paused && now < expires {
+        return Ok(expires); // running: not extended
+    }
+    require!(
+        expires == 0 || now >= expires.saturating_add(SECS),
+        crate::errors::KeelError::GuardianPauseSpent
+    );
+    Ok(now.saturating_add(SECS))
 }

@@ -18,6 +18,7 @@ pub fn resume_liquidation(ctx: Context<ResumeLiquidation>) -> Result<()> {
     let pool = &mut ctx.accounts.gov.pool;
     require!(pool.liquidation_paused, KeelError::LiquidationNotPaused);
     pool.liquidation_paused = false;
+    pool.liquidation_pause_expires_at = 0;
     pool.liquidation_resumed_at = Clock::get()?.unix_timestamp;
     crate::events::emit_event!(PauseChanged {
         pool: pool.key(),

@@ -7,8 +7,12 @@
 //! along the ramp: maintenance weights (collateral down, borrow up) move linearly from the ones
 //!                 in force to the new ones over MAINT_WEIGHT_RAMP_SECS (math/weight_ramp.rs),
 //!                 so no signature can make healthy accounts liquidatable at once
+//! guardian alone: an outflow limit no lower than GUARDIAN_OUTFLOW_FLOOR_BPS (1 %) of the
+//!                 market's deposits per window (else OutflowBelowFloor): a throttle, not a
+//!                 freeze of lenders' exits; the admin may go lower
 //! ```
 use super::governance_accounts::*;
+use crate::constants::GUARDIAN_OUTFLOW_FLOOR_BPS;
 use crate::errors::KeelError;
 use crate::events::MarketConfigChanged;
 use crate::governance::classify::is_tightening;
@@ -32,12 +36,21 @@ pub fn tighten_market(ctx: Context<TightenMarket>, config: MarketConfig) -> Resu
     let market = &mut ctx.accounts.market;
     let old = market.config;
     require!(is_tightening(&old, &config), KeelError::NotTightening);
+    let by = ctx.accounts.gov.authority.key();
+    if by != ctx.accounts.gov.pool.admin && config.outflow.max_outflow < old.outflow.max_outflow {
+        let deposits = market.total_deposits_u64()?;
+        let floor = (deposits as u128 * GUARDIAN_OUTFLOW_FLOOR_BPS as u128).div_ceil(10_000);
+        require!(
+            config.outflow.max_outflow as u128 >= floor,
+            KeelError::OutflowBelowFloor
+        );
+    }
     market.set_config(config, now);
     crate::events::emit_event!(MarketConfigChanged {
         market: market.key(),
         old,
         new: config,
-        by: ctx.accounts.gov.authority.key(),
+        by,
         immediate: true,
         maint_ramp: market.maint_ramp,
         config_version: market.config_version,

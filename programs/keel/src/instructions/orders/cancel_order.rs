@@ -1,13 +1,16 @@
-//! `cancel_order`: the owner or delegate cancels an order; its rent goes back to who paid it.
+//! `cancel_order`: the owner cancels any order of the account, a delegate holding the Orders power
+//! the orders it posted; the rent goes back to who paid it.
 //!
 //! ```text
 //! signer = owner or delegate of the order's account     else NotOwnerOrDelegate
+//!          a delegate: holds the Orders power           else DelegateLacksPower
+//!                      posted the order                 else NotOrderPoster
 //! payer  = the order's payer (the rent's destination)   else OrderMismatch
 //! effects: the order closed, account.open_orders - 1
 //! ```
 use crate::errors::KeelError;
 use crate::events::OrderCancelled;
-use crate::state::{DeleverageOrder, MarginAccount};
+use crate::state::{Actor, DelegatePower, DeleverageOrder, MarginAccount};
 use anchor_lang::prelude::*;
 
 /// Accounts of `cancel_order`.
@@ -40,6 +43,11 @@ pub fn cancel_order(ctx: Context<CancelOrder>) -> Result<()> {
     let a = ctx.accounts;
     {
         let mut account = a.margin_account.load_mut()?;
+        let actor = account.authorize(a.authority.key, DelegatePower::Orders)?;
+        require!(
+            actor == Actor::Owner || a.order.posted_by == a.authority.key(),
+            KeelError::NotOrderPoster
+        );
         account.open_orders = account.open_orders.saturating_sub(1);
     }
     crate::events::emit_event!(OrderCancelled {

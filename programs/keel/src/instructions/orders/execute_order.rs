@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! pre:  liquidation open (an oracle incident stops orders too); the order not expired
+//!       its poster still stands behind it: the owner, or the delegate of the epoch it was
+//!       posted in with the Orders power (state/delegate.rs)         else OrderAuthorityRevoked
 //!       executor is neither the account's owner nor its delegate      else OrderSelfExecution
 //!       positions priced once from the remaining accounts (maintenance, as liquidate), the
 //!       account's e-mode group pinned for the instruction
@@ -11,10 +13,12 @@
 //!       above the seize market's max liquidation bonus in force now
 //! exchange: repay = min(asked, remaining, debt); seize = value(repay) * (1 + b) at spot, capped
 //!       by the deposit (math/order.rs)
-//! post: C_w - D_w strictly improved on the post-state at the same prices  else HealthNotImproved
-//! then: the executor pays `repay` into the repay vault and receives `seize` from the seize vault
-//!       (both outside the outflow limit, as liquidation); remaining -= repay; at 0 the order
-//!       closes (rent to its payer) and account.open_orders - 1
+//! post: C_w - D_w strictly improved on the post-state (the positions' real shares after the
+//!       burn, at the same prices)                                    else HealthNotImproved
+//! then: the executor pays `repay` into the repay vault and receives `seize` from the seize vault;
+//!       both count against the markets' outflow limits as a repay and a withdrawal do (an order
+//!       is no liquidation: only liquidation is exempt, math/rate_limit.rs); remaining -= repay;
+//!       at 0 the order closes (rent to its payer) and account.open_orders - 1
 //! ```
 use crate::errors::KeelError;
 use crate::events::OrderExecuted;
@@ -24,7 +28,7 @@ use crate::math::fixed::Wad;
 use crate::math::health::Health;
 use crate::math::order::{order_exchange, unit_price, OrderSide};
 use crate::risk::account_health::{price_account, LoadedMarket, PriceMode, PricedAccount};
-use crate::risk::exchange::{burn_exchanged, Leg};
+use crate::risk::exchange::{burn_exchanged, left_after, Leg};
 use crate::state::{DeleverageOrder, MarginAccount, Market, Pool};
 use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
@@ -118,16 +122,23 @@ fn book(
             && o.seize_market == seize_key,
         KeelError::OrderMismatch
     );
+    require!(
+        a.margin_account.load()?.order_authority_stands(o),
+        KeelError::OrderAuthorityRevoked
+    );
     accrue_market(&mut a.repay.market.market, repay_key, now)?;
     accrue_market(&mut a.seize.market.market, seize_key, now)?;
-    book_execution(
+    let done = book_execution(
         &a.margin_account,
         &a.order,
         (&mut a.repay.market.market, repay_key),
         (&mut a.seize.market.market, seize_key),
         remaining,
         (asked, now),
-    )
+    )?;
+    a.seize.market.market.record_outflow(done.seize, now)?;
+    a.repay.market.market.record_inflow(done.repay, now)?;
+    Ok(done)
 }
 
 /// The executor pays the repay into the repay vault and receives the seizure.
@@ -177,11 +188,12 @@ fn book_execution(
         (seize_market, seize_key, seize >= deposit),
         (repay, seize),
     )?;
+    let left = left_after(&account, (ri, repay_market), (si, seize_market))?;
     let hf_after = check_improved(
         &mut priced,
         &before,
-        (repay_key, debt - repay),
-        (seize_key, deposit - seize),
+        (repay_key, left.0),
+        (seize_key, left.1),
     )?;
     priced.record_publish_time(&repay_key, repay_market);
     priced.record_publish_time(&seize_key, seize_market);

@@ -1,7 +1,13 @@
-//! `post_order`: the owner or delegate posts a deleverage order on a margin account.
+//! `post_order`: the owner, or a delegate holding the Orders power, posts a deleverage order on a
+//! margin account. A delegate's order pays no bonus: the executor's bonus comes out of the owner's
+//! collateral, and a delegate (or a second key of its) could otherwise collect it.
 //!
 //! ```text
 //! signer    = owner or delegate                     else NotOwnerOrDelegate
+//!             a delegate holds the Orders power     else DelegateLacksPower
+//!             a delegate's order: max bonus = 0     else DelegateOrderBonus
+//! recorded  the poster and the account's delegate epoch: the order executes only while its
+//!           poster stands behind it (state/delegate.rs)
 //! order_id  < MAX_ORDERS (8)                        else InvalidOrderId (the PDA is per id)
 //! markets   = two different markets of the account's pool
 //! bounds    max_repay > 0; min_bonus <= max_bonus <= seize market's max liquidation bonus
@@ -18,7 +24,9 @@
 use crate::constants::{MAX_ORDERS, MAX_ORDER_TRIGGER_HF_BPS, ORDER_SEED};
 use crate::errors::KeelError;
 use crate::events::OrderPosted;
-use crate::state::{DeleverageOrder, MarginAccount, MarketPricing, OrderParams, OrderTrigger};
+use crate::state::{
+    Actor, DelegatePower, DeleverageOrder, MarginAccount, MarketPricing, OrderParams, OrderTrigger,
+};
 use anchor_lang::prelude::*;
 
 /// Accounts of `post_order`.
@@ -62,7 +70,15 @@ pub fn post_order(ctx: Context<PostOrder>, order_id: u8, params: OrderParams) ->
     let now = Clock::get()?.unix_timestamp;
     let a = ctx.accounts;
     let (repay_key, seize_key) = (a.repay_market.key(), a.seize_market.key());
-    let pool = a.margin_account.load()?.pool;
+    let (pool, epoch) = {
+        let account = a.margin_account.load()?;
+        let actor = account.authorize(a.authority.key, DelegatePower::Orders)?;
+        require!(
+            actor == Actor::Owner || params.max_bonus_bps == 0,
+            KeelError::DelegateOrderBonus
+        );
+        (account.pool, account.delegate_epoch)
+    };
     let max_bonus_bps = {
         let repay = MarketPricing::from_account(&a.repay_market)?;
         let seize = MarketPricing::from_account(&a.seize_market)?;
@@ -85,6 +101,8 @@ pub fn post_order(ctx: Context<PostOrder>, order_id: u8, params: OrderParams) ->
     order.created_at = now;
     order.order_id = order_id;
     order.bump = ctx.bumps.order;
+    order.posted_by = a.authority.key();
+    order.delegate_epoch = epoch;
     {
         let mut account = a.margin_account.load_mut()?;
         account.open_orders = account

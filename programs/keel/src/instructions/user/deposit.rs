@@ -14,13 +14,14 @@ use crate::errors::KeelError;
 use crate::events::Deposited;
 use crate::instructions::market_accrual::accrue_market;
 use crate::math::shares::shares_for_deposit;
-use crate::state::{MarginAccount, Market};
+use crate::state::{DelegatePower, MarginAccount, Market};
 use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
 
 /// Deposit `amount` base units. Needs no oracle.
 pub fn deposit(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
+    ctx.accounts.authorize(DelegatePower::Deposit)?;
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
     let paused = ctx.accounts.pool.borrow_paused;

@@ -1,16 +1,18 @@
 //! `OwnerTransfer`: the accounts of an instruction that moves tokens between a vault and the margin
 //! account's owner (`deposit`, `withdraw`, `borrow`), signed by the owner or the account's
-//! delegate (Drift's delegate model: `set_delegate`). The role is part of the accounts type: the
-//! signer must be one of the two, and the margin account must be in the market's pool. For
-//! `withdraw` and `borrow`, remaining accounts price the positions (see risk/account_health.rs).
+//! delegate (`set_delegate`). The role is part of the accounts type: the signer must be one of the
+//! two, and the margin account must be in the market's pool; each handler then asks for its own
+//! power (`authorize`, state/delegate.rs). For `withdraw` and `borrow`, remaining accounts price
+//! the positions (see risk/account_health.rs).
 //!
 //! ```text
 //! signer = owner or delegate                                   else NotOwnerOrDelegate
+//! the delegate holds the instruction's power                   else DelegateLacksPower
 //! withdraw, borrow by the delegate: the token account is the owner's   else DelegatePaysOwnerOnly
 //! ```
 use super::market_vault::*;
 use crate::errors::KeelError;
-use crate::state::{MarginAccount, Pool};
+use crate::state::{Actor, DelegatePower, MarginAccount, Pool};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 
@@ -38,12 +40,15 @@ pub struct OwnerTransfer<'info> {
 }
 
 impl OwnerTransfer<'_> {
-    /// Refuse a withdrawal or a borrow by the delegate to a token account the owner does not
-    /// own: a delegate moves funds only to the owner.
-    pub fn require_paid_to_owner(&self) -> Result<()> {
-        let owner = self.margin_account.load()?.owner;
+    /// Refuse unless the signer may use `power` on the account (state/delegate.rs); a delegate's
+    /// withdrawal or borrow goes only to a token account of the owner.
+    pub fn authorize(&self, power: DelegatePower) -> Result<()> {
+        let account = self.margin_account.load()?;
+        let actor = account.authorize(self.authority.key, power)?;
         require!(
-            *self.authority.key == owner || self.token_account.owner == owner,
+            actor == Actor::Owner
+                || power == DelegatePower::Deposit
+                || self.token_account.owner == account.owner,
             KeelError::DelegatePaysOwnerOnly
         );
         Ok(())

@@ -12,7 +12,7 @@ use crate::errors::KeelError;
 use crate::events::Withdrawn;
 use crate::instructions::market_accrual::accrue_market;
 use crate::math::shares::{deposit_amount, shares_for_withdraw};
-use crate::state::{MarginAccount, Market};
+use crate::state::{DelegatePower, MarginAccount, Market};
 use crate::token::transfer::transfer_from_vault;
 use anchor_lang::prelude::*;
 
@@ -20,7 +20,7 @@ use anchor_lang::prelude::*;
 pub fn withdraw(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
     ctx.accounts.pool.require_not_paused()?;
-    ctx.accounts.require_paid_to_owner()?;
+    ctx.accounts.authorize(DelegatePower::Withdraw)?;
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
     let vault_balance = ctx.accounts.market.vault.amount;

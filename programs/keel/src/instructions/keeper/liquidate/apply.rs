@@ -4,10 +4,9 @@ use crate::errors::KeelError;
 use crate::math::fixed::Wad;
 use crate::math::liquidation::post::check_post_conditions;
 use crate::math::liquidation::{LiquidationConfig, LiquidationInput, LiquidationPlan};
-use crate::math::shares::{debt_amount, deposit_amount};
 use crate::risk::account_health::{PricedAccount, Quote};
 use crate::risk::bad_debt::settle_bad_debt;
-use crate::risk::exchange::{burn_exchanged, Leg};
+use crate::risk::exchange::{burn_exchanged, left_after, Leg};
 use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
 
@@ -25,14 +24,7 @@ pub(super) fn apply_plan(
     (input, plan, config): (&LiquidationInput, &LiquidationPlan, &LiquidationConfig),
 ) -> Result<Wad> {
     move_shares(account, (ri, si), repay_market, seize_market, input, plan)?;
-    let debt_left = debt_amount(
-        account.positions[ri].borrow_shares,
-        repay_market.borrow_index,
-    )?;
-    let deposit_left = deposit_amount(
-        account.positions[si].deposit_shares,
-        seize_market.deposit_index,
-    )?;
+    let (debt_left, deposit_left) = left_after(account, (ri, repay_market), (si, seize_market))?;
     requote(priced, &repay_key, |q| q.input.debt = debt_left)?;
     requote(priced, &seize_key, |q| q.input.deposit = deposit_left)?;
     let after = priced.maintenance_health()?;

@@ -20,7 +20,8 @@
 //! bonus clock: started when a liquidation first sees the account liquidatable; cleared when an
 //!       instruction sees it healthy (a liquidation that restores it, borrow, withdraw, a deposit
 //!       or repay carrying health accounts)
-//! flows: both legs are outside the outflow limit (a rate limit must not stop liquidations)
+//! flows: both legs are outside the outflow limit (a rate limit must not stop liquidations); the
+//!       seizure paid as tokens uses up the seize market's inflow credit (math/rate_limit.rs)
 //! dust: when the account is insolvent (C_raw < D_raw), every collateral position is priced, and
 //!       its whole collateral is worth less than DUST_COLLATERAL_USD, nothing is exchanged: the
 //!       seize position is swept into its market's insurance fund and, once no collateral is left,
@@ -139,7 +140,7 @@ pub fn liquidate(ctx: Context<Liquidate>, max_repay: u64) -> Result<()> {
             return Ok(());
         }
     };
-    pay_liquidator(a, seize_key, plan.to_liquidator())?;
+    pay_liquidator(a, seize_key, plan.to_liquidator(), now)?;
     let r = &a.repay.market;
     transfer_to_vault(
         &r.token_program,

@@ -16,7 +16,12 @@ use anchor_lang::prelude::*;
 /// The liquidator's share of the seizure: tokens out of the seize vault, or deposit shares in its
 /// own margin account when it passed one.
 #[inline(never)]
-pub(super) fn pay_liquidator(a: &mut Liquidate, seize_key: Pubkey, amount: u64) -> Result<()> {
+pub(super) fn pay_liquidator(
+    a: &mut Liquidate,
+    seize_key: Pubkey,
+    amount: u64,
+    now: i64,
+) -> Result<()> {
     if let Some(dest) = &a.deposit_into {
         require_liquidators_account(dest, a.liquidator.key, &a.pool.key())?;
         return credit_as_deposit(
@@ -27,6 +32,8 @@ pub(super) fn pay_liquidator(a: &mut Liquidate, seize_key: Pubkey, amount: u64) 
             amount,
         );
     }
+    // never refused, but it takes the credit of inflows with it (math/rate_limit.rs)
+    a.seize.market.market.record_exempt_outflow(amount, now)?;
     a.seize.market.pay_out(&a.seize.liquidator_token, amount)?;
     Ok(())
 }
