@@ -228,6 +228,8 @@ pub enum KeelError {
     OutflowBelowFloor,
     #[msg("The guardian's liquidation pause lapsed less than a day ago: another waits for the admin (pause or resume_liquidation)")]
     GuardianPauseSpent,
+    #[msg("The guardian has vetoed a hand-over already: the admin's next proposal (twice the timelock) cannot be vetoed")]
+    GuardianVetoSpent,
     #[msg("Borrowing and withdrawing against a market with two price sources needs both fresh and agreeing")]
     OracleNeedsBothSources,
 }

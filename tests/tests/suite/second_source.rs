@@ -146,14 +146,16 @@ async fn a_stale_primary_falls_back_to_the_second_source_with_a_haircut() {
     let (source, _) = client_view(&mut w, &trader).await;
     assert_eq!(source, PriceSource::Secondary);
     // borrowing and withdrawing need both sources (issue 26: the second alone, which anyone can
-    // crank, priced borrowing without the divergence check)
+    // crank, priced borrowing without the divergence check): a collateral on the second source
+    // alone counts zero for them (a griefer cranking it blocks nobody's withdrawal of other
+    // collateral), a debt there refuses (OracleNeedsBothSources)
     assert_keel_error(
         w.borrow(&trader, 1, USDC).await,
-        KeelError::OracleNeedsBothSources,
+        KeelError::InitialHealthViolated,
     );
     assert_keel_error(
         w.withdraw(&trader, 0, 1).await,
-        KeelError::OracleNeedsBothSources,
+        KeelError::InitialHealthViolated,
     );
     // the crash goes on with Pyth down: liquidation continues on the second source
     w.set_secondary_price(0, 70 * USD).await;

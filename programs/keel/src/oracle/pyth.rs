@@ -62,7 +62,9 @@ pub fn check_price_update(
     match validate_price_update_since(update, oracle, now, not_before) {
         Ok(p) => Ok((Reading::Fresh(p), msg.publish_time, msg.exponent)),
         Err(e) => match Reading::from_quality_error(&e) {
-            None => Err(e),
+            // an unusable update's exponent is no more trusted than its price: the caller maps
+            // the error (oracle::unusable_primary)
+            None | Some(Reading::Unusable(_)) => Err(e),
             // a stale update must still be one the market may read, and positive, to be "stale"
             Some(r) => {
                 require!(

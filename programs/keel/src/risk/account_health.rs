@@ -234,7 +234,7 @@ fn price_position(
     let step = market.projected_accrual(now)?;
     let deposit = deposit_amount(position.deposit_shares, step.deposit_index)?;
     let debt = debt_amount(position.borrow_shares, step.borrow_index)?;
-    let priced = price_group(&market, group, now, mode, debt == 0, &position.market)?;
+    let mut priced = price_group(&market, group, now, mode, debt == 0, &position.market)?;
     let source = priced.sourced.source;
     if mode == PriceMode::Initial {
         require!(
@@ -248,11 +248,15 @@ fn price_position(
             KeelError::SecondaryOracleUnavailable
         );
         // nor one who leaves Pyth stale: the second source alone (anyone can crank it) prices
-        // no borrowing (issue 26); a liquidation may still use it, with its haircut
+        // no borrowing (issue 26): a debt refuses, a collateral counts zero (so a griefer who
+        // keeps the feed cranked blocks no withdrawal); a liquidation may still use it
         require!(
-            source != PriceSource::Secondary,
+            source != PriceSource::Secondary || debt == 0,
             KeelError::OracleNeedsBothSources
         );
+        if source == PriceSource::Secondary {
+            priced.sourced.price = None;
+        }
     }
     let in_force = market.weights_at(now);
     let emode = market.config.emode;

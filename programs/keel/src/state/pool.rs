@@ -52,8 +52,14 @@ pub struct Pool {
     /// When a liquidation pause the guardian alone set lapses (0: none, or the admin's pause,
     /// which lasts until `resume_liquidation`).
     pub liquidation_pause_expires_at: i64,
+    /// The guardian may set a liquidation pause again only from here (its last pause's lapse,
+    /// the grace period and a day more; not cleared by `resume_liquidation`).
+    pub guardian_pause_allowed_at: i64,
+    /// The sitting guardian vetoed a hand-over: the admin's next proposal waits twice the
+    /// timelock and cannot be vetoed (a veto delays a new guardian, never blocks one for good).
+    pub guardian_veto_spent: bool,
     /// Space for future fields without a migration.
-    pub reserved: [u8; 16],
+    pub reserved: [u8; 7],
 }
 
 impl LiquidationConfig {

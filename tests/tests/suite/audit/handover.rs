@@ -44,8 +44,121 @@ async fn the_admin_cannot_seat_its_own_guardian_at_once() {
         Some(successor.pubkey()),
     );
     w.send_as(&admin, &[propose]).await.unwrap();
-    w.env.warp(DAY).await;
+    w.env.warp(2 * DAY).await; // the veto is spent: this proposal waits twice the delay
     let accept = kix::accept_authority(successor.pubkey(), w.pool, Role::Guardian);
     w.send_as(&successor, &[accept]).await.unwrap();
     assert_eq!(w.pool_state().await.guardian, successor.pubkey());
+}
+
+/// Attack review of issue 26's fix: the veto itself must not keep a rogue guardian seated for
+/// good. It delays a hand-over once; the admin's next proposal waits twice the timelock and
+/// cannot be vetoed.
+#[tokio::test]
+async fn a_rogue_guardian_cannot_veto_its_replacement_for_good() {
+    let mut w = sol_usdc().await;
+    raise_delay(&mut w, DAY).await;
+    let (admin, guardian) = (w.admin.insecure_clone(), w.guardian.insecure_clone());
+    let successor = Keypair::new();
+    keel_tests::world::fund(&mut w.env, &successor.pubkey(), 1_000_000_000);
+    let propose = kix::set_pending_authority(
+        admin.pubkey(),
+        w.pool,
+        Role::Guardian,
+        Some(successor.pubkey()),
+    );
+    let veto = kix::veto_guardian_handover(guardian.pubkey(), w.pool);
+    w.send_as(&admin, std::slice::from_ref(&propose))
+        .await
+        .unwrap();
+    w.send_as(&guardian, std::slice::from_ref(&veto))
+        .await
+        .unwrap();
+    w.env.advance_blockhash();
+    w.send_as(&admin, std::slice::from_ref(&propose))
+        .await
+        .unwrap();
+    w.env.advance_blockhash();
+    assert_keel_error(
+        w.send_as(&guardian, &[veto]).await,
+        KeelError::GuardianVetoSpent,
+    );
+    let accept = kix::accept_authority(successor.pubkey(), w.pool, Role::Guardian);
+    w.env.warp(DAY + 60).await;
+    assert_keel_error(
+        w.send_as(&successor, std::slice::from_ref(&accept)).await,
+        KeelError::GuardianHandoverTimelocked,
+    );
+    w.env.warp(DAY).await;
+    w.send_as(&successor, &[accept]).await.unwrap();
+    assert_eq!(w.pool_state().await.guardian, successor.pubkey());
+}
+
+/// Issue 26 low: the guardian alone could keep liquidation paused with no bound. Its pause now
+/// lapses after a day (then the grace period runs), and it cannot pause again until a day after
+/// that, whatever the admin did meanwhile; the admin's own pause stays unbounded.
+#[tokio::test]
+async fn the_guardian_alone_cannot_keep_liquidation_paused() {
+    let mut w = sol_usdc().await;
+    let (_lender, trader) = funded(&mut w).await;
+    w.borrow(&trader, 1, 700 * USDC).await.unwrap();
+    let guardian = w.guardian.insecure_clone();
+    let pause = kix::pause(guardian.pubkey(), w.pool, false, true);
+    w.send_as(&guardian, std::slice::from_ref(&pause))
+        .await
+        .unwrap();
+    w.set_price(0, 80 * USD).await;
+    let liquidator = liquidator(&mut w).await;
+    assert_keel_error(
+        w.liquidate(&liquidator, trader.margin, 1, 0, 50 * USDC)
+            .await,
+        KeelError::LiquidationPaused,
+    );
+    w.env.warp(DAY).await;
+    w.refresh_prices(&[80 * USD, USD]).await;
+    assert_keel_error(
+        w.liquidate(&liquidator, trader.margin, 1, 0, 50 * USDC)
+            .await,
+        KeelError::LiquidationGracePeriod,
+    );
+    let grace = w.pool_state().await.liquidation.grace_secs as i64;
+    w.env.warp(grace).await;
+    w.refresh_prices(&[80 * USD, USD]).await;
+    w.env.advance_blockhash();
+    assert_keel_error(
+        w.send_as(&guardian, &[pause]).await,
+        KeelError::GuardianPauseSpent,
+    );
+    w.liquidate(&liquidator, trader.margin, 1, 0, 50 * USDC)
+        .await
+        .expect("the guardian's pause lapsed");
+    check(&mut w).await;
+}
+
+/// Issue 26 low: the guardian could throttle a market's outflow to one base unit a week. Alone it
+/// may now go no slower than 1% of the market's deposits a day (the admin may).
+#[tokio::test]
+async fn the_guardian_alone_cannot_freeze_lenders_exits() {
+    let mut w = sol_usdc().await;
+    let (lender, _trader) = funded(&mut w).await;
+    assert_keel_error(
+        guardian_tightens(&mut w, 1, |c| c.outflow.max_outflow = 1).await,
+        KeelError::OutflowBelowFloor,
+    );
+    // 1,000 USDC a day of 100,000 deposited is the floor
+    let window = w.market(1).await.config.outflow.window_secs as u64;
+    let per_window = (1_000 * USDC as u128 * window as u128).div_ceil(86_400) as u64;
+    guardian_tightens(&mut w, 1, |c| c.outflow.max_outflow = per_window)
+        .await
+        .unwrap();
+    let admin = w.admin.insecure_clone();
+    let mut c = w.market(1).await.config;
+    c.outflow.max_outflow = 1;
+    let ix = kix::tighten_market(admin.pubkey(), w.pool, w.markets[1].keys.market, c);
+    w.send_as(&admin, &[ix])
+        .await
+        .expect("the admin may freeze");
+    assert_keel_error(
+        w.withdraw(&lender, 1, 2).await,
+        KeelError::OutflowLimitExceeded,
+    );
 }

@@ -45,10 +45,19 @@ async fn a_borrow_cannot_rest_on_the_second_source_alone() {
     w.env.warp(120).await; // Pyth's updates are now 2 minutes old: stale
     w.set_secondary_price(0, 100 * USD).await;
     w.set_price(1, USD).await; // the debt's market is fresh
-    let borrowed = w.borrow(&trader, 1, 10 * USDC).await;
-    assert!(
-        borrowed.is_err(),
-        "a borrow rested on the second source alone"
+    assert_keel_error(
+        w.borrow(&trader, 1, 10 * USDC).await,
+        KeelError::InitialHealthViolated,
+    );
+    // a debt priced by the second source alone refuses outright
+    w.repay(&trader, trader.margin, 1, u64::MAX).await.unwrap();
+    let lender = w.trader(&[10 * SOL, 0]).await;
+    w.deposit(&lender, 0, 10 * SOL).await.unwrap();
+    let borrower = w.trader(&[0, 10_000 * USDC]).await;
+    w.deposit(&borrower, 1, 10_000 * USDC).await.unwrap();
+    assert_keel_error(
+        w.borrow(&borrower, 0, SOL).await,
+        KeelError::OracleNeedsBothSources,
     );
 }
 

@@ -25,6 +25,8 @@ import {
   getStructEncoder,
   getU16Decoder,
   getU16Encoder,
+  getU32Decoder,
+  getU32Encoder,
   getU64Decoder,
   getU64Encoder,
   getU8Decoder,
@@ -87,6 +89,13 @@ export type DeleverageOrder = {
   orderId: number;
   /** PDA bump. */
   bump: number;
+  /**
+   * Who posted it: the owner, or the delegate of `delegate_epoch` (it executes only while that
+   * key still stands behind it: `MarginAccount::order_authority_stands`).
+   */
+  postedBy: Address;
+  /** The account's delegate epoch when it was posted. */
+  delegateEpoch: number;
 };
 
 export type DeleverageOrderArgs = {
@@ -116,6 +125,13 @@ export type DeleverageOrderArgs = {
   orderId: number;
   /** PDA bump. */
   bump: number;
+  /**
+   * Who posted it: the owner, or the delegate of `delegate_epoch` (it executes only while that
+   * key still stands behind it: `MarginAccount::order_authority_stands`).
+   */
+  postedBy: Address;
+  /** The account's delegate epoch when it was posted. */
+  delegateEpoch: number;
 };
 
 /** Gets the encoder for {@link DeleverageOrderArgs} account data. */
@@ -136,6 +152,8 @@ export function getDeleverageOrderEncoder(): Encoder<DeleverageOrderArgs> {
       ["createdAt", getI64Encoder()],
       ["orderId", getU8Encoder()],
       ["bump", getU8Encoder()],
+      ["postedBy", getAddressEncoder()],
+      ["delegateEpoch", getU32Encoder()],
     ]),
     (value) => ({ ...value, discriminator: DELEVERAGE_ORDER_DISCRIMINATOR }),
   );
@@ -158,6 +176,8 @@ export function getDeleverageOrderDecoder(): Decoder<DeleverageOrder> {
     ["createdAt", getI64Decoder()],
     ["orderId", getU8Decoder()],
     ["bump", getU8Decoder()],
+    ["postedBy", getAddressDecoder()],
+    ["delegateEpoch", getU32Decoder()],
   ]);
 }
 

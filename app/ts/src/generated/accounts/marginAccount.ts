@@ -25,6 +25,8 @@ import {
   getI64Encoder,
   getStructDecoder,
   getStructEncoder,
+  getU32Decoder,
+  getU32Encoder,
   getU64Decoder,
   getU64Encoder,
   getU8Decoder,
@@ -85,8 +87,8 @@ export type MarginAccount = {
    */
   lastLiquidatedAt: bigint;
   /**
-   * A key the owner lets act on the account (deposit, repay, and borrow or withdraw to the
-   * owner's own token accounts only); default: none. Set and cleared by the owner alone.
+   * A key the owner lets act on the account with the powers in `delegate_powers`
+   * (state/delegate.rs); default: none. Set and cleared by the owner alone.
    */
   delegate: Address;
   /**
@@ -94,8 +96,15 @@ export type MarginAccount = {
    * the account cannot close while any is open.
    */
   openOrders: number;
+  /** The delegate's powers, one bit each (`DelegatePower`). */
+  delegatePowers: number;
   /** Alignment padding. */
   padding2: ReadonlyUint8Array;
+  /**
+   * Bumped by every `set_delegate`: a delegate's orders carry the epoch they were posted in and
+   * die with it.
+   */
+  delegateEpoch: number;
   /** Space for future fields without a migration. */
   reserved: Array<bigint>;
   /** Positions; only the first `position_count` are active. */
@@ -127,8 +136,8 @@ export type MarginAccountArgs = {
    */
   lastLiquidatedAt: number | bigint;
   /**
-   * A key the owner lets act on the account (deposit, repay, and borrow or withdraw to the
-   * owner's own token accounts only); default: none. Set and cleared by the owner alone.
+   * A key the owner lets act on the account with the powers in `delegate_powers`
+   * (state/delegate.rs); default: none. Set and cleared by the owner alone.
    */
   delegate: Address;
   /**
@@ -136,8 +145,15 @@ export type MarginAccountArgs = {
    * the account cannot close while any is open.
    */
   openOrders: number;
+  /** The delegate's powers, one bit each (`DelegatePower`). */
+  delegatePowers: number;
   /** Alignment padding. */
   padding2: ReadonlyUint8Array;
+  /**
+   * Bumped by every `set_delegate`: a delegate's orders carry the epoch they were posted in and
+   * die with it.
+   */
+  delegateEpoch: number;
   /** Space for future fields without a migration. */
   reserved: Array<number | bigint>;
   /** Positions; only the first `position_count` are active. */
@@ -159,7 +175,9 @@ export function getMarginAccountEncoder(): FixedSizeEncoder<MarginAccountArgs> {
       ["lastLiquidatedAt", getI64Encoder()],
       ["delegate", getAddressEncoder()],
       ["openOrders", getU8Encoder()],
-      ["padding2", fixEncoderSize(getBytesEncoder(), 7)],
+      ["delegatePowers", getU8Encoder()],
+      ["padding2", fixEncoderSize(getBytesEncoder(), 2)],
+      ["delegateEpoch", getU32Encoder()],
       ["reserved", getArrayEncoder(getU64Encoder(), { size: 2 })],
       ["positions", getArrayEncoder(getPositionEncoder(), { size: 16 })],
     ]),
@@ -181,7 +199,9 @@ export function getMarginAccountDecoder(): FixedSizeDecoder<MarginAccount> {
     ["lastLiquidatedAt", getI64Decoder()],
     ["delegate", getAddressDecoder()],
     ["openOrders", getU8Decoder()],
-    ["padding2", fixDecoderSize(getBytesDecoder(), 7)],
+    ["delegatePowers", getU8Decoder()],
+    ["padding2", fixDecoderSize(getBytesDecoder(), 2)],
+    ["delegateEpoch", getU32Decoder()],
     ["reserved", getArrayDecoder(getU64Decoder(), { size: 2 })],
     ["positions", getArrayDecoder(getPositionDecoder(), { size: 16 })],
   ]);

@@ -100,6 +100,26 @@ export type Pool = {
   timelockVersion: bigint;
   /** Bumped by every admin hand-over: changes queued by an earlier admin do not execute. */
   adminEpoch: bigint;
+  /**
+   * When the proposed guardian may accept: the proposal's time plus the timelock delay (so
+   * the sitting guardian keeps its veto over anything queued meanwhile).
+   */
+  pendingGuardianEta: bigint;
+  /**
+   * When a liquidation pause the guardian alone set lapses (0: none, or the admin's pause,
+   * which lasts until `resume_liquidation`).
+   */
+  liquidationPauseExpiresAt: bigint;
+  /**
+   * The guardian may set a liquidation pause again only from here (its last pause's lapse,
+   * the grace period and a day more; not cleared by `resume_liquidation`).
+   */
+  guardianPauseAllowedAt: bigint;
+  /**
+   * The sitting guardian vetoed a hand-over: the admin's next proposal waits twice the
+   * timelock and cannot be vetoed (a veto delays a new guardian, never blocks one for good).
+   */
+  guardianVetoSpent: boolean;
   /** Space for future fields without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -144,6 +164,26 @@ export type PoolArgs = {
   timelockVersion: number | bigint;
   /** Bumped by every admin hand-over: changes queued by an earlier admin do not execute. */
   adminEpoch: number | bigint;
+  /**
+   * When the proposed guardian may accept: the proposal's time plus the timelock delay (so
+   * the sitting guardian keeps its veto over anything queued meanwhile).
+   */
+  pendingGuardianEta: number | bigint;
+  /**
+   * When a liquidation pause the guardian alone set lapses (0: none, or the admin's pause,
+   * which lasts until `resume_liquidation`).
+   */
+  liquidationPauseExpiresAt: number | bigint;
+  /**
+   * The guardian may set a liquidation pause again only from here (its last pause's lapse,
+   * the grace period and a day more; not cleared by `resume_liquidation`).
+   */
+  guardianPauseAllowedAt: number | bigint;
+  /**
+   * The sitting guardian vetoed a hand-over: the admin's next proposal waits twice the
+   * timelock and cannot be vetoed (a veto delays a new guardian, never blocks one for good).
+   */
+  guardianVetoSpent: boolean;
   /** Space for future fields without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -171,7 +211,11 @@ export function getPoolEncoder(): FixedSizeEncoder<PoolArgs> {
       ["liquidationVersion", getU64Encoder()],
       ["timelockVersion", getU64Encoder()],
       ["adminEpoch", getU64Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 32)],
+      ["pendingGuardianEta", getI64Encoder()],
+      ["liquidationPauseExpiresAt", getI64Encoder()],
+      ["guardianPauseAllowedAt", getI64Encoder()],
+      ["guardianVetoSpent", getBooleanEncoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 7)],
     ]),
     (value) => ({ ...value, discriminator: POOL_DISCRIMINATOR }),
   );
@@ -199,7 +243,11 @@ export function getPoolDecoder(): FixedSizeDecoder<Pool> {
     ["liquidationVersion", getU64Decoder()],
     ["timelockVersion", getU64Decoder()],
     ["adminEpoch", getU64Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 32)],
+    ["pendingGuardianEta", getI64Decoder()],
+    ["liquidationPauseExpiresAt", getI64Decoder()],
+    ["guardianPauseAllowedAt", getI64Decoder()],
+    ["guardianVetoSpent", getBooleanDecoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 7)],
   ]);
 }
 

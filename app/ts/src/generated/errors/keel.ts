@@ -202,6 +202,28 @@ export const KEEL_ERROR__ORDER_MISMATCH = 0x17cb; // 6091
 export const KEEL_ERROR__ORDER_SELF_EXECUTION = 0x17cc; // 6092
 /** NothingToExecute: Nothing to execute: the order, the debt or the collateral is used up */
 export const KEEL_ERROR__NOTHING_TO_EXECUTE = 0x17cd; // 6093
+/** DelegateLacksPower: The delegate does not hold the power this instruction needs (the owner grants powers in set_delegate) */
+export const KEEL_ERROR__DELEGATE_LACKS_POWER = 0x17ce; // 6094
+/** InvalidDelegatePowers: Delegate powers out of range: deposit, borrow, withdraw, orders (none without a delegate) */
+export const KEEL_ERROR__INVALID_DELEGATE_POWERS = 0x17cf; // 6095
+/** DelegateOrderBonus: A delegate's deleverage orders pay no bonus: min and max bonus must be 0 */
+export const KEEL_ERROR__DELEGATE_ORDER_BONUS = 0x17d0; // 6096
+/** OrderAuthorityRevoked: The order's poster no longer stands behind it: the delegate that posted it was replaced, revoked or lost the orders power */
+export const KEEL_ERROR__ORDER_AUTHORITY_REVOKED = 0x17d1; // 6097
+/** NotOrderPoster: A delegate may cancel only the orders it posted */
+export const KEEL_ERROR__NOT_ORDER_POSTER = 0x17d2; // 6098
+/** OracleUnusable: The market's price account is closed, reassigned or holds no valid price */
+export const KEEL_ERROR__ORACLE_UNUSABLE = 0x17d3; // 6099
+/** GuardianHandoverTimelocked: A new guardian takes its seat only after the pool's timelock delay from its proposal */
+export const KEEL_ERROR__GUARDIAN_HANDOVER_TIMELOCKED = 0x17d4; // 6100
+/** OutflowBelowFloor: The guardian may lower a market's outflow limit no further than its floor (1% of the market's deposits per window) */
+export const KEEL_ERROR__OUTFLOW_BELOW_FLOOR = 0x17d5; // 6101
+/** GuardianPauseSpent: The guardian's liquidation pause lapsed less than a day ago: another waits for the admin (pause or resume_liquidation) */
+export const KEEL_ERROR__GUARDIAN_PAUSE_SPENT = 0x17d6; // 6102
+/** GuardianVetoSpent: The guardian has vetoed a hand-over already: the admin's next proposal (twice the timelock) cannot be vetoed */
+export const KEEL_ERROR__GUARDIAN_VETO_SPENT = 0x17d7; // 6103
+/** OracleNeedsBothSources: Borrowing and withdrawing against a market with two price sources needs both fresh and agreeing */
+export const KEEL_ERROR__ORACLE_NEEDS_BOTH_SOURCES = 0x17d8; // 6104
 
 export type KeelError =
   | typeof KEEL_ERROR__ACCOUNT_HAS_COLLATERAL
@@ -211,6 +233,8 @@ export type KeelError =
   | typeof KEEL_ERROR__CHANGE_BASE_CHANGED
   | typeof KEEL_ERROR__CHANGE_EXPIRED
   | typeof KEEL_ERROR__CHANGE_MARKET_MISMATCH
+  | typeof KEEL_ERROR__DELEGATE_LACKS_POWER
+  | typeof KEEL_ERROR__DELEGATE_ORDER_BONUS
   | typeof KEEL_ERROR__DELEGATE_PAYS_OWNER_ONLY
   | typeof KEEL_ERROR__DEPOSIT_CAP_EXCEEDED
   | typeof KEEL_ERROR__DEPOSIT_WHILE_BORROWING
@@ -221,6 +245,9 @@ export type KeelError =
   | typeof KEEL_ERROR__FLASH_LOAN_NESTED
   | typeof KEEL_ERROR__FLASH_LOAN_NOT_REPAID
   | typeof KEEL_ERROR__FLASH_REPAY_MISMATCH
+  | typeof KEEL_ERROR__GUARDIAN_HANDOVER_TIMELOCKED
+  | typeof KEEL_ERROR__GUARDIAN_PAUSE_SPENT
+  | typeof KEEL_ERROR__GUARDIAN_VETO_SPENT
   | typeof KEEL_ERROR__HEALTH_NOT_IMPROVED
   | typeof KEEL_ERROR__INITIAL_HEALTH_VIOLATED
   | typeof KEEL_ERROR__INSUFFICIENT_DEPOSIT
@@ -228,6 +255,7 @@ export type KeelError =
   | typeof KEEL_ERROR__INVALID_ASSET_WEIGHTS
   | typeof KEEL_ERROR__INVALID_BONUS_CONFIG
   | typeof KEEL_ERROR__INVALID_DELEGATE
+  | typeof KEEL_ERROR__INVALID_DELEGATE_POWERS
   | typeof KEEL_ERROR__INVALID_EMODE
   | typeof KEEL_ERROR__INVALID_FLASH_FEE
   | typeof KEEL_ERROR__INVALID_INSTRUCTIONS_SYSVAR
@@ -259,6 +287,7 @@ export type KeelError =
   | typeof KEEL_ERROR__NOTHING_TO_EXECUTE
   | typeof KEEL_ERROR__NOTHING_TO_LIQUIDATE
   | typeof KEEL_ERROR__NOT_LIQUIDATABLE
+  | typeof KEEL_ERROR__NOT_ORDER_POSTER
   | typeof KEEL_ERROR__NOT_OWNER_OR_DELEGATE
   | typeof KEEL_ERROR__NOT_PENDING_AUTHORITY
   | typeof KEEL_ERROR__NOT_POOL_ADMIN
@@ -267,19 +296,23 @@ export type KeelError =
   | typeof KEEL_ERROR__ORACLE_EXPONENT_OUT_OF_RANGE
   | typeof KEEL_ERROR__ORACLE_FEED_MISMATCH
   | typeof KEEL_ERROR__ORACLE_INVALID_ACCOUNT
+  | typeof KEEL_ERROR__ORACLE_NEEDS_BOTH_SOURCES
   | typeof KEEL_ERROR__ORACLE_NON_POSITIVE_PRICE
   | typeof KEEL_ERROR__ORACLE_NOT_FULLY_VERIFIED
   | typeof KEEL_ERROR__ORACLE_OLDER_THAN_USED
   | typeof KEEL_ERROR__ORACLE_PRICE_ACCOUNT_MISMATCH
   | typeof KEEL_ERROR__ORACLE_SOURCES_DIVERGE
   | typeof KEEL_ERROR__ORACLE_STALE
+  | typeof KEEL_ERROR__ORACLE_UNUSABLE
   | typeof KEEL_ERROR__ORACLE_WRONG_OWNER
   | typeof KEEL_ERROR__ORDER_ACCOUNT_LIQUIDATABLE
+  | typeof KEEL_ERROR__ORDER_AUTHORITY_REVOKED
   | typeof KEEL_ERROR__ORDER_EXPIRED
   | typeof KEEL_ERROR__ORDER_MISMATCH
   | typeof KEEL_ERROR__ORDER_NOT_TRIGGERED
   | typeof KEEL_ERROR__ORDER_SELF_EXECUTION
   | typeof KEEL_ERROR__ORDERS_OPEN
+  | typeof KEEL_ERROR__OUTFLOW_BELOW_FLOOR
   | typeof KEEL_ERROR__OUTFLOW_LIMIT_EXCEEDED
   | typeof KEEL_ERROR__OVER_LIQUIDATION
   | typeof KEEL_ERROR__PAUSED
@@ -309,6 +342,8 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__CHANGE_BASE_CHANGED]: `The queued change's target changed since it was queued: queue it again`,
     [KEEL_ERROR__CHANGE_EXPIRED]: `The queued change's execution window has passed: queue it again`,
     [KEEL_ERROR__CHANGE_MARKET_MISMATCH]: `The market passed does not match the queued change`,
+    [KEEL_ERROR__DELEGATE_LACKS_POWER]: `The delegate does not hold the power this instruction needs (the owner grants powers in set_delegate)`,
+    [KEEL_ERROR__DELEGATE_ORDER_BONUS]: `A delegate's deleverage orders pay no bonus: min and max bonus must be 0`,
     [KEEL_ERROR__DELEGATE_PAYS_OWNER_ONLY]: `A delegate may borrow or withdraw only to a token account of the margin account's owner`,
     [KEEL_ERROR__DEPOSIT_CAP_EXCEEDED]: `Deposit cap of the market exceeded`,
     [KEEL_ERROR__DEPOSIT_WHILE_BORROWING]: `Repay the debt in this market before depositing into it`,
@@ -319,6 +354,9 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__FLASH_LOAN_NESTED]: `One flash loan per transaction: a second flash_borrow or flash_repay is refused`,
     [KEEL_ERROR__FLASH_LOAN_NOT_REPAID]: `The transaction does not repay the flash loan: it needs one flash_repay of the same market after the flash_borrow`,
     [KEEL_ERROR__FLASH_REPAY_MISMATCH]: `The flash_repay does not match the loan: it must repay the same market, for the amount borrowed plus the fee`,
+    [KEEL_ERROR__GUARDIAN_HANDOVER_TIMELOCKED]: `A new guardian takes its seat only after the pool's timelock delay from its proposal`,
+    [KEEL_ERROR__GUARDIAN_PAUSE_SPENT]: `The guardian's liquidation pause lapsed less than a day ago: another waits for the admin (pause or resume_liquidation)`,
+    [KEEL_ERROR__GUARDIAN_VETO_SPENT]: `The guardian has vetoed a hand-over already: the admin's next proposal (twice the timelock) cannot be vetoed`,
     [KEEL_ERROR__HEALTH_NOT_IMPROVED]: `Liquidation would not improve the account's health`,
     [KEEL_ERROR__INITIAL_HEALTH_VIOLATED]: `Action would leave the account below its initial margin requirement`,
     [KEEL_ERROR__INSUFFICIENT_DEPOSIT]: `Withdrawal exceeds the account's deposit in this market`,
@@ -326,6 +364,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__INVALID_ASSET_WEIGHTS]: `Collateral weights must satisfy 0 <= initial <= maintenance <= 100%`,
     [KEEL_ERROR__INVALID_BONUS_CONFIG]: `Bonus parameters out of bounds (min <= max <= 20%, (1 + max) * maintenance weight < 100%, fee <= 50%)`,
     [KEEL_ERROR__INVALID_DELEGATE]: `The delegate cannot be the owner itself`,
+    [KEEL_ERROR__INVALID_DELEGATE_POWERS]: `Delegate powers out of range: deposit, borrow, withdraw, orders (none without a delegate)`,
     [KEEL_ERROR__INVALID_EMODE]: `E-mode out of bounds: initial <= maintenance <= 100%, (1 + max bonus) x maintenance < 100%, weights 0 without a group`,
     [KEEL_ERROR__INVALID_FLASH_FEE]: `Flash-loan fee out of bounds (at most 1%)`,
     [KEEL_ERROR__INVALID_INSTRUCTIONS_SYSVAR]: `Account is not the instructions sysvar`,
@@ -357,6 +396,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__NOTHING_TO_EXECUTE]: `Nothing to execute: the order, the debt or the collateral is used up`,
     [KEEL_ERROR__NOTHING_TO_LIQUIDATE]: `Nothing can be liquidated within the close factor, target and collateral`,
     [KEEL_ERROR__NOT_LIQUIDATABLE]: `The account is healthy: it cannot be liquidated`,
+    [KEEL_ERROR__NOT_ORDER_POSTER]: `A delegate may cancel only the orders it posted`,
     [KEEL_ERROR__NOT_OWNER_OR_DELEGATE]: `Signer is neither the margin account's owner nor its delegate`,
     [KEEL_ERROR__NOT_PENDING_AUTHORITY]: `Signer is not the pending authority`,
     [KEEL_ERROR__NOT_POOL_ADMIN]: `Signer is not the pool admin`,
@@ -365,19 +405,23 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__ORACLE_EXPONENT_OUT_OF_RANGE]: `Oracle exponent is out of the supported range`,
     [KEEL_ERROR__ORACLE_FEED_MISMATCH]: `Price update is for another feed than the market's`,
     [KEEL_ERROR__ORACLE_INVALID_ACCOUNT]: `Price account is not a Pyth PriceUpdateV2 or a Switchboard pull feed`,
+    [KEEL_ERROR__ORACLE_NEEDS_BOTH_SOURCES]: `Borrowing and withdrawing against a market with two price sources needs both fresh and agreeing`,
     [KEEL_ERROR__ORACLE_NON_POSITIVE_PRICE]: `Oracle price is zero or negative`,
     [KEEL_ERROR__ORACLE_NOT_FULLY_VERIFIED]: `Price update is not fully verified`,
     [KEEL_ERROR__ORACLE_OLDER_THAN_USED]: `Price update is older than one this market already used`,
     [KEEL_ERROR__ORACLE_PRICE_ACCOUNT_MISMATCH]: `Price account is not the one the market is configured to read`,
     [KEEL_ERROR__ORACLE_SOURCES_DIVERGE]: `The market's two price sources disagree: no borrowing or withdrawing against it`,
     [KEEL_ERROR__ORACLE_STALE]: `Price update is older than the market's max age`,
+    [KEEL_ERROR__ORACLE_UNUSABLE]: `The market's price account is closed, reassigned or holds no valid price`,
     [KEEL_ERROR__ORACLE_WRONG_OWNER]: `Price account is not owned by its oracle program (Pyth receiver, Switchboard)`,
     [KEEL_ERROR__ORDER_ACCOUNT_LIQUIDATABLE]: `The account is liquidatable: deleverage orders execute only while health is at or above 1.0 (use liquidate)`,
+    [KEEL_ERROR__ORDER_AUTHORITY_REVOKED]: `The order's poster no longer stands behind it: the delegate that posted it was replaced, revoked or lost the orders power`,
     [KEEL_ERROR__ORDER_EXPIRED]: `The order has expired`,
     [KEEL_ERROR__ORDER_MISMATCH]: `The markets or accounts passed are not the order's`,
     [KEEL_ERROR__ORDER_NOT_TRIGGERED]: `The order's trigger is not met`,
     [KEEL_ERROR__ORDER_SELF_EXECUTION]: `The account's owner or delegate cannot execute its orders (the bonus comes out of the account)`,
     [KEEL_ERROR__ORDERS_OPEN]: `The margin account has open deleverage orders: cancel them before closing it`,
+    [KEEL_ERROR__OUTFLOW_BELOW_FLOOR]: `The guardian may lower a market's outflow limit no further than its floor (1% of the market's deposits per window)`,
     [KEEL_ERROR__OUTFLOW_LIMIT_EXCEEDED]: `Outflow limit of the market reached for this window`,
     [KEEL_ERROR__OVER_LIQUIDATION]: `Liquidation would restore health past the target`,
     [KEEL_ERROR__PAUSED]: `Borrowing, withdrawals and new positions are paused`,

@@ -32,4 +32,5 @@ export * from "./setDelegate";
 export * from "./setPendingAuthority";
 export * from "./settleBadDebt";
 export * from "./tightenMarket";
+export * from "./vetoGuardianHandover";
 export * from "./withdraw";

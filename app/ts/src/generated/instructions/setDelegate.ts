@@ -16,6 +16,8 @@ import {
   getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
+  getU8Decoder,
+  getU8Encoder,
   transformEncoder,
   type AccountMeta,
   type AccountSignerMeta,
@@ -67,15 +69,20 @@ export type SetDelegateInstruction<
 export type SetDelegateInstructionData = {
   discriminator: ReadonlyUint8Array;
   delegate: Address;
+  powers: number;
 };
 
-export type SetDelegateInstructionDataArgs = { delegate: Address };
+export type SetDelegateInstructionDataArgs = {
+  delegate: Address;
+  powers: number;
+};
 
 export function getSetDelegateInstructionDataEncoder(): FixedSizeEncoder<SetDelegateInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["delegate", getAddressEncoder()],
+      ["powers", getU8Encoder()],
     ]),
     (value) => ({ ...value, discriminator: SET_DELEGATE_DISCRIMINATOR }),
   );
@@ -85,6 +92,7 @@ export function getSetDelegateInstructionDataDecoder(): FixedSizeDecoder<SetDele
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["delegate", getAddressDecoder()],
+    ["powers", getU8Decoder()],
   ]);
 }
 
@@ -107,6 +115,7 @@ export type SetDelegateInput<
   /** The margin account. */
   marginAccount: Address<TAccountMarginAccount>;
   delegate: SetDelegateInstructionDataArgs["delegate"];
+  powers: SetDelegateInstructionDataArgs["powers"];
 };
 
 export function getSetDelegateInstruction<

@@ -43,6 +43,7 @@ import {
   parseSetPendingAuthorityInstruction,
   parseSettleBadDebtInstruction,
   parseTightenMarketInstruction,
+  parseVetoGuardianHandoverInstruction,
   parseWithdrawInstruction,
   type ParsedAcceptAuthorityInstruction,
   type ParsedAccrueInstruction,
@@ -70,6 +71,7 @@ import {
   type ParsedSetPendingAuthorityInstruction,
   type ParsedSettleBadDebtInstruction,
   type ParsedTightenMarketInstruction,
+  type ParsedVetoGuardianHandoverInstruction,
   type ParsedWithdrawInstruction,
 } from "../instructions";
 
@@ -175,6 +177,7 @@ export enum KeelInstruction {
   SetPendingAuthority,
   SettleBadDebt,
   TightenMarket,
+  VetoGuardianHandover,
   Withdraw,
 }
 
@@ -472,6 +475,17 @@ export function identifyKeelInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([39, 35, 97, 26, 199, 71, 66, 139]),
+      ),
+      0,
+    )
+  ) {
+    return KeelInstruction.VetoGuardianHandover;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([183, 18, 70, 156, 148, 109, 161, 34]),
       ),
       0,
@@ -565,6 +579,9 @@ export type ParsedKeelInstruction<
   | ({
       instructionType: KeelInstruction.TightenMarket;
     } & ParsedTightenMarketInstruction<TProgram>)
+  | ({
+      instructionType: KeelInstruction.VetoGuardianHandover;
+    } & ParsedVetoGuardianHandoverInstruction<TProgram>)
   | ({
       instructionType: KeelInstruction.Withdraw;
     } & ParsedWithdrawInstruction<TProgram>);
@@ -754,6 +771,13 @@ export function parseKeelInstruction<TProgram extends string>(
       return {
         instructionType: KeelInstruction.TightenMarket,
         ...parseTightenMarketInstruction(instruction),
+      };
+    }
+    case KeelInstruction.VetoGuardianHandover: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: KeelInstruction.VetoGuardianHandover,
+        ...parseVetoGuardianHandoverInstruction(instruction),
       };
     }
     case KeelInstruction.Withdraw: {

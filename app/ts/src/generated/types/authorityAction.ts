@@ -21,6 +21,7 @@ export enum AuthorityAction {
   Accepted,
   Cancelled,
   Dropped,
+  Vetoed,
 }
 
 export type AuthorityActionArgs = AuthorityAction;

@@ -8,7 +8,9 @@
 //!            its authority)
 //! guardian:  accept no earlier than the proposal + the pool's timelock delay (eta fixed at the
 //!            proposal)                                        else GuardianHandoverTimelocked
-//!            the sitting guardian may veto the proposal (`veto_guardian_handover`)
+//!            the sitting guardian may veto the proposal (`veto_guardian_handover`) once: the
+//!            admin's next proposal then waits twice the delay and cannot be vetoed (a veto delays
+//!            a new guardian, it never keeps a rogue one seated for good: GuardianVetoSpent)
 //! ```
 //! Why the guardian waits: its veto (`cancel_change`, `tighten_market`, `pause`) is the check on
 //! the admin's timelock. A hijacked admin that could seat its own guardian at once would queue a
@@ -45,7 +47,11 @@ pub fn set_pending_authority(
     let now = Clock::get()?.unix_timestamp;
     let pool = &mut ctx.accounts.gov.pool;
     let key = pool.key();
-    let eta = now.saturating_add(pool.timelock_delay_secs);
+    let delay = match pool.guardian_veto_spent {
+        true => pool.timelock_delay_secs.saturating_mul(2),
+        false => pool.timelock_delay_secs,
+    };
+    let eta = now.saturating_add(delay);
     if role == Role::Guardian {
         pool.pending_guardian_eta = if new.is_some() { eta } else { 0 };
     }
@@ -89,6 +95,7 @@ pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()>
             KeelError::GuardianHandoverTimelocked
         );
         pool.pending_guardian_eta = 0;
+        pool.guardian_veto_spent = false;
     }
     let (current, pending) = slots(pool, role);
     let old = std::mem::replace(current, signer);
@@ -125,13 +132,15 @@ pub struct VetoGuardianHandover<'info> {
     pub gov: AdminOrGuardian<'info>,
 }
 
-/// Drop the proposed new guardian (the sitting guardian's veto; the admin may too).
+/// Drop the proposed new guardian (the sitting guardian's veto, once; the admin may too).
 pub fn veto_guardian_handover(ctx: Context<VetoGuardianHandover>) -> Result<()> {
     let pool = &mut ctx.accounts.gov.pool;
     require!(
         pool.pending_guardian != Pubkey::default(),
         KeelError::NoPendingAuthority
     );
+    require!(!pool.guardian_veto_spent, KeelError::GuardianVetoSpent);
+    pool.guardian_veto_spent = true;
     let dropped = std::mem::take(&mut pool.pending_guardian);
     pool.pending_guardian_eta = 0;
     crate::events::emit_event!(AuthorityChanged {

@@ -7,9 +7,9 @@
 //! liquidation pause by the guardian alone: lapses GUARDIAN_LIQUIDATION_PAUSE_SECS (1 day) after it
 //!                                          was set, then the grace period runs; pausing again
 //!                                          while it runs does not extend it, and a new one waits
-//!                                          as long again after the lapse (else GuardianPauseSpent)
-//!                                          unless the admin resumed in between; it never
-//!                                          shortens an admin's pause
+//!                                          until the lapse + grace + another day (else
+//!                                          GuardianPauseSpent), whatever the admin did meanwhile;
+//!                                          it never shortens an admin's pause
 //! ```
 use super::governance_accounts::*;
 use crate::events::PauseChanged;
@@ -35,7 +35,14 @@ pub fn pause(ctx: Context<Pause>, borrow: bool, liquidation: bool) -> Result<()>
             .ok_or_else(|| error!(crate::errors::KeelError::MathOverflow))?;
     }
     if liquidation {
-        pool.liquidation_pause_expires_at = liquidation_pause_expiry(pool, &by)?;
+        let expires = liquidation_pause_expiry(pool, &by)?;
+        if expires != 0 && expires != pool.liquidation_pause_expires_at {
+            // a new guardian pause: the next one waits for its lapse, the grace and a day more
+            pool.guardian_pause_allowed_at = expires
+                .saturating_add(pool.liquidation.grace_secs as i64)
+                .saturating_add(crate::constants::GUARDIAN_LIQUIDATION_PAUSE_SECS);
+        }
+        pool.liquidation_pause_expires_at = expires;
     }
     pool.borrow_paused |= borrow;
     pool.liquidation_paused |= liquidation;
@@ -63,7 +70,7 @@ fn liquidation_pause_expiry(pool: &crate::state::Pool, by: &Pubkey) -> Result<i6
         return Ok(expires); // running: not extended
     }
     require!(
-        expires == 0 || now >= expires.saturating_add(SECS),
+        now >= pool.guardian_pause_allowed_at,
         crate::errors::KeelError::GuardianPauseSpent
     );
     Ok(now.saturating_add(SECS))

@@ -7,9 +7,11 @@
 //! along the ramp: maintenance weights (collateral down, borrow up) move linearly from the ones
 //!                 in force to the new ones over MAINT_WEIGHT_RAMP_SECS (math/weight_ramp.rs),
 //!                 so no signature can make healthy accounts liquidatable at once
-//! guardian alone: an outflow limit no lower than GUARDIAN_OUTFLOW_FLOOR_BPS (1 %) of the
-//!                 market's deposits per window (else OutflowBelowFloor): a throttle, not a
-//!                 freeze of lenders' exits; the admin may go lower
+//! guardian alone: an outflow limit no slower than GUARDIAN_OUTFLOW_FLOOR_BPS (1 %) of the
+//!                 market's deposits per day, whatever the window (else OutflowBelowFloor): a
+//!                 throttle, not a freeze of lenders' exits; the admin may go lower
+//! outflow change: the bucket drains under the old limit to now, then holds no more than the
+//!                 new limit (a lower rate never applies backwards to past outflows)
 //! ```
 use super::governance_accounts::*;
 use crate::constants::GUARDIAN_OUTFLOW_FLOOR_BPS;
@@ -37,13 +39,18 @@ pub fn tighten_market(ctx: Context<TightenMarket>, config: MarketConfig) -> Resu
     let old = market.config;
     require!(is_tightening(&old, &config), KeelError::NotTightening);
     let by = ctx.accounts.gov.authority.key();
-    if by != ctx.accounts.gov.pool.admin && config.outflow.max_outflow < old.outflow.max_outflow {
-        let deposits = market.total_deposits_u64()?;
-        let floor = (deposits as u128 * GUARDIAN_OUTFLOW_FLOOR_BPS as u128).div_ceil(10_000);
-        require!(
-            config.outflow.max_outflow as u128 >= floor,
-            KeelError::OutflowBelowFloor
-        );
+    if config.outflow != old.outflow {
+        if by != ctx.accounts.gov.pool.admin {
+            // per day: max_outflow * 86,400 / window >= 1% of deposits
+            let deposits = market.total_deposits_u64()? as u128;
+            let per_day = config.outflow.max_outflow as u128 * 86_400;
+            let floor =
+                deposits * GUARDIAN_OUTFLOW_FLOOR_BPS as u128 * config.outflow.window_secs as u128;
+            require!(per_day * 10_000 >= floor, KeelError::OutflowBelowFloor);
+        }
+        market.outflow.drain(&old.outflow, now)?;
+        let cap = config.outflow.max_outflow as i128;
+        market.outflow.level = market.outflow.level.min(cap);
     }
     market.set_config(config, now);
     crate::events::emit_event!(MarketConfigChanged {
