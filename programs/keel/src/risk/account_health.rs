@@ -237,26 +237,7 @@ fn price_position(
     let mut priced = price_group(&market, group, now, mode, debt == 0, &position.market)?;
     let source = priced.sourced.source;
     if mode == PriceMode::Initial {
-        require!(
-            source != PriceSource::Divergent,
-            KeelError::OracleSourcesDiverge
-        );
-        // a pull feed is only as fresh as someone makes it: a borrower who leaves it stale must
-        // not thereby skip the divergence check
-        require!(
-            source != PriceSource::PrimaryOnly,
-            KeelError::SecondaryOracleUnavailable
-        );
-        // nor one who leaves Pyth stale: the second source alone (anyone can crank it) prices
-        // no borrowing (issue 26): a debt refuses, a collateral counts zero (so a griefer who
-        // keeps the feed cranked blocks no withdrawal); a liquidation may still use it
-        require!(
-            source != PriceSource::Secondary || debt == 0,
-            KeelError::OracleNeedsBothSources
-        );
-        if source == PriceSource::Secondary {
-            priced.sourced.price = None;
-        }
+        initial_source_rules(&mut priced, debt)?;
     }
     let in_force = market.weights_at(now);
     let emode = market.config.emode;
@@ -288,6 +269,33 @@ fn price_position(
         group: emode.group,
         emode_weights,
     })
+}
+
+/// What borrowing and withdrawing ask of a market's sources (its own frame: SBF's 4 KiB).
+#[inline(never)]
+fn initial_source_rules(priced: &mut MarketPrice, debt: u64) -> Result<()> {
+    let source = priced.sourced.source;
+    require!(
+        source != PriceSource::Divergent,
+        KeelError::OracleSourcesDiverge
+    );
+    // a pull feed is only as fresh as someone makes it: a borrower who leaves it stale must not
+    // thereby skip the divergence check
+    require!(
+        source != PriceSource::PrimaryOnly,
+        KeelError::SecondaryOracleUnavailable
+    );
+    // nor one who leaves Pyth stale: the second source alone (anyone can crank it) prices no
+    // borrowing (issue 26): a debt refuses, a collateral counts zero (so a griefer who keeps the
+    // feed cranked blocks no withdrawal); a liquidation may still use it
+    require!(
+        source != PriceSource::Secondary || debt == 0,
+        KeelError::OracleNeedsBothSources
+    );
+    if source == PriceSource::Secondary {
+        priced.sourced.price = None;
+    }
+    Ok(())
 }
 
 /// The weights of a deposit in `market` inside its e-mode group, priced as the ordinary ones (out

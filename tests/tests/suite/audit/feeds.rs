@@ -6,12 +6,7 @@ use solana_sdk::account::{AccountSharedData, WritableAccount};
 /// SOL with a Switchboard second source, a trader with 10 SOL backing 700 USDC, then SOL at $80
 /// on both sources: liquidatable.
 async fn underwater_with_second_source() -> (World, Trader) {
-    let mut w = sol_usdc().await;
-    w.add_secondary(0, 100 * USD, &[100 * USD, USD])
-        .await
-        .unwrap();
-    let (_lender, trader) = funded(&mut w).await;
-    w.borrow(&trader, 1, 700 * USDC).await.unwrap();
+    let (mut w, trader) = levered_with_second_source().await;
     w.set_price(0, 80 * USD).await;
     w.set_secondary_price(0, 80 * USD).await;
     (w, trader)

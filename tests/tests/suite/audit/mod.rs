@@ -101,3 +101,14 @@ pub(crate) async fn raise_delay(w: &mut World, delay: i64) {
     let ix = kix::raise_timelock(admin.pubkey(), w.pool, delay);
     w.send_as(&admin, &[ix]).await.unwrap();
 }
+
+/// SOL with a Switchboard second source at $100, a trader with 10 SOL backing 700 USDC.
+pub(crate) async fn levered_with_second_source() -> (World, Trader) {
+    let mut w = sol_usdc().await;
+    w.add_secondary(0, 100 * USD, &[100 * USD, USD])
+        .await
+        .unwrap();
+    let (_lender, trader) = funded(&mut w).await;
+    w.borrow(&trader, 1, 700 * USDC).await.unwrap();
+    (w, trader)
+}

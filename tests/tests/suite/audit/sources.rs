@@ -2,17 +2,6 @@
 use super::*;
 use keel_localnet::pyth::PriceSpec as Spec;
 
-/// SOL with a second source at $100, a trader with 10 SOL backing 700 USDC.
-async fn levered_with_second_source() -> (World, Trader) {
-    let mut w = sol_usdc().await;
-    w.add_secondary(0, 100 * USD, &[100 * USD, USD])
-        .await
-        .unwrap();
-    let (_lender, trader) = funded(&mut w).await;
-    w.borrow(&trader, 1, 700 * USDC).await.unwrap();
-    (w, trader)
-}
-
 /// Issue 26 low (and issue 27, item 3): a second source pushed 10% below Pyth valued the
 /// collateral at its price with no floor, so an account at health 1.06 on Pyth was liquidated.
 /// The second source now moves a price by at most the divergence bound.

@@ -40,17 +40,8 @@ pub fn tighten_market(ctx: Context<TightenMarket>, config: MarketConfig) -> Resu
     require!(is_tightening(&old, &config), KeelError::NotTightening);
     let by = ctx.accounts.gov.authority.key();
     if config.outflow != old.outflow {
-        if by != ctx.accounts.gov.pool.admin {
-            // per day: max_outflow * 86,400 / window >= 1% of deposits
-            let deposits = market.total_deposits_u64()? as u128;
-            let per_day = config.outflow.max_outflow as u128 * 86_400;
-            let floor =
-                deposits * GUARDIAN_OUTFLOW_FLOOR_BPS as u128 * config.outflow.window_secs as u128;
-            require!(per_day * 10_000 >= floor, KeelError::OutflowBelowFloor);
-        }
-        market.outflow.drain(&old.outflow, now)?;
-        let cap = config.outflow.max_outflow as i128;
-        market.outflow.level = market.outflow.level.min(cap);
+        let by_guardian = by != ctx.accounts.gov.pool.admin;
+        retarget_outflow(market, &config.outflow, by_guardian, now)?;
     }
     market.set_config(config, now);
     crate::events::emit_event!(MarketConfigChanged {
@@ -62,5 +53,27 @@ pub fn tighten_market(ctx: Context<TightenMarket>, config: MarketConfig) -> Resu
         maint_ramp: market.maint_ramp,
         config_version: market.config_version,
     });
+    Ok(())
+}
+
+/// A new outflow limit: the guardian alone no slower than its floor (per day: max_outflow *
+/// 86,400 / window >= 1% of deposits); the bucket drained under the old limit to now, then
+/// holding no more than the new one. Its own frame: SBF's 4 KiB.
+#[inline(never)]
+fn retarget_outflow(
+    market: &mut Market,
+    new: &crate::math::rate_limit::OutflowLimit,
+    by_guardian: bool,
+    now: i64,
+) -> Result<()> {
+    if by_guardian {
+        let deposits = market.total_deposits_u64()? as u128;
+        let per_day = new.max_outflow as u128 * 86_400 * 10_000;
+        let floor = deposits * GUARDIAN_OUTFLOW_FLOOR_BPS as u128 * new.window_secs as u128;
+        require!(per_day >= floor, KeelError::OutflowBelowFloor);
+    }
+    let old = market.config.outflow;
+    market.outflow.drain(&old, now)?;
+    market.outflow.level = market.outflow.level.min(new.max_outflow as i128);
     Ok(())
 }
