@@ -84,8 +84,8 @@ pub const MAX_OUTFLOW_WINDOW_SECS: u32 = 7 * 24 * 3600;
 /// How long a liquidation pause set by the guardian alone lasts, seconds (one day): an oracle
 /// incident is the guardian's to stop at once, keeping liquidations stopped is the admin's.
 pub const GUARDIAN_LIQUIDATION_PAUSE_SECS: i64 = 86_400;
-/// The lowest outflow limit the guardian alone may set, as a share of the market's deposits per
-/// window, bps (1 %): a throttle, never a freeze of lenders' exits.
+/// The slowest outflow limit the guardian alone may set, as a share of the market's deposits a
+/// day (whatever the window), bps (1 %): a throttle, never a freeze of lenders' exits.
 pub const GUARDIAN_OUTFLOW_FLOOR_BPS: u64 = 100;
 /// Upper bound of the grace period after liquidation resumes, seconds (one day).
 pub const MAX_LIQUIDATION_GRACE_SECS: u32 = 86_400;

@@ -220,13 +220,11 @@ pub enum KeelError {
     OrderAuthorityRevoked,
     #[msg("A delegate may cancel only the orders it posted")]
     NotOrderPoster,
-    #[msg("The market's price account is closed, reassigned or holds no valid price")]
-    OracleUnusable,
     #[msg("A new guardian takes its seat only after the pool's timelock delay from its proposal")]
     GuardianHandoverTimelocked,
-    #[msg("The guardian may lower a market's outflow limit no further than its floor (1% of the market's deposits per window)")]
+    #[msg("The guardian alone may not set an outflow limit slower than 1% of the market's deposits a day (the admin may)")]
     OutflowBelowFloor,
-    #[msg("The guardian's liquidation pause lapsed less than a day ago: another waits for the admin (pause or resume_liquidation)")]
+    #[msg("The guardian's next liquidation pause waits a day after its last one lapsed and its grace period ran: until then, pausing is the admin's")]
     GuardianPauseSpent,
     #[msg("The guardian has vetoed a hand-over already: the admin's next proposal (twice the timelock) cannot be vetoed")]
     GuardianVetoSpent,

@@ -54,9 +54,9 @@ pub struct Sources<'a> {
     pub guard: &'a OracleGuard,
 }
 
-/// Read and combine the market's price accounts at `now`. `Err` for a structural refusal, or for
-/// a quality failure of every configured source (the caller decides whether a position may then
-/// count zero, `risk::account_health::is_quality_error`).
+/// Read and combine the market's price accounts at `now`. `Err` for a wrong key, or when no
+/// configured source gave a price (the caller decides whether a position may then count zero:
+/// `risk::account_health::counts_zero`).
 pub fn load_market_price(
     sources: &Sources,
     primary: &AccountInfo,

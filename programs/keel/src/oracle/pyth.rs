@@ -77,8 +77,8 @@ pub fn check_price_update(
     }
 }
 
-/// Stale or too-uncertain prices are oracle *quality* failures (the feed's own state); a wrong
-/// account, owner, feed, verification or an update older than one already used is always refused.
+/// True for a failure of the pinned account's contents (the feed's own state: stale, too
+/// uncertain, or unusable, `rules::Unusable`), false for anything else (a wrong key refuses).
 pub fn is_quality_error(e: &Error) -> bool {
     Reading::from_quality_error(e).is_some()
 }

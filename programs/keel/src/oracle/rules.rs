@@ -21,8 +21,8 @@
 //! or not (a proptest below): one source pushed far from the other cannot make healthy accounts
 //! liquidatable (issue 26; before, a Switchboard feed cranked 10% below Pyth valued collateral 10%
 //! down), while the borrowing direction keeps its defence (a divergence refuses borrowing and
-//! withdrawing outright). A lone secondary pays a haircut for being the backup. The EMA (initial band) is the primary's
-//! where it has one; the secondary has none (oracle/switchboard.rs).
+//! withdrawing outright). A lone secondary pays a haircut for being the backup. The EMA (initial
+//! band) is the primary's where it has one; the secondary has none (oracle/switchboard.rs).
 use crate::errors::KeelError;
 use crate::math::fixed::wide_mul;
 use crate::math::health::{OraclePrice, PriceBand};
@@ -65,36 +65,34 @@ pub enum Unusable {
     NonPositive,
 }
 
-const UNUSABLE: [(Unusable, KeelError); 6] = [
-    (Unusable::WrongOwner, KeelError::OracleWrongOwner),
-    (Unusable::InvalidAccount, KeelError::OracleInvalidAccount),
-    (Unusable::FeedMismatch, KeelError::OracleFeedMismatch),
-    (
-        Unusable::NotFullyVerified,
-        KeelError::OracleNotFullyVerified,
-    ),
-    (Unusable::OlderThanUsed, KeelError::OracleOlderThanUsed),
-    (Unusable::NonPositive, KeelError::OracleNonPositivePrice),
-];
-
 impl Unusable {
+    /// Every cause.
+    const ALL: [Unusable; 6] = [
+        Unusable::WrongOwner,
+        Unusable::InvalidAccount,
+        Unusable::FeedMismatch,
+        Unusable::NotFullyVerified,
+        Unusable::OlderThanUsed,
+        Unusable::NonPositive,
+    ];
+
     /// The cause as Keel's error.
     pub fn error(self) -> Error {
-        let (_, e) = UNUSABLE
-            .iter()
-            .find(|(u, _)| *u == self)
-            .copied()
-            .unwrap_or(UNUSABLE[1]);
-        e.into()
+        match self {
+            Unusable::WrongOwner => KeelError::OracleWrongOwner,
+            Unusable::InvalidAccount => KeelError::OracleInvalidAccount,
+            Unusable::FeedMismatch => KeelError::OracleFeedMismatch,
+            Unusable::NotFullyVerified => KeelError::OracleNotFullyVerified,
+            Unusable::OlderThanUsed => KeelError::OracleOlderThanUsed,
+            Unusable::NonPositive => KeelError::OracleNonPositivePrice,
+        }
+        .into()
     }
 
     /// The cause an error of a pinned account's contents stands for (`None` for any other error:
     /// a wrong key is the caller's doing and always refuses).
     pub fn from_error(e: &Error) -> Option<Unusable> {
-        UNUSABLE
-            .iter()
-            .find(|(_, k)| *e == Error::from(*k))
-            .map(|(u, _)| *u)
+        Unusable::ALL.into_iter().find(|u| *e == u.error())
     }
 }
 
@@ -120,11 +118,6 @@ impl Reading {
         } else {
             Unusable::from_error(e).map(Reading::Unusable)
         }
-    }
-
-    /// True when the source gave a price.
-    pub fn is_fresh(&self) -> bool {
-        matches!(self, Reading::Fresh(_))
     }
 }
 

@@ -54,7 +54,7 @@ impl DelegatePower {
 }
 
 /// Every power's bit.
-pub const ALL_DELEGATE_POWERS: u8 = 0b1111;
+pub const ALL_DELEGATE_POWERS: u8 = (1 << DelegatePower::ALL.len()) - 1;
 
 /// Who signed for an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! `DeleverageOrder`: an order an account's owner (or a delegate holding the Orders power, with
-//! no bonus) posts on the account, executed by anyone once triggered (instructions/orders/). One PDA per order: `[ORDER_SEED, margin_account,
-//! order_id]`, at most `MAX_ORDERS` per account, counted on the account (`open_orders`) so that
+//! no bonus) posts on the account, executed by anyone once triggered (instructions/orders/). One
+//! PDA per order: `[ORDER_SEED, margin_account, order_id]`, at most `MAX_ORDERS` per account, counted on the account (`open_orders`) so that
 //! an account with orders cannot be closed (a re-opened account at the same address would
 //! otherwise inherit them).
 //!

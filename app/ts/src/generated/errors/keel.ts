@@ -212,18 +212,16 @@ export const KEEL_ERROR__DELEGATE_ORDER_BONUS = 0x17d0; // 6096
 export const KEEL_ERROR__ORDER_AUTHORITY_REVOKED = 0x17d1; // 6097
 /** NotOrderPoster: A delegate may cancel only the orders it posted */
 export const KEEL_ERROR__NOT_ORDER_POSTER = 0x17d2; // 6098
-/** OracleUnusable: The market's price account is closed, reassigned or holds no valid price */
-export const KEEL_ERROR__ORACLE_UNUSABLE = 0x17d3; // 6099
 /** GuardianHandoverTimelocked: A new guardian takes its seat only after the pool's timelock delay from its proposal */
-export const KEEL_ERROR__GUARDIAN_HANDOVER_TIMELOCKED = 0x17d4; // 6100
-/** OutflowBelowFloor: The guardian may lower a market's outflow limit no further than its floor (1% of the market's deposits per window) */
-export const KEEL_ERROR__OUTFLOW_BELOW_FLOOR = 0x17d5; // 6101
-/** GuardianPauseSpent: The guardian's liquidation pause lapsed less than a day ago: another waits for the admin (pause or resume_liquidation) */
-export const KEEL_ERROR__GUARDIAN_PAUSE_SPENT = 0x17d6; // 6102
+export const KEEL_ERROR__GUARDIAN_HANDOVER_TIMELOCKED = 0x17d3; // 6099
+/** OutflowBelowFloor: The guardian alone may not set an outflow limit slower than 1% of the market's deposits a day (the admin may) */
+export const KEEL_ERROR__OUTFLOW_BELOW_FLOOR = 0x17d4; // 6100
+/** GuardianPauseSpent: The guardian's next liquidation pause waits a day after its last one lapsed and its grace period ran: until then, pausing is the admin's */
+export const KEEL_ERROR__GUARDIAN_PAUSE_SPENT = 0x17d5; // 6101
 /** GuardianVetoSpent: The guardian has vetoed a hand-over already: the admin's next proposal (twice the timelock) cannot be vetoed */
-export const KEEL_ERROR__GUARDIAN_VETO_SPENT = 0x17d7; // 6103
+export const KEEL_ERROR__GUARDIAN_VETO_SPENT = 0x17d6; // 6102
 /** OracleNeedsBothSources: Borrowing and withdrawing against a market with two price sources needs both fresh and agreeing */
-export const KEEL_ERROR__ORACLE_NEEDS_BOTH_SOURCES = 0x17d8; // 6104
+export const KEEL_ERROR__ORACLE_NEEDS_BOTH_SOURCES = 0x17d7; // 6103
 
 export type KeelError =
   | typeof KEEL_ERROR__ACCOUNT_HAS_COLLATERAL
@@ -303,7 +301,6 @@ export type KeelError =
   | typeof KEEL_ERROR__ORACLE_PRICE_ACCOUNT_MISMATCH
   | typeof KEEL_ERROR__ORACLE_SOURCES_DIVERGE
   | typeof KEEL_ERROR__ORACLE_STALE
-  | typeof KEEL_ERROR__ORACLE_UNUSABLE
   | typeof KEEL_ERROR__ORACLE_WRONG_OWNER
   | typeof KEEL_ERROR__ORDER_ACCOUNT_LIQUIDATABLE
   | typeof KEEL_ERROR__ORDER_AUTHORITY_REVOKED
@@ -355,7 +352,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__FLASH_LOAN_NOT_REPAID]: `The transaction does not repay the flash loan: it needs one flash_repay of the same market after the flash_borrow`,
     [KEEL_ERROR__FLASH_REPAY_MISMATCH]: `The flash_repay does not match the loan: it must repay the same market, for the amount borrowed plus the fee`,
     [KEEL_ERROR__GUARDIAN_HANDOVER_TIMELOCKED]: `A new guardian takes its seat only after the pool's timelock delay from its proposal`,
-    [KEEL_ERROR__GUARDIAN_PAUSE_SPENT]: `The guardian's liquidation pause lapsed less than a day ago: another waits for the admin (pause or resume_liquidation)`,
+    [KEEL_ERROR__GUARDIAN_PAUSE_SPENT]: `The guardian's next liquidation pause waits a day after its last one lapsed and its grace period ran: until then, pausing is the admin's`,
     [KEEL_ERROR__GUARDIAN_VETO_SPENT]: `The guardian has vetoed a hand-over already: the admin's next proposal (twice the timelock) cannot be vetoed`,
     [KEEL_ERROR__HEALTH_NOT_IMPROVED]: `Liquidation would not improve the account's health`,
     [KEEL_ERROR__INITIAL_HEALTH_VIOLATED]: `Action would leave the account below its initial margin requirement`,
@@ -412,7 +409,6 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__ORACLE_PRICE_ACCOUNT_MISMATCH]: `Price account is not the one the market is configured to read`,
     [KEEL_ERROR__ORACLE_SOURCES_DIVERGE]: `The market's two price sources disagree: no borrowing or withdrawing against it`,
     [KEEL_ERROR__ORACLE_STALE]: `Price update is older than the market's max age`,
-    [KEEL_ERROR__ORACLE_UNUSABLE]: `The market's price account is closed, reassigned or holds no valid price`,
     [KEEL_ERROR__ORACLE_WRONG_OWNER]: `Price account is not owned by its oracle program (Pyth receiver, Switchboard)`,
     [KEEL_ERROR__ORDER_ACCOUNT_LIQUIDATABLE]: `The account is liquidatable: deleverage orders execute only while health is at or above 1.0 (use liquidate)`,
     [KEEL_ERROR__ORDER_AUTHORITY_REVOKED]: `The order's poster no longer stands behind it: the delegate that posted it was replaced, revoked or lost the orders power`,
@@ -421,7 +417,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__ORDER_NOT_TRIGGERED]: `The order's trigger is not met`,
     [KEEL_ERROR__ORDER_SELF_EXECUTION]: `The account's owner or delegate cannot execute its orders (the bonus comes out of the account)`,
     [KEEL_ERROR__ORDERS_OPEN]: `The margin account has open deleverage orders: cancel them before closing it`,
-    [KEEL_ERROR__OUTFLOW_BELOW_FLOOR]: `The guardian may lower a market's outflow limit no further than its floor (1% of the market's deposits per window)`,
+    [KEEL_ERROR__OUTFLOW_BELOW_FLOOR]: `The guardian alone may not set an outflow limit slower than 1% of the market's deposits a day (the admin may)`,
     [KEEL_ERROR__OUTFLOW_LIMIT_EXCEEDED]: `Outflow limit of the market reached for this window`,
     [KEEL_ERROR__OVER_LIQUIDATION]: `Liquidation would restore health past the target`,
     [KEEL_ERROR__PAUSED]: `Borrowing, withdrawals and new positions are paused`,

@@ -44,16 +44,13 @@ pub fn set_pending_authority(
     role: Role,
     new: Option<Pubkey>,
 ) -> Result<()> {
-    let now = Clock::get()?.unix_timestamp;
     let pool = &mut ctx.accounts.gov.pool;
     let key = pool.key();
-    let delay = match pool.guardian_veto_spent {
-        true => pool.timelock_delay_secs.saturating_mul(2),
-        false => pool.timelock_delay_secs,
-    };
-    let eta = now.saturating_add(delay);
     if role == Role::Guardian {
-        pool.pending_guardian_eta = if new.is_some() { eta } else { 0 };
+        pool.pending_guardian_eta = match new {
+            Some(_) => guardian_eta(pool)?,
+            None => 0,
+        };
     }
     let (current, pending) = slots(pool, role);
     let (action, new) = match new {
@@ -74,6 +71,16 @@ pub fn set_pending_authority(
         new,
     });
     Ok(())
+}
+
+/// When a guardian proposed now may accept: the timelock delay from now, twice that once the
+/// sitting guardian has spent its veto.
+fn guardian_eta(pool: &Pool) -> Result<i64> {
+    let delay = match pool.guardian_veto_spent {
+        true => pool.timelock_delay_secs.saturating_mul(2),
+        false => pool.timelock_delay_secs,
+    };
+    Ok(Clock::get()?.unix_timestamp.saturating_add(delay))
 }
 
 /// Accounts of `accept_authority`.
