@@ -200,6 +200,8 @@ fn every_instruction_runs_on_sbf_within_its_budget() {
             )),
         ),
     );
+    f.sbf.warp(60); // a new guardian waits the timelock from its proposal
+    f.refresh_prices();
     single.insert(
         "accept_authority".into(),
         ok(
@@ -209,6 +211,23 @@ fn every_instruction_runs_on_sbf_within_its_budget() {
                 pool,
                 keel::state::Role::Guardian,
             )),
+        ),
+    );
+    let vetoed = f.key();
+    ok(
+        "set_pending_authority",
+        f.sbf.run(&kix::set_pending_authority(
+            admin,
+            pool,
+            keel::state::Role::Guardian,
+            Some(vetoed),
+        )),
+    );
+    single.insert(
+        "veto_guardian_handover".into(),
+        ok(
+            "veto_guardian_handover",
+            f.sbf.run(&kix::veto_guardian_handover(next, pool)),
         ),
     );
     // bad debt: collateral in one market, debts in two; the collateral collapses, a full

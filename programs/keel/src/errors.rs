@@ -228,6 +228,8 @@ pub enum KeelError {
     GuardianPauseSpent,
     #[msg("The guardian has vetoed a hand-over already: the admin's next proposal (twice the timelock) cannot be vetoed")]
     GuardianVetoSpent,
+    #[msg("Signer is not the pool's guardian")]
+    NotGuardian,
     #[msg("Borrowing and withdrawing against a market with two price sources needs both fresh and agreeing")]
     OracleNeedsBothSources,
 }

@@ -117,7 +117,7 @@ mod generated {
             instructions::accept_authority(ctx, role)
         }
 
-        /// Drop a proposed new guardian (the sitting guardian's veto, or the admin).
+        /// Drop a proposed new guardian (the sitting guardian's veto, once per hand-over).
         pub fn veto_guardian_handover(ctx: Context<VetoGuardianHandover>) -> Result<()> {
             instructions::veto_guardian_handover(ctx)
         }

@@ -224,11 +224,15 @@ pub fn accept_authority(new: Pubkey, pool: Pubkey, role: Role) -> Instruction {
     )
 }
 
-/// `veto_guardian_handover`: drop a proposed new guardian (the sitting guardian, or the admin).
-pub fn veto_guardian_handover(authority: Pubkey, pool: Pubkey) -> Instruction {
+/// `veto_guardian_handover`: drop a proposed new guardian (the sitting guardian, once).
+pub fn veto_guardian_handover(guardian: Pubkey, pool: Pubkey) -> Instruction {
     build(
         acc::VetoGuardianHandover {
-            gov: admin_or_guardian(authority, pool),
+            gov: acc::GuardianOnly {
+                authority: guardian,
+                pool,
+                instructions_sysvar: INSTRUCTIONS_SYSVAR,
+            },
         },
         ix::VetoGuardianHandover {},
         &[],

@@ -286,8 +286,16 @@ impl Market {
     }
 
     /// Replace the configuration at `now`: a tighter maintenance weight ramps from the one in
-    /// force over `MAINT_WEIGHT_RAMP_SECS`; everything else applies at once.
-    pub fn set_config(&mut self, config: MarketConfig, now: i64) {
+    /// force over `MAINT_WEIGHT_RAMP_SECS`; everything else applies at once. A new outflow limit
+    /// takes the bucket as it stands now (drained under the old limit) and holds it to the new
+    /// maximum: no rate applies backwards, and no past outflow blocks exits for longer than the
+    /// new limit's own window (whether the change was immediate or timelocked).
+    pub fn set_config(&mut self, config: MarketConfig, now: i64) -> Result<()> {
+        if config.outflow != self.config.outflow {
+            let old = self.config.outflow;
+            self.outflow.drain(&old, now)?;
+            self.outflow.level = self.outflow.level.min(config.outflow.max_outflow as i128);
+        }
         let unchanged = config.weights.maint_asset_weight_bps
             == self.config.weights.maint_asset_weight_bps
             && config.weights.maint_liab_weight_bps == self.config.weights.maint_liab_weight_bps
@@ -324,6 +332,7 @@ impl Market {
         }
         self.config = config;
         self.config_version = self.config_version.wrapping_add(1);
+        Ok(())
     }
 
     /// Remember the publish times used, per source (the newest one wins; 0: unused).

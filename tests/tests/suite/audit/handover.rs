@@ -162,3 +162,28 @@ async fn the_guardian_alone_cannot_freeze_lenders_exits() {
         KeelError::OutflowLimitExceeded,
     );
 }
+
+/// Second attack review: the admin spent the guardian's one veto itself (propose a dummy, veto
+/// it with the admin key), so its real candidate could no longer be vetoed. The veto is the
+/// guardian's alone; the admin withdraws its own proposals with `set_pending_authority(None)`.
+#[tokio::test]
+async fn the_admin_cannot_spend_the_guardians_veto() {
+    let mut w = sol_usdc().await;
+    raise_delay(&mut w, DAY).await;
+    let admin = w.admin.insecure_clone();
+    let dummy = kix::set_pending_authority(
+        admin.pubkey(),
+        w.pool,
+        Role::Guardian,
+        Some(Pubkey::new_unique()),
+    );
+    w.send_as(&admin, &[dummy]).await.unwrap();
+    let spent = w
+        .send_as(
+            &admin,
+            &[kix::veto_guardian_handover(admin.pubkey(), w.pool)],
+        )
+        .await;
+    assert_keel_error(spent, KeelError::NotGuardian);
+    assert!(!w.pool_state().await.guardian_veto_spent);
+}

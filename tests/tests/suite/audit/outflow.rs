@@ -58,3 +58,33 @@ async fn a_round_trip_across_a_window_boundary_cannot_block_exits() {
         .expect("honest exits are not blocked");
     check(&mut w).await;
 }
+
+/// Second attack review: a timelocked change of the outflow limit (`execute_change`) skipped the
+/// bucket's retargeting that `tighten_market` does, so a level above the new, lower limit blocked
+/// every exit for many windows (here: nine hours instead of one).
+#[tokio::test]
+async fn a_queued_outflow_change_does_not_freeze_exits() {
+    let mut w = sol_usdc().await;
+    let (lender, _trader) = funded(&mut w).await;
+    guardian_tightens(&mut w, 1, |c| {
+        c.outflow.max_outflow = 10_000 * USDC;
+        c.outflow.window_secs = 3_600;
+    })
+    .await
+    .unwrap();
+    w.withdraw(&lender, 1, 10_000 * USDC).await.unwrap(); // the bucket is full
+    let market = w.markets[1].keys.market;
+    let mut config = w.market(1).await.config;
+    config.outflow.max_outflow = 1_000 * USDC;
+    let change = w
+        .queue(ChangeKind::MarketConfig { market, config })
+        .await
+        .unwrap();
+    w.execute(&Keypair::new(), change, Some(1)).await.unwrap();
+    w.env.warp(3_600).await;
+    w.refresh_prices(&[100 * USD, USD]).await;
+    w.withdraw(&lender, 1, 500 * USDC)
+        .await
+        .expect("a whole window after the change, exits are open again");
+    check(&mut w).await;
+}

@@ -220,8 +220,10 @@ export const KEEL_ERROR__OUTFLOW_BELOW_FLOOR = 0x17d4; // 6100
 export const KEEL_ERROR__GUARDIAN_PAUSE_SPENT = 0x17d5; // 6101
 /** GuardianVetoSpent: The guardian has vetoed a hand-over already: the admin's next proposal (twice the timelock) cannot be vetoed */
 export const KEEL_ERROR__GUARDIAN_VETO_SPENT = 0x17d6; // 6102
+/** NotGuardian: Signer is not the pool's guardian */
+export const KEEL_ERROR__NOT_GUARDIAN = 0x17d7; // 6103
 /** OracleNeedsBothSources: Borrowing and withdrawing against a market with two price sources needs both fresh and agreeing */
-export const KEEL_ERROR__ORACLE_NEEDS_BOTH_SOURCES = 0x17d7; // 6103
+export const KEEL_ERROR__ORACLE_NEEDS_BOTH_SOURCES = 0x17d8; // 6104
 
 export type KeelError =
   | typeof KEEL_ERROR__ACCOUNT_HAS_COLLATERAL
@@ -282,6 +284,7 @@ export type KeelError =
   | typeof KEEL_ERROR__NO_PENDING_AUTHORITY
   | typeof KEEL_ERROR__NOT_ACCOUNT_OWNER
   | typeof KEEL_ERROR__NOT_ADMIN_OR_GUARDIAN
+  | typeof KEEL_ERROR__NOT_GUARDIAN
   | typeof KEEL_ERROR__NOTHING_TO_EXECUTE
   | typeof KEEL_ERROR__NOTHING_TO_LIQUIDATE
   | typeof KEEL_ERROR__NOT_LIQUIDATABLE
@@ -390,6 +393,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__NO_PENDING_AUTHORITY]: `There is no pending hand-over for this role`,
     [KEEL_ERROR__NOT_ACCOUNT_OWNER]: `Signer is not the owner of the margin account`,
     [KEEL_ERROR__NOT_ADMIN_OR_GUARDIAN]: `Signer is neither the pool admin nor its guardian`,
+    [KEEL_ERROR__NOT_GUARDIAN]: `Signer is not the pool's guardian`,
     [KEEL_ERROR__NOTHING_TO_EXECUTE]: `Nothing to execute: the order, the debt or the collateral is used up`,
     [KEEL_ERROR__NOTHING_TO_LIQUIDATE]: `Nothing can be liquidated within the close factor, target and collateral`,
     [KEEL_ERROR__NOT_LIQUIDATABLE]: `The account is healthy: it cannot be liquidated`,

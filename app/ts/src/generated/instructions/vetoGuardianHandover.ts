@@ -105,7 +105,7 @@ export type VetoGuardianHandoverInput<
   TAccountPool extends string = string,
   TAccountInstructionsSysvar extends string = string,
 > = {
-  /** The admin or the guardian. */
+  /** The guardian. */
   authority: TransactionSigner<TAccountAuthority>;
   /** The pool governed. */
   pool: Address<TAccountPool>;
@@ -176,7 +176,7 @@ export type ParsedVetoGuardianHandoverInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The admin or the guardian. */
+    /** The guardian. */
     authority: TAccountMetas[0];
     /** The pool governed. */
     pool: TAccountMetas[1];

@@ -135,11 +135,13 @@ pub fn accept_authority(ctx: Context<AcceptAuthority>, role: Role) -> Result<()>
 /// Accounts of `veto_guardian_handover`.
 #[derive(Accounts)]
 pub struct VetoGuardianHandover<'info> {
-    /// Signer (admin or guardian), pool, instructions sysvar.
-    pub gov: AdminOrGuardian<'info>,
+    /// Signer (the guardian: the admin withdraws its own proposals with
+    /// `set_pending_authority(None)`, and must not be able to spend the guardian's veto), pool,
+    /// instructions sysvar.
+    pub gov: GuardianOnly<'info>,
 }
 
-/// Drop the proposed new guardian (the sitting guardian's veto, once; the admin may too).
+/// Drop the proposed new guardian (the sitting guardian's veto, once).
 pub fn veto_guardian_handover(ctx: Context<VetoGuardianHandover>) -> Result<()> {
     let pool = &mut ctx.accounts.gov.pool;
     require!(

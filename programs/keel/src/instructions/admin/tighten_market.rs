@@ -10,8 +10,7 @@
 //! guardian alone: an outflow limit no slower than GUARDIAN_OUTFLOW_FLOOR_BPS (1 %) of the
 //!                 market's deposits per day, whatever the window (else OutflowBelowFloor): a
 //!                 throttle, not a freeze of lenders' exits; the admin may go lower
-//! outflow change: the bucket drains under the old limit to now, then holds no more than the
-//!                 new limit (a lower rate never applies backwards to past outflows)
+//! outflow change: the bucket is retargeted by `Market::set_config` (as for a timelocked one)
 //! ```
 use super::governance_accounts::*;
 use crate::constants::GUARDIAN_OUTFLOW_FLOOR_BPS;
@@ -39,11 +38,10 @@ pub fn tighten_market(ctx: Context<TightenMarket>, config: MarketConfig) -> Resu
     let old = market.config;
     require!(is_tightening(&old, &config), KeelError::NotTightening);
     let by = ctx.accounts.gov.authority.key();
-    if config.outflow != old.outflow {
-        let by_guardian = by != ctx.accounts.gov.pool.admin;
-        retarget_outflow(market, &config.outflow, by_guardian, now)?;
+    if by != ctx.accounts.gov.pool.admin && config.outflow != old.outflow {
+        require_guardian_outflow_floor(market, &config.outflow)?;
     }
-    market.set_config(config, now);
+    market.set_config(config, now)?;
     crate::events::emit_event!(MarketConfigChanged {
         market: market.key(),
         old,
@@ -56,24 +54,16 @@ pub fn tighten_market(ctx: Context<TightenMarket>, config: MarketConfig) -> Resu
     Ok(())
 }
 
-/// A new outflow limit: the guardian alone no slower than its floor (per day: max_outflow *
-/// 86,400 / window >= 1% of deposits); the bucket drained under the old limit to now, then
-/// holding no more than the new one. Its own frame: SBF's 4 KiB.
+/// The guardian alone sets no outflow limit slower than its floor (per day: max_outflow *
+/// 86,400 / window >= 1% of deposits). Its own frame: SBF's 4 KiB.
 #[inline(never)]
-fn retarget_outflow(
-    market: &mut Market,
+fn require_guardian_outflow_floor(
+    market: &Market,
     new: &crate::math::rate_limit::OutflowLimit,
-    by_guardian: bool,
-    now: i64,
 ) -> Result<()> {
-    if by_guardian {
-        let deposits = market.total_deposits_u64()? as u128;
-        let per_day = new.max_outflow as u128 * 86_400 * 10_000;
-        let floor = deposits * GUARDIAN_OUTFLOW_FLOOR_BPS as u128 * new.window_secs as u128;
-        require!(per_day >= floor, KeelError::OutflowBelowFloor);
-    }
-    let old = market.config.outflow;
-    market.outflow.drain(&old, now)?;
-    market.outflow.level = market.outflow.level.min(new.max_outflow as i128);
+    let deposits = market.total_deposits_u64()? as u128;
+    let per_day = new.max_outflow as u128 * 86_400 * 10_000;
+    let floor = deposits * GUARDIAN_OUTFLOW_FLOOR_BPS as u128 * new.window_secs as u128;
+    require!(per_day >= floor, KeelError::OutflowBelowFloor);
     Ok(())
 }

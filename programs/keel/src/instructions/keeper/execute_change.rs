@@ -104,7 +104,7 @@ fn apply_market_config(
     // the old curve and reserve factor apply up to now, the new ones from now
     accrue_market(m, market, now)?;
     let old = m.config;
-    m.set_config(config, now);
+    m.set_config(config, now)?;
     crate::events::emit_event!(MarketConfigChanged {
         market,
         old,
