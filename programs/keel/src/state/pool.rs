@@ -27,7 +27,8 @@ pub struct Pool {
     pub liquidation: LiquidationConfig,
     /// Number of markets listed.
     pub market_count: u16,
-    /// Borrow, withdraw, new accounts and new positions refused (deposit, repay, liquidate go on).
+    /// Borrow, new accounts, new positions and withdrawals by accounts with debt refused (deposit,
+    /// repay, liquidate and a debt-free account's withdrawal go on).
     pub borrow_paused: bool,
     /// Liquidation refused (for an oracle incident).
     pub liquidation_paused: bool,

@@ -187,3 +187,27 @@ async fn the_admin_cannot_spend_the_guardians_veto() {
     assert_keel_error(spent, KeelError::NotGuardian);
     assert!(!w.pool_state().await.guardian_veto_spent);
 }
+
+/// Second attack review: a borrow pause also stopped every withdrawal, and a rogue guardian could
+/// keep it up for months (re-pausing voids a queued un-pause; a hand-over it vetoes waits). A
+/// pause stops what creates risk, never a lender's exit: an account without debt withdraws
+/// through it (still within the outflow limit, whose floor the guardian cannot go below), and an
+/// account with debt repays first (repay never stops).
+#[tokio::test]
+async fn a_borrow_pause_cannot_trap_lenders() {
+    let mut w = sol_usdc().await;
+    let (lender, trader) = funded(&mut w).await;
+    w.borrow(&trader, 1, 100 * USDC).await.unwrap();
+    let guardian = w.guardian.insecure_clone();
+    let pause = kix::pause(guardian.pubkey(), w.pool, true, false);
+    w.send_as(&guardian, &[pause]).await.unwrap();
+    w.withdraw(&lender, 1, 1_000 * USDC)
+        .await
+        .expect("a lender without debt was trapped by the pause");
+    assert_keel_error(w.withdraw(&trader, 0, SOL).await, KeelError::Paused);
+    w.repay(&trader, trader.margin, 1, u64::MAX).await.unwrap();
+    w.withdraw(&trader, 0, SOL)
+        .await
+        .expect("repaid, the trader leaves too");
+    check(&mut w).await;
+}

@@ -1,5 +1,7 @@
-//! `pause`: stop borrowing (borrow, withdraw, new accounts and positions) and/or liquidation at
-//! once (admin or guardian). Deposit and repay never stop. Lifting the borrow pause is a loosening
+//! `pause`: stop borrowing (borrow, new accounts and positions, withdrawals by accounts with debt)
+//! and/or liquidation at once (admin or guardian). Deposit, repay and a debt-free account's
+//! withdrawal never stop: a pause stops what creates risk, never a lender's exit (the outflow
+//! limit throttles a run). Lifting the borrow pause is a loosening
 //! (`queue_change` with `UnpauseBorrowing`); liquidation resumes with `resume_liquidation`.
 //!
 //! ```text

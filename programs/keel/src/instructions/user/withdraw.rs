@@ -3,7 +3,9 @@
 //! ```text
 //! amount = u64::MAX  -> withdraw all: shares = all, amount = floor(shares * deposit_index)
 //! otherwise          -> shares = ceil(amount / deposit_index)
-//! amount <= vault balance - insurance fund;  within the outflow limit;  refused while paused
+//! amount <= vault balance - insurance fund;  within the outflow limit
+//! refused while borrowing is paused only for an account with debt (it repays first: repay never
+//!   stops), so no pause traps a lender (issue 26: a guardian could hold a pause for months)
 //! after: C_init >= D_init   (priced from remaining_accounts when the account has debt)
 //! ```
 use super::health_guard::{clear_bonus_clock, require_initial_health};
@@ -19,7 +21,9 @@ use anchor_lang::prelude::*;
 /// Withdraw `amount` base units (`u64::MAX` for the whole deposit).
 pub fn withdraw(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
-    ctx.accounts.pool.require_not_paused()?;
+    if ctx.accounts.margin_account.load()?.has_debt() {
+        ctx.accounts.pool.require_not_paused()?;
+    }
     ctx.accounts.authorize(DelegatePower::Withdraw)?;
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
