@@ -13,13 +13,16 @@
 //! | duplicate mutable       | any two writable slots of one type            | liquidator = liquidatee, repay = seize    | -                                                                              |
 //!
 //! The user column also holds `set_delegate`, `post_order` and `cancel_order`, the keeper column
-//! `execute_order` (an order on another account is its wrong relation).
+//! `execute_order` (an order on another account is its wrong relation). The authority class (a
+//! stranger, a powerless or revoked delegate, the owner and delegate where they must not act, an
+//! old admin or guardian, the admin where only the guardian may act) is security/authority.rs.
 //!
 //! Separate tests: reinitialisation, non-canonical bumps, many tiny operations (rounding), price
 //! manipulation of a thin collateral, duplicated remaining accounts (security_checks.rs); closing
 //! with open positions (refusals.rs); stale / low-confidence / wrong-feed prices (oracle.rs), and a
 //! second source's (second_source.rs); remaining accounts omitted, reordered or swapped
 //! (remaining.rs and the matrix). The matrix prints the count of mutations refused per cell.
+mod authority;
 mod fixture;
 
 use crate::common::*;
