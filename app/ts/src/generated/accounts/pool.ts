@@ -79,7 +79,10 @@ export type Pool = {
   liquidation: LiquidationConfig;
   /** Number of markets listed. */
   marketCount: number;
-  /** Borrow, withdraw, new accounts and new positions refused (deposit, repay, liquidate go on). */
+  /**
+   * Borrow, new accounts, new positions and withdrawals by accounts with debt refused (deposit,
+   * repay, liquidate and a debt-free account's withdrawal go on).
+   */
   borrowPaused: boolean;
   /** Liquidation refused (for an oracle incident). */
   liquidationPaused: boolean;
@@ -143,7 +146,10 @@ export type PoolArgs = {
   liquidation: LiquidationConfigArgs;
   /** Number of markets listed. */
   marketCount: number;
-  /** Borrow, withdraw, new accounts and new positions refused (deposit, repay, liquidate go on). */
+  /**
+   * Borrow, new accounts, new positions and withdrawals by accounts with debt refused (deposit,
+   * repay, liquidate and a debt-free account's withdrawal go on).
+   */
   borrowPaused: boolean;
   /** Liquidation refused (for an oracle incident). */
   liquidationPaused: boolean;
