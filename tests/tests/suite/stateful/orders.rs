@@ -2,7 +2,11 @@
 //! stranger posts or cancels an order on an account; the liquidator, the owner or another trader
 //! executes one. A stranger must be refused (`NotOwnerOrDelegate`), the owner or delegate as
 //! executor too (`OrderSelfExecution`); an execution that lands must have found the account not
-//! liquidatable and left its maintenance surplus (`C_w - D_w`) strictly higher.
+//! liquidatable and left its maintenance surplus (`C_w - D_w`) strictly higher. A delegate's
+//! order with a bonus must be refused (`DelegateOrderBonus`), half its posts are bonus-free (so
+//! they land), and an order that executes must still have its poster behind it: the owner, or the
+//! delegate of the epoch it was posted in (issue 26; the delegate actions name, replace and clear
+//! delegates in between).
 use super::{amount, STATS, TRADERS};
 use keel::errors::KeelError;
 use keel::state::{OrderParams, OrderTrigger};
@@ -61,12 +65,16 @@ pub async fn order(
     match op {
         OrderOp::Post | OrderOp::Cancel => {
             let account = w.margin(owner.margin).await;
-            let actor = if owner_acts {
-                owner
-            } else {
-                &traders[by % TRADERS]
+            // a non-owner is the account's delegate two times in three (when it has one), so that
+            // delegates' orders exist to execute, cancel and void
+            let delegate = traders.iter().find(|d| d.key.pubkey() == account.delegate);
+            let actor = match (owner_acts, delegate) {
+                (true, _) => owner,
+                (false, Some(d)) if whole % 3 != 0 => d,
+                (false, _) => &traders[by % TRADERS],
             };
             let allowed = account.may_act(&actor.key.pubkey());
+            let mut bonus = 0;
             let ix = match op {
                 OrderOp::Post => {
                     // two posts in three aim at the account as it stands: its first debt repaid
@@ -77,13 +85,19 @@ pub async fn order(
                         (0, _) | (_, None) => (repay, seize, hf_bps),
                         (_, Some((r, s, hf))) => (r, s, hf.max(10_001) + (hf_bps % 500)),
                     };
+                    // half of a non-owner's posts are bonus-free, as a delegate's must be
+                    let (min_b, max_b) = match !owner_acts && whole % 2 == 0 {
+                        true => (0, 0),
+                        false => (50, 200),
+                    };
                     let params = OrderParams {
                         trigger: OrderTrigger::HealthBelow { hf_bps },
                         max_repay: amount(repay, whole),
-                        min_bonus_bps: 50,
-                        max_bonus_bps: 200,
+                        min_bonus_bps: min_b,
+                        max_bonus_bps: max_b,
                         expires_at: 0,
                     };
+                    bonus = max_b;
                     let markets = (w.markets[repay].keys.market, w.markets[seize].keys.market);
                     kix::post_order(
                         (actor.key.pubkey(), payer),
@@ -96,6 +110,15 @@ pub async fn order(
                 _ => kix::cancel_order(actor.key.pubkey(), owner.margin, order, payer),
             };
             let r = w.send_as(&actor.key, &[ix]).await.map(|_| ());
+            if op == OrderOp::Post && !owner_acts && r.is_ok() {
+                if bonus > 0 {
+                    return Err(format!(
+                        "a delegate posted a bonus order on {}",
+                        owner.margin
+                    ));
+                }
+                count("order_post_by_delegate");
+            }
             if !allowed && r.is_ok() {
                 return Err(format!("a stranger {op:?}ed an order on {}", owner.margin));
             }
@@ -204,6 +227,12 @@ pub async fn order(
             }
             if r.is_ok() {
                 count("order_execute_landed");
+                if !account.order_authority_stands(&posted) {
+                    return Err("an order executed after its poster was replaced or revoked".into());
+                }
+                if posted.posted_by != account.owner {
+                    count("order_execute_landed_delegates_order");
+                }
                 let before =
                     before.ok_or("an execution landed on an account health could not value")?;
                 if before.liquidatable {
