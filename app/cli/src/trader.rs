@@ -283,6 +283,7 @@ fn price_source(source: keel::oracle::rules::PriceSource) -> &'static str {
         S::PrimaryOnly => "pyth (switchboard stale)",
         S::Divergent => "both, diverging (worse of each)",
         S::Secondary => "switchboard (pyth stale, haircut)",
+        S::Held => "pyth, held at its last update (stale or wide: post a fresh one to trade it)",
     }
 }
 

@@ -3,8 +3,9 @@
 //! `keel::oracle::switchboard::validate_pull_feed`), the same two-source rules
 //! (`keel::oracle::price_from_readings`), the same volatility margin (`keel::math::volatility`), the
 //! same weights in force (`Market::weights_at`, maintenance weights on their ramp), the same
-//! engine (`keel::math::health::compute_health`) and the same lenient rule as `health` and
-//! `liquidate`: a collateral-only position without a usable price counts zero, a debt position
+//! engine (`keel::math::health::compute_health`) and the same lenient rules as `health` and
+//! `liquidate`: a stale or too-wide feed is held at its last price (`PriceSource::Held`, never an
+//! exchange leg), a collateral-only position without any price counts zero, a debt position
 //! without one cannot be valued. A client and the chain cannot disagree.
 //!
 //! ```text
@@ -143,6 +144,8 @@ fn price_market(
         secondary_not_before: market.last_secondary_publish_time,
         // as health and liquidation take it: a failure of the feed's data is its absence
         strict_secondary: false,
+        // and a stale or too-wide primary held at its last price, as there (issue 27)
+        hold_last_price: true,
         guard: &market.config.guard,
     };
     // the configured feed's account, closed or not a feed, is the program's `Unreadable`

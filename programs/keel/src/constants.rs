@@ -39,6 +39,9 @@ pub const MAX_ORACLE_MAX_AGE_SECS: u32 = 300;
 pub const MIN_ORACLE_MAX_CONF_BPS: u16 = 1;
 /// Upper bound of the accepted confidence interval, bps of price.
 pub const MAX_ORACLE_MAX_CONF_BPS: u16 = 1_000;
+/// Fewest oracle answers a second-source (Switchboard) result must aggregate to count as fresh:
+/// a result anyone can crank from a single answer must not move a price (issue 27, item 3).
+pub const MIN_SECONDARY_SAMPLES: u8 = 3;
 /// Bounds of the divergence two sources may show and still agree, bps (0.1 % to 20 %).
 pub const MIN_DIVERGENCE_BPS: u16 = 10;
 /// Upper bound of `max_divergence_bps`.

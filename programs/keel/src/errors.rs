@@ -232,4 +232,7 @@ pub enum KeelError {
     NotGuardian,
     #[msg("Borrowing and withdrawing against a market with two price sources needs both fresh and agreeing")]
     OracleNeedsBothSources,
+    // --- economic review (issue 27)
+    #[msg("This market's price is held at its last publication (the feed is stale or too uncertain): post a fresh price update to exchange against it")]
+    HeldPriceNotExchangeable,
 }

@@ -223,8 +223,9 @@ async fn a_crash_leaves_bad_debt_covered_then_socialised() {
     w.borrow(&trader, 1, 790 * USDC).await.unwrap();
     check(&mut w).await;
 
-    // SOL halves: the trader is underwater ($499.5 of collateral against $790.79 of debt)
-    w.set_price(0, 50 * USD).await;
+    // SOL falls 60%: the trader is underwater ($399.6 of collateral against $790 of debt; at
+    // the minimum bonus an insolvent account pays, about $400 of it is bad debt)
+    w.set_price(0, 40 * USD).await;
     let liq = liquidator(&mut w).await;
     let market = w.market(1).await;
     let insurance = market.insurance_fund;
@@ -338,14 +339,15 @@ async fn refusals_change_nothing() {
     );
     assert_unchanged(&mut w, &keys, &before).await;
 
-    // a stale price on a debt position (time passes, only the collateral's feed publishes)
+    // a stale price on the repay leg (time passes, only the collateral's feed publishes): held
+    // at its last price, it values the account but is never exchanged (issue 27)
     w.env.warp(61).await;
     w.set_price(0, 92 * USD).await;
     let keys = watched(&w, &[&lender, &trader, &liq]);
     let before = snapshot(&mut w, &keys).await;
     assert_keel_error(
         w.liquidate(&liq, trader.margin, 1, 0, u64::MAX).await,
-        KeelError::OracleStale,
+        KeelError::HeldPriceNotExchangeable,
     );
     assert_unchanged(&mut w, &keys, &before).await;
     check(&mut w).await;

@@ -169,8 +169,10 @@ async fn a_stale_primary_falls_back_to_the_second_source_with_a_haircut() {
     );
 }
 
+/// Issue 27: with both sources stale, Pyth's last price is held for health and liquidation (a
+/// feed's silence never makes an account liquidatable), never for borrowing or exchanging.
 #[tokio::test]
-async fn both_sources_stale_count_collateral_zero_and_refuse_debt() {
+async fn both_sources_stale_hold_the_last_price_for_health_only() {
     let (mut w, _lender, trader) = with_second_source().await;
     w.borrow(&trader, 1, 500 * USDC).await.unwrap();
     // a SOL borrower, for the debt side
@@ -179,12 +181,25 @@ async fn both_sources_stale_count_collateral_zero_and_refuse_debt() {
     w.borrow(&short, 0, SOL).await.unwrap();
     w.env.warp(120).await;
     w.set_price(1, USD).await;
-    // SOL collateral counts zero: the trader is liquidatable on USDC's fresh price alone
+    // SOL collateral is held at Pyth's last $100 (less its confidence): not liquidatable
     let report = w.health(trader.margin).await.unwrap();
-    assert_eq!(report.collateral_value.0, 0);
-    assert!(report.liquidatable);
-    // SOL debt cannot be valued: refused
-    assert_keel_error(w.health(short.margin).await, KeelError::OracleStale);
+    // ($100 - $0.10) x 10 SOL, plus two minutes of deposit interest
+    let value = report.collateral_value.0;
+    assert!(
+        (999 * DOLLAR..999_001 * DOLLAR / 1_000).contains(&value),
+        "{report:?}"
+    );
+    assert!(!report.liquidatable);
+    let (source, _) = client_view(&mut w, &trader).await;
+    assert_eq!(source, PriceSource::Held);
+    // SOL debt is held too: valued, not refused
+    assert!(!w.health(short.margin).await.unwrap().liquidatable);
+    // borrowing counts the held collateral as zero, and refuses against a held debt
+    assert_keel_error(
+        w.borrow(&trader, 1, USDC).await,
+        KeelError::InitialHealthViolated,
+    );
+    assert_keel_error(w.borrow(&short, 0, 1).await, KeelError::OracleStale);
     // one fresh source is enough again
     w.set_secondary_price(0, 100 * USD).await;
     assert!(!w.health(short.margin).await.unwrap().liquidatable);

@@ -10,8 +10,10 @@
 //! is the feed's own state: stale, too uncertain, or unusable (closed, reassigned, foreign data,
 //! another feed, partly verified, non-positive, older than used: `rules::Unusable`). Any of those
 //! makes the source absent for the rules, so whoever controls a feed can never stop liquidations
-//! by breaking it (issue 26): the other source prices the market, or, with neither, its
-//! collateral counts zero and its debt refuses. Borrowing and withdrawing are stricter about the
+//! by breaking it (issue 26): the other source prices the market, or, with neither, a stale or
+//! too-wide primary is held at its last price for health and liquidation (issue 27: silence
+//! alone never makes an account liquidatable), and a gone one counts its collateral zero and
+//! refuses its debt. Borrowing and withdrawing are stricter about the
 //! second source (`strict_secondary`: a data failure of the feed refuses, as its absence does:
 //! risk/account_health.rs); a debt-holder can always repay, which needs no price.
 pub mod pyth;
@@ -50,6 +52,9 @@ pub struct Sources<'a> {
     /// liquidation, orders: whoever controls the feed must not be able to stop liquidations). A
     /// wrong key always refuses.
     pub strict_secondary: bool,
+    /// Whether a stale or too-wide primary with neither source fresh is held at its last price
+    /// (health, liquidation, orders: rules.rs) or gives no price (borrow, withdraw).
+    pub hold_last_price: bool,
     /// How they combine.
     pub guard: &'a OracleGuard,
 }
@@ -134,7 +139,7 @@ pub fn price_from_readings(
             return Err(error!(crate::errors::KeelError::SecondaryOracleMismatch))
         }
     };
-    combine_timed((p1, t1), second, sources.guard)
+    combine_timed((p1, t1), second, sources.guard, sources.hold_last_price)
 }
 
 /// The secondary's reading as the mode takes it: a data failure refuses when `strict`, else makes
@@ -151,13 +156,14 @@ pub fn combine_timed(
     (p1, t1): (Reading, i64),
     second: Option<(Reading, i64)>,
     guard: &OracleGuard,
+    hold: bool,
 ) -> Result<MarketPrice> {
     let t2 = second.as_ref().map_or(0, |s| s.1);
-    let sourced = combine(p1, second.map(|s| s.0), guard)?;
+    let sourced = combine(p1, second.map(|s| s.0), guard, hold)?;
     let (primary_time, secondary_time) = match sourced.source {
         PriceSource::None => (0, 0),
         PriceSource::Primary | PriceSource::Divergent => (t1, t2),
-        PriceSource::PrimaryOnly => (t1, 0),
+        PriceSource::PrimaryOnly | PriceSource::Held => (t1, 0),
         PriceSource::Secondary => (0, t2),
     };
     Ok(MarketPrice {

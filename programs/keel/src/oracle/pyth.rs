@@ -10,6 +10,8 @@
 //!            publish_time + max_age >= now                         (else OracleStale)
 //!            price > 0 and ema_price > 0                           (else OracleNonPositivePrice)
 //!            conf * 10_000 <= max_conf_bps * price                 (else OracleConfidenceTooWide)
+//! held       a stale or too-wide update that passes every other check: its price, confidence
+//!            clamped to max_conf_bps (rules.rs holds it for health and liquidation only)
 //! ```
 //! The checks of verification, feed id and age are the Pyth SDK's own
 //! (`get_price_no_older_than`); this file maps its errors to Keel's and adds the rest.
@@ -19,7 +21,7 @@
 //! oracle, and the check keeps any other writer of that account from going back in time.
 use crate::errors::KeelError;
 use crate::math::health::OraclePrice;
-use crate::oracle::rules::Reading;
+use crate::oracle::rules::{Reading, Unfresh};
 use crate::state::market::OracleConfig;
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
@@ -65,15 +67,40 @@ pub fn check_price_update(
             // an unusable update's exponent is no more trusted than its price: the caller maps
             // the error (oracle::unusable_primary)
             None | Some(Reading::Unusable(_)) => Err(e),
-            // a stale update must still be one the market may read, and positive, to be "stale"
+            // a stale update must still be one the market may read, and positive, to be "stale";
+            // it is then held at its last price (rules.rs: health and liquidation only)
             Some(r) => {
                 require!(
                     msg.price > 0 && msg.ema_price > 0,
                     KeelError::OracleNonPositivePrice
                 );
-                Ok((r, msg.publish_time, msg.exponent))
+                let why = match r {
+                    Reading::TooWide => Unfresh::TooWide,
+                    _ => Unfresh::Stale,
+                };
+                let held = Reading::Held(held_price(msg, oracle.max_conf_bps), why);
+                Ok((held, msg.publish_time, msg.exponent))
             }
         },
+    }
+}
+
+/// An update's last published price, its confidences clamped to `max_conf_bps` of the price
+/// (rounded down: the band is the widest the market accepts, no wider). The caller has checked
+/// both prices positive.
+pub fn held_price(msg: &PriceFeedMessage, max_conf_bps: u16) -> OraclePrice {
+    let clamp = |conf: u64, price: u64| {
+        let most = price as u128 * max_conf_bps as u128 / 10_000;
+        conf.min(most as u64)
+    };
+    let (price, ema_price) = (msg.price as u64, msg.ema_price as u64);
+    OraclePrice {
+        price,
+        conf: clamp(msg.conf, price),
+        ema_price,
+        ema_conf: clamp(msg.ema_conf, ema_price),
+        expo: msg.exponent,
+        bound: None,
     }
 }
 

@@ -15,8 +15,21 @@
 //! p1 fresh, p2 not            p1 as it is                                   source: PrimaryOnly
 //! p1 not, p2 fresh            p2, band = [floor(low2 * (1 - h)), ceil(high2 * (1 + h))]
 //!                             h = fallback_haircut_bps                      source: Secondary
+//! neither fresh, p1 held      health and liquidation (`hold`): p1's last    source: Held
+//!   (stale or too wide, but   published price, its confidence clamped to
+//!   readable and positive)    the market's limit; never an exchange leg
+//!                             borrow and withdraw: no price (as below)
 //! neither fresh               no price: collateral counts zero, debt refuses  source: None
 //! ```
+//! Why hold (issue 27): a feed's silence or width says nothing about the account, and counting
+//! the collateral zero let anyone liquidate healthy accounts by *not* posting a Pyth update for
+//! 60 s (or by posting a real one with a wide confidence). Held at its last price, the account is
+//! valued as it was when the feed last spoke: silence alone never makes it liquidatable. A truly
+//! unhealthy account waits only as long as it takes anyone to post a fresh update (Pyth is a pull
+//! oracle: the liquidator can post it in its own transaction), and a held price is never the
+//! price of an exchange (`HeldPriceNotExchangeable`): a liquidation or order seizing or repaying
+//! in that market needs the fresh update. A feed that is gone (closed, reassigned, foreign data)
+//! gives nothing to hold: the second source, else zero collateral (issue 26).
 //! So the second source moves a price the primary gives by at most the divergence bound, agreeing
 //! or not (a proptest below): one source pushed far from the other cannot make healthy accounts
 //! liquidatable (issue 26; before, a Switchboard feed cranked 10% below Pyth valued collateral 10%
@@ -46,6 +59,19 @@ pub enum Reading {
     /// only pass the pinned key, else a refusal), so it must not stop liquidations: the source is
     /// absent, as a stale one is.
     Unusable(Unusable),
+    /// Stale or too wide, but otherwise a readable, positive update of the pinned feed: its last
+    /// published price with the confidence clamped to the source's limit, and why it is not
+    /// fresh. Only the primary (Pyth) holds a price.
+    Held(OraclePrice, Unfresh),
+}
+
+/// Why a held price is not fresh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unfresh {
+    /// Older than the source's max age.
+    Stale,
+    /// Its confidence is wider than the source's limit.
+    TooWide,
 }
 
 /// Why a pinned price account is unusable (each keeps its own error).
@@ -103,6 +129,8 @@ impl Reading {
             Reading::Stale => error!(KeelError::OracleStale),
             Reading::TooWide => error!(KeelError::OracleConfidenceTooWide),
             Reading::Unusable(u) => u.error(),
+            Reading::Held(_, Unfresh::Stale) => error!(KeelError::OracleStale),
+            Reading::Held(_, Unfresh::TooWide) => error!(KeelError::OracleConfidenceTooWide),
             Reading::Fresh(_) => error!(KeelError::OracleInvalidAccount),
         }
     }
@@ -133,8 +161,11 @@ pub enum PriceSource {
     PrimaryOnly,
     /// Both fresh and disagreeing: the worse of the two on each side.
     Divergent,
-    /// The secondary alone (the primary stale), with the fallback haircut.
+    /// The secondary alone (the primary stale, too wide or gone), with the fallback haircut.
     Secondary,
+    /// Neither fresh: the primary's last published price, held (health and liquidation only;
+    /// never an exchange leg).
+    Held,
 }
 
 /// The combined price and where it came from.
@@ -152,12 +183,14 @@ pub fn agree(a: u64, b: u64, max_divergence_bps: u16) -> bool {
 }
 
 /// Combine the primary's and (when configured) the secondary's quality-checked readings, both at
-/// the primary's exponent (the caller has already refused every other failure). `Err`: neither
-/// is fresh (the primary's quality error).
+/// the primary's exponent (the caller has already refused every other failure). With neither
+/// fresh: the primary's held price when `hold` (health, liquidation) and it has one, else `Err`
+/// (the primary's quality error).
 pub fn combine(
     primary: Reading,
     secondary: Option<Reading>,
     guard: &OracleGuard,
+    hold: bool,
 ) -> Result<SourcedPrice> {
     use Reading::Fresh;
     let sourced = |price: OraclePrice, source| SourcedPrice {
@@ -166,9 +199,10 @@ pub fn combine(
     };
     Ok(match (primary, secondary) {
         (Fresh(p1), None) => sourced(p1, PriceSource::Primary),
-        (Fresh(p1), Some(Reading::Stale | Reading::TooWide | Reading::Unusable(_))) => {
-            sourced(p1, PriceSource::PrimaryOnly)
-        }
+        (
+            Fresh(p1),
+            Some(Reading::Stale | Reading::TooWide | Reading::Unusable(_) | Reading::Held(..)),
+        ) => sourced(p1, PriceSource::PrimaryOnly),
         (Fresh(p1), Some(Fresh(p2))) if agree(p1.price, p2.price, guard.max_divergence_bps) => {
             let bound = PriceBand {
                 low: p2.price,
@@ -201,6 +235,7 @@ pub fn combine(
             };
             sourced(with_bound(p2, bound), PriceSource::Secondary)
         }
+        (Reading::Held(p1, _), _) if hold => sourced(p1, PriceSource::Held),
         (p1, _) => return Err(p1.error()),
     })
 }
@@ -262,6 +297,7 @@ mod tests {
             fresh(px(10_000, 10, 10_000)),
             Some(fresh(px(9_900, 5, 9_900))),
             &g,
+            false,
         )
         .unwrap();
         assert_eq!(s.source, PriceSource::Primary);
@@ -282,6 +318,7 @@ mod tests {
             fresh(px(10_000, 10, 10_000)),
             Some(fresh(px(9_000, 5, 9_000))),
             &g,
+            false,
         )
         .unwrap();
         assert_eq!(s.source, PriceSource::Divergent);
@@ -297,7 +334,7 @@ mod tests {
             )
         );
         // primary stale: the secondary with a 5 % haircut each way
-        let s = combine(stale(), Some(fresh(px(10_000, 100, 10_000))), &g).unwrap();
+        let s = combine(stale(), Some(fresh(px(10_000, 100, 10_000))), &g, false).unwrap();
         assert_eq!(s.source, PriceSource::Secondary);
         let p = s.price.unwrap();
         assert_eq!(
@@ -311,20 +348,34 @@ mod tests {
             )
         );
         // secondary stale: the primary as it is
-        let s = combine(fresh(px(10_000, 10, 10_000)), Some(stale()), &g).unwrap();
+        let s = combine(fresh(px(10_000, 10, 10_000)), Some(stale()), &g, false).unwrap();
         assert_eq!(
             (s.source, s.price),
             (PriceSource::PrimaryOnly, Some(px(10_000, 10, 10_000)))
         );
         // both stale: the primary's quality error
         assert_eq!(
-            combine(stale(), Some(stale()), &g).unwrap_err(),
+            combine(stale(), Some(stale()), &g, true).unwrap_err(),
             error!(KeelError::OracleStale)
         );
         assert_eq!(
-            combine(stale(), None, &g).unwrap_err(),
+            combine(stale(), None, &g, true).unwrap_err(),
             error!(KeelError::OracleStale)
         );
+        // neither fresh, the primary held (issue 27): its last price for health and liquidation,
+        // nothing for borrowing; a fresh second source still comes first
+        let held = Reading::Held(px(10_000, 10, 10_000), Unfresh::TooWide);
+        let s = combine(held, Some(stale()), &g, true).unwrap();
+        assert_eq!(
+            (s.source, s.price),
+            (PriceSource::Held, Some(px(10_000, 10, 10_000)))
+        );
+        assert_eq!(
+            combine(held, None, &g, false).unwrap_err(),
+            error!(KeelError::OracleConfidenceTooWide)
+        );
+        let s = combine(held, Some(fresh(px(10_000, 100, 10_000))), &g, true).unwrap();
+        assert_eq!(s.source, PriceSource::Secondary);
     }
 
     proptest! {
@@ -344,7 +395,7 @@ mod tests {
             let b = OraclePrice { ema_price: p2, ..px(p2, c2, p2) };
             let one = if fresh1 { fresh(a) } else { stale() };
             let two = configured.then(|| if fresh2 { fresh(b) } else { stale() });
-            let Ok(s) = combine(one, two, &g) else {
+            let Ok(s) = combine(one, two, &g, false) else {
                 prop_assert!(!(fresh1 || configured && fresh2), "no fresh source, no price");
                 return Ok(());
             };

@@ -10,7 +10,8 @@
 //!            last_update_timestamp + max_age >= now                (else OracleStale)
 //!            result.value > 0, result.std_dev >= 0                 (else OracleNonPositivePrice,
 //!                                                                   OracleInvalidAccount)
-//!            result.num_samples > 0                                (else stale: no result yet)
+//!            result.num_samples >= MIN_SECONDARY_SAMPLES (3)       (else stale: no result yet, or
+//!                                                                   one too thin to move a price)
 //! price = floor(value / 10^(18 + expo)),  conf = ceil((value + std_dev) / 10^(18 + expo)) - price
 //!            conf * 10_000 <= max_conf_bps * price                 (else OracleConfidenceTooWide)
 //! (value and std_dev carry 18 decimals; expo is the primary's, so the two compare directly)
@@ -125,7 +126,8 @@ pub fn validate_pull_feed(
     require!(t >= not_before, KeelError::OracleOlderThanUsed);
     require!(feed.value > 0, KeelError::OracleNonPositivePrice);
     require!(feed.std_dev >= 0, KeelError::OracleInvalidAccount);
-    if feed.num_samples == 0 || t.saturating_add(cfg.max_age_secs as i64) < now {
+    let thin = feed.num_samples < crate::constants::MIN_SECONDARY_SAMPLES;
+    if thin || t.saturating_add(cfg.max_age_secs as i64) < now {
         return Ok((Reading::Stale, t));
     }
     // price rounded down; the band's top, value + std_dev, rounded up on its own, so that
@@ -224,7 +226,7 @@ mod tests {
         ) {
             let cfg = SecondaryOracle { max_age_secs: 60, max_conf_bps: u16::MAX, ..SecondaryOracle::default() };
             let feed = PullFeedResult {
-                feed_hash: [0; 32], last_update_timestamp: 100, value, std_dev, num_samples: 1, slot: 0,
+                feed_hash: [0; 32], last_update_timestamp: 100, value, std_dev, num_samples: 3, slot: 0,
             };
             let Ok((Reading::Fresh(p), 100)) = validate_pull_feed(&feed, &cfg, expo, 100, 0) else {
                 return Ok(()); // too large for a u64 mantissa, or below one unit: refused

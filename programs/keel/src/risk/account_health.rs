@@ -29,9 +29,14 @@
 //! weights = the market's weights in force at now (maintenance weights on their ramp)
 //! price account = the market's configured one (oracle/pyth.rs): no caller chooses the update
 //! ```
-//! A position *without debt* whose price is stale or too uncertain counts as zero collateral (it
-//! can only make the account look poorer, never richer); a position with debt and an unusable
-//! price refuses (debt cannot be under-valued). A wrong account, owner, feed, verification or an
+//! In health and liquidation (`Maintenance`), a position whose feed is stale or too uncertain is
+//! valued at the feed's last published price, its confidence clamped to the market's limit
+//! (oracle/rules.rs, "held"): a feed's silence never changes an account's health, and a held
+//! price is never an exchange leg (`Quote::exchange_price`). For borrowing and withdrawing
+//! (`Initial`) such a collateral counts zero and such a debt refuses. A position *without debt*
+//! whose feed is gone (no held price, no second source) counts as zero collateral (it can only
+//! make the account look poorer, never richer); a position with debt and no price refuses (debt
+//! cannot be under-valued). A wrong account, owner, feed, verification or an
 //! update older than one already used is always refused. Since the price account is pinned per
 //! market, "stale" means the feed itself has not been updated (anyone, the account's owner
 //! included, can post a fresh update to it), never that a caller picked an old one.
@@ -90,6 +95,18 @@ pub struct Quote {
 }
 
 impl Quote {
+    /// The price a liquidation or an order may exchange this position at: a fresh one. A held
+    /// price (oracle/rules.rs: the feed is stale or too wide) values the account but moves no
+    /// tokens (`HeldPriceNotExchangeable`: post a fresh update first); no price at all refuses
+    /// with `unpriced`.
+    pub fn exchange_price(&self, unpriced: KeelError) -> Result<crate::math::health::OraclePrice> {
+        require!(
+            self.source != PriceSource::Held,
+            KeelError::HeldPriceNotExchangeable
+        );
+        self.input.price.ok_or_else(|| error!(unpriced))
+    }
+
     /// The position's weights in an account of e-mode `group`: the group's when it belongs to
     /// it and holds a deposit.
     pub fn weights_in(&self, group: Option<u8>) -> RiskWeights {
@@ -359,6 +376,7 @@ fn price_group(
         secondary: &market.config.secondary,
         secondary_not_before: market.last_secondary_publish_time,
         strict_secondary: mode == PriceMode::Initial,
+        hold_last_price: mode == PriceMode::Maintenance,
         guard: &market.config.guard,
     };
     match load_market_price(&sources, &group[1], group.get(2), now) {

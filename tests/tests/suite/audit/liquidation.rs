@@ -94,14 +94,14 @@ async fn real_collateral_is_never_swept() {
     let (_lender, trader) = funded(&mut w).await;
     w.borrow(&trader, 1, 790 * USDC).await.unwrap();
     let liq = w.trader(&[0, 1_000_000 * USDC]).await;
-    // SOL's feed goes stale: its collateral counts zero, so the account looks empty and
-    // insolvent, but it is not dust, and it is neither swept nor seized
+    // SOL's feed goes stale: its collateral is held at its last price (issue 27; before, it
+    // counted zero and the account looked empty), so it is neither swept nor seized
     w.env.warp(120).await;
     w.set_price(1, USD).await;
     let deposit_before = w.margin(trader.margin).await.positions[0].deposit_shares;
     assert_keel_error(
         w.liquidate(&liq, trader.margin, 1, 0, u64::MAX).await,
-        KeelError::SeizeMarketUnpriced,
+        KeelError::NotLiquidatable,
     );
     assert_eq!(
         w.margin(trader.margin).await.positions[0].deposit_shares,

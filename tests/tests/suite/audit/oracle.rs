@@ -19,27 +19,33 @@ async fn a_stale_dust_collateral_cannot_make_an_account_unliquidatable() {
     let report = w
         .health(trader.margin)
         .await
-        .expect("health prices a stale collateral at zero");
+        .expect("health holds a stale collateral at its last price");
     assert!(report.liquidatable, "{report:?}");
     let liq = liquidator(&mut w).await;
-    // the stale market cannot be the seize leg
+    // the stale market cannot be the seize leg (issue 27: a held price is never exchanged)
     assert_keel_error(
         w.liquidate(&liq, trader.margin, 1, 2, u64::MAX).await,
-        KeelError::SeizeMarketUnpriced,
+        KeelError::HeldPriceNotExchangeable,
     );
     let out = w
         .liquidate(&liq, trader.margin, 1, 0, u64::MAX)
         .await
         .expect("the account is liquidatable despite the stale dust position");
     assert!(liquidated(&out).repaid > 0);
-    // a stale *debt* price still refuses: debt cannot be under-valued
+    // a stale *debt* price is held too (issue 27; before, it refused the whole liquidation):
+    // the account is still valued, but that debt cannot be the repay leg until someone posts
     w.env.warp(120).await;
     w.set_price(0, 80 * USD).await;
     w.set_price(2, USD).await;
+    assert!(w.health(trader.margin).await.unwrap().liquidatable);
     assert_keel_error(
         w.liquidate(&liq, trader.margin, 1, 0, u64::MAX).await,
-        KeelError::OracleStale,
+        KeelError::HeldPriceNotExchangeable,
     );
+    w.set_price(1, USD).await;
+    w.liquidate(&liq, trader.margin, 1, 0, u64::MAX)
+        .await
+        .expect("a fresh update of the debt's feed unblocks it");
     check(&mut w).await;
 }
 

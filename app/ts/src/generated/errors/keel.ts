@@ -224,6 +224,8 @@ export const KEEL_ERROR__GUARDIAN_VETO_SPENT = 0x17d6; // 6102
 export const KEEL_ERROR__NOT_GUARDIAN = 0x17d7; // 6103
 /** OracleNeedsBothSources: Borrowing and withdrawing against a market with two price sources needs both fresh and agreeing */
 export const KEEL_ERROR__ORACLE_NEEDS_BOTH_SOURCES = 0x17d8; // 6104
+/** HeldPriceNotExchangeable: This market's price is held at its last publication (the feed is stale or too uncertain): post a fresh price update to exchange against it */
+export const KEEL_ERROR__HELD_PRICE_NOT_EXCHANGEABLE = 0x17d9; // 6105
 
 export type KeelError =
   | typeof KEEL_ERROR__ACCOUNT_HAS_COLLATERAL
@@ -249,6 +251,7 @@ export type KeelError =
   | typeof KEEL_ERROR__GUARDIAN_PAUSE_SPENT
   | typeof KEEL_ERROR__GUARDIAN_VETO_SPENT
   | typeof KEEL_ERROR__HEALTH_NOT_IMPROVED
+  | typeof KEEL_ERROR__HELD_PRICE_NOT_EXCHANGEABLE
   | typeof KEEL_ERROR__INITIAL_HEALTH_VIOLATED
   | typeof KEEL_ERROR__INSUFFICIENT_DEPOSIT
   | typeof KEEL_ERROR__INSUFFICIENT_LIQUIDITY
@@ -358,6 +361,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__GUARDIAN_PAUSE_SPENT]: `The guardian's next liquidation pause waits a day after its last one lapsed and its grace period ran: until then, pausing is the admin's`,
     [KEEL_ERROR__GUARDIAN_VETO_SPENT]: `The guardian has vetoed a hand-over already: the admin's next proposal (twice the timelock) cannot be vetoed`,
     [KEEL_ERROR__HEALTH_NOT_IMPROVED]: `Liquidation would not improve the account's health`,
+    [KEEL_ERROR__HELD_PRICE_NOT_EXCHANGEABLE]: `This market's price is held at its last publication (the feed is stale or too uncertain): post a fresh price update to exchange against it`,
     [KEEL_ERROR__INITIAL_HEALTH_VIOLATED]: `Action would leave the account below its initial margin requirement`,
     [KEEL_ERROR__INSUFFICIENT_DEPOSIT]: `Withdrawal exceeds the account's deposit in this market`,
     [KEEL_ERROR__INSUFFICIENT_LIQUIDITY]: `Not enough liquidity in the market's vault`,

@@ -263,14 +263,15 @@ fn order_sides(
 ) -> Result<(OrderSide, OrderSide)> {
     // a market the account holds nothing of (or not on that side) is refused as such
     let side = |key: &Pubkey, debt: bool, (none, unpriced): (KeelError, KeelError)| {
-        let q = &priced.get(key).ok_or_else(|| error!(none))?.input;
+        let quote = priced.get(key).ok_or_else(|| error!(none))?;
+        let q = &quote.input;
         let amount = if debt { q.debt } else { q.deposit };
         if amount == 0 {
             return Err(error!(none));
         }
         Ok(OrderSide {
             amount,
-            price: q.price.ok_or_else(|| error!(unpriced))?,
+            price: quote.exchange_price(unpriced)?,
             decimals: q.decimals,
         })
     };

@@ -1,21 +1,33 @@
-//! The liquidation bonus: its schedule, and the cap that keeps the bonus from creating bad debt.
+//! The liquidation bonus: its schedule, and the cap that keeps the bonus out of lenders' money.
 //!
 //! ```text
 //! shortfall = 1 - HF                       (0 when healthy)
 //! ramp      = min(1, seconds liquidatable / ramp_secs)
 //! schedule  = clamp(min_bonus + shortfall + (max_bonus - min_bonus) * ramp,  min_bonus, max_bonus)
 //!
-//! cap (only when the account is solvent at spot, room = C_spot - D_spot >= 0):
-//!   a liquidation repaying R at bonus b moves the account's spot surplus by -b*R, so it creates no
-//!   bad debt iff b*R <= room. R never exceeds (a) what is offered, R_o = min(max_repay, debt,
-//!   close factor), nor (b) what the seize position can pay for, V_c / (1 + b). So the seizure is
-//!   safe when either  b <= room / R_o            (a)
-//!                or   b <= room / (V_c - room)   (b; any b when V_c <= room)
-//!   cap = max of the two (rounded down to a bps);  bonus = min(schedule, cap)
+//! cap: m = min_bonus, D = the account's whole debt at spot, C = its collateral at spot
+//!   free = C - D - m * D      the equity left once every debt could still be liquidated at the
+//!                             minimum bonus without bad debt
+//!   free <= 0 (insolvent, or nearly): bonus = m
+//!   else a liquidation repaying R at bonus b moves free by -(b - m) * R (spot surplus -b*R, the
+//!   reserve m*D by -m*R), so it may pay above the minimum only out of free: (b - m) * R <= free.
+//!   R never exceeds (a) what is offered, R_o = min(max_repay, debt, close factor), nor (b) what
+//!   the seize position can pay for, V_c / (1 + b). So the seizure keeps free >= 0 when either
+//!        b <= m + free / R_o                          (a)
+//!   or   b <= (free + m * V_c) / (V_c - free)         (b; any b when V_c <= free)
+//!   cap = max of the two (rounded down to a bps);  bonus = min(schedule, cap)  (>= m)
 //! ```
-//! In the one-debt, one-collateral case (b) is `C/D - 1`: when the collateral binds, the bonus is
-//! at most what lets it repay the whole debt. An account already insolvent at spot gets no cap:
-//! its shortfall is bad debt whatever the bonus, and the bonus is what gets it liquidated.
+//! What this buys (issue 27, each a proptest in tests.rs):
+//! - an insolvent account pays the minimum bonus, which is what it paid on the way there (the cap
+//!   falls to m as free falls to zero): waiting for insolvency never pays more than acting now.
+//!   Before, the cap was dropped at insolvency and the bonus jumped to its maximum, paid by
+//!   lenders (an account at C/D 1.002 paid $2.0k; 0.3% lower, $90.8k);
+//! - the bonus above the minimum, over every call, never exceeds the free equity when the first
+//!   call was made, and free only shrinks as prices move against the account;
+//! - a capped call leaves free >= 0, i.e. equity of at least m on every unit of debt still open:
+//!   never an account at zero equity that nobody will liquidate until interest tips it under.
+//! In the one-debt, one-collateral case (b) at m = 0 is `C/D - 1`: when the collateral binds, the
+//! bonus is at most what lets it repay the whole debt.
 use super::super::fixed::{mul_div, Rounding, Wad};
 use super::super::health::token_value;
 use super::{BonusConfig, LiquidationInput, Values};
@@ -46,8 +58,9 @@ pub fn bonus_bps(
     Ok((min + shortfall_bps + ramp_bps).clamp(min, max))
 }
 
-/// `schedule`, capped so that no repay the plan can choose turns the account's spot surplus
-/// negative; `offered` is what the liquidator offers within the close factor (base units).
+/// `schedule`, capped so that no repay the plan can choose pays above the minimum bonus out of
+/// anything but the account's free equity; `offered` is what the liquidator offers within the
+/// close factor (base units).
 pub(super) fn capped_bonus_bps(
     input: &LiquidationInput,
     values: &Values,
@@ -55,10 +68,14 @@ pub(super) fn capped_bonus_bps(
     offered: u64,
 ) -> Result<u64> {
     let h = &input.health;
-    if h.collateral_spot < h.debt_spot {
-        return Ok(schedule); // insolvent at spot: the shortfall is bad debt whatever the bonus
+    let min = (input.bonus.min_bonus_bps as u64).min(schedule);
+    // the reserve: the minimum bonus on every unit of debt, rounded up (less is free)
+    let reserve = h.debt_spot.mul_bps(min, Rounding::Up)?;
+    let owed = h.debt_spot.try_add(reserve)?;
+    if h.collateral_spot <= owed {
+        return Ok(min); // insolvent or nearly: the minimum, as on the way there
     }
-    let room = h.collateral_spot.try_sub(h.debt_spot)?;
+    let free = h.collateral_spot.try_sub(owed)?;
     let r = &input.repay;
     let offered_value = token_value(
         offered,
@@ -67,13 +84,16 @@ pub(super) fn capped_bonus_bps(
         r.decimals,
         Rounding::Up,
     )?;
-    // (a) b <= room / R_o
-    let by_offer = ratio_bps(room, offered_value)?;
-    // (b) b <= room / (V_c - room), unbounded when the position is worth no more than the room
-    let by_collateral = if values.collateral_spot <= room {
+    // (a) b <= m + free / R_o
+    let by_offer = min.saturating_add(ratio_bps(free, offered_value)?);
+    // (b) b <= (free + m V_c) / (V_c - free), unbounded when the position is worth no more than
+    // free
+    let v_c = values.collateral_spot;
+    let by_collateral = if v_c <= free {
         u64::MAX
     } else {
-        ratio_bps(room, values.collateral_spot.try_sub(room)?)?
+        let num = free.try_add(v_c.mul_bps(min, Rounding::Down)?)?;
+        ratio_bps(num, v_c.try_sub(free)?)?
     };
     Ok(schedule.min(by_offer.max(by_collateral)))
 }

@@ -192,13 +192,15 @@ proptest! {
         prop_assert!(!after.improved_by(&h), "health fell: {:?} -> {:?}", h, after);
     }
 
-    /// Audit finding 8: when the account is solvent at spot (C >= D), a liquidation never leaves
-    /// debt without collateral: if it takes the whole (only) collateral, it repays the whole debt.
+    /// Audit finding 8, as issue 27 leaves it: when the account's collateral covers its debt and
+    /// the minimum bonus on it (C >= (1 + m) D at spot), a liquidation never leaves debt without
+    /// collateral: if it takes the whole (only) collateral, it repays the whole debt. (Between D
+    /// and (1 + m) D the minimum bonus is paid, as it is once insolvent: see below.)
     #[test]
     fn a_solvent_account_is_never_pushed_into_bad_debt(
         coll in 1_000_000u64..100_000_000_000_000,
         cp in 1_000_000u64..100_000_000_000_000,
-        margin_bps in 0u64..3_000,                       // C = D * (1 + margin)
+        margin_bps in 251u64..3_000,                     // C = D * (1 + margin)
         conf_bps in 0u64..200,
         elapsed in 0u64..2_000,
         max_repay in 1u64..u64::MAX,
@@ -229,4 +231,134 @@ proptest! {
         prop_assert!(after.collateral_spot.try_add(Wad(2_000_000_000_000)).unwrap() >= after.debt_spot,
             "surplus turned negative: {:?} -> {:?}", h, after);
     }
+
+    /// Issue 27, item 2: an account without free equity (C < (1 + m) D at spot: insolvent, or
+    /// nearly) pays exactly the minimum bonus, whatever its shortfall and however long it has been
+    /// liquidatable. Before, insolvency dropped the cap and the bonus jumped to its maximum.
+    #[test]
+    fn an_account_without_free_equity_pays_the_minimum_bonus(
+        coll in 1_000_000_000u64..100_000_000_000_000,
+        cp in 1_000_000u64..100_000_000_000_000,
+        ratio_bps in 5_000u64..10_250,                   // C = D * ratio
+        conf_bps in 0u64..100,
+        elapsed in 0u64..100_000,
+        max_repay in 1u64..u64::MAX,
+    ) {
+        let (bonus, pool) = config();
+        let (h, input) = account_at(coll, cp, ratio_bps, conf_bps, elapsed, max_repay, bonus, pool)?;
+        let reserve = h.debt_spot.mul_bps(bonus.min_bonus_bps as u64, Rounding::Up).unwrap();
+        prop_assume!(h.collateral_spot <= h.debt_spot.try_add(reserve).unwrap());
+        let plan = plan_liquidation(&input).unwrap();
+        prop_assert!(plan.repay == 0 || plan.bonus_bps == bonus.min_bonus_bps as u64, "{:?}", plan);
+    }
+
+    /// Issue 27, item 2: waiting never pays more above the minimum. Liquidated to the end (every
+    /// call the plan allows, at once), the bonus paid above the minimum never exceeds the
+    /// account's free equity C - (1 + m) D at the start, which only shrinks as the collateral's
+    /// price falls; and no capped call leaves an account with debt open and less equity than the
+    /// minimum bonus on that debt (never zero equity with debt open).
+    #[test]
+    fn the_bonus_above_the_minimum_comes_out_of_free_equity(
+        coll in 1_000_000_000u64..100_000_000_000_000,
+        cp in 1_000_000u64..100_000_000_000_000,
+        ratio_bps in 9_000u64..13_000,
+        conf_bps in 0u64..100,
+        elapsed in 0u64..2_000,
+        max_repay in 1u64..u64::MAX,
+        cf_bps in 1u16..=10_000,
+        max_b in 250u16..1_700,
+    ) {
+        let (mut bonus, mut pool) = config();
+        bonus.max_bonus_bps = max_b;
+        pool.close_factor_bps = cf_bps;
+        let (h0, mut input) = account_at(coll, cp, ratio_bps, conf_bps, elapsed, max_repay, bonus, pool)?;
+        let m = bonus.min_bonus_bps as u64;
+        let free = |h: &Health| -> Wad {
+            let owed = h.debt_spot.try_add(h.debt_spot.mul_bps(m, Rounding::Up).unwrap()).unwrap();
+            h.collateral_spot.saturating_sub(owed)
+        };
+        let free0 = free(&h0);
+        let (dp, cprice) = (input.repay.price, input.seize.price);
+        let mut extra = Wad::ZERO;
+        // rounding slack: a base unit of each token (seized and base round separately)
+        let unit = token_value(1, cprice.price, EXPO, 9, Rounding::Up).unwrap()
+            .try_add(token_value(1, dp.price, EXPO, 6, Rounding::Up).unwrap()).unwrap();
+        let mut calls = 0u128;
+        while input.health.is_liquidatable() && calls < 30 {
+            let plan = plan_liquidation(&input).unwrap();
+            if plan.repay == 0 {
+                break;
+            }
+            calls += 1;
+            let repaid = token_value(plan.repay, dp.price, EXPO, 6, Rounding::Down).unwrap();
+            let bonus_value = token_value(plan.bonus_amount, cprice.price, EXPO, 9, Rounding::Down).unwrap();
+            extra = extra.try_add(bonus_value.saturating_sub(repaid.mul_bps(m, Rounding::Up).unwrap())).unwrap();
+            let (c, d) = (input.seize.amount - plan.seized, input.repay.amount - plan.repay);
+            let after = health(c, cprice, d, dp);
+            if d > 0 && free(&input.health) > Wad::ZERO && plan.bonus_bps > m {
+                // a call paid above the minimum: the reserve on the debt left is intact
+                let owed = after.debt_spot.try_add(after.debt_spot.mul_bps(m, Rounding::Down).unwrap()).unwrap();
+                prop_assert!(after.collateral_spot.try_add(unit).unwrap() >= owed,
+                    "a capped call ate the reserve: {:?} -> {:?} ({:?})", input.health, after, plan);
+            }
+            if c == 0 || d == 0 {
+                break;
+            }
+            input.health = after;
+            input.seize.amount = c;
+            input.repay.amount = d;
+        }
+        let slack = Wad(unit.0 * (calls + 1) * 4);
+        prop_assert!(extra <= free0.try_add(slack).unwrap(),
+            "paid {:?} above the minimum from free equity {:?} in {} calls", extra, free0, calls);
+    }
+}
+
+/// A liquidatable account of `coll` units (9 decimals) at price `cp` against USDC debt worth
+/// C / ratio, and its plan's input.
+#[allow(clippy::too_many_arguments)]
+fn account_at(
+    coll: u64,
+    cp: u64,
+    ratio_bps: u64,
+    conf_bps: u64,
+    elapsed: u64,
+    max_repay: u64,
+    bonus: BonusConfig,
+    pool: LiquidationConfig,
+) -> std::result::Result<(Health, LiquidationInput), TestCaseError> {
+    let dp = price(100_000_000, conf_bps.min(50));
+    let cprice = price(cp, conf_bps);
+    let c_spot = token_value(coll, cp, EXPO, 9, Rounding::Down).unwrap();
+    let debt = mul_div(
+        c_spot.0,
+        10_000,
+        ratio_bps as u128 * 1_000_000_000_000,
+        Rounding::Down,
+    )
+    .unwrap()
+    .min(u64::MAX as u128 / 4) as u64;
+    prop_assume!(debt > 1_000 && cprice.price > cprice.conf);
+    let h = health(coll, cprice, debt, dp);
+    prop_assume!(h.is_liquidatable());
+    let input = LiquidationInput {
+        health: h,
+        repay: Side {
+            amount: debt,
+            price: dp,
+            decimals: 6,
+            weight_bps: 10_000,
+        },
+        seize: Side {
+            amount: coll,
+            price: cprice,
+            decimals: 9,
+            weight_bps: 8_500,
+        },
+        bonus,
+        pool,
+        elapsed_secs: elapsed,
+        max_repay,
+    };
+    Ok((h, input))
 }

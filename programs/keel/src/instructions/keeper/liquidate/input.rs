@@ -37,15 +37,10 @@ pub(super) fn liquidation_input(
             .weighted(&seize_key)
             .ok_or_else(|| error!(KeelError::MissingPositionPair))?,
     );
-    let seize_price = sq
-        .input
-        .price
-        .ok_or_else(|| error!(KeelError::SeizeMarketUnpriced))?;
-    // a position with debt is always priced (risk/account_health.rs refuses otherwise)
-    let repay_price = rq
-        .input
-        .price
-        .ok_or_else(|| error!(KeelError::OracleStale))?;
+    // both legs at fresh prices: a held one (stale or too-wide feed) values the account, never
+    // an exchange; a position with debt is always priced (risk/account_health.rs refuses)
+    let seize_price = sq.exchange_price(KeelError::SeizeMarketUnpriced)?;
+    let repay_price = rq.exchange_price(KeelError::OracleStale)?;
     let input = Box::new(LiquidationInput {
         health: before,
         repay: Side {

@@ -4,8 +4,9 @@
 //! ```text
 //! pre:  liquidation not paused nor in its grace period (a borrow pause does not stop it)
 //!       HF < 1 (maintenance; positions priced once from the remaining accounts, matched by key;
-//!       a collateral-only position with a stale or too-wide price counts zero and cannot be the
-//!       seize leg; a debt position needs a usable price: risk/account_health.rs)
+//!       a stale or too-wide feed is held at its last price, which values the account but is
+//!       never a leg: HeldPriceNotExchangeable; a gone feed's collateral counts zero and cannot be
+//!       the seize leg; a debt position needs a price: risk/account_health.rs)
 //! post: math/liquidation/post.rs on the real post-state (the same prices, the moved shares):
 //!       C_w - D_w improved; HF <= target (+ rounding units) unless dust or no debt left;
 //!       value(seized) <= value(repaid) * (1 + max_bonus);  repaid <= debt

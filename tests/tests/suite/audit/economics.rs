@@ -1,0 +1,202 @@
+//! Economic review (issue 27): rules that paid the wrong party, each as the attack it describes.
+//! Every test was first run against the unfixed program and seen to fail (the attack paid).
+use super::*;
+
+/// SOL, USDC and a third $1 market: a lender of 100,000 USDC, and a trader with 10 SOL and 1,000
+/// units of the third market backing 1,200 USDC (maintenance: 1,700 against 1,200).
+async fn two_collaterals() -> (World, Trader) {
+    let mut w = three_markets().await;
+    let lender = w.trader(&[0, 100_000 * USDC, 0]).await;
+    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
+    let trader = w.trader(&[10 * SOL, 0, 1_000 * USDC]).await;
+    w.deposit(&trader, 0, 10 * SOL).await.unwrap();
+    w.deposit(&trader, 2, 1_000 * USDC).await.unwrap();
+    w.borrow(&trader, 1, 1_200 * USDC).await.unwrap();
+    (w, trader)
+}
+
+/// Item 1 (high): a liquidator who did not refresh an idle feed for 60 s made its collateral count
+/// zero, and liquidated a healthy account against the rest. A silent feed is now held at its last
+/// price for health and liquidation: silence alone never makes an account liquidatable.
+#[tokio::test]
+async fn a_silent_feed_cannot_make_a_healthy_account_liquidatable() {
+    let (mut w, trader) = two_collaterals().await;
+    w.env.warp(120).await; // the third market's feed is two minutes old; the others refreshed
+    w.set_price(0, 100 * USD).await;
+    w.set_price(1, USD).await;
+    let report = w.health(trader.margin).await.unwrap();
+    assert!(
+        !report.liquidatable,
+        "silence made it liquidatable: {report:?}"
+    );
+    let liq = liquidator(&mut w).await;
+    assert_keel_error(
+        w.liquidate(&liq, trader.margin, 1, 0, u64::MAX).await,
+        KeelError::NotLiquidatable,
+    );
+    // borrowing still counts the silent collateral as zero: 850 of SOL cannot carry 1,200 more
+    assert_keel_error(
+        w.borrow(&trader, 1, USDC).await,
+        KeelError::InitialHealthViolated,
+    );
+    check(&mut w).await;
+}
+
+/// Item 1, the wide half: a real Pyth update with a confidence above the market's 2% limit made
+/// the collateral count zero. It is held with its confidence clamped to the limit.
+#[tokio::test]
+async fn a_wide_price_cannot_make_a_healthy_account_liquidatable() {
+    let (mut w, trader) = two_collaterals().await;
+    let wide = PriceSpec {
+        conf: 5 * USD as u64 / 100, // 5% of $1
+        ..w.price_spec(2, USD).await
+    };
+    w.write_price(2, &wide);
+    let report = w.health(trader.margin).await.unwrap();
+    assert!(
+        !report.liquidatable,
+        "width made it liquidatable: {report:?}"
+    );
+    // valued at $1 less the 2% limit, not less 5%: 1,000 * 0.98 * 85% + 10 * 99.9 * 85%
+    let floor = Wad::from_int(833 + 849);
+    assert!(report.collateral_maint >= floor, "{report:?}");
+    let liq = liquidator(&mut w).await;
+    assert_keel_error(
+        w.liquidate(&liq, trader.margin, 1, 0, u64::MAX).await,
+        KeelError::NotLiquidatable,
+    );
+    check(&mut w).await;
+}
+
+/// Item 1, the other half of the rule: a truly unhealthy account is liquidated although one of
+/// its feeds is silent, against the fresh leg at once, and against the silent one as soon as
+/// anyone (the liquidator, in its own transaction) posts a fresh update; a held price is never
+/// the price of an exchange.
+#[tokio::test]
+async fn a_held_price_is_never_exchanged_and_a_fresh_update_unblocks_it() {
+    let (mut w, trader) = two_collaterals().await;
+    w.env.warp(120).await;
+    w.set_price(0, 20 * USD).await; // SOL crashes: 170 + 850 < 1,200
+    w.set_price(1, USD).await;
+    assert!(w.health(trader.margin).await.unwrap().liquidatable);
+    let liq = liquidator(&mut w).await;
+    assert_keel_error(
+        w.liquidate(&liq, trader.margin, 1, 2, u64::MAX).await,
+        KeelError::HeldPriceNotExchangeable,
+    );
+    let out = w
+        .liquidate(&liq, trader.margin, 1, 0, u64::MAX)
+        .await
+        .expect("the fresh leg liquidates at once");
+    assert!(liquidated(&out).repaid > 0);
+    w.set_price(2, USD).await; // anyone posts the fresh update
+    if w.health(trader.margin).await.unwrap().liquidatable {
+        w.liquidate(&liq, trader.margin, 1, 2, u64::MAX)
+            .await
+            .expect("the fresh update unblocks the third market's leg");
+    }
+    check(&mut w).await;
+}
+
+/// A lender of 100,000 USDC and a trader with 10 SOL against 790 USDC.
+async fn levered(w: &mut World) -> Trader {
+    let lender = w.trader(&[0, 100_000 * USDC]).await;
+    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
+    let trader = w.trader(&[10 * SOL, 0]).await;
+    w.deposit(&trader, 0, 10 * SOL).await.unwrap();
+    w.borrow(&trader, 1, 790 * USDC).await.unwrap();
+    trader
+}
+
+/// Zero-confidence prices: SOL at `sol` (mantissa), USDC at $1.
+async fn exact_prices(w: &mut World, sol: i64) {
+    for (m, price) in [(0usize, sol), (1, USD)] {
+        let spec = PriceSpec {
+            conf: 0,
+            ema_conf: 0,
+            ..w.price_spec(m, price).await
+        };
+        w.write_price(m, &spec);
+    }
+}
+
+/// The bonus a liquidation paid, in USD at `price` (SOL mantissa, 8 decimals).
+fn bonus_usd(event: &Liquidated, price: i64) -> u128 {
+    event.bonus as u128 * price as u128 / SOL as u128
+}
+
+/// Item 2 (high): the bonus jumped to its maximum the moment the account was insolvent. At
+/// C/D 1.002 a full liquidation paid about $1.6; 0.3% lower, insolvent, it paid about $72 (45x),
+/// out of lenders' money. Waiting for insolvency now never pays more than acting before it.
+#[tokio::test]
+async fn waiting_for_insolvency_does_not_pay_more() {
+    let mut w = sol_usdc().await;
+    let now_ = levered(&mut w).await;
+    let later = levered(&mut w).await;
+    let liq = w.trader(&[0, 1_000_000 * USDC]).await;
+    let thin = 7_915_800_000; // $79.158: C/D = 1.002
+    exact_prices(&mut w, thin).await;
+    let acted = w
+        .liquidate(&liq, now_.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+    let insolvent = thin * 9_970 / 10_000; // 0.3% lower: C/D = 0.999
+    exact_prices(&mut w, insolvent).await;
+    let waited = w
+        .liquidate(&liq, later.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+    let (a, b) = (liquidated(&acted), liquidated(&waited));
+    let (paid_now, paid_later) = (bonus_usd(&a, thin), bonus_usd(&b, insolvent));
+    assert!(
+        paid_later <= paid_now,
+        "waiting paid more: {paid_later} (at {} bps) against {paid_now} (at {} bps), base units of USD",
+        b.bonus_bps,
+        a.bonus_bps
+    );
+    let min = w.market(0).await.config.bonus.min_bonus_bps as u64;
+    assert_eq!(
+        b.bonus_bps, min,
+        "an insolvent account pays the minimum bonus"
+    );
+    check(&mut w).await;
+}
+
+/// Item 2: a capped call could take all the equity and leave debt = collateral, an account that
+/// nobody liquidates (the cap pays nothing there) until interest tips it under. At C/D 1.06 the
+/// old cap paid 10% on half the debt and left 2% of equity on the rest; a capped call now leaves
+/// at least the minimum bonus (2.5%) on every unit of debt still open.
+#[tokio::test]
+async fn a_capped_liquidation_leaves_equity_for_the_next() {
+    let mut w = sol_usdc().await;
+    let trader = levered(&mut w).await;
+    let liq = w.trader(&[0, 1_000_000 * USDC]).await;
+    exact_prices(&mut w, 8_374_000_000).await; // $83.74: C/D = 1.06, HF 0.901 (close factor 50%)
+    let out = w
+        .liquidate(&liq, trader.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+    let event = liquidated(&out);
+    let after = w.health(trader.margin).await.unwrap();
+    assert!(
+        after.debt_value > Wad::ZERO,
+        "debt is still open (bonus {} bps)",
+        event.bonus_bps
+    );
+    let min = w.market(0).await.config.bonus.min_bonus_bps as u64;
+    let reserve = after
+        .debt_value
+        .mul_bps(min, keel::math::fixed::Rounding::Down)
+        .unwrap();
+    let cent = Wad::from_int(1)
+        .mul_bps(100, keel::math::fixed::Rounding::Down)
+        .unwrap();
+    assert!(
+        after.collateral_value.try_add(cent).unwrap() >= after.debt_value.try_add(reserve).unwrap(),
+        "the call left {:?} of collateral against {:?} of debt (bonus {} bps)",
+        after.collateral_value,
+        after.debt_value,
+        event.bonus_bps
+    );
+    check(&mut w).await;
+}
