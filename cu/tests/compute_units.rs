@@ -19,12 +19,14 @@ const SIZES: [usize; 5] = [1, 2, 4, 8, 16];
 
 /// Budgets, CU (`LIQUIDATE_16` is in the library, shared with flash_loans.rs).
 /// 2,281 before the second source; the group walk, the two-source rules and the volatility
-/// margin brought it to 2,722 (issue 14).
-const HEALTH_PER_POSITION: u64 = 3_000;
+/// margin brought it to 2,722 (issue 14); the held-price rules (issue 27) to 3,008, over the
+/// 3,000 budget: raised by 50 until issue 31's profiling brings it back down (goal 2,500).
+const HEALTH_PER_POSITION: u64 = 3_050;
 const BORROW_WITHDRAW_16: u64 = 60_000;
 /// `health` per position when every market also has a Switchboard second source (2,713 + 767
-/// measured at issue 14).
-const HEALTH_PER_POSITION_TWO_SOURCES: u64 = 4_000;
+/// measured at issue 14; 4,063 with the held-price rules of issue 27: raised by 100 until issue
+/// 31, goal 3,000).
+const HEALTH_PER_POSITION_TWO_SOURCES: u64 = 4_100;
 const DEPOSIT_REPAY: u64 = 15_000;
 
 #[test]

@@ -43,7 +43,9 @@ pub struct PassReport {
 /// Errors that mean another actor got there first (or the state moved): skip, do not retry; the
 /// next pass reads the chain afresh. A position emptied since the read changes the account's
 /// remaining-accounts list, hence the two remaining-accounts errors.
-const RACES: [KeelError; 9] = [
+const RACES: [KeelError; 10] = [
+    // a feed went stale between the read and the send: the next pass re-reads its source
+    KeelError::HeldPriceNotExchangeable,
     KeelError::RemainingAccountsCount,
     KeelError::RemainingAccountMismatch,
     KeelError::NotLiquidatable,

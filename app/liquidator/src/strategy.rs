@@ -102,6 +102,10 @@ pub fn choose_funded(
     let weights = position_weights(&amounts, &snapshot.markets, snapshot.now).ok()?;
     let side = |i: usize, amount: u64, weight_bps: u16| -> Option<Side> {
         let m = &snapshot.markets[i];
+        // a held price (stale or too-wide feed) values the account but is never exchanged
+        if m.source == keel::oracle::rules::PriceSource::Held {
+            return None;
+        }
         Some(Side {
             amount,
             price: m.price?,

@@ -42,6 +42,11 @@ pub const MAX_ORACLE_MAX_CONF_BPS: u16 = 1_000;
 /// Fewest oracle answers a second-source (Switchboard) result must aggregate to count as fresh:
 /// a result anyone can crank from a single answer must not move a price (issue 27, item 3).
 pub const MIN_SECONDARY_SAMPLES: u8 = 3;
+/// Oldest Pyth update held at its last price for health and liquidation, seconds since it was
+/// published (issue 27): long enough that no liquidator can starve a feed anyone may refresh,
+/// short enough that a feed Pyth stopped publishing (a halted asset) does not freeze an account's
+/// value; past it the feed is gone: its collateral counts zero, its debt refuses.
+pub const MAX_HELD_PRICE_AGE_SECS: i64 = 3_600;
 /// Bounds of the divergence two sources may show and still agree, bps (0.1 % to 20 %).
 pub const MIN_DIVERGENCE_BPS: u16 = 10;
 /// Upper bound of `max_divergence_bps`.

@@ -142,6 +142,12 @@ pub fn order_execution(
     };
     let bonus = order.triggered_bonus(hf, spot).ok()??;
     let (rm, sm) = (market(&order.repay_market)?, market(&order.seize_market)?);
+    // a held price (stale or too-wide feed) is never exchanged: the program refuses the legs
+    let held_price =
+        |m: &crate::risk::MarketState| m.source == keel::oracle::rules::PriceSource::Held;
+    if held_price(rm) || held_price(sm) {
+        return None;
+    }
     let bonus = bonus.min(sm.market.config.bonus.max_bonus_bps);
     let amounts = position_amounts(account, markets, now).ok()?;
     let held = |k: &Pubkey| amounts.iter().find(|a| a.market == *k);

@@ -10,8 +10,9 @@
 //!            publish_time + max_age >= now                         (else OracleStale)
 //!            price > 0 and ema_price > 0                           (else OracleNonPositivePrice)
 //!            conf * 10_000 <= max_conf_bps * price                 (else OracleConfidenceTooWide)
-//! held       a stale or too-wide update that passes every other check: its price, confidence
-//!            clamped to max_conf_bps (rules.rs holds it for health and liquidation only)
+//! held       a stale (at most MAX_HELD_PRICE_AGE_SECS, an hour, old) or too-wide update that
+//!            passes every other check: its price, confidence clamped to max_conf_bps (rules.rs
+//!            holds it for health and liquidation only); older, the feed is gone (stale)
 //! ```
 //! The checks of verification, feed id and age are the Pyth SDK's own
 //! (`get_price_no_older_than`); this file maps its errors to Keel's and adds the rest.
@@ -78,6 +79,11 @@ pub fn check_price_update(
                     Reading::TooWide => Unfresh::TooWide,
                     _ => Unfresh::Stale,
                 };
+                // a feed silent for longer than any refresh takes is gone, not held
+                let age = now.saturating_sub(msg.publish_time);
+                if why == Unfresh::Stale && age > crate::constants::MAX_HELD_PRICE_AGE_SECS {
+                    return Ok((Reading::Stale, msg.publish_time, msg.exponent));
+                }
                 let held = Reading::Held(held_price(msg, oracle.max_conf_bps), why);
                 Ok((held, msg.publish_time, msg.exponent))
             }

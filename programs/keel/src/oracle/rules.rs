@@ -16,8 +16,9 @@
 //! p1 not, p2 fresh            p2, band = [floor(low2 * (1 - h)), ceil(high2 * (1 + h))]
 //!                             h = fallback_haircut_bps                      source: Secondary
 //! neither fresh, p1 held      health and liquidation (`hold`): p1's last    source: Held
-//!   (stale or too wide, but   published price, its confidence clamped to
-//!   readable and positive)    the market's limit; never an exchange leg
+//!   (stale for at most an     published price, its confidence clamped to
+//!   hour, or too wide;        the market's limit; never an exchange leg
+//!   readable and positive)
 //!                             borrow and withdraw: no price (as below)
 //! neither fresh               no price: collateral counts zero, debt refuses  source: None
 //! ```

@@ -174,6 +174,11 @@ impl PricedAccount {
         }
     }
 
+    /// True when a position is valued at a held price (a stale or too-wide feed).
+    pub fn any_held(&self) -> bool {
+        self.quotes.iter().any(|q| q.source == PriceSource::Held)
+    }
+
     /// The quote of the position in `market`.
     pub fn get(&self, market: &Pubkey) -> Option<&Quote> {
         self.quotes.iter().find(|q| q.market == *market)

@@ -200,3 +200,32 @@ async fn a_capped_liquidation_leaves_equity_for_the_next() {
     );
     check(&mut w).await;
 }
+
+/// Attack review of item 1: a held price that never expired froze the value of a collateral
+/// whose feed Pyth stopped publishing (a halted asset): its account could not be liquidated
+/// however far the asset really fell. A feed silent for over an hour is gone: its collateral
+/// counts zero again, and the account's fresh collateral is liquidated.
+#[tokio::test]
+async fn a_halted_feed_is_not_held_forever() {
+    let (mut w, trader) = two_collaterals().await;
+    w.env.warp(30 * 60).await;
+    w.set_price(0, 100 * USD).await;
+    w.set_price(1, USD).await;
+    assert!(
+        !w.health(trader.margin).await.unwrap().liquidatable,
+        "held for half an hour"
+    );
+    w.env.warp(31 * 60).await;
+    w.set_price(0, 100 * USD).await;
+    w.set_price(1, USD).await;
+    let report = w.health(trader.margin).await.unwrap();
+    assert!(
+        report.liquidatable,
+        "an hour of silence is a gone feed: {report:?}"
+    );
+    let liq = liquidator(&mut w).await;
+    w.liquidate(&liq, trader.margin, 1, 0, u64::MAX)
+        .await
+        .expect("the fresh collateral is liquidated");
+    check(&mut w).await;
+}

@@ -1,9 +1,12 @@
 //! `health`: the program's own answer to "how healthy is this account?", as return data and an event.
-//! Read-only; priced as a liquidation would (risk/account_health.rs, lenient mode: a collateral
-//! position with a stale or too-wide price counts zero; a debt position needs a usable price).
+//! Read-only; priced as a liquidation would (risk/account_health.rs, maintenance mode: a stale or
+//! too-wide feed is held at its last price, a gone feed's collateral counts zero, a debt needs a
+//! price). `meets_initial` reads held positions as borrowing does (a held collateral counts
+//! zero, a held debt fails it): a caller never reads a looser check than `borrow`.
 use crate::events::HealthReported;
 use crate::math::health::HealthParts;
-use crate::risk::account_health::{price_account, PriceMode};
+use crate::oracle::rules::PriceSource;
+use crate::risk::account_health::{price_account, PriceMode, PricedAccount};
 use crate::state::{HealthReport, MarginAccount};
 use anchor_lang::prelude::*;
 
@@ -24,14 +27,14 @@ pub fn health(ctx: Context<ReportHealth>) -> Result<HealthReport> {
         maintenance: true,
         spot: false,
     };
-    let h = price_account(
+    let priced = price_account(
         &account,
         ctx.remaining_accounts,
         &[],
         now,
         PriceMode::Maintenance,
-    )?
-    .health_parts(parts)?;
+    )?;
+    let h = priced.health_parts(parts)?;
     let report = HealthReport {
         collateral_init: h.collateral_init,
         debt_init: h.debt_init,
@@ -40,7 +43,10 @@ pub fn health(ctx: Context<ReportHealth>) -> Result<HealthReport> {
         collateral_value: h.collateral_value,
         debt_value: h.debt_value,
         health_factor: h.health_factor()?,
-        meets_initial: h.meets_initial(),
+        meets_initial: match priced.any_held() {
+            false => h.meets_initial(),
+            true => initial_without_held(&priced)?,
+        },
         liquidatable: h.is_liquidatable(),
     };
     crate::events::emit_event!(HealthReported {
@@ -53,4 +59,30 @@ pub fn health(ctx: Context<ReportHealth>) -> Result<HealthReport> {
     #[cfg(not(target_os = "solana"))]
     solana_sysvar::program_stubs::sol_set_return_data(&borsh::to_vec(&report)?);
     Ok(report)
+}
+
+/// The initial requirement as borrowing would judge it: a held collateral counts zero, a held
+/// debt fails it (out of line: only accounts with a held position pay for it).
+#[inline(never)]
+fn initial_without_held(priced: &PricedAccount) -> Result<bool> {
+    let mut strict = PricedAccount {
+        quotes: priced.quotes.clone(),
+        pinned_group: priced.pinned_group,
+    };
+    for q in strict
+        .quotes
+        .iter_mut()
+        .filter(|q| q.source == PriceSource::Held)
+    {
+        if q.input.debt > 0 {
+            return Ok(false);
+        }
+        q.input.price = None;
+    }
+    let initial = HealthParts {
+        initial: true,
+        maintenance: false,
+        spot: false,
+    };
+    Ok(strict.health_parts(initial)?.meets_initial())
 }

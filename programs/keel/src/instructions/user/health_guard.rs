@@ -80,7 +80,9 @@ pub fn restart_bonus_clock_if_healthy(
             .and_then(|p| p.maintenance_health().map(|h| (p, h)))
     };
     match priced {
-        Ok((p, h)) if !h.is_liquidatable() => {
+        // a held price (a stale feed's last print, which the owner may pick from the gap) never
+        // restarts the clock: only fresh prices say the account recovered
+        Ok((p, h)) if !h.is_liquidatable() && !p.any_held() => {
             clear_bonus_clock(account, account_key);
             p.record_publish_time(&market_key, market);
         }

@@ -26,6 +26,7 @@
 //!   call was made, and free only shrinks as prices move against the account;
 //! - a capped call leaves free >= 0, i.e. equity of at least m on every unit of debt still open:
 //!   never an account at zero equity that nobody will liquidate until interest tips it under.
+//!
 //! In the one-debt, one-collateral case (b) at m = 0 is `C/D - 1`: when the collateral binds, the
 //! bonus is at most what lets it repay the whole debt.
 use super::super::fixed::{mul_div, Rounding, Wad};

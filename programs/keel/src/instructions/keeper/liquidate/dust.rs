@@ -48,11 +48,13 @@ pub(super) fn sweep_if_dust(
     (repay_market, repay_key): (&mut Market, Pubkey),
     (seize_market, seize_key): (&mut Market, Pubkey),
 ) -> Result<Option<Box<DustCollateralSwept>>> {
-    // a stale price counts a collateral as zero: it must never make real collateral look like dust
-    let fully_priced = priced
-        .quotes
-        .iter()
-        .all(|q| q.input.deposit == 0 || q.input.price.is_some());
+    // a gone feed counts a collateral as zero and a held one is a stale print: neither may make
+    // real collateral look like dust (every collateral freshly priced)
+    let fully_priced = !priced.any_held()
+        && priced
+            .quotes
+            .iter()
+            .all(|q| q.input.deposit == 0 || q.input.price.is_some());
     let dust = h.is_liquidatable()
         && fully_priced
         && h.collateral_value < h.debt_value
