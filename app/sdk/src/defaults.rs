@@ -34,7 +34,9 @@ pub fn default_config(feed_id: [u8; 32]) -> MarketConfig {
         borrow_cap: u64::MAX / 4,
         bonus: BonusConfig {
             min_bonus_bps: 250,
-            max_bonus_bps: 1_000,
+            // the most an 85 % maintenance weight allows with a 2.5 % minimum (Aave v4's rule:
+            // state/market.rs, max_maint_asset_weight_bps)
+            max_bonus_bps: 900,
             protocol_fee_bps: 2_500,
         },
         outflow: OutflowLimit {

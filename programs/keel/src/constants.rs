@@ -52,7 +52,7 @@ pub const MIN_DIVERGENCE_BPS: u16 = 10;
 /// Upper bound of `max_divergence_bps`.
 pub const MAX_DIVERGENCE_BPS: u16 = 2_000;
 /// Upper bound of the haircut on a secondary-only price, bps.
-pub const MAX_FALLBACK_HAIRCUT_BPS: u16 = 5_000;
+pub const MAX_FALLBACK_HAIRCUT_BPS: u16 = 1_000;
 /// Upper bound of the volatility that costs no extra initial margin, bps.
 pub const MAX_VOL_MARGIN_FLOOR_BPS: u16 = 1_000;
 /// Upper bound of the volatility multiplier, bps of 1x (6x).
@@ -71,6 +71,15 @@ pub const MAX_RESERVE_FACTOR_BPS: u16 = 5_000;
 pub const MAX_TIMELOCK_DELAY_SECS: i64 = 30 * 24 * 3600;
 /// Hard cap of any liquidation bonus, bps (20 %).
 pub const MAX_BONUS_BPS: u16 = 2_000;
+/// Smallest minimum liquidation bonus, bps: what an insolvent account pays its liquidator
+/// (issue 27: a 0 % floor listed markets nobody would liquidate once under water).
+pub const MIN_BONUS_BPS: u16 = 100;
+/// Smallest gap between a lending collateral's initial and maintenance weights, bps (issue 27:
+/// init = maint put a fresh borrow one tick from liquidation).
+pub const MIN_WEIGHT_BUFFER_BPS: u16 = 100;
+/// Smallest close factor, bps of an account's debt one liquidation may repay (issue 27: 1 bp
+/// made every liquidation dust-sized).
+pub const MIN_CLOSE_FACTOR_BPS: u16 = 1_000;
 /// Highest flash-loan fee, bps (1 %).
 pub const MAX_FLASH_FEE_BPS: u16 = 100;
 /// Upper bound of the protocol's share of a bonus, bps.

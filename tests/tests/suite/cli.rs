@@ -207,7 +207,7 @@ async fn governance_from_the_command_line() {
 
     // a loosening is queued, shown with its diff, refused before its eta, executed after it
     let mut looser = w.market(1).await.config;
-    looser.weights.init_asset_weight_bps = 8_500;
+    looser.weights.init_asset_weight_bps = 8_400;
     let file = config_file("looser.toml", &looser);
     keel_as(&w, &admin, &[], &["gov", "queue-market", &usdc, &file])
         .await
@@ -215,7 +215,7 @@ async fn governance_from_the_command_line() {
     let show = keel_as(&w, &admin, &[], &["gov", "show"]).await.unwrap();
     assert_eq!(
         show["queue"][0]["diff"][0],
-        "init_asset_weight_bps: 8000 -> 8500"
+        "init_asset_weight_bps: 8000 -> 8400"
     );
     assert_eq!(show["timelock_secs"], 3600);
     let e = keel_as(&w, &admin, &[], &["gov", "execute", "0"])
@@ -422,7 +422,7 @@ async fn migrate_lists_tightens_and_queues_once() {
 
     // a looser SOL weight is queued once, however often the listing is applied
     let mut looser = sol;
-    looser.weights.init_asset_weight_bps = 8_500;
+    looser.weights.init_asset_weight_bps = 8_400;
     let file = listing(&looser);
     let third = keel_as(&w, &admin, &[], &["migrate", &file]).await.unwrap();
     assert_eq!(third["markets"][0]["action"], "queued");

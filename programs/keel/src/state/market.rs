@@ -66,9 +66,14 @@ impl MarketConfig {
     /// Check every parameter against the protocol's hard bounds.
     pub fn validate(&self) -> Result<()> {
         let w = &self.weights;
+        // a collateral that lends must leave a buffer between borrowing and liquidation
+        let buffered = |init: u16, maint: u16| {
+            init == 0 || init as u32 + MIN_WEIGHT_BUFFER_BPS as u32 <= maint as u32
+        };
         require!(
             w.init_asset_weight_bps <= w.maint_asset_weight_bps
-                && w.maint_asset_weight_bps <= MAX_ASSET_WEIGHT_BPS,
+                && w.maint_asset_weight_bps <= MAX_ASSET_WEIGHT_BPS
+                && buffered(w.init_asset_weight_bps, w.maint_asset_weight_bps),
             KeelError::InvalidAssetWeights
         );
         require!(
@@ -124,21 +129,24 @@ impl MarketConfig {
             KeelError::InvalidReserveFactor
         );
         let b = &self.bonus;
-        // (1 + max bonus) * maintenance weight < 100% keeps every liquidation health-improving
-        let seized_weight = (10_000 + b.max_bonus_bps as u64) * w.maint_asset_weight_bps as u64;
+        // every liquidation health-improving, splitting never paying (max_maint_asset_weight_bps),
+        // and a minimum bonus: an insolvent account pays it (math/liquidation/bonus.rs), so it
+        // is what gets such an account liquidated at all
+        let max_maint = max_maint_asset_weight_bps(b);
         require!(
-            b.min_bonus_bps <= b.max_bonus_bps
+            b.min_bonus_bps >= MIN_BONUS_BPS
+                && b.min_bonus_bps <= b.max_bonus_bps
                 && b.max_bonus_bps <= MAX_BONUS_BPS
                 && b.protocol_fee_bps <= MAX_PROTOCOL_FEE_BPS
-                && seized_weight < 10_000 * 10_000,
+                && w.maint_asset_weight_bps <= max_maint,
             KeelError::InvalidBonusConfig
         );
         let e = &self.emode;
-        let e_seized = (10_000 + b.max_bonus_bps as u64) * e.maint_asset_weight_bps as u64;
         require!(
             e.init_asset_weight_bps <= e.maint_asset_weight_bps
                 && e.maint_asset_weight_bps <= MAX_ASSET_WEIGHT_BPS
-                && e_seized < 10_000 * 10_000
+                && e.maint_asset_weight_bps <= max_maint
+                && buffered(e.init_asset_weight_bps, e.maint_asset_weight_bps)
                 && (e.is_set() || e.maint_asset_weight_bps == 0),
             KeelError::InvalidEmode
         );
@@ -207,9 +215,20 @@ pub struct Market {
     pub flash_loan: FlashLoan,
 }
 
-/// Largest maintenance collateral weight with `(1 + max_bonus) * w < 100 %` (bps).
+/// Largest maintenance collateral weight a market with `bonus` may have (bps), ordinary or
+/// e-mode:
+/// ```text
+/// (1 + max_bonus) * w <  100 %                              a liquidation improves health
+/// (1 + max_bonus) * w <= 100 % - (max_bonus - min_bonus)    Aave v4's rule: splitting a
+///                                                           liquidation to climb the bonus
+///                                                           schedule never pays (issue 27)
+/// ```
+/// Rounded down. Before, only the first held: 99.99 % with a 0 % bonus was a valid listing.
 pub fn max_maint_asset_weight_bps(bonus: &BonusConfig) -> u16 {
-    let cap = (10_000u64 * 10_000 - 1) / (10_000 + bonus.max_bonus_bps as u64);
+    let max = bonus.max_bonus_bps as u64;
+    let spread = max.saturating_sub(bonus.min_bonus_bps as u64).min(10_000);
+    let room = ((10_000 - spread) * 10_000).min(10_000 * 10_000 - 1);
+    let cap = room / (10_000 + max);
     cap.min(MAX_ASSET_WEIGHT_BPS as u64) as u16
 }
 

@@ -4,6 +4,8 @@ pub mod flash_loan;
 pub mod health_report;
 pub mod margin_account;
 pub mod market;
+#[cfg(test)]
+mod market_bounds_tests;
 pub mod market_pricing;
 pub mod oracle_config;
 pub mod order;

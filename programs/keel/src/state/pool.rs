@@ -67,7 +67,7 @@ impl LiquidationConfig {
     /// Check every parameter against the protocol's hard bounds.
     pub fn validate(&self) -> Result<()> {
         require!(
-            self.close_factor_bps > 0
+            self.close_factor_bps >= MIN_CLOSE_FACTOR_BPS
                 && self.close_factor_bps <= 10_000
                 && self.full_close_hf_bps <= 10_000
                 && (10_000..=MAX_TARGET_HF_BPS).contains(&self.target_hf_bps)

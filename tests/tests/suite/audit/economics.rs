@@ -201,6 +201,50 @@ async fn a_capped_liquidation_leaves_equity_for_the_next() {
     check(&mut w).await;
 }
 
+/// Item 7: governance could list a market insolvent by construction. The review's listing
+/// (init 95 %, maint 99 %, a 0-1 % bonus) was accepted and the built-in crash then socialised
+/// $243,410 while the bots lost money; so were init = maint and a 1 bp close factor. Each is
+/// refused when queued.
+#[tokio::test]
+async fn governance_cannot_list_a_market_insolvent_by_construction() {
+    let mut w = sol_usdc().await;
+    let market = w.markets[0].keys.market;
+    let base = w.market(0).await.config;
+    let mut thin = base;
+    thin.weights.init_asset_weight_bps = 9_500;
+    thin.weights.maint_asset_weight_bps = 9_900;
+    thin.bonus.min_bonus_bps = 0;
+    thin.bonus.max_bonus_bps = 100;
+    assert_keel_error(
+        w.queue(ChangeKind::MarketConfig {
+            market,
+            config: thin,
+        })
+        .await,
+        KeelError::InvalidBonusConfig,
+    );
+    let mut flush = base;
+    flush.weights.init_asset_weight_bps = flush.weights.maint_asset_weight_bps;
+    assert_keel_error(
+        w.queue(ChangeKind::MarketConfig {
+            market,
+            config: flush,
+        })
+        .await,
+        KeelError::InvalidAssetWeights,
+    );
+    let mut liquidation = w.pool_state().await.liquidation;
+    liquidation.close_factor_bps = 1;
+    assert_keel_error(
+        w.queue(ChangeKind::LiquidationConfig {
+            config: liquidation,
+        })
+        .await,
+        KeelError::InvalidLiquidationConfig,
+    );
+    check(&mut w).await;
+}
+
 /// Attack review of item 1: a held price that never expired froze the value of a collateral
 /// whose feed Pyth stopped publishing (a halted asset): its account could not be liquidated
 /// however far the asset really fell. A feed silent for over an hour is gone: its collateral

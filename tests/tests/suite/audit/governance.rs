@@ -89,7 +89,7 @@ async fn the_guardian_cannot_cut_maintenance_weights_at_once() {
     let (_lender, trader) = funded(&mut w).await;
     w.borrow(&trader, 1, 700 * USDC).await.unwrap();
     guardian_tightens(&mut w, 0, |c| {
-        c.weights.init_asset_weight_bps = 1;
+        c.weights.init_asset_weight_bps = 0;
         c.weights.maint_asset_weight_bps = 1;
     })
     .await

@@ -38,7 +38,7 @@ async fn solend_2021_look_alike_market_admin() {
     w.send_as(&att, &[list]).await.unwrap();
     // what he wants on the real SOL market: liquidation at 50% and a 20% bonus
     let mut predatory = w.market(0).await.config;
-    predatory.weights.init_asset_weight_bps = 5_000;
+    predatory.weights.init_asset_weight_bps = 4_900;
     predatory.weights.maint_asset_weight_bps = 5_000;
     let mut generous = predatory;
     generous.bonus.max_bonus_bps = 2_000;
