@@ -94,10 +94,6 @@ pub fn choose_funded(
     min_profit_usd: f64,
 ) -> Option<Choice> {
     let amounts = position_amounts(&candidate.account, &snapshot.markets, snapshot.now).ok()?;
-    let elapsed = match candidate.account.liquidatable_since {
-        0 => 0,
-        since => (snapshot.now - since).max(0) as u64,
-    };
     // each position's maintenance weight as the program weighs it (its e-mode group applied)
     let weights = position_weights(&amounts, &snapshot.markets, snapshot.now).ok()?;
     let side = |i: usize, amount: u64, weight_bps: u16| -> Option<Side> {
@@ -113,6 +109,12 @@ pub fn choose_funded(
             weight_bps,
         })
     };
+    // a position held at a stale feed's last price: the program pays the minimum bonus
+    let fresh = amounts.iter().all(|a| {
+        snapshot
+            .market_index(&a.market)
+            .is_some_and(|i| snapshot.markets[i].source != keel::oracle::rules::PriceSource::Held)
+    });
     let mut best: Option<Choice> = None;
     let positions = || amounts.iter().zip(&weights);
     for (debt, debt_w) in positions().filter(|(a, _)| a.debt > 0) {
@@ -140,8 +142,8 @@ pub fn choose_funded(
                 seize,
                 bonus: snapshot.markets[s].market.config.bonus,
                 pool: snapshot.pool.liquidation,
-                elapsed_secs: elapsed,
                 max_repay: repay_budget(budget, &snapshot.markets[s].market.config.bonus),
+                fresh,
             };
             let Ok(plan) = plan_liquidation(&input) else {
                 continue;

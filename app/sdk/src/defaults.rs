@@ -80,7 +80,8 @@ pub fn secondary_source(feed: Pubkey, feed_hash: [u8; 32]) -> SecondaryOracle {
 }
 
 /// The default pool liquidation parameters: 50% close factor, 100% below HF 0.90 or $10 of debt,
-/// target HF 1.02, a 10-minute bonus ramp, a 10-minute grace after liquidation resumes.
+/// target HF 1.02, a 10-minute liquidation episode (`bonus_ramp_secs`: the bonus itself is flat
+/// since issue 27), a 10-minute grace after liquidation resumes.
 pub fn default_liquidation() -> LiquidationConfig {
     LiquidationConfig {
         close_factor_bps: 5_000,

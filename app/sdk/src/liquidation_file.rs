@@ -15,7 +15,8 @@ pub struct LiquidationConfigFile {
     pub dust_debt_usd: u32,
     /// Health factor a liquidation may not lift the account past, bps.
     pub target_hf_bps: u16,
-    /// Seconds for the bonus to ramp.
+    /// Seconds without a liquidation that end an account's liquidation episode (the bonus is
+    /// flat: issue 27).
     pub bonus_ramp_secs: u32,
     /// Seconds of grace after liquidation resumes.
     pub grace_secs: u32,

@@ -75,9 +75,9 @@ pub struct MarketScenario {
     /// Borrow weight for staying open, bps (>= 10,000).
     #[serde(default = "full_weight")]
     pub liab_maint_weight_bps: u16,
-    /// Liquidation bonus at the start of the ramp, bps.
+    /// Liquidation bonus an account without free equity pays, bps.
     pub min_bonus_bps: u16,
-    /// Liquidation bonus at the end of the ramp, bps.
+    /// Liquidation bonus, bps: flat, capped by the account's free equity (issue 27).
     pub max_bonus_bps: u16,
     /// Share of the bonus to the insurance fund, bps.
     #[serde(default = "default_protocol_fee")]
@@ -321,7 +321,8 @@ pub struct LiquidationParams {
     pub dust_debt_usd: u32,
     /// Liquidations stop at this health factor, bps.
     pub target_hf_bps: u16,
-    /// Seconds for the bonus to ramp from min to max.
+    /// Seconds without a liquidation that end an account's liquidation episode (the bonus is
+    /// flat: issue 27).
     pub bonus_ramp_secs: u32,
 }
 

@@ -16,14 +16,15 @@ fn depth(usd: f64) -> Option<Depth> {
 }
 
 /// The time series of `small-crash` at seed 7, written by the simulator before price impact and
-/// liquidator sales existed (same program, commit of the fee routing): the model must not change
+/// liquidator sales existed (same program: regenerated when the program's rules change, last at
+/// issue 27's liquidation bonus, with impact still zero): the model must not change
 /// a run without impact by a byte. New columns come after the old ones, so each row of today's
 /// CSV starts with the old row.
 #[tokio::test(flavor = "multi_thread")]
 async fn zero_impact_reproduces_the_series_from_before_the_model_byte_for_byte() {
     let golden_path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/small-crash-seed7.csv");
-    let golden = std::fs::read_to_string(golden_path).unwrap();
+    let golden = std::fs::read_to_string(&golden_path).unwrap();
     let columns = golden.lines().next().unwrap().split(',').count();
     let cut = |text: &str| -> String {
         text.lines()
@@ -36,6 +37,12 @@ async fn zero_impact_reproduces_the_series_from_before_the_model_byte_for_byte()
     for scenario in [small(), deep_but_unsold] {
         let r = run(&scenario, 7, &scenarios_dir(), &Silent).await.unwrap();
         let now = csv(&r.symbols, &r.series).unwrap();
+        // a change of the program's own rules changes the series: regenerate the golden with
+        // KEEL_UPDATE_GOLDEN=1 (last: issue 27's flat, free-equity-capped liquidation bonus)
+        if std::env::var("KEEL_UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
+            std::fs::write(&golden_path, cut(&now)).unwrap();
+            continue;
+        }
         assert_eq!(cut(&now), golden, "a run without impact changed");
         assert_eq!(r.summary.cascade_liquidations, 0);
         assert!(r

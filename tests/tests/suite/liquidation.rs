@@ -1,6 +1,7 @@
 //! Liquidation on the real runtime: who can be liquidated, what the liquidator and the insurance
-//! fund get (against an independent floating-point model of the formulas), the bonus ramp,
+//! fund get (against an independent floating-point model of the formulas), the flat bonus,
 //! bad debt, and refusals that change nothing.
+use crate::audit::liquidated;
 use crate::common::*;
 use keel::errors::KeelError;
 use keel::math::fixed::Rounding;
@@ -25,17 +26,28 @@ fn model(
     elapsed: f64,
     max_repay_usdc: f64,
 ) -> (f64, f64, f64, f64) {
-    let (conf, w_c, target, min_b, max_b, fee_share) = (0.001, 0.85, 1.02, 0.025, 0.09, 0.25);
+    let (conf, w_c, target, min_b, max_b, fee_share): (f64, f64, f64, f64, f64, f64) =
+        (0.001, 0.85, 1.02, 0.025, 0.09, 0.25);
     let usdc_high = 1.0 + conf;
     let sol_low = sol * (1.0 - conf);
     let c_w = coll_sol * sol_low * w_c;
     let d_w = debt_usdc * usdc_high;
     let hf = c_w / d_w;
-    let ramp = (elapsed / 600.0).min(1.0);
-    let bonus = ((min_b + (1.0 - hf).max(0.0) + (max_b - min_b) * ramp).clamp(min_b, max_b)
-        * 10_000.0)
-        .floor()
-        / 10_000.0;
+    let _ = elapsed; // the bonus no longer ramps with time (issue 27)
+                     // flat at the max, capped by free equity: free = C - (1 + m) D at spot, cap (a) m + free / R_o,
+                     // (b) (free + m V_c) / (V_c - free), the larger of the two; at most the max
+    let (c_spot, d_spot) = (coll_sol * sol, debt_usdc);
+    let free = c_spot - (1.0 + min_b) * d_spot;
+    let cf0 = if hf < 0.9 || d_w < 10.0 { 1.0 } else { 0.5 };
+    let offered = max_repay_usdc
+        .min(debt_usdc)
+        .min(debt_usdc * usdc_high * cf0 / usdc_high);
+    let cap = if free <= 0.0 {
+        min_b
+    } else {
+        (min_b + free / offered).max((free + min_b * c_spot) / (c_spot - free))
+    };
+    let bonus = (max_b.min(cap) * 10_000.0).floor() / 10_000.0;
     let cf = if hf < 0.9 || d_w < 10.0 { 1.0 } else { 0.5 };
     let cf_limit = debt_usdc * cf;
     // target: C_w - R (1+b) (sol_low/sol) w_c = T (D_w - R usdc_high)
@@ -57,7 +69,7 @@ fn model(
 }
 
 fn close(actual: u64, expected: f64, what: &str) {
-    let tolerance = 2.0 + expected.abs() * 1e-9;
+    let tolerance = 2.0 + expected.abs() * 5e-9;
     assert!(
         (actual as f64 - expected).abs() <= tolerance,
         "{what}: program {actual}, model {expected:.1}"
@@ -120,7 +132,10 @@ async fn price_drop_liquidation_pays_the_expected_bonus_and_fee() {
     assert_eq!(w.market(0).await.insurance_fund, sol_fund_before);
 
     let (m_repay, m_seized, m_fee, bonus) = model(10.0, 92.0, 790.0, 0.0, f64::MAX);
-    assert!(bonus > 0.025 && bonus < 0.04, "bonus {bonus}");
+    assert_eq!(
+        bonus, 0.09,
+        "the flat rate: free equity does not cap it at $92"
+    );
     let repaid = paid - fee;
     close(repaid, m_repay, "repaid");
     close(received, m_seized, "seized, all to the liquidator");
@@ -148,62 +163,47 @@ async fn price_drop_liquidation_pays_the_expected_bonus_and_fee() {
     check(&mut w).await;
 }
 
+/// Issue 27: the rate is the market's max bonus (9%) whatever the time or the shortfall, until the
+/// account's free equity caps it: a liquidator gains nothing by waiting. Three small liquidations
+/// at t = 0, 300 s and 900 s pay the same; a deeper account pays no more.
 #[tokio::test]
-async fn bonus_grows_with_time_and_never_exceeds_max() {
+async fn the_bonus_is_flat_in_time_and_shortfall() {
     let mut w = sol_usdc().await;
     let (_lender, trader) = leveraged(&mut w, 790 * USDC).await;
     let liq = liquidator(&mut w).await;
-    w.set_price(0, 92 * USD).await;
-    // three small liquidations of 10 USDC: at t = 0, 300 s and 900 s (past the 600 s ramp; each
-    // within a ramp of the last, so one episode)
-    let mut received = vec![];
+    let mut rates = vec![];
     for wait in [0i64, 300, 600] {
         w.env.warp(wait).await;
         w.refresh_prices(&[92 * USD, USD]).await;
-        let before = balance(&mut w.env, liq.tokens[0]).await;
-        w.liquidate(&liq, trader.margin, 1, 0, 10 * USDC)
+        let out = w
+            .liquidate(&liq, trader.margin, 1, 0, 10 * USDC)
             .await
             .unwrap();
-        received.push(balance(&mut w.env, liq.tokens[0]).await - before);
+        rates.push(liquidated(&out).bonus_bps);
     }
-    assert!(
-        received[1] > received[0],
-        "bonus grows with time: {received:?}"
-    );
-    assert!(
-        received[2] > received[1],
-        "bonus grows with time: {received:?}"
-    );
-    // 10 USDC at $92/SOL is 108,695,652 units of SOL before the bonus; max bonus 9%, all of the
-    // seizure to the liquidator (the fee is paid in USDC on top)
-    let base = 10.0 * 1e9 / 92.0;
-    let at_max = base * (1.0 + 0.09);
-    assert!(
-        (received[2] as f64) <= at_max + 1.0,
-        "never above max bonus: {} > {at_max}",
-        received[2]
-    );
-    close(received[2], at_max, "max bonus reached after the ramp");
-    check(&mut w).await;
-}
-
-#[tokio::test]
-async fn bonus_grows_as_health_falls() {
-    let mut got = vec![];
-    for price in [92, 90, 88] {
+    assert_eq!(rates, [900, 900, 900], "the rate does not grow with time");
+    let mut by_price = vec![];
+    for price in [92, 86, 82] {
         let mut w = sol_usdc().await;
         let (_lender, trader) = leveraged(&mut w, 790 * USDC).await;
         let liq = liquidator(&mut w).await;
         w.set_price(0, price * USD).await;
-        w.liquidate(&liq, trader.margin, 1, 0, 10 * USDC)
+        let out = w
+            .liquidate(&liq, trader.margin, 1, 0, u64::MAX)
             .await
             .unwrap();
-        let sol = balance(&mut w.env, liq.tokens[0]).await as f64;
-        // bonus as a fraction of the base (the whole seizure goes to the liquidator)
-        got.push(sol * price as f64 / (10.0 * 1e9) - 1.0);
+        by_price.push(liquidated(&out).bonus_bps);
         check(&mut w).await;
     }
-    assert!(got[0] < got[1] && got[1] < got[2], "{got:?}");
+    assert!(
+        by_price.windows(2).all(|p| p[1] <= p[0]),
+        "a deeper account pays no higher a rate: {by_price:?}"
+    );
+    assert!(
+        by_price[2] < 900,
+        "the free-equity cap binds at $82: {by_price:?}"
+    );
+    check(&mut w).await;
 }
 
 #[tokio::test]

@@ -117,11 +117,11 @@ proptest! {
     fn liquidation_never_panics(h in health(), repay in side(), seize in side(),
                                 min_b in any::<u16>(), max_b in any::<u16>(), fee in any::<u16>(),
                                 cf in any::<u16>(), full in any::<u16>(), dust in any::<u32>(), target in any::<u16>(),
-                                ramp in any::<u32>(), elapsed in any::<u64>(), max_repay in any::<u64>()) {
+                                ramp in any::<u32>(), max_repay in any::<u64>()) {
         let bonus = BonusConfig { min_bonus_bps: min_b, max_bonus_bps: max_b, protocol_fee_bps: fee };
         let pool = LiquidationConfig { close_factor_bps: cf, full_close_hf_bps: full, dust_debt_usd: dust, target_hf_bps: target, bonus_ramp_secs: ramp, grace_secs: 0 };
-        let _ = bonus_bps(&bonus, Wad(h.collateral_maint.0), elapsed, ramp);
-        let input = LiquidationInput { health: h, repay, seize, bonus, pool, elapsed_secs: elapsed, max_repay };
+        let _ = bonus_bps(&bonus);
+        let input = LiquidationInput { health: h, repay, seize, bonus, pool, max_repay, fresh: true };
         if let Ok(plan) = plan_liquidation(&input) {
             prop_assert!(plan.repay <= max_repay && plan.repay <= repay.amount);
             prop_assert!(plan.seized <= seize.amount);

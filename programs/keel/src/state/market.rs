@@ -320,7 +320,10 @@ impl Market {
             && config.weights.maint_liab_weight_bps == self.config.weights.maint_liab_weight_bps
             && config.oracle.max_age_secs == self.config.oracle.max_age_secs
             && config.oracle.max_conf_bps == self.config.oracle.max_conf_bps
-            && config.emode == self.config.emode;
+            && config.emode == self.config.emode
+            // a new bonus moves the weights' bound (max_maint_asset_weight_bps): a ramp in
+            // progress must restart under it (attack review, issue 27)
+            && config.bonus == self.config.bonus;
         if !unchanged {
             // a ramp in progress toward the same maintenance targets keeps its course
             let current = self.weights_at(now);

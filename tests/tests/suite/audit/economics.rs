@@ -273,3 +273,107 @@ async fn a_halted_feed_is_not_held_forever() {
         .expect("the fresh collateral is liquidated");
     check(&mut w).await;
 }
+
+/// Item 2, the delayed bot: a liquidator that waited ten minutes while the crash deepened was
+/// paid more (the bonus grew with the shortfall and with time: bots 10 minutes late earned 29%
+/// more in the built-in crash). Two identical accounts: one liquidated at once, the other ten
+/// minutes and a 2% further fall later; the later liquidation pays no higher a rate, and no more.
+#[tokio::test]
+async fn waiting_for_a_deeper_fall_does_not_pay_more() {
+    let mut w = sol_usdc().await;
+    let now_ = levered(&mut w).await;
+    let later = levered(&mut w).await;
+    let liq = w.trader(&[0, 1_000_000 * USDC]).await;
+    let first = 9_000_000_000; // $90: HF 0.97
+    exact_prices(&mut w, first).await;
+    // both accounts are seen liquidatable now (a one-unit call starts each one's clock)
+    w.liquidate(&liq, later.margin, 1, 0, 1).await.unwrap();
+    let acted = w
+        .liquidate(&liq, now_.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+    w.env.warp(600).await;
+    let deeper = first * 98 / 100;
+    exact_prices(&mut w, deeper).await;
+    let waited = w
+        .liquidate(&liq, later.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+    let (a, b) = (liquidated(&acted), liquidated(&waited));
+    assert!(
+        b.bonus_bps <= a.bonus_bps,
+        "waiting raised the rate: {} bps later against {} bps at once",
+        b.bonus_bps,
+        a.bonus_bps
+    );
+    let (paid_now, paid_later) = (bonus_usd(&a, first), bonus_usd(&b, deeper));
+    // the same rate on the same repay: equal up to the seizure's rounding (1 ppm)
+    assert!(
+        paid_later <= paid_now + paid_now / 1_000_000,
+        "waiting paid more: {paid_later} against {paid_now} (base units of USD)"
+    );
+    check(&mut w).await;
+}
+
+/// Attack review of item 2: a position held at a stale feed's last price inflated the account's
+/// free equity, so a liquidation of its fresh collateral paid the max bonus, out of lenders'
+/// money when the held price was too high (and nobody had a reason to refresh it). With any
+/// position held, the bonus is the minimum.
+#[tokio::test]
+async fn a_held_price_cannot_buy_the_max_bonus() {
+    let (mut w, trader) = two_collaterals().await;
+    w.env.warp(120).await; // the third market is held at its last $1
+    w.set_price(0, 40 * USD).await; // SOL falls: 340 + 849 < 1,200
+    w.set_price(1, USD).await;
+    assert!(w.health(trader.margin).await.unwrap().liquidatable);
+    let liq = liquidator(&mut w).await;
+    let out = w
+        .liquidate(&liq, trader.margin, 1, 0, u64::MAX)
+        .await
+        .unwrap();
+    let min = w.market(0).await.config.bonus.min_bonus_bps as u64;
+    assert_eq!(
+        liquidated(&out).bonus_bps,
+        min,
+        "a held price paid above the minimum"
+    );
+    check(&mut w).await;
+}
+
+/// Attack review of item 7: a bonus-only change during a maintenance-weight ramp left the ramp
+/// starting above the new bonus's bound (max_maint_asset_weight_bps), so for up to a day every
+/// liquidation of that collateral could fail its health check. A new bonus restarts the ramp
+/// under its bound.
+#[tokio::test]
+async fn a_new_bonus_restarts_a_weight_ramp_under_its_bound() {
+    let mut w = sol_usdc().await;
+    guardian_tightens(&mut w, 0, |c| {
+        c.weights.init_asset_weight_bps = 7_500;
+        c.weights.maint_asset_weight_bps = 8_000;
+    })
+    .await
+    .unwrap();
+    let now = w.env.now().await;
+    assert_eq!(
+        w.market(0).await.weights_at(now).maint_asset_weight_bps,
+        8_500
+    );
+    let mut config = w.market(0).await.config;
+    config.bonus.max_bonus_bps = 1_100; // the bound at 2.5% / 11%: 82.4%
+    let market = w.markets[0].keys.market;
+    let change = w
+        .queue(ChangeKind::MarketConfig { market, config })
+        .await
+        .unwrap();
+    let payer = w.env.payer();
+    w.execute(&payer, change, Some(0)).await.unwrap();
+    let m = w.market(0).await;
+    let bound = keel::state::max_maint_asset_weight_bps(&m.config.bonus);
+    let now = w.env.now().await;
+    assert!(
+        m.weights_at(now).maint_asset_weight_bps <= bound,
+        "the ramp stands at {} above the new bound {bound}",
+        m.weights_at(now).maint_asset_weight_bps
+    );
+    check(&mut w).await;
+}

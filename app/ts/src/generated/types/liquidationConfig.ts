@@ -29,7 +29,11 @@ export type LiquidationConfig = {
   dustDebtUsd: number;
   /** A liquidation may not lift the health factor above this (bps, >= 100%). */
   targetHfBps: number;
-  /** Seconds for the time part of the bonus to ramp from min to max. */
+  /**
+   * Seconds without a liquidation after which an account's liquidation episode ends (its
+   * `liquidatable_since` restarts). The bonus no longer ramps with time (issue 27: waiting
+   * must not pay more); the name is the field's old meaning, kept for the account layout.
+   */
   bonusRampSecs: number;
   /** Seconds after liquidation resumes before it opens again (traders repair health). */
   graceSecs: number;

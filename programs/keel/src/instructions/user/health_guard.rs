@@ -55,9 +55,10 @@ pub fn clear_bonus_clock(account: &mut MarginAccount, key: Pubkey) {
     }
 }
 
-/// After a deposit or a repay: restart the bonus clock when health accounts were passed and show
-/// the account out of liquidation (the ramp then measures time since the account *last* became
-/// liquidatable, not since a liquidation the trader has since repaired). Deposits and repays
+/// After a deposit or a repay: restart the liquidation episode clock (`liquidatable_since`) when
+/// health accounts were passed and show the account out of liquidation (the clock then measures
+/// time since the account *last* became liquidatable; since issue 27 it no longer moves the
+/// bonus, and it is kept for clients and a future auction). Deposits and repays
 /// never need an oracle, so a failure to price (a stale feed, a missing pair) only leaves the
 /// clock running; it never refuses the instruction.
 pub fn restart_bonus_clock_if_healthy(

@@ -8,8 +8,8 @@
 //! 1. offered  = min(max_repay, d, d * cf * D_raw / V_d_raw)      what the liquidator offers,
 //!               within the close factor cf of the account's whole debt value
 //!               (cf = 100% when HF < full_close_hf or D_raw < dust)
-//! 2. bonus    = min(schedule, cap)                                 bonus.rs: the schedule grows
-//!               with shortfall and time; the cap keeps the seizure from creating bad debt
+//! 2. bonus    = min(max_bonus, cap)                                bonus.rs: flat, so waiting
+//!               never pays more; the cap pays above the minimum only out of free equity
 //! 3. repay    = min(offered,
 //!                   d * (T*D_w - C_w) / (T*V_d_w - V_c_w),         the repay that brings HF to the
 //!                                                                  target T (none when dust), where
@@ -66,7 +66,9 @@ pub struct LiquidationConfig {
     pub dust_debt_usd: u32,
     /// A liquidation may not lift the health factor above this (bps, >= 100%).
     pub target_hf_bps: u16,
-    /// Seconds for the time part of the bonus to ramp from min to max.
+    /// Seconds without a liquidation after which an account's liquidation episode ends (its
+    /// `liquidatable_since` restarts). The bonus no longer ramps with time (issue 27: waiting
+    /// must not pay more); the name is the field's old meaning, kept for the account layout.
     pub bonus_ramp_secs: u32,
     /// Seconds after liquidation resumes before it opens again (traders repair health).
     pub grace_secs: u32,
@@ -111,10 +113,13 @@ pub struct LiquidationInput {
     pub bonus: BonusConfig,
     /// Pool parameters.
     pub pool: LiquidationConfig,
-    /// Seconds since the account was first seen liquidatable.
-    pub elapsed_secs: u64,
     /// Most the liquidator will repay, base units.
     pub max_repay: u64,
+    /// Every position of the account is freshly priced. When one is held at a stale or too-wide
+    /// feed's last price, the account's free equity cannot be trusted, and the bonus is the
+    /// minimum (bonus.rs; attack review of issue 27: a held price could pay the max out of
+    /// lenders' money).
+    pub fresh: bool,
 }
 
 /// What a liquidation moves.
@@ -170,12 +175,7 @@ pub fn plan_liquidation(input: &LiquidationInput) -> Result<LiquidationPlan> {
         .max_repay
         .min(input.repay.amount)
         .min(close_factor_limit(input, hf, &values, dust)?);
-    let schedule = bonus_bps(
-        &input.bonus,
-        hf,
-        input.elapsed_secs,
-        input.pool.bonus_ramp_secs,
-    )?;
+    let schedule = bonus_bps(&input.bonus);
     let bonus = bonus::capped_bonus_bps(input, &values, schedule, offered)?;
     let target = if dust {
         u64::MAX

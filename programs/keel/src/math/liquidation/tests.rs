@@ -63,29 +63,18 @@ fn config() -> (BonusConfig, LiquidationConfig) {
     )
 }
 
+/// Issue 27: the rate is the market's max bonus, whatever the shortfall or the time; an
+/// unvalidated config with min > max reads max as min (regression, fuzzing: it panicked).
 #[test]
-fn bonus_grows_with_shortfall_and_time_and_is_clamped() {
+fn the_rate_is_flat_and_never_panics() {
     let (b, _) = config();
-    let at = |hf_bps: u64, t: u64| bonus_bps(&b, Wad::from_bps(hf_bps), t, 600).unwrap();
-    assert_eq!(at(10_000, 0), 250);
-    assert_eq!(at(9_900, 0), 350);
-    assert!(at(9_800, 0) > at(9_900, 0));
-    assert_eq!(at(9_900, 300), 350 + 375);
-    assert!(at(9_900, 600) > at(9_900, 300));
-    assert_eq!(at(5_000, 0), 1_000);
-    assert_eq!(at(9_999, 100_000), 1_000);
-}
-
-/// Regression (fuzzing): an unvalidated bonus config with min > max panicked in `clamp` and
-/// underflowed in the ramp; it now reads max as min.
-#[test]
-fn inverted_bonus_bounds_do_not_panic() {
-    let b = BonusConfig {
+    assert_eq!(bonus_bps(&b), 1_000);
+    let inverted = BonusConfig {
         min_bonus_bps: 500,
         max_bonus_bps: 100,
         protocol_fee_bps: 20_000,
     };
-    assert_eq!(bonus_bps(&b, Wad::from_bps(9_000), 10, 600).unwrap(), 500);
+    assert_eq!(bonus_bps(&inverted), 500);
 }
 
 /// Regression (audit finding 8): with zero confidence and C = 1.05 D at an 85 % weight, the old
@@ -114,8 +103,8 @@ fn the_bonus_cap_repays_the_whole_debt_when_collateral_binds() {
         },
         bonus,
         pool,
-        elapsed_secs: 0,
         max_repay: u64::MAX,
+        fresh: true,
     };
     let plan = plan_liquidation(&input).unwrap();
     assert_eq!(plan.bonus_bps, 500);
@@ -138,7 +127,6 @@ proptest! {
         leverage_bps in 5_000u64..9_900,
         drop_bps in 0u64..9_000,
         conf_bps in 0u64..100,
-        elapsed in 0u64..2_000,
         max_repay in 1u64..u64::MAX,
     ) {
         let (bonus, pool) = config();
@@ -154,7 +142,7 @@ proptest! {
             health: h,
             repay: Side { amount: debt, price: dp, decimals: 6, weight_bps: 10_000 },
             seize: Side { amount: coll, price: crashed, decimals: 9, weight_bps: 8_500 },
-            bonus, pool, elapsed_secs: elapsed, max_repay,
+            bonus, pool, max_repay, fresh: true,
         };
         let plan = plan_liquidation(&input).unwrap();
         prop_assert!(plan.repay <= debt && plan.repay <= max_repay);
@@ -202,7 +190,6 @@ proptest! {
         cp in 1_000_000u64..100_000_000_000_000,
         margin_bps in 251u64..3_000,                     // C = D * (1 + margin)
         conf_bps in 0u64..200,
-        elapsed in 0u64..2_000,
         max_repay in 1u64..u64::MAX,
         cf_bps in 1u16..=10_000,
     ) {
@@ -220,7 +207,7 @@ proptest! {
             health: h,
             repay: Side { amount: debt, price: dp, decimals: 6, weight_bps: 10_000 },
             seize: Side { amount: coll, price: cprice, decimals: 9, weight_bps: 8_500 },
-            bonus, pool, elapsed_secs: elapsed, max_repay,
+            bonus, pool, max_repay, fresh: true,
         };
         let plan = plan_liquidation(&input).unwrap();
         if plan.seized == coll {
@@ -232,6 +219,33 @@ proptest! {
             "surplus turned negative: {:?} -> {:?}", h, after);
     }
 
+    /// Issue 27, item 2: waiting never pays more. The same account liquidated after a further
+    /// fall of its collateral is paid no higher a rate (flat rate, a cap that only falls).
+    #[test]
+    fn waiting_never_raises_the_rate(
+        coll in 1_000_000_000u64..100_000_000_000_000,
+        cp in 1_000_000u64..100_000_000_000_000,
+        ratio_bps in 8_000u64..13_000,
+        further_bps in 1u64..3_000,
+        conf_bps in 0u64..100,
+        max_repay in 1u64..u64::MAX,
+    ) {
+        let (bonus, pool) = config();
+        let (_, now) = account_at(coll, cp, ratio_bps, conf_bps, max_repay, bonus, pool)?;
+        let lower = cp - cp * further_bps / 10_000;
+        let (_, later) = account_at(coll, lower, ratio_bps, conf_bps, max_repay, bonus, pool)?;
+        // the same debt: `account_at` sizes it from the price, so rebuild it at the first one's
+        let later = LiquidationInput {
+            health: health(coll, later.seize.price, now.repay.amount, now.repay.price),
+            repay: now.repay,
+            ..later
+        };
+        prop_assume!(later.health.is_liquidatable());
+        let (a, b) = (plan_liquidation(&now).unwrap(), plan_liquidation(&later).unwrap());
+        prop_assume!(a.repay > 0 && b.repay > 0);
+        prop_assert!(b.bonus_bps <= a.bonus_bps, "waited: {} bps, at once: {} bps", b.bonus_bps, a.bonus_bps);
+    }
+
     /// Issue 27, item 2: an account without free equity (C < (1 + m) D at spot: insolvent, or
     /// nearly) pays exactly the minimum bonus, whatever its shortfall and however long it has been
     /// liquidatable. Before, insolvency dropped the cap and the bonus jumped to its maximum.
@@ -241,11 +255,10 @@ proptest! {
         cp in 1_000_000u64..100_000_000_000_000,
         ratio_bps in 5_000u64..10_250,                   // C = D * ratio
         conf_bps in 0u64..100,
-        elapsed in 0u64..100_000,
         max_repay in 1u64..u64::MAX,
     ) {
         let (bonus, pool) = config();
-        let (h, input) = account_at(coll, cp, ratio_bps, conf_bps, elapsed, max_repay, bonus, pool)?;
+        let (h, input) = account_at(coll, cp, ratio_bps, conf_bps, max_repay, bonus, pool)?;
         let reserve = h.debt_spot.mul_bps(bonus.min_bonus_bps as u64, Rounding::Up).unwrap();
         prop_assume!(h.collateral_spot <= h.debt_spot.try_add(reserve).unwrap());
         let plan = plan_liquidation(&input).unwrap();
@@ -263,7 +276,6 @@ proptest! {
         cp in 1_000_000u64..100_000_000_000_000,
         ratio_bps in 9_000u64..13_000,
         conf_bps in 0u64..100,
-        elapsed in 0u64..2_000,
         max_repay in 1u64..u64::MAX,
         cf_bps in 1u16..=10_000,
         max_b in 250u16..1_700,
@@ -271,7 +283,7 @@ proptest! {
         let (mut bonus, mut pool) = config();
         bonus.max_bonus_bps = max_b;
         pool.close_factor_bps = cf_bps;
-        let (h0, mut input) = account_at(coll, cp, ratio_bps, conf_bps, elapsed, max_repay, bonus, pool)?;
+        let (h0, mut input) = account_at(coll, cp, ratio_bps, conf_bps, max_repay, bonus, pool)?;
         let m = bonus.min_bonus_bps as u64;
         let free = |h: &Health| -> Wad {
             let owed = h.debt_spot.try_add(h.debt_spot.mul_bps(m, Rounding::Up).unwrap()).unwrap();
@@ -322,7 +334,6 @@ fn account_at(
     cp: u64,
     ratio_bps: u64,
     conf_bps: u64,
-    elapsed: u64,
     max_repay: u64,
     bonus: BonusConfig,
     pool: LiquidationConfig,
@@ -357,8 +368,8 @@ fn account_at(
         },
         bonus,
         pool,
-        elapsed_secs: elapsed,
         max_repay,
+        fresh: true,
     };
     Ok((h, input))
 }

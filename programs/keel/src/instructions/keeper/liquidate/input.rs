@@ -25,7 +25,6 @@ pub(super) fn liquidation_input(
         account.liquidatable_since = now;
     }
     account.last_liquidated_at = now;
-    let elapsed = now.saturating_sub(account.liquidatable_since).max(0) as u64;
     let ri = account.debt_position(&repay_key)?;
     let si = account.collateral_position(&seize_key)?;
     // weighted as the account's health weighs them (its e-mode group applied)
@@ -57,8 +56,8 @@ pub(super) fn liquidation_input(
         },
         bonus,
         pool: *config,
-        elapsed_secs: elapsed,
         max_repay,
+        fresh: !priced.any_held(),
     });
     Ok((input, ri, si))
 }

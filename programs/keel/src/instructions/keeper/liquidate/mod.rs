@@ -18,9 +18,10 @@
 //! paid: the whole seizure leaves the seize vault to the liquidator, or, with `deposit_into`
 //!       (the liquidator's own margin account in the pool), is credited there as deposit shares
 //!       (floor(amount / deposit_index)): a fully borrowed seize market never blocks liquidation
-//! bonus clock: started when a liquidation first sees the account liquidatable; cleared when an
-//!       instruction sees it healthy (a liquidation that restores it, borrow, withdraw, a deposit
-//!       or repay carrying health accounts)
+//! bonus: the seize market's max bonus, capped by the account's free equity (bonus.rs): flat,
+//!       so waiting never pays more (issue 27). The episode clock (`liquidatable_since`) is
+//!       started when a liquidation first sees the account liquidatable and cleared when an
+//!       instruction sees it healthy; it no longer moves the bonus
 //! flows: both legs are outside the outflow limit (a rate limit must not stop liquidations); the
 //!       seizure paid as tokens uses up the seize market's inflow credit (math/rate_limit.rs)
 //! dust: when the account is insolvent (C_raw < D_raw), every collateral position is priced, and
