@@ -63,17 +63,28 @@ pub fn choose_orders(
         ) else {
             continue;
         };
-        let Some(execution) =
-            order_execution(order, account, &snapshot.markets, snapshot.now, balances[r])
-        else {
+        let plan = |asked| order_execution(order, account, &snapshot.markets, snapshot.now, asked);
+        let Some(mut execution) = plan(balances[r]) else {
             continue;
         };
-        let profit_usd =
-            spot_usd(snapshot, s, execution.seize) - spot_usd(snapshot, r, execution.repay);
+        // the executor pays the protocol's fee on top of the repay: keep both within the balance
+        let paid = |e: &keel_sdk::instructions::Execution| e.repay.saturating_add(e.fee);
+        if paid(&execution) > balances[r] {
+            let Some(smaller) = plan(balances[r].saturating_sub(execution.fee)) else {
+                continue;
+            };
+            execution = smaller;
+        }
+        if paid(&execution) > balances[r] {
+            continue;
+        }
+        let profit_usd = spot_usd(snapshot, s, execution.seize)
+            - spot_usd(snapshot, r, execution.repay)
+            - spot_usd(snapshot, r, execution.fee);
         if profit_usd < min_profit_usd {
             continue;
         }
-        balances[r] = balances[r].saturating_sub(execution.repay);
+        balances[r] = balances[r].saturating_sub(paid(&execution));
         found.push(OrderChoice {
             key: *key,
             order: order.clone(),

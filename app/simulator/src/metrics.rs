@@ -178,12 +178,16 @@ pub fn add_events(
                 record.fee_by_market_usd[r] += fee;
             }
             Event::OrderExecuted(o) => {
-                let (_, rd, rp) = price_of(&o.repay_market);
+                let (r, rd, rp) = price_of(&o.repay_market);
                 let (_, sd, sp) = price_of(&o.seize_market);
                 let repaid = usd(o.repaid as f64, rd, rp);
+                // the protocol's fee (issue 27), as a liquidation's: on top of the repay
+                let fee = usd(o.fee as f64, rd, rp);
                 record.orders_executed += 1;
                 record.order_repaid_usd += repaid;
-                record.order_bonus_usd += usd(o.seized as f64, sd, sp) - repaid;
+                record.order_bonus_usd += usd(o.seized as f64, sd, sp) - repaid - fee;
+                record.fee_usd += fee;
+                record.fee_by_market_usd[r] += fee;
             }
             Event::Covered(c) => {
                 let (m, d, p) = price_of(&c.market);

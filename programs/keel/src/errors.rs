@@ -235,4 +235,6 @@ pub enum KeelError {
     // --- economic review (issue 27)
     #[msg("This market's price is held at its last publication (the feed is stale or too uncertain): post a fresh price update to exchange against it")]
     HeldPriceNotExchangeable,
+    #[msg("A price order fires only on Pyth's price: the second source alone (which anyone can crank) cannot trigger it")]
+    PriceTriggerNeedsPrimary,
 }

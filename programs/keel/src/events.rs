@@ -361,6 +361,9 @@ pub struct OrderExecuted {
     pub repaid: u64,
     pub seized: u64,
     pub bonus_bps: u16,
+    /// The protocol's share of the bonus, repay-token base units, paid by the executor on top of
+    /// `repaid` into the repay market's insurance fund.
+    pub fee: u64,
     pub health_factor_before: Wad,
     pub health_factor_after: Wad,
     /// Debt the order may still repay (0: used up and closed).

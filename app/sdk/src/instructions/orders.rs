@@ -10,7 +10,7 @@ use anchor_lang::system_program;
 use keel::accounts as acc;
 use keel::instruction as ix;
 use keel::math::fixed::Wad;
-use keel::math::order::{order_exchange, unit_price, OrderSide};
+use keel::math::order::{order_exchange, order_fee, unit_band, OrderSide};
 use keel::state::{DeleverageOrder, MarginAccount, OrderParams, OrderTrigger};
 
 /// `post_order` number `order_id` on `margin_account`, signed by its owner or delegate
@@ -112,6 +112,8 @@ pub struct Execution {
     pub repay: u64,
     /// Collateral paid to the executor, base units of the seize market.
     pub seize: u64,
+    /// The protocol's share of the bonus, repay-market base units, paid on top of `repay`.
+    pub fee: u64,
     /// The executor's bonus, bps.
     pub bonus_bps: u16,
 }
@@ -136,11 +138,16 @@ pub fn order_execution(
     }
     let hf = health.health_factor().ok()?;
     let market = |k: &Pubkey| markets.iter().find(|m| m.key == *k);
-    let spot = |k: &Pubkey| -> Result<Wad, ()> {
+    let band = |k: &Pubkey| -> Result<(Wad, Wad), ()> {
         let m = market(k).ok_or(())?;
-        unit_price(&m.price.ok_or(())?, m.market.decimals).map_err(|_| ())
+        // a price order fires on Pyth's price only (PriceTriggerNeedsPrimary)
+        if m.source == keel::oracle::rules::PriceSource::Secondary {
+            return Err(());
+        }
+        unit_band(&m.price.ok_or(())?, m.market.decimals).map_err(|_| ())
     };
-    let bonus = order.triggered_bonus(hf, spot).ok()??;
+    let moves = account.delegate_moves_health();
+    let bonus = order.triggered_bonus(hf, moves, band).ok()??;
     let (rm, sm) = (market(&order.repay_market)?, market(&order.seize_market)?);
     // a held price (stale or too-wide feed) is never exchanged: the program refuses the legs
     let held_price =
@@ -162,9 +169,12 @@ pub fn order_execution(
         decimals: sm.market.decimals,
     };
     let (repay, seize) = order_exchange(asked, order.remaining_repay, &r, &s, bonus).ok()?;
+    let fee_bps = sm.market.config.bonus.protocol_fee_bps;
+    let fee = order_fee(repay, seize, (&r, &s), fee_bps).ok()?;
     (repay > 0).then_some(Execution {
         repay,
         seize,
+        fee,
         bonus_bps: bonus,
     })
 }

@@ -3,9 +3,15 @@
 //! ```text
 //! trigger   health:  HF < h                    (maintenance HF; h > 1)
 //!           price:   spot(m) <= p  or  >= p    (USD per whole token of the market watched)
-//! bonus     health:  b = min_b + (max_b - min_b) * (h - HF) / (h - 1)   clamped, rounded down
-//!                    (Morpho's pre-liquidation: the incentive grows as health falls toward 1)
-//!           price:   b = max_b
+//!           price triggers need the price's whole confidence band past p (at or below: its
+//!           high edge; at or above: its low edge), on a Pyth price: an uncertain print the
+//!           executor picks (or a Switchboard value it cranks) cannot fire an order (issue 27).
+//!           Not the EMA: it lags a crash by tens of minutes, and a stop-loss that fires only
+//!           after the account is liquidatable protects nobody
+//! bonus     b = max_b, flat for both kinds (issue 27: a health order's bonus used to grow from
+//!           min_b to max_b as HF fell toward 1, so executors waited for it); a health order
+//!           pays min_b while the account's delegate may borrow or withdraw (it could push the
+//!           account to the trigger and execute from a second key)
 //!           bounds:  min_b <= max_b <= the seize market's max liquidation bonus, so
 //!                    (1 + b) * w_maint < 100 % and an execution always improves health
 //! exchange  repay  = min(asked, remaining, debt)
@@ -13,26 +19,34 @@
 //!           seize > deposit: seize = deposit, repay = floor(repay * deposit / seize_uncapped),
 //!                    seize recomputed from that repay (never above deposit)
 //!           so value(seize) <= value(repay) * (1 + b) at spot: rounding goes to the account
+//! fee       the seize market's protocol share of the bonus, paid by the executor in the repay
+//!           token on top of the repay, into the repay market's insurance fund (order_fee: as a
+//!           liquidation's, so an order's bonus is worth no more to its executor)
 //! ```
 use super::fixed::{mul_div, Rounding, Wad};
 use super::health::{token_value, OraclePrice};
 use crate::errors::KeelError;
 use anchor_lang::prelude::*;
 
-/// The executor's bonus of a health order at health factor `hf` (threshold `trigger_hf_bps`).
-pub fn health_order_bonus_bps(min_b: u16, max_b: u16, trigger_hf_bps: u32, hf: Wad) -> u16 {
-    let trigger = Wad::from_bps(trigger_hf_bps as u64);
-    let one = Wad::from_bps(10_000);
-    if hf.0 >= trigger.0 || max_b <= min_b || trigger.0 <= one.0 {
-        return min_b;
-    }
-    if hf.0 <= one.0 {
-        return max_b;
-    }
-    // (trigger - hf) / (trigger - 1) in (0, 1)
-    let span = (max_b - min_b) as u128;
-    let extra = mul_div(span, trigger.0 - hf.0, trigger.0 - one.0, Rounding::Down).unwrap_or(0);
-    min_b + extra.min(span) as u16
+/// The protocol's share of an execution's bonus, in repay-token base units (as a liquidation's:
+/// math/liquidation/mod.rs, step 5): the bonus part of `seize` is what exceeds the repaid value
+/// at the seize price, rounded toward the fund; at most the whole bonus's worth.
+pub fn order_fee(
+    repay: u64,
+    seize: u64,
+    sides: (&OrderSide, &OrderSide),
+    protocol_fee_bps: u16,
+) -> Result<u64> {
+    let (r, s) = sides;
+    let value = token_value(
+        repay,
+        r.price.price,
+        r.price.expo,
+        r.decimals,
+        Rounding::Down,
+    )?;
+    let base = tokens_for_value(value, &s.price, s.decimals)?.min(seize as u128) as u64;
+    super::liquidation::repay_fee(repay, base, seize - base, protocol_fee_bps)
 }
 
 /// Base units of a token with `decimals` worth `value` at `price` (rounded down; wider than a
@@ -93,7 +107,15 @@ pub fn order_exchange(
     Ok((r, seize_for(r)?.min(seize.amount as u128) as u64))
 }
 
-/// The spot price of one whole token, USD with 18 decimals (what price triggers compare).
+/// The low and high edges of one whole token's maintenance band, USD with 18 decimals (what price
+/// triggers compare: the whole band must be past the trigger).
+pub fn unit_band(price: &OraclePrice, decimals: u8) -> Result<(Wad, Wad)> {
+    let band = price.maintenance_band();
+    let at = |p: u64| unit_price(&OraclePrice { price: p, ..*price }, decimals);
+    Ok((at(band.low)?, at(band.high)?))
+}
+
+/// The spot price of one whole token, USD with 18 decimals.
 pub fn unit_price(price: &OraclePrice, decimals: u8) -> Result<Wad> {
     let one = 10u64
         .checked_pow(decimals as u32)
@@ -115,16 +137,6 @@ mod tests {
             expo,
             bound: None,
         }
-    }
-
-    #[test]
-    fn bonus_grows_as_health_falls() {
-        let hf = |bps| Wad::from_bps(bps);
-        assert_eq!(health_order_bonus_bps(50, 250, 12_000, hf(12_500)), 50);
-        assert_eq!(health_order_bonus_bps(50, 250, 12_000, hf(12_000)), 50);
-        assert_eq!(health_order_bonus_bps(50, 250, 12_000, hf(11_000)), 150);
-        assert_eq!(health_order_bonus_bps(50, 250, 12_000, hf(10_000)), 250);
-        assert_eq!(health_order_bonus_bps(50, 250, 12_000, hf(9_000)), 250);
     }
 
     #[test]
@@ -180,12 +192,22 @@ mod tests {
             prop_assert!(seized <= repaid.mul_bps(10_000 + bonus as u64, Rounding::Up).unwrap());
         }
 
+        /// The fee is the protocol's share of the bonus, never above the bonus's worth.
         #[test]
-        fn health_bonus_stays_in_its_range(
-            min_b in 0u16..=1_000, extra in 0u16..=1_000, trigger in 10_001u32..=30_000, hf in 0u64..=40_000,
+        fn an_orders_fee_is_a_share_of_its_bonus(
+            asked in 1u64..=1_000_000_000_000, rp in 1_000_000u64..=10_000_000_000,
+            sp in 1_000_000u64..=10_000_000_000, bonus in 0u16..=2_000, fee_bps in 0u16..=5_000,
         ) {
-            let b = health_order_bonus_bps(min_b, min_b + extra, trigger, Wad::from_bps(hf));
-            prop_assert!(b >= min_b && b <= min_b + extra);
+            let r = OrderSide { amount: u64::MAX / 4, price: price(rp, -8), decimals: 6 };
+            let s = OrderSide { amount: u64::MAX / 4, price: price(sp, -8), decimals: 9 };
+            let (repay, seize) = order_exchange(asked, u64::MAX, &r, &s, bonus).unwrap();
+            let fee = order_fee(repay, seize, (&r, &s), fee_bps).unwrap();
+            // the bonus's worth in the repay token, rounded up: repay * bonus + a unit
+            let worth = repay as u128 * bonus as u128 / 10_000 + 1;
+            prop_assert!(fee as u128 <= worth, "fee {} above the bonus's worth {}", fee, worth);
+            if bonus == 0 || fee_bps == 0 {
+                prop_assert_eq!(fee, 0);
+            }
         }
     }
 }

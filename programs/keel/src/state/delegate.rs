@@ -92,6 +92,15 @@ impl MarginAccount {
         Ok(Actor::Delegate)
     }
 
+    /// True when a delegate may lower the account's health (it holds Borrow or Withdraw): it
+    /// could then push the account to a health order's trigger and execute it from a second
+    /// key, so health orders pay only their minimum bonus (math/order.rs; issue 27).
+    pub fn delegate_moves_health(&self) -> bool {
+        self.delegate != Pubkey::default()
+            && (self.delegate_has(DelegatePower::Borrow)
+                || self.delegate_has(DelegatePower::Withdraw))
+    }
+
     /// True while `order`'s poster still stands behind it: the owner, or the delegate of the epoch
     /// it was posted in, still holding the Orders power.
     pub fn order_authority_stands(&self, order: &DeleverageOrder) -> bool {

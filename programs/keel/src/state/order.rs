@@ -7,7 +7,6 @@
 //! Layout (after the 8-byte discriminator): margin account at byte 8 and pool at byte 40, so
 //! that bots find a pool's orders with a memcmp filter.
 use crate::math::fixed::Wad;
-use crate::math::order::health_order_bonus_bps;
 use anchor_lang::prelude::*;
 
 /// Byte offset of `margin_account` in the order's data.
@@ -99,23 +98,27 @@ impl DeleverageOrder {
     }
 
     /// The executor's bonus when the trigger is met at maintenance health factor `hf`, `None`
-    /// when it is not (math/order.rs: a health order's bonus ramps with `hf`, a price order pays
-    /// `max_bonus_bps`); `spot` gives a market's price per whole token, read only by price
-    /// orders. The program and the SDK both decide with this.
+    /// when it is not (math/order.rs: `max_bonus_bps`, flat; a health order pays `min_bonus_bps`
+    /// when `delegate_moves_health`: the account's delegate may borrow or withdraw); `band` gives
+    /// a market's price band per whole token (low, high), read only by price orders, whose
+    /// trigger needs the whole band past it. The program and the SDK both decide with this.
     pub fn triggered_bonus<E>(
         &self,
         hf: Wad,
-        spot: impl Fn(&Pubkey) -> core::result::Result<Wad, E>,
+        delegate_moves_health: bool,
+        band: impl Fn(&Pubkey) -> core::result::Result<(Wad, Wad), E>,
     ) -> core::result::Result<Option<u16>, E> {
         let (min_b, max_b) = (self.min_bonus_bps, self.max_bonus_bps);
         Ok(match self.trigger {
             OrderTrigger::HealthBelow { hf_bps } => (hf < Wad::from_bps(hf_bps as u64))
-                .then(|| health_order_bonus_bps(min_b, max_b, hf_bps, hf)),
+                .then_some(if delegate_moves_health { min_b } else { max_b }),
             OrderTrigger::PriceAtOrBelow { market, price } => {
-                (spot(&market)? <= price).then_some(max_b)
+                let (_, high) = band(&market)?;
+                (high <= price).then_some(max_b)
             }
             OrderTrigger::PriceAtOrAbove { market, price } => {
-                (spot(&market)? >= price).then_some(max_b)
+                let (low, _) = band(&market)?;
+                (low >= price).then_some(max_b)
             }
         })
     }

@@ -13,6 +13,7 @@ pub(crate) use keel::errors::KeelError;
 pub(crate) use keel::events::Liquidated;
 pub(crate) use keel::math::fixed::{Wad, WAD};
 pub(crate) use keel::state::ChangeKind;
+pub(crate) use keel::state::{OrderParams, OrderTrigger};
 pub(crate) use keel_sdk::instructions as kix;
 pub(crate) use keel_tests::env::{assert_keel_error, TxOutcome};
 pub(crate) use keel_tests::invariants::check;

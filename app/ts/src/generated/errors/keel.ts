@@ -226,6 +226,8 @@ export const KEEL_ERROR__NOT_GUARDIAN = 0x17d7; // 6103
 export const KEEL_ERROR__ORACLE_NEEDS_BOTH_SOURCES = 0x17d8; // 6104
 /** HeldPriceNotExchangeable: This market's price is held at its last publication (the feed is stale or too uncertain): post a fresh price update to exchange against it */
 export const KEEL_ERROR__HELD_PRICE_NOT_EXCHANGEABLE = 0x17d9; // 6105
+/** PriceTriggerNeedsPrimary: A price order fires only on Pyth's price: the second source alone (which anyone can crank) cannot trigger it */
+export const KEEL_ERROR__PRICE_TRIGGER_NEEDS_PRIMARY = 0x17da; // 6106
 
 export type KeelError =
   | typeof KEEL_ERROR__ACCOUNT_HAS_COLLATERAL
@@ -319,6 +321,7 @@ export type KeelError =
   | typeof KEEL_ERROR__OUTFLOW_LIMIT_EXCEEDED
   | typeof KEEL_ERROR__OVER_LIQUIDATION
   | typeof KEEL_ERROR__PAUSED
+  | typeof KEEL_ERROR__PRICE_TRIGGER_NEEDS_PRIMARY
   | typeof KEEL_ERROR__REMAINING_ACCOUNT_MISMATCH
   | typeof KEEL_ERROR__REMAINING_ACCOUNTS_COUNT
   | typeof KEEL_ERROR__SAME_MARKET
@@ -429,6 +432,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__OUTFLOW_LIMIT_EXCEEDED]: `Outflow limit of the market reached for this window`,
     [KEEL_ERROR__OVER_LIQUIDATION]: `Liquidation would restore health past the target`,
     [KEEL_ERROR__PAUSED]: `Borrowing, withdrawals and new positions are paused`,
+    [KEEL_ERROR__PRICE_TRIGGER_NEEDS_PRIMARY]: `A price order fires only on Pyth's price: the second source alone (which anyone can crank) cannot trigger it`,
     [KEEL_ERROR__REMAINING_ACCOUNT_MISMATCH]: `Remaining account does not match the position it claims to price`,
     [KEEL_ERROR__REMAINING_ACCOUNTS_COUNT]: `Remaining accounts must be (market, price update[, second price]) groups: the last is cut short`,
     [KEEL_ERROR__SAME_MARKET]: `Repay and seize markets must differ`,

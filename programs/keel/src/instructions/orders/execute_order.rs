@@ -9,13 +9,19 @@
 //!       account's e-mode group pinned for the instruction
 //!       HF >= 1 (below, `liquidate` applies)                        else OrderAccountLiquidatable
 //!       trigger met: HF < h, or the watched market's spot at or below / above p
-//! bonus b: health orders min_b -> max_b as HF falls from h to 1; price orders max_b; never
-//!       above the seize market's max liquidation bonus in force now
+//!       (a price trigger needs the whole price band past p, on a Pyth price:
+//!       PriceTriggerNeedsPrimary when the second source alone prices it)
+//! bonus b: max_b, flat (issue 27); a health order pays min_b while a delegate may borrow or
+//!       withdraw (it could push the account to the trigger); never above the seize market's max
+//!       liquidation bonus now
+//! fee:  the seize market's protocol share of the bonus, paid by the executor in the repay token
+//!       on top of the repay, into the repay market's insurance fund (math/order.rs)
 //! exchange: repay = min(asked, remaining, debt); seize = value(repay) * (1 + b) at spot, capped
 //!       by the deposit (math/order.rs)
 //! post: C_w - D_w strictly improved on the post-state (the positions' real shares after the
 //!       burn, at the same prices)                                    else HealthNotImproved
-//! then: the executor pays `repay` into the repay vault and receives `seize` from the seize vault;
+//! then: the executor pays `repay + fee` into the repay vault and receives `seize` from the seize
+//!       vault;
 //!       both count against the markets' outflow limits as a repay and a withdrawal do (an order
 //!       is no liquidation: only liquidation is exempt, math/rate_limit.rs); remaining -= repay;
 //!       at 0 the order closes (rent to its payer) and account.open_orders - 1
@@ -26,7 +32,7 @@ use crate::instructions::keeper::liquidate::*;
 use crate::instructions::market_accrual::accrue_market;
 use crate::math::fixed::Wad;
 use crate::math::health::Health;
-use crate::math::order::{order_exchange, unit_price, OrderSide};
+use crate::math::order::{order_exchange, order_fee, unit_band, OrderSide};
 use crate::risk::account_health::{price_account, LoadedMarket, PriceMode, PricedAccount};
 use crate::risk::exchange::{burn_exchanged, left_after, Leg};
 use crate::state::{DeleverageOrder, MarginAccount, Market, Pool};
@@ -64,6 +70,8 @@ pub struct ExecuteOrder<'info> {
 struct Executed {
     repay: u64,
     seize: u64,
+    /// The protocol's share of the bonus, repay-token base units, paid on top of `repay`.
+    fee: u64,
     bonus_bps: u16,
     hf_before: Wad,
     hf_after: Wad,
@@ -91,6 +99,7 @@ pub fn execute_order(ctx: Context<ExecuteOrder>, repay_amount: u64) -> Result<()
         repaid: done.repay,
         seized: done.seize,
         bonus_bps: done.bonus_bps,
+        fee: done.fee,
         health_factor_before: done.hf_before,
         health_factor_after: done.hf_after,
         remaining_repay: remaining,
@@ -151,7 +160,9 @@ fn settle(a: &ExecuteOrder, done: &Executed) -> Result<()> {
         &r.vault,
         &r.mint,
         &a.executor,
-        done.repay,
+        done.repay
+            .checked_add(done.fee)
+            .ok_or_else(|| error!(KeelError::MathOverflow))?,
     )?;
     a.seize
         .market
@@ -178,10 +189,17 @@ fn book_execution(
         now,
     )?;
     let hf_before = before.health_factor()?;
-    let bonus_bps =
-        triggered_bonus(order, &priced, hf_before)?.min(seize_market.config.bonus.max_bonus_bps);
-    let [repay, seize, debt, deposit] =
-        exchange(&priced, order, (repay_key, seize_key), asked, bonus_bps)?;
+    let moves = account.delegate_moves_health();
+    let bonus_bps = triggered_bonus(order, &priced, hf_before, moves)?
+        .min(seize_market.config.bonus.max_bonus_bps);
+    let fee_bps = seize_market.config.bonus.protocol_fee_bps;
+    let [repay, seize, debt, deposit, fee] = exchange(
+        &priced,
+        order,
+        (repay_key, seize_key),
+        asked,
+        (bonus_bps, fee_bps),
+    )?;
     let (ri, si) = move_shares(
         &mut account,
         (repay_market, repay_key, repay >= debt),
@@ -199,9 +217,12 @@ fn book_execution(
     priced.record_publish_time(&seize_key, seize_market);
     account.remove_if_empty(ri.max(si));
     account.remove_if_empty(ri.min(si));
+    // the fee joins the repay market's insurance fund (it is paid into the vault in `settle`)
+    repay_market.insurance_fund = repay_market.insurance_fund.try_add(Wad::from_int(fee))?;
     Ok(Box::new(Executed {
         repay,
         seize,
+        fee,
         bonus_bps,
         hf_before,
         hf_after,
@@ -238,20 +259,21 @@ fn price_pinned(
     Ok((priced, before))
 }
 
-/// `[repay, seize, debt, deposit]`: what the order exchanges (math/order.rs), and the debt and
-/// deposit it exchanges from.
+/// `[repay, seize, debt, deposit, fee]`: what the order exchanges (math/order.rs), the debt and
+/// deposit it exchanges from, and the protocol's share of the bonus.
 #[inline(never)]
 fn exchange(
     priced: &PricedAccount,
     order: &DeleverageOrder,
     (repay_key, seize_key): (Pubkey, Pubkey),
     asked: u64,
-    bonus_bps: u16,
-) -> Result<[u64; 4]> {
+    (bonus_bps, fee_bps): (u16, u16),
+) -> Result<[u64; 5]> {
     let (r, s) = order_sides(priced, repay_key, seize_key)?;
     let (repay, seize) = order_exchange(asked, order.remaining_repay, &r, &s, bonus_bps)?;
     require!(repay > 0, KeelError::NothingToExecute);
-    Ok([repay, seize, r.amount, s.amount])
+    let fee = order_fee(repay, seize, (&r, &s), fee_bps)?;
+    Ok([repay, seize, r.amount, s.amount, fee])
 }
 
 /// The two sides of the exchange at their spot prices.
@@ -323,19 +345,29 @@ fn move_shares(
 
 /// The executor's bonus when the order's trigger is met (else OrderNotTriggered).
 #[inline(never)]
-fn triggered_bonus(order: &DeleverageOrder, priced: &PricedAccount, hf: Wad) -> Result<u16> {
-    let spot = |market: &Pubkey| -> Result<Wad> {
+fn triggered_bonus(
+    order: &DeleverageOrder,
+    priced: &PricedAccount,
+    hf: Wad,
+    delegate_moves_health: bool,
+) -> Result<u16> {
+    let band = |market: &Pubkey| -> Result<(Wad, Wad)> {
         let q = priced
             .get(market)
             .ok_or_else(|| error!(KeelError::MissingPositionPair))?;
+        // a price order fires on Pyth's price: not on a second source alone, which anyone cranks
+        require!(
+            q.source != crate::oracle::rules::PriceSource::Secondary,
+            KeelError::PriceTriggerNeedsPrimary
+        );
         let p = q
             .input
             .price
             .ok_or_else(|| error!(KeelError::OracleStale))?;
-        unit_price(&p, q.input.decimals)
+        unit_band(&p, q.input.decimals)
     };
     order
-        .triggered_bonus(hf, spot)?
+        .triggered_bonus(hf, delegate_moves_health, band)?
         .ok_or_else(|| error!(KeelError::OrderNotTriggered))
 }
 
