@@ -288,7 +288,19 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
             keel_sdk::compute::liquidation_units(candidate.account.position_count as usize)
                 .saturating_add(flash_units)
         });
-        match simulate_then_send(chain, &ixs, units).await {
+        let mut sent = simulate_then_send(chain, &ixs, units).await;
+        if is_new_position(&sent) {
+            // the liquidatee opened a position since the read (issue 26: a 1-unit deposit into
+            // another market voided the remaining accounts): read it again, send once more
+            sent = match fresh_metas(chain, snapshot, &candidate.key).await {
+                Some(metas) => match liquidation_ixs(config, &keys, choice, &metas) {
+                    Ok(ixs) => simulate_then_send(chain, &ixs, units).await,
+                    Err(_) => sent,
+                },
+                None => sent,
+            };
+        }
+        match sent {
             Ok(()) => {
                 report.succeeded += 1;
                 report.profit_usd += choice.profit_usd;
@@ -307,6 +319,23 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
     }
     info!(?report, "pass done");
     report
+}
+
+/// True when `sent` failed for a position the snapshot did not know (`MissingPositionPair`).
+fn is_new_position(sent: &Result<(), ChainError>) -> bool {
+    let missing = u32::from(KeelError::MissingPositionPair);
+    matches!(sent, Err(e) if e.custom_code() == Some(missing))
+}
+
+/// The account's remaining accounts as it stands now on chain (`None`: unreadable).
+async fn fresh_metas(
+    chain: &impl Chain,
+    snapshot: &crate::snapshot::Snapshot,
+    key: &Pubkey,
+) -> Option<Vec<solana_sdk::instruction::AccountMeta>> {
+    let account = chain.account(key).await.ok()??;
+    let margin = keel_sdk::decode::margin_account(&account.data).ok()?;
+    Some(snapshot.health_metas(&margin))
 }
 
 /// Send `ixs` only when their simulation lands (nothing is paid for a plan the chain refuses).

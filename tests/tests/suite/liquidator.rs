@@ -179,3 +179,39 @@ async fn the_config_file_parses_and_names_bad_keys() {
     assert!(err.contains("not a public key: not-a-key"), "{err}");
     let _ = Keypair::new();
 }
+
+/// Issue 26 (low): a liquidatee front-ran the bot with a 1-unit deposit into a market it held
+/// nothing of, and the bot's liquidation failed with `MissingPositionPair` (its remaining
+/// accounts were read before). The bot now reads the account again and sends once more.
+#[tokio::test]
+async fn a_front_running_deposit_into_a_new_market_does_not_stop_it() {
+    use keel_tests::tokens::{spl_token, MintExtension};
+    use keel_tests::MarketSpec;
+    let mut w = sol_usdc().await;
+    let third = w
+        .list_market(
+            &MarketSpec {
+                token_program: spl_token(),
+                decimals: 6,
+                price: USD,
+            },
+            MintExtension::None,
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let lender = w.trader(&[0, 100_000 * USDC, 0]).await;
+    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
+    let target = w.trader(&[10 * SOL, 0, USDC]).await;
+    w.deposit(&target, 0, 10 * SOL).await.unwrap();
+    w.borrow(&target, 1, 790 * USDC).await.unwrap();
+    w.set_price(0, 80 * USD).await;
+    let (chain, config, _inventory) = bot(&mut w).await;
+    let plan = prepare(&chain, &config).await.unwrap();
+    assert_eq!(plan.liquidations.len(), 1);
+    // the front-run: one base unit into the third market after the bot read the account
+    w.deposit(&target, third, 1).await.unwrap();
+    let report = execute(&chain, &config, &plan).await;
+    assert_eq!((report.succeeded, report.failed), (1, 0), "{report:?}");
+    check(&mut w).await;
+}
