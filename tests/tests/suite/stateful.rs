@@ -10,7 +10,8 @@
 //! (stateful/delegate.rs) and deleverage orders (stateful/orders.rs). Markets 0 and 2 share an
 //! e-mode group, so borrows, liquidations and orders run in and out of it.
 //! Besides honest users it plays the audit's exploit moves: deposit/withdraw round-trip loops
-//! against an outflow limit, dust positions in a new market, stale feeds, matured changes replayed
+//! against an outflow limit, dust positions in a new market, stale feeds, a closed Pyth account
+//! (every account without debt where feeds are closed must still be priced), matured changes replayed
 //! after a later tightening (must be refused), maintenance-weight cuts, liquidations taken as a
 //! deposit. Actions may be refused, as users' would be; what must never happen is an invariant
 //! broken, a panic, or one of the errors that mean the program contradicted itself (overflow on

@@ -78,6 +78,12 @@ pub(super) enum Action {
         m: usize,
         secs: i64,
     },
+    /// Market `m`'s pinned Pyth account is closed (its authority's doing, issue 26): until the
+    /// next price write, every account without debt there must still be priced (its collateral
+    /// there counts zero), so liquidations go on.
+    ClosedFeed {
+        m: usize,
+    },
     /// Queue a loosening of market `m`, tighten it before execution, then replay the matured
     /// change: it must be refused.
     Replay {
@@ -150,6 +156,7 @@ pub(super) fn action() -> impl Strategy<Value = Action> {
         1 => (t.clone(), m.clone()).prop_map(|(t, m)| Action::Dust { t, m }),
         1 => (m.clone(), 61i64..600).prop_map(|(m, secs)| Action::Stale { m, secs }),
         1 => m.clone().prop_map(|m| Action::Replay { m }),
+        1 => m.clone().prop_map(|m| Action::ClosedFeed { m }),
         1 => (m.clone(), 1u16..8_500).prop_map(|(m, maint_weight_bps)| Action::CutMaint { m, maint_weight_bps }),
         1 => Just(Action::LiquidateIntoDeposit),
         2 => (-1_500i64..1_500, prop_oneof![Just(0i64), 61i64..300]).prop_map(|(move_bps, stale_secs)| Action::Second { move_bps, stale_secs }),
@@ -181,6 +188,7 @@ pub(super) fn tally(action: &Action, ok: bool) {
         Action::Dust { .. } => "dust_position",
         Action::Stale { .. } => "stale_feed",
         Action::Replay { .. } => "matured_change_replay",
+        Action::ClosedFeed { .. } => "closed_feed",
         Action::CutMaint { .. } => "cut_maintenance_weight",
         Action::LiquidateIntoDeposit => "liquidate_into_deposit",
         Action::Second { stale_secs: 0, .. } => "second_source_moves",

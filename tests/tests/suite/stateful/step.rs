@@ -220,6 +220,36 @@ pub(super) async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
             None
         }
         Action::Replay { m } => replay(w, m).await?,
+        Action::ClosedFeed { m } => {
+            let key = w.markets[m].price_account;
+            let system = solana_sdk::pubkey::Pubkey::default();
+            w.env.set_account(
+                &key,
+                &solana_sdk::account::AccountSharedData::new(1, 0, &system),
+            );
+            // every market whose feed is closed now (this one and any earlier, not yet rewritten)
+            let mut closed = vec![];
+            for i in 0..w.markets.len() {
+                let account = w.env.account(w.markets[i].price_account).await;
+                if account.is_none_or(|a| a.owner != pyth_solana_receiver_sdk::ID) {
+                    closed.push(w.markets[i].keys.market);
+                }
+            }
+            for t in &run.traders {
+                let account = w.margin(t.margin).await;
+                let owes_there = account
+                    .active()
+                    .iter()
+                    .any(|p| closed.contains(&p.market) && p.borrow_shares > 0);
+                if !owes_there && w.health(t.margin).await.is_err() {
+                    return Err(format!(
+                        "a closed feed (market {m}) stopped pricing {} (no debt where feeds are closed)",
+                        t.margin
+                    ));
+                }
+            }
+            None
+        }
         Action::CutMaint {
             m,
             maint_weight_bps,
