@@ -192,9 +192,11 @@ pub fn search(
     let mut start = base.clone();
     for &m in &volatile {
         let (gap, max_init) = bounds(base, m);
+        // a base whose gap leaves less than the floor keeps its own weight (no panic: issue 27's
+        // tighter bound made such a base possible)
         let init = base.markets[m]
             .init_weight_bps
-            .clamp(MIN_INIT_BPS, max_init);
+            .clamp(MIN_INIT_BPS.min(max_init), max_init);
         start = with_weight(&start, m, init, gap);
     }
     let mut current = lower_until_feasible(

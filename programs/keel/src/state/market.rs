@@ -215,6 +215,16 @@ pub struct Market {
     pub flash_loan: FlashLoan,
 }
 
+/// Largest maintenance collateral weight at which a liquidation at `bonus`'s max still improves
+/// health, `(1 + max_bonus) * w < 100 %` (bps): what a weight *in force* must not exceed (a ramp
+/// starts no higher). Not the listing bound below: capping a ramp's start at that stricter bound
+/// would cut a weight at once (attack review, issue 27: the guardian could, on a market listed
+/// before the bound).
+pub fn max_health_improving_weight_bps(bonus: &BonusConfig) -> u16 {
+    let cap = (10_000u64 * 10_000 - 1) / (10_000 + bonus.max_bonus_bps as u64);
+    cap.min(MAX_ASSET_WEIGHT_BPS as u64) as u16
+}
+
 /// Largest maintenance collateral weight a market with `bonus` may have (bps), ordinary or
 /// e-mode:
 /// ```text
@@ -337,7 +347,7 @@ impl Market {
                 (&current, &oracle),
                 (&config.weights, &config.oracle),
                 (emode, config.emode.maint_asset_weight_bps),
-                max_maint_asset_weight_bps(&config.bonus),
+                max_health_improving_weight_bps(&config.bonus),
                 now,
                 MAINT_WEIGHT_RAMP_SECS,
             );

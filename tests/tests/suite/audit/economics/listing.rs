@@ -46,15 +46,16 @@ async fn governance_cannot_list_a_market_insolvent_by_construction() {
 }
 
 /// Attack review of item 7: a bonus-only change during a maintenance-weight ramp left the ramp
-/// starting above the new bonus's bound (max_maint_asset_weight_bps), so for up to a day every
-/// liquidation of that collateral could fail its health check. A new bonus restarts the ramp
-/// under its bound.
+/// starting above what the new bonus allows a liquidation to improve, so for up to a day every
+/// liquidation of that collateral could fail its health check. A new bonus restarts the ramp no
+/// higher than `(1 + max) w < 1` allows, and no lower (a second review: capping it at the
+/// stricter listing bound cut the weight at once).
 #[tokio::test]
 async fn a_new_bonus_restarts_a_weight_ramp_under_its_bound() {
     let mut w = sol_usdc().await;
     guardian_tightens(&mut w, 0, |c| {
-        c.weights.init_asset_weight_bps = 7_500;
-        c.weights.maint_asset_weight_bps = 8_000;
+        c.weights.init_asset_weight_bps = 6_500;
+        c.weights.maint_asset_weight_bps = 7_000;
     })
     .await
     .unwrap();
@@ -64,7 +65,7 @@ async fn a_new_bonus_restarts_a_weight_ramp_under_its_bound() {
         8_500
     );
     let mut config = w.market(0).await.config;
-    config.bonus.max_bonus_bps = 1_100; // the bound at 2.5% / 11%: 82.4%
+    config.bonus.max_bonus_bps = 1_800; // liquidations improve health below 84.7%
     let market = w.markets[0].keys.market;
     let change = w
         .queue(ChangeKind::MarketConfig { market, config })
@@ -73,12 +74,17 @@ async fn a_new_bonus_restarts_a_weight_ramp_under_its_bound() {
     let payer = w.env.payer();
     w.execute(&payer, change, Some(0)).await.unwrap();
     let m = w.market(0).await;
-    let bound = keel::state::max_maint_asset_weight_bps(&m.config.bonus);
+    let health_bound = keel::state::max_health_improving_weight_bps(&m.config.bonus);
+    let listing_bound = keel::state::max_maint_asset_weight_bps(&m.config.bonus);
     let now = w.env.now().await;
+    let in_force = m.weights_at(now).maint_asset_weight_bps;
+    assert_eq!(
+        in_force, health_bound,
+        "the ramp restarts at the health bound"
+    );
     assert!(
-        m.weights_at(now).maint_asset_weight_bps <= bound,
-        "the ramp stands at {} above the new bound {bound}",
-        m.weights_at(now).maint_asset_weight_bps
+        in_force > listing_bound,
+        "not cut to the listing bound at once"
     );
     check(&mut w).await;
 }
