@@ -237,9 +237,8 @@ pub fn max_health_improving_weight_bps(bonus: &BonusConfig) -> u16 {
 pub fn max_maint_asset_weight_bps(bonus: &BonusConfig) -> u16 {
     let max = bonus.max_bonus_bps as u64;
     let spread = max.saturating_sub(bonus.min_bonus_bps as u64).min(10_000);
-    let room = ((10_000 - spread) * 10_000).min(10_000 * 10_000 - 1);
-    let cap = room / (10_000 + max);
-    cap.min(MAX_ASSET_WEIGHT_BPS as u64) as u16
+    let no_split_gain = (10_000 - spread) * 10_000 / (10_000 + max);
+    (no_split_gain.min(u16::MAX as u64) as u16).min(max_health_improving_weight_bps(bonus))
 }
 
 impl Market {

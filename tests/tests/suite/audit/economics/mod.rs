@@ -22,12 +22,7 @@ pub(crate) async fn two_collaterals() -> (World, Trader) {
 
 /// A lender of 100,000 USDC and a trader with 10 SOL against 790 USDC.
 pub(crate) async fn levered(w: &mut World) -> Trader {
-    let lender = w.trader(&[0, 100_000 * USDC]).await;
-    w.deposit(&lender, 1, 100_000 * USDC).await.unwrap();
-    let trader = w.trader(&[10 * SOL, 0]).await;
-    w.deposit(&trader, 0, 10 * SOL).await.unwrap();
-    w.borrow(&trader, 1, 790 * USDC).await.unwrap();
-    trader
+    crate::liquidation::leveraged(w, 790 * USDC).await.1
 }
 
 /// Zero-confidence prices: SOL at `sol` (mantissa), USDC at $1.

@@ -50,11 +50,10 @@ pub(super) fn sweep_if_dust(
 ) -> Result<Option<Box<DustCollateralSwept>>> {
     // a gone feed counts a collateral as zero and a held one is a stale print: neither may make
     // real collateral look like dust (every collateral freshly priced)
-    let fully_priced = !priced.any_held()
-        && priced
-            .quotes
-            .iter()
-            .all(|q| q.input.deposit == 0 || q.input.price.is_some());
+    let fully_priced = priced.quotes.iter().all(|q| {
+        q.source != crate::oracle::rules::PriceSource::Held
+            && (q.input.deposit == 0 || q.input.price.is_some())
+    });
     let dust = h.is_liquidatable()
         && fully_priced
         && h.collateral_value < h.debt_value
