@@ -80,6 +80,7 @@ fn blank_market() -> Market {
         config_version: 0,
         last_secondary_publish_time: 0,
         flash_loan: Default::default(),
+        provisioned: 0,
     }
 }
 
@@ -104,6 +105,7 @@ pub fn accounts(n: usize, markets: &[MarketState], seed: u64) -> Vec<MarginAccou
                     market: m.key,
                     deposit_shares: deposit.max(if borrow == 0 { 1 } else { 0 }),
                     borrow_shares: borrow,
+                    provisioned: 0,
                 };
             }
             a.position_count = count as u8;

@@ -222,6 +222,37 @@ fn liquidation_ixs(
     ))
 }
 
+/// An insolvent account's loss booked on its other debt markets before it is liquidated (the
+/// liquidation books its repay market itself): from then on, no lender of those markets leaves
+/// ahead of the write-off (program: risk/provision.rs, issue 27). Its own transaction, best
+/// effort: a booking refused (a stale feed somewhere) must never stop the liquidation.
+async fn book_provisions(
+    chain: &impl Chain,
+    candidate: &Candidate,
+    keys: &LiquidationKeys,
+    metas: &[AccountMeta],
+) {
+    let h = &candidate.health;
+    if h.collateral_spot >= h.debt_spot {
+        return;
+    }
+    let ixs: Vec<_> = candidate
+        .account
+        .active()
+        .iter()
+        .filter(|p| p.borrow_shares > 0 && p.market != keys.repay.market)
+        .map(|p| kix::book_provision(candidate.key, p.market, metas))
+        .collect();
+    if ixs.is_empty() {
+        return;
+    }
+    let n = candidate.account.position_count as usize;
+    let units = (ixs.len() as u32).saturating_mul(keel_sdk::compute::health_check_units(n));
+    if let Err(e) = simulate_then_send(chain, &ixs, units).await {
+        warn!(account = %candidate.key, error = %e, "provision not booked");
+    }
+}
+
 /// Send the plan's liquidations (or only report them in a dry run).
 pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassReport {
     let snapshot = &plan.snapshot;
@@ -284,9 +315,10 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
         } else {
             0
         };
+        let n = candidate.account.position_count as usize;
+        book_provisions(chain, candidate, &keys, &metas).await;
         let units = config.compute_units.unwrap_or_else(|| {
-            keel_sdk::compute::liquidation_units(candidate.account.position_count as usize)
-                .saturating_add(flash_units)
+            keel_sdk::compute::liquidation_units(n).saturating_add(flash_units)
         });
         let mut sent = simulate_then_send(chain, &ixs, units).await;
         if is_new_position(&sent) {

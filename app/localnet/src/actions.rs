@@ -184,6 +184,18 @@ impl World {
         self.env.send(&[ix], &[]).await
     }
 
+    /// `book_provision` of `margin`'s loss in its debt market `m` (permissionless: the fee payer
+    /// signs).
+    pub async fn book_provision(
+        &mut self,
+        margin: Pubkey,
+        m: usize,
+    ) -> Result<TxOutcome, TransactionError> {
+        let metas = self.health_metas(margin, None).await;
+        let ix = kix::book_provision(margin, self.markets[m].keys.market, &metas);
+        self.env.send(&[ix], &[]).await
+    }
+
     /// Refresh every market's price at its current value (after a clock warp).
     pub async fn refresh_prices(&mut self, prices: &[i64]) {
         for (m, p) in prices.iter().enumerate() {

@@ -2,7 +2,8 @@
 //!
 //! 1. Each vault holds at least what the books say: `vault >= deposits - debt + insurance fund`
 //!    (compared exactly, as Wads: `vault + debt >= deposits + insurance`).
-//! 2. The positions' deposit (borrow) shares sum to the market's total deposit (borrow) shares.
+//! 2. The positions' deposit (borrow) shares sum to the market's total deposit (borrow) shares;
+//!    their provisions to the market's (risk/provision.rs), and only a debt carries one.
 //! 3. Round trips never profit the user: proptests in `math/shares.rs` and runtime tests.
 //! 4. Indices never decrease, except the deposit index by a recorded socialisation of bad debt
 //!    (`market.bad_debt_socialised` grew since the last check).
@@ -53,6 +54,7 @@ pub async fn verify(world: &mut World) -> Result<(), String> {
     }
     let mut deposit_sums = vec![0u128; world.markets.len()];
     let mut borrow_sums = vec![0u128; world.markets.len()];
+    let mut provision_sums = vec![0u128; world.markets.len()];
     let accounts = world.accounts.clone();
     for key in accounts {
         let Some(raw) = world.env.account(key).await else {
@@ -91,8 +93,13 @@ pub async fn verify(world: &mut World) -> Result<(), String> {
                 active[..i].iter().all(|q| q.market != p.market),
                 "{key}: duplicate market"
             );
+            ensure!(
+                p.provisioned == 0 || p.borrow_shares > 0,
+                "{key}: position {i} provisions a loss without debt"
+            );
             deposit_sums[m] += p.deposit_shares as u128;
             borrow_sums[m] += p.borrow_shares as u128;
+            provision_sums[m] += p.provisioned as u128;
         }
         for p in &account.positions[active.len()..] {
             ensure!(
@@ -116,6 +123,12 @@ pub async fn verify(world: &mut World) -> Result<(), String> {
         ensure!(
             market.total_borrow_shares == borrow_sums[m],
             "market {m}: borrow shares"
+        );
+        ensure!(
+            market.provisioned as u128 == provision_sums[m],
+            "market {m}: provisions {} against the positions' {}",
+            market.provisioned,
+            provision_sums[m]
         );
         // a flash loan lives within one transaction (instructions/flash/): none is ever out
         // between transactions

@@ -237,4 +237,12 @@ pub enum KeelError {
     HeldPriceNotExchangeable,
     #[msg("A price order fires only on Pyth's price: the second source alone (which anyone can crank) cannot trigger it")]
     PriceTriggerNeedsPrimary,
+    #[msg("Booking a provision needs a fresh Pyth price on every position of the account: post fresh updates first")]
+    ProvisionNeedsFreshPrices,
+    #[msg("This market's insurance fund covers its provisioned losses: nothing to rebalance")]
+    NoInsuranceNeed,
+    #[msg("The donor market's insurance fund has no surplus over its own provisioned losses for this amount")]
+    InsufficientInsuranceSurplus,
+    #[msg("Rebalancing insurance needs a fresh Pyth price on both markets (its second source agreeing, if any)")]
+    InsurancePriceNotFresh,
 }

@@ -97,6 +97,9 @@ pub struct Withdrawn {
     pub market: Pubkey,
     pub amount: u64,
     pub shares: u64,
+    /// The withdrawal's share of the market's provisioned loss (tokens, Wad), left in the
+    /// insurance fund, which covers that loss first (math/provision.rs).
+    pub haircut: Wad,
 }
 
 /// Tokens were borrowed against a margin account.
@@ -177,6 +180,34 @@ pub struct Liquidated {
     pub bonus_bps: u64,
     pub health_factor_before: Wad,
     pub health_factor_after: Wad,
+}
+
+/// An insolvent account's expected loss was booked (or released) on one of its debt markets
+/// (risk/provision.rs): withdrawals from the market pay at the index marked down by the
+/// provisions its insurance fund does not cover.
+#[event]
+pub struct ProvisionBooked {
+    pub margin_account: Pubkey,
+    pub market: Pubkey,
+    /// Tokens of the account's debt in the market provisioned now (0: released).
+    pub provisioned: u64,
+    /// The market's provisions after.
+    pub market_provisioned: u64,
+}
+
+/// A keeper refilled a market's insurance fund from another market's surplus
+/// (instructions/keeper/rebalance_insurance.rs).
+#[event]
+pub struct InsuranceRebalanced {
+    pub keeper: Pubkey,
+    pub needy_market: Pubkey,
+    pub donor_market: Pubkey,
+    /// Needy-market tokens paid into its fund.
+    pub paid_in: u64,
+    /// Donor-market tokens paid out of its fund.
+    pub paid_out: u64,
+    pub needy_fund_after: Wad,
+    pub donor_fund_after: Wad,
 }
 
 /// Bad debt was covered by a market's insurance fund.

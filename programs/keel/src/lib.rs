@@ -207,6 +207,18 @@ mod generated {
             instructions::settle_bad_debt(ctx)
         }
 
+        /// Book (or release) an insolvent account's expected loss on one of its debt markets
+        /// (permissionless): withdrawals then pay at the index marked down by it.
+        pub fn book_provision(ctx: Context<BookProvision>) -> Result<()> {
+            instructions::book_provision(ctx)
+        }
+
+        /// Refill a market whose provisioned loss exceeds its insurance fund from another
+        /// market's surplus, at oracle prices and the donor's minimum bonus (permissionless).
+        pub fn rebalance_insurance(ctx: Context<RebalanceInsurance>, amount: u64) -> Result<()> {
+            instructions::rebalance_insurance(ctx, amount)
+        }
+
         /// Report a margin account's health as return data and an event (read-only).
         pub fn health(ctx: Context<ReportHealth>) -> Result<HealthReport> {
             instructions::health(ctx)

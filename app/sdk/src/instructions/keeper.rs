@@ -63,6 +63,69 @@ pub fn liquidate(
     )
 }
 
+/// `book_provision` of `margin_account`'s expected loss in its debt `market`, priced from
+/// `health_accounts` (one (market, price) pair per position).
+pub fn book_provision(
+    margin_account: Pubkey,
+    market: Pubkey,
+    health_accounts: &[AccountMeta],
+) -> Instruction {
+    build(
+        acc::BookProvision {
+            margin_account,
+            market,
+        },
+        ix::BookProvision {},
+        health_accounts,
+    )
+}
+
+/// One side of `rebalance_insurance`: the market, the keeper's token account of it, its Pyth
+/// price account and its second source's feed (when the market names one).
+#[derive(Clone, Copy, Debug)]
+pub struct InsuranceSide {
+    /// The market.
+    pub market: MarketKeys,
+    /// The keeper's token account of its mint.
+    pub keeper_token: Pubkey,
+    /// Its Pyth price update account.
+    pub price: Pubkey,
+    /// Its second source's feed, if it names one.
+    pub secondary: Option<Pubkey>,
+}
+
+impl InsuranceSide {
+    fn accounts(&self) -> acc::InsuranceLeg {
+        acc::InsuranceLeg {
+            market: self.market.accounts(),
+            keeper_token: self.keeper_token,
+            price: self.price,
+            secondary: self.secondary,
+        }
+    }
+}
+
+/// `rebalance_insurance`: `keeper` pays up to `amount` of `needy`'s tokens into its insurance
+/// fund and takes `donor`'s fund tokens in exchange, at oracle prices.
+pub fn rebalance_insurance(
+    keeper: Pubkey,
+    pool: Pubkey,
+    needy: &InsuranceSide,
+    donor: &InsuranceSide,
+    amount: u64,
+) -> Instruction {
+    build(
+        acc::RebalanceInsurance {
+            keeper,
+            pool,
+            needy: needy.accounts(),
+            donor: donor.accounts(),
+        },
+        ix::RebalanceInsurance { amount },
+        &[],
+    )
+}
+
 /// `settle_bad_debt` of `margin_account` in `market`.
 pub fn settle_bad_debt(margin_account: Pubkey, market: Pubkey) -> Instruction {
     build(

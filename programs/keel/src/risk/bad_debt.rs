@@ -37,6 +37,8 @@ pub fn settle_bad_debt(
     );
     let shares = account.positions[i].borrow_shares;
     require!(shares > 0, KeelError::NoDebt);
+    // the loss is written off now: its provision is released (risk/provision.rs)
+    crate::risk::provision::set_provision((account, account_key), i, (market, market_key), 0)?;
     let debt = shares_value(shares as u128, market.borrow_index)?;
     let covered = debt.min(market.insurance_fund);
     let socialised = debt.try_sub(covered)?;

@@ -2,3 +2,4 @@
 pub mod account_health;
 pub mod bad_debt;
 pub mod exchange;
+pub mod provision;

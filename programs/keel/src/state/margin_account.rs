@@ -23,6 +23,9 @@ pub struct Position {
     pub deposit_shares: u64,
     /// Borrow shares of the market.
     pub borrow_shares: u64,
+    /// Tokens of this debt booked as the expected loss of an insolvent account (math/provision.rs):
+    /// its share of `Market::provisioned`; zero while the account is solvent.
+    pub provisioned: u64,
 }
 
 /// A trader's cross-margin account.
@@ -104,6 +107,7 @@ impl MarginAccount {
             market: *market,
             deposit_shares: 0,
             borrow_shares: 0,
+            provisioned: 0,
         };
         self.position_count += 1;
         Ok(i)
@@ -153,7 +157,7 @@ mod tests {
     fn owner_and_pool_offsets_are_fixed() {
         assert_eq!(8 + offset_of!(MarginAccount, owner), OWNER_OFFSET);
         assert_eq!(8 + offset_of!(MarginAccount, pool), POOL_OFFSET);
-        assert_eq!(8 + size_of::<MarginAccount>(), 928);
+        assert_eq!(8 + size_of::<MarginAccount>(), 1056);
     }
 
     #[test]

@@ -213,6 +213,10 @@ pub struct Market {
     pub last_secondary_publish_time: i64,
     /// The flash loan out within the current transaction (none between transactions).
     pub flash_loan: FlashLoan,
+    /// Tokens of debt here booked as insolvent accounts' expected loss, not yet written off (the
+    /// sum of the positions' `provisioned`): withdrawals pay at the index marked down by what the
+    /// insurance fund does not cover (math/provision.rs, risk/provision.rs).
+    pub provisioned: u64,
 }
 
 /// Largest maintenance collateral weight at which a liquidation at `bonus`'s max still improves
@@ -405,6 +409,13 @@ impl Market {
     pub fn record_inflow(&mut self, amount: u64, now: i64) -> Result<()> {
         let limit = self.config.outflow;
         self.outflow.record_inflow(&limit, amount, now)
+    }
+
+    /// Tokens per deposit share a withdrawal pays: the deposit index marked down by the
+    /// provisioned loss the insurance fund does not cover (math/provision.rs).
+    pub fn withdraw_index(&self) -> Result<Wad> {
+        let uncovered = Wad::from_int(self.provisioned).saturating_sub(self.insurance_fund);
+        crate::math::provision::withdraw_index(self.deposit_index, self.total_deposits()?, uncovered)
     }
 
     /// Tokens that may leave the vault: its balance less the insurance fund it holds.

@@ -306,6 +306,7 @@ mod tests {
                 config_version: n[2],
                 last_secondary_publish_time: n[3] as i64 ^ 0x3333,
                 flash_loan: FlashLoan { principal: n[4] ^ 0x77, fee: n[5] },
+                provisioned: n[6] ^ 0x99,
             };
             let c = &mut m.config;
             c.oracle.feed_id = seed;
@@ -358,7 +359,7 @@ mod tests {
             };
             let mut data = vec![];
             m.try_serialize(&mut data).unwrap();
-            prop_assert_eq!(data.len(), END);
+            prop_assert_eq!(data.len(), END + 8); // + provisioned, which pricing does not read
             prop_assert_eq!(MarketPricing::from_data(&data).unwrap(), MarketPricing::from_market(&m));
             prop_assert_eq!(MarketConfig::INIT_SPACE, 223);
             prop_assert_eq!(&data[SECONDARY_FEED..SECONDARY_FEED + 32], m.config.secondary.feed.as_ref());

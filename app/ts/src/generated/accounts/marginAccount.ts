@@ -273,5 +273,5 @@ export async function fetchAllMaybeMarginAccount(
 }
 
 export function getMarginAccountSize(): number {
-  return 928;
+  return 1056;
 }

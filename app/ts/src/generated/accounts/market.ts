@@ -122,6 +122,12 @@ export type Market = {
   lastSecondaryPublishTime: bigint;
   /** The flash loan out within the current transaction (none between transactions). */
   flashLoan: FlashLoan;
+  /**
+   * Tokens of debt here booked as insolvent accounts' expected loss, not yet written off (the
+   * sum of the positions' `provisioned`): withdrawals pay at the index marked down by what the
+   * insurance fund does not cover (math/provision.rs, risk/provision.rs).
+   */
+  provisioned: bigint;
 };
 
 export type MarketArgs = {
@@ -172,6 +178,12 @@ export type MarketArgs = {
   lastSecondaryPublishTime: number | bigint;
   /** The flash loan out within the current transaction (none between transactions). */
   flashLoan: FlashLoanArgs;
+  /**
+   * Tokens of debt here booked as insolvent accounts' expected loss, not yet written off (the
+   * sum of the positions' `provisioned`): withdrawals pay at the index marked down by what the
+   * insurance fund does not cover (math/provision.rs, risk/provision.rs).
+   */
+  provisioned: number | bigint;
 };
 
 /** Gets the encoder for {@link MarketArgs} account data. */
@@ -201,6 +213,7 @@ export function getMarketEncoder(): FixedSizeEncoder<MarketArgs> {
       ["configVersion", getU64Encoder()],
       ["lastSecondaryPublishTime", getI64Encoder()],
       ["flashLoan", getFlashLoanEncoder()],
+      ["provisioned", getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: MARKET_DISCRIMINATOR }),
   );
@@ -232,6 +245,7 @@ export function getMarketDecoder(): FixedSizeDecoder<Market> {
     ["configVersion", getU64Decoder()],
     ["lastSecondaryPublishTime", getI64Decoder()],
     ["flashLoan", getFlashLoanDecoder()],
+    ["provisioned", getU64Decoder()],
   ]);
 }
 
@@ -294,5 +308,5 @@ export async function fetchAllMaybeMarket(
 }
 
 export function getMarketSize(): number {
-  return 566;
+  return 574;
 }

@@ -228,6 +228,8 @@ export const KEEL_ERROR__ORACLE_NEEDS_BOTH_SOURCES = 0x17d8; // 6104
 export const KEEL_ERROR__HELD_PRICE_NOT_EXCHANGEABLE = 0x17d9; // 6105
 /** PriceTriggerNeedsPrimary: A price order fires only on Pyth's price: the second source alone (which anyone can crank) cannot trigger it */
 export const KEEL_ERROR__PRICE_TRIGGER_NEEDS_PRIMARY = 0x17da; // 6106
+/** ProvisionNeedsFreshPrices: Booking a provision needs a fresh Pyth price on every position of the account: post fresh updates first */
+export const KEEL_ERROR__PROVISION_NEEDS_FRESH_PRICES = 0x17db; // 6107
 
 export type KeelError =
   | typeof KEEL_ERROR__ACCOUNT_HAS_COLLATERAL
@@ -322,6 +324,7 @@ export type KeelError =
   | typeof KEEL_ERROR__OVER_LIQUIDATION
   | typeof KEEL_ERROR__PAUSED
   | typeof KEEL_ERROR__PRICE_TRIGGER_NEEDS_PRIMARY
+  | typeof KEEL_ERROR__PROVISION_NEEDS_FRESH_PRICES
   | typeof KEEL_ERROR__REMAINING_ACCOUNT_MISMATCH
   | typeof KEEL_ERROR__REMAINING_ACCOUNTS_COUNT
   | typeof KEEL_ERROR__SAME_MARKET
@@ -433,6 +436,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__OVER_LIQUIDATION]: `Liquidation would restore health past the target`,
     [KEEL_ERROR__PAUSED]: `Borrowing, withdrawals and new positions are paused`,
     [KEEL_ERROR__PRICE_TRIGGER_NEEDS_PRIMARY]: `A price order fires only on Pyth's price: the second source alone (which anyone can crank) cannot trigger it`,
+    [KEEL_ERROR__PROVISION_NEEDS_FRESH_PRICES]: `Booking a provision needs a fresh Pyth price on every position of the account: post fresh updates first`,
     [KEEL_ERROR__REMAINING_ACCOUNT_MISMATCH]: `Remaining account does not match the position it claims to price`,
     [KEEL_ERROR__REMAINING_ACCOUNTS_COUNT]: `Remaining accounts must be (market, price update[, second price]) groups: the last is cut short`,
     [KEEL_ERROR__SAME_MARKET]: `Repay and seize markets must differ`,

@@ -9,6 +9,7 @@
 export * from "./acceptAuthority";
 export * from "./accrue";
 export * from "./addMarket";
+export * from "./bookProvision";
 export * from "./borrow";
 export * from "./cancelChange";
 export * from "./cancelOrder";

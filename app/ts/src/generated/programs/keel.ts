@@ -20,6 +20,7 @@ import {
   parseAcceptAuthorityInstruction,
   parseAccrueInstruction,
   parseAddMarketInstruction,
+  parseBookProvisionInstruction,
   parseBorrowInstruction,
   parseCancelChangeInstruction,
   parseCancelOrderInstruction,
@@ -48,6 +49,7 @@ import {
   type ParsedAcceptAuthorityInstruction,
   type ParsedAccrueInstruction,
   type ParsedAddMarketInstruction,
+  type ParsedBookProvisionInstruction,
   type ParsedBorrowInstruction,
   type ParsedCancelChangeInstruction,
   type ParsedCancelOrderInstruction,
@@ -154,6 +156,7 @@ export enum KeelInstruction {
   AcceptAuthority,
   Accrue,
   AddMarket,
+  BookProvision,
   Borrow,
   CancelChange,
   CancelOrder,
@@ -217,6 +220,17 @@ export function identifyKeelInstruction(
     )
   ) {
     return KeelInstruction.AddMarket;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([152, 27, 180, 164, 183, 177, 128, 14]),
+      ),
+      0,
+    )
+  ) {
+    return KeelInstruction.BookProvision;
   }
   if (
     containsBytes(
@@ -511,6 +525,9 @@ export type ParsedKeelInstruction<
       instructionType: KeelInstruction.AddMarket;
     } & ParsedAddMarketInstruction<TProgram>)
   | ({
+      instructionType: KeelInstruction.BookProvision;
+    } & ParsedBookProvisionInstruction<TProgram>)
+  | ({
       instructionType: KeelInstruction.Borrow;
     } & ParsedBorrowInstruction<TProgram>)
   | ({
@@ -610,6 +627,13 @@ export function parseKeelInstruction<TProgram extends string>(
       return {
         instructionType: KeelInstruction.AddMarket,
         ...parseAddMarketInstruction(instruction),
+      };
+    }
+    case KeelInstruction.BookProvision: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: KeelInstruction.BookProvision,
+        ...parseBookProvisionInstruction(instruction),
       };
     }
     case KeelInstruction.Borrow: {

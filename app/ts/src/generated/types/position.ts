@@ -28,6 +28,11 @@ export type Position = {
   depositShares: bigint;
   /** Borrow shares of the market. */
   borrowShares: bigint;
+  /**
+   * Tokens of this debt booked as the expected loss of an insolvent account (math/provision.rs):
+   * its share of `Market::provisioned`; zero while the account is solvent.
+   */
+  provisioned: bigint;
 };
 
 export type PositionArgs = {
@@ -37,6 +42,11 @@ export type PositionArgs = {
   depositShares: number | bigint;
   /** Borrow shares of the market. */
   borrowShares: number | bigint;
+  /**
+   * Tokens of this debt booked as the expected loss of an insolvent account (math/provision.rs):
+   * its share of `Market::provisioned`; zero while the account is solvent.
+   */
+  provisioned: number | bigint;
 };
 
 export function getPositionEncoder(): FixedSizeEncoder<PositionArgs> {
@@ -44,6 +54,7 @@ export function getPositionEncoder(): FixedSizeEncoder<PositionArgs> {
     ["market", getAddressEncoder()],
     ["depositShares", getU64Encoder()],
     ["borrowShares", getU64Encoder()],
+    ["provisioned", getU64Encoder()],
   ]);
 }
 
@@ -52,6 +63,7 @@ export function getPositionDecoder(): FixedSizeDecoder<Position> {
     ["market", getAddressDecoder()],
     ["depositShares", getU64Decoder()],
     ["borrowShares", getU64Decoder()],
+    ["provisioned", getU64Decoder()],
   ]);
 }
 

@@ -35,6 +35,7 @@ use crate::math::health::Health;
 use crate::math::order::{order_exchange, order_fee, unit_band, OrderSide};
 use crate::risk::account_health::{price_account, LoadedMarket, PriceMode, PricedAccount};
 use crate::risk::exchange::{burn_exchanged, left_after, Leg};
+use crate::risk::provision::cap_provision;
 use crate::state::{DeleverageOrder, MarginAccount, Market, Pool};
 use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
@@ -215,6 +216,8 @@ fn book_execution(
     )?;
     priced.record_publish_time(&repay_key, repay_market);
     priced.record_publish_time(&seize_key, seize_market);
+    let account_key = margin_account.key();
+    cap_provision((&mut account, account_key), ri, (repay_market, repay_key))?;
     account.remove_if_empty(ri.max(si));
     account.remove_if_empty(ri.min(si));
     // the fee joins the repay market's insurance fund (it is paid into the vault in `settle`)

@@ -4,6 +4,7 @@
 //! amount >= debt (or u64::MAX) -> shares = all, amount = ceil(shares * borrow_index)
 //! otherwise                    -> shares = floor(amount / borrow_index)   refused when 0
 //! the amount nets against the market's outflow window (math/rate_limit.rs)
+//! the debt's provision (risk/provision.rs) is capped at what is left: released with the debt
 //! optional remaining accounts (health accounts): when they show the account healthy after the
 //! repay, the liquidation bonus clock restarts (user/health_guard.rs); never needs an oracle
 //! ```
@@ -13,6 +14,7 @@ use crate::errors::KeelError;
 use crate::events::Repaid;
 use crate::instructions::market_accrual::accrue_market;
 use crate::math::shares::{debt_amount, shares_for_repay};
+use crate::risk::provision::cap_provision;
 use crate::state::MarginAccount;
 use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
@@ -58,8 +60,11 @@ pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
         };
         require!(shares > 0, KeelError::ZeroShares);
         account.positions[i].borrow_shares = owed_shares - shares;
-        account.remove_if_empty(i);
         market.sub_borrow_shares(shares)?;
+        // a smaller debt cannot lose more than it is (risk/provision.rs)
+        let account_key = ctx.accounts.margin_account.key();
+        cap_provision((&mut account, account_key), i, (market, market_key))?;
+        account.remove_if_empty(i);
         market.record_inflow(amount, now)?;
         restart_bonus_clock_if_healthy(
             &mut account,

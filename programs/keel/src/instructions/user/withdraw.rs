@@ -1,8 +1,11 @@
 //! `withdraw`: move tokens from the market's vault to the owner, burning deposit shares.
 //!
 //! ```text
-//! amount = u64::MAX  -> withdraw all: shares = all, amount = floor(shares * deposit_index)
-//! otherwise          -> shares = ceil(amount / deposit_index)
+//! index = the deposit index marked down by the market's provisioned loss beyond its insurance
+//!         fund (math/provision.rs): a lender leaving ahead of a write-off takes its share
+//! amount = u64::MAX  -> withdraw all: shares = all, amount = floor(shares * index)
+//! otherwise          -> shares = ceil(amount / index)
+//! haircut = shares * deposit_index - amount  -> the insurance fund (it covers that loss first)
 //! amount <= vault balance - insurance fund;  within the outflow limit
 //! refused while borrowing is paused only for an account with debt (it repays first: repay never
 //!   stops), so no pause traps a lender (issue 26: a guardian could hold a pause for months)
@@ -13,6 +16,8 @@ use super::owner_transfer::*;
 use crate::errors::KeelError;
 use crate::events::Withdrawn;
 use crate::instructions::market_accrual::accrue_market;
+use crate::math::fixed::Wad;
+use crate::math::interest::shares_value;
 use crate::math::shares::{deposit_amount, shares_for_withdraw};
 use crate::state::{DelegatePower, MarginAccount, Market};
 use crate::token::transfer::transfer_from_vault;
@@ -28,7 +33,7 @@ pub fn withdraw(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let market_key = ctx.accounts.market.market.key();
     let vault_balance = ctx.accounts.market.vault.amount;
-    let (amount, shares) = book_withdrawal(
+    let (amount, shares, haircut) = book_withdrawal(
         &ctx.accounts.margin_account,
         &mut ctx.accounts.market.market,
         market_key,
@@ -53,13 +58,14 @@ pub fn withdraw(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
         market: market_key,
         amount,
         shares,
+        haircut,
     });
     Ok(())
 }
 
 /// Accrue, burn the deposit shares on the market and the position, and check the initial
-/// requirement; returns (tokens out, shares burned). (Its own function to keep each SBF stack
-/// frame small.)
+/// requirement; returns (tokens out, shares burned, haircut). (Its own function to keep each SBF
+/// stack frame small.)
 fn book_withdrawal(
     margin_account: &AccountLoader<MarginAccount>,
     market: &mut Market,
@@ -68,17 +74,20 @@ fn book_withdrawal(
     remaining: &[AccountInfo],
     amount: u64,
     now: i64,
-) -> Result<(u64, u64)> {
+) -> Result<(u64, u64, Wad)> {
     accrue_market(market, market_key, now)?;
     let mut account = margin_account.load_mut()?;
     let i = account
         .find(&market_key)
         .ok_or_else(|| error!(KeelError::InsufficientDeposit))?;
     let held = account.positions[i].deposit_shares;
+    // marked down by the provisioned loss the insurance fund does not cover (math/provision.rs)
+    let index = market.withdraw_index()?;
+    require!(index > Wad::ZERO, KeelError::InsufficientDeposit);
     let (amount, shares) = if amount == u64::MAX {
-        (deposit_amount(held, market.deposit_index)?, held)
+        (deposit_amount(held, index)?, held)
     } else {
-        (amount, shares_for_withdraw(amount, market.deposit_index)?)
+        (amount, shares_for_withdraw(amount, index)?)
     };
     require!(shares > 0 && shares <= held, KeelError::InsufficientDeposit);
     require!(
@@ -86,6 +95,14 @@ fn book_withdrawal(
         KeelError::InsufficientLiquidity
     );
     market.record_outflow(amount, now)?;
+    // what the shares were worth at par beyond what they paid joins the insurance fund, which
+    // covers the provisioned loss first: the lenders who stay do not bear the leaver's share
+    let haircut = if index < market.deposit_index {
+        shares_value(shares as u128, market.deposit_index)?.saturating_sub(Wad::from_int(amount))
+    } else {
+        Wad::ZERO
+    };
+    market.insurance_fund = market.insurance_fund.try_add(haircut)?;
     account.positions[i].deposit_shares = held - shares;
     market.sub_deposit_shares(shares)?;
     require_initial_health(&account, remaining, market_key, market, now)?;
@@ -94,5 +111,5 @@ fn book_withdrawal(
     // removed only after the check, so remaining accounts always match the positions as they
     // stood before the instruction
     account.remove_if_empty(i);
-    Ok((amount, shares))
+    Ok((amount, shares, haircut))
 }

@@ -3,9 +3,11 @@
 pub(crate) use super::*;
 
 mod bonus;
+mod insurance;
 mod held;
 mod listing;
 mod orders;
+mod provision;
 
 /// SOL, USDC and a third $1 market: a lender of 100,000 USDC, and a trader with 10 SOL and 1,000
 /// units of the third market backing 1,200 USDC (maintenance: 1,700 against 1,200).

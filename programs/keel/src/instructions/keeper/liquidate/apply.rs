@@ -7,6 +7,7 @@ use crate::math::liquidation::{LiquidationConfig, LiquidationInput, LiquidationP
 use crate::risk::account_health::{PricedAccount, Quote};
 use crate::risk::bad_debt::settle_bad_debt;
 use crate::risk::exchange::{burn_exchanged, left_after, Leg};
+use crate::risk::provision::{book_provision, cap_provision, provision_prices_fresh};
 use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
 
@@ -34,6 +35,13 @@ pub(super) fn apply_plan(
     priced.record_publish_time(&seize_key, seize_market);
     if !after.is_liquidatable() {
         crate::instructions::user::health_guard::clear_bonus_clock(account, account_key);
+    }
+    // the repay market carries the account's loss from now on (risk/provision.rs): booked on
+    // the post-state when every price is fresh, else capped at the debt left
+    if provision_prices_fresh(priced) {
+        book_provision((account, account_key), ri, (repay_market, repay_key), &after)?;
+    } else {
+        cap_provision((account, account_key), ri, (repay_market, repay_key))?;
     }
     settle_and_tidy(account, account_key, (ri, si), (repay_market, repay_key))?;
     after.health_factor()

@@ -1,0 +1,63 @@
+//! `book_provision`: book (or release) an account's expected loss on one of its debt markets
+//! (permissionless; risk/provision.rs, math/provision.rs).
+//!
+//! ```text
+//! pre:  the account has debt in `market`; every position priced by a fresh Pyth update
+//!       (ProvisionNeedsFreshPrices otherwise: a held or second-source-only price could fake or
+//!       hide a loss)
+//! then: provision = ceil(debt * (D_spot - C_spot) / D_spot), 0 when solvent at spot
+//! ```
+//! Keepers call it as soon as an account is insolvent at spot, before any liquidation: from then
+//! on, a lender leaving the market takes its share of the loss. Lenders have the reason to call
+//! it to release a provision once the account has recovered.
+use crate::errors::KeelError;
+use crate::instructions::market_accrual::accrue_market;
+use crate::risk::account_health::{price_account, LoadedMarket, PriceMode};
+use crate::risk::provision::{book_provision as book, provision_prices_fresh};
+use crate::state::{MarginAccount, Market};
+use anchor_lang::prelude::*;
+
+/// Accounts of `book_provision`. Remaining accounts: (market, price update) pairs, one per
+/// position of the account (`market`'s included).
+#[derive(Accounts)]
+pub struct BookProvision<'info> {
+    /// The account, with debt in `market`.
+    #[account(
+        mut,
+        constraint = margin_account.load()?.pool == market.pool @ KeelError::WrongPool
+    )]
+    pub margin_account: AccountLoader<'info, MarginAccount>,
+    /// The debt market whose provision is booked.
+    #[account(mut)]
+    pub market: Box<Account<'info, Market>>,
+}
+
+/// Book the account's provision in `market` from fresh prices.
+pub fn book_provision(ctx: Context<BookProvision>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let market_key = ctx.accounts.market.key();
+    let account_key = ctx.accounts.margin_account.key();
+    let market = &mut ctx.accounts.market;
+    accrue_market(market, market_key, now)?;
+    let mut account = ctx.accounts.margin_account.load_mut()?;
+    let i = account.debt_position(&market_key)?;
+    let health = {
+        let loaded = [LoadedMarket {
+            key: market_key,
+            market: &**market,
+        }];
+        let priced = price_account(
+            &account,
+            ctx.remaining_accounts,
+            &loaded,
+            now,
+            PriceMode::Maintenance,
+        )?;
+        require!(
+            provision_prices_fresh(&priced),
+            KeelError::ProvisionNeedsFreshPrices
+        );
+        priced.maintenance_health()?
+    };
+    book((&mut account, account_key), i, (market, market_key), &health)
+}
