@@ -317,9 +317,9 @@ pub async fn execute(chain: &impl Chain, config: &Config, plan: &Plan) -> PassRe
         };
         let n = candidate.account.position_count as usize;
         book_provisions(chain, candidate, &keys, &metas).await;
-        let units = config.compute_units.unwrap_or_else(|| {
-            keel_sdk::compute::liquidation_units(n).saturating_add(flash_units)
-        });
+        let units = config
+            .compute_units
+            .unwrap_or_else(|| keel_sdk::compute::liquidation_units(n).saturating_add(flash_units));
         let mut sent = simulate_then_send(chain, &ixs, units).await;
         if is_new_position(&sent) {
             // the liquidatee opened a position since the read (issue 26: a 1-unit deposit into

@@ -26,7 +26,9 @@ pub fn default_config(feed_id: [u8; 32]) -> MarketConfig {
         curve: InterestCurve {
             base_rate_bps: 0,
             slope1_bps: 1_000,
-            slope2_bps: 10_000,
+            // 310 % APR at full utilisation, as steep as peers' (issue 27, item 4): holding
+            // lenders out costs a borrower dearly and pays them for it
+            slope2_bps: 30_000,
             optimal_util_bps: 8_000,
         },
         reserve_factor_bps: 1_000,

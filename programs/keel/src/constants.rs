@@ -47,6 +47,14 @@ pub const MIN_SECONDARY_SAMPLES: u8 = 3;
 /// short enough that a feed Pyth stopped publishing (a halted asset) does not freeze an account's
 /// value; past it the feed is gone: its collateral counts zero, its debt refuses.
 pub const MAX_HELD_PRICE_AGE_SECS: i64 = 3_600;
+/// Highest utilisation a borrow may leave a market at, bps (issue 27, item 4: a borrower took all
+/// free liquidity and held lenders out at a flat 110 % APR). Aave v3's supply-side equivalent is
+/// its 100 % hard limit with a steep slope; Kamino and Euler cap borrows below 100 %.
+pub const MAX_BORROW_UTILISATION_BPS: u16 = 9_500;
+/// Highest slope above the kink the guardian may raise a curve to at once, APR bps (500 %): a
+/// steeper rate is what ends a utilisation squeeze (issue 27, item 4), and it touches only a
+/// market above its kink; beyond this, and any other change to the curve, waits for the timelock.
+pub const MAX_TIGHTENED_SLOPE2_BPS: u32 = 50_000;
 /// Bounds of the divergence two sources may show and still agree, bps (0.1 % to 20 %).
 pub const MIN_DIVERGENCE_BPS: u16 = 10;
 /// Upper bound of `max_divergence_bps`.
@@ -62,7 +70,7 @@ pub const MAX_VOL_MARGIN_CAP_BPS: u16 = 5_000;
 /// Optimal utilisation (the kink) bounds, bps.
 pub const MIN_OPTIMAL_UTIL_BPS: u16 = 100;
 /// Upper bound of the kink, bps.
-pub const MAX_OPTIMAL_UTIL_BPS: u16 = 9_900;
+pub const MAX_OPTIMAL_UTIL_BPS: u16 = MAX_BORROW_UTILISATION_BPS;
 /// Upper bound of each rate term (base, slope1, slope2) in APR bps: 1,000 % a year.
 pub const MAX_RATE_BPS: u32 = 100_000;
 /// Upper bound of the reserve factor (protocol share of interest), bps.

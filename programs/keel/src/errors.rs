@@ -245,4 +245,6 @@ pub enum KeelError {
     InsufficientInsuranceSurplus,
     #[msg("Rebalancing insurance needs a fresh Pyth price on both markets (its second source agreeing, if any)")]
     InsurancePriceNotFresh,
+    #[msg("The borrow would take the market's utilisation above 95%: lenders must keep a way out")]
+    BorrowUtilisationCap,
 }

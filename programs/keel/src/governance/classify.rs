@@ -8,13 +8,15 @@
 //!                                    reach health along the ramp (math/weight_ramp.rs);
 //!                                    the volatility margin higher (floor lower: initial only),
 //!                                    a size-aware limit set or lowered (initial only),
-//!                                    e-mode weights lower within the same group
+//!                                    e-mode weights lower within the same group,
+//!                                    the slope above the kink higher, up to 500 %
 //! anything else is loosening:        higher weights or caps, a new oracle feed or price account,
 //!                                    any change to the second source, its limits, the divergence
-//!                                    bound or the fallback haircut, any change to the interest curve, reserve factor, bonus or flash fee,
+//!                                    bound or the fallback haircut, any other change to the interest curve, the reserve factor, bonus or flash fee,
 //!                                    any change of e-mode group (joining or leaving), ...
 //! ```
 use crate::math::emode::EmodeConfig;
+use crate::math::interest::InterestCurve;
 use crate::state::MarketConfig;
 
 /// True when `new` differs from `old` only in the tightening direction (or not at all).
@@ -34,12 +36,25 @@ pub fn is_tightening(old: &MarketConfig, new: &MarketConfig) -> bool {
         && no.max_age_secs <= oo.max_age_secs
         && no.max_conf_bps <= oo.max_conf_bps
         && secondary_tightening(old, new)
-        && new.curve == old.curve
+        && curve_tightening(&old.curve, &new.curve)
         && new.reserve_factor_bps == old.reserve_factor_bps
         && new.bonus == old.bonus
         && new.flash_fee_bps == old.flash_fee_bps
         && limit_tightening(old.init_value_limit_usd, new.init_value_limit_usd)
         && emode_tightening(&old.emode, &new.emode)
+}
+
+/// The curve tightens when only its slope above the kink rises, up to `MAX_TIGHTENED_SLOPE2_BPS`
+/// (issue 27, item 4: a squeeze of lenders must not wait for the timelock to get expensive).
+/// The base rate, the first slope and the kink reach every borrower at any utilisation: they
+/// wait for the timelock either way, as does a lower slope.
+fn curve_tightening(old: &InterestCurve, new: &InterestCurve) -> bool {
+    new.base_rate_bps == old.base_rate_bps
+        && new.slope1_bps == old.slope1_bps
+        && new.optimal_util_bps == old.optimal_util_bps
+        && (new.slope2_bps == old.slope2_bps
+            || (new.slope2_bps > old.slope2_bps
+                && new.slope2_bps <= crate::constants::MAX_TIGHTENED_SLOPE2_BPS))
 }
 
 /// E-mode tightens when the group stays and its weights fall (the maintenance one then ramps,

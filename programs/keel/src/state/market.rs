@@ -415,7 +415,11 @@ impl Market {
     /// provisioned loss the insurance fund does not cover (math/provision.rs).
     pub fn withdraw_index(&self) -> Result<Wad> {
         let uncovered = Wad::from_int(self.provisioned).saturating_sub(self.insurance_fund);
-        crate::math::provision::withdraw_index(self.deposit_index, self.total_deposits()?, uncovered)
+        crate::math::provision::withdraw_index(
+            self.deposit_index,
+            self.total_deposits()?,
+            uncovered,
+        )
     }
 
     /// Tokens that may leave the vault: its balance less the insurance fund it holds.

@@ -166,10 +166,14 @@ async fn a_fully_borrowed_seize_market_still_liquidates() {
     let mut w = sol_usdc().await;
     let (_lender, trader) = funded(&mut w).await;
     w.borrow(&trader, 1, 790 * USDC).await.unwrap();
-    // a short seller borrows every SOL in the vault
+    // a short seller borrows 95% of the SOL (the most a borrow may take: issue 27), and a SOL
+    // lender withdraws the rest: the vault is empty
+    let sol_lender = w.trader(&[10 * SOL, 0]).await;
+    w.deposit(&sol_lender, 0, 10 * SOL).await.unwrap();
     let short = w.trader(&[0, 100_000 * USDC]).await;
     w.deposit(&short, 1, 100_000 * USDC).await.unwrap();
-    w.borrow(&short, 0, 10 * SOL).await.unwrap();
+    w.borrow(&short, 0, 19 * SOL).await.unwrap();
+    w.withdraw(&sol_lender, 0, SOL).await.unwrap();
     w.set_price(0, 92 * USD).await;
     let liq = w.trader(&[0, 1_000_000 * USDC]).await;
     assert_keel_error(
@@ -236,7 +240,9 @@ async fn a_wiped_out_market_refuses_deposits_clearly() {
     w.deposit(&lender, 1, 1_000 * USDC).await.unwrap();
     let trader = w.trader(&[13 * SOL, 0]).await;
     w.deposit(&trader, 0, 13 * SOL).await.unwrap();
-    w.borrow(&trader, 1, 1_000 * USDC).await.unwrap(); // the whole market
+    // the whole market: 95% borrowed (the most a borrow may take: issue 27), the rest withdrawn
+    w.borrow(&trader, 1, 950 * USDC).await.unwrap();
+    w.withdraw(&lender, 1, 50 * USDC).await.unwrap();
     w.env.warp(DAY).await;
     w.refresh_prices(&[10, USD]).await; // the collateral is worth one base unit of USDC
     let keeper = w.trader(&[0, 0]).await;

@@ -230,11 +230,20 @@ export const KEEL_ERROR__HELD_PRICE_NOT_EXCHANGEABLE = 0x17d9; // 6105
 export const KEEL_ERROR__PRICE_TRIGGER_NEEDS_PRIMARY = 0x17da; // 6106
 /** ProvisionNeedsFreshPrices: Booking a provision needs a fresh Pyth price on every position of the account: post fresh updates first */
 export const KEEL_ERROR__PROVISION_NEEDS_FRESH_PRICES = 0x17db; // 6107
+/** NoInsuranceNeed: This market's insurance fund covers its provisioned losses: nothing to rebalance */
+export const KEEL_ERROR__NO_INSURANCE_NEED = 0x17dc; // 6108
+/** InsufficientInsuranceSurplus: The donor market's insurance fund has no surplus over its own provisioned losses for this amount */
+export const KEEL_ERROR__INSUFFICIENT_INSURANCE_SURPLUS = 0x17dd; // 6109
+/** InsurancePriceNotFresh: Rebalancing insurance needs a fresh Pyth price on both markets (its second source agreeing, if any) */
+export const KEEL_ERROR__INSURANCE_PRICE_NOT_FRESH = 0x17de; // 6110
+/** BorrowUtilisationCap: The borrow would take the market's utilisation above 95%: lenders must keep a way out */
+export const KEEL_ERROR__BORROW_UTILISATION_CAP = 0x17df; // 6111
 
 export type KeelError =
   | typeof KEEL_ERROR__ACCOUNT_HAS_COLLATERAL
   | typeof KEEL_ERROR__ACCOUNT_NOT_EMPTY
   | typeof KEEL_ERROR__BORROW_CAP_EXCEEDED
+  | typeof KEEL_ERROR__BORROW_UTILISATION_CAP
   | typeof KEEL_ERROR__BORROW_WHILE_DEPOSITING
   | typeof KEEL_ERROR__CHANGE_BASE_CHANGED
   | typeof KEEL_ERROR__CHANGE_EXPIRED
@@ -258,7 +267,9 @@ export type KeelError =
   | typeof KEEL_ERROR__HELD_PRICE_NOT_EXCHANGEABLE
   | typeof KEEL_ERROR__INITIAL_HEALTH_VIOLATED
   | typeof KEEL_ERROR__INSUFFICIENT_DEPOSIT
+  | typeof KEEL_ERROR__INSUFFICIENT_INSURANCE_SURPLUS
   | typeof KEEL_ERROR__INSUFFICIENT_LIQUIDITY
+  | typeof KEEL_ERROR__INSURANCE_PRICE_NOT_FRESH
   | typeof KEEL_ERROR__INVALID_ASSET_WEIGHTS
   | typeof KEEL_ERROR__INVALID_BONUS_CONFIG
   | typeof KEEL_ERROR__INVALID_DELEGATE
@@ -288,6 +299,7 @@ export type KeelError =
   | typeof KEEL_ERROR__NO_COLLATERAL_IN_SEIZE_MARKET
   | typeof KEEL_ERROR__NO_DEBT
   | typeof KEEL_ERROR__NO_FLASH_LOAN
+  | typeof KEEL_ERROR__NO_INSURANCE_NEED
   | typeof KEEL_ERROR__NO_PENDING_AUTHORITY
   | typeof KEEL_ERROR__NOT_ACCOUNT_OWNER
   | typeof KEEL_ERROR__NOT_ADMIN_OR_GUARDIAN
@@ -347,6 +359,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__ACCOUNT_HAS_COLLATERAL]: `The account still has collateral: its debt is not bad debt`,
     [KEEL_ERROR__ACCOUNT_NOT_EMPTY]: `The margin account still has open positions`,
     [KEEL_ERROR__BORROW_CAP_EXCEEDED]: `Borrow cap of the market exceeded`,
+    [KEEL_ERROR__BORROW_UTILISATION_CAP]: `The borrow would take the market's utilisation above 95%: lenders must keep a way out`,
     [KEEL_ERROR__BORROW_WHILE_DEPOSITING]: `Withdraw the deposit in this market before borrowing from it`,
     [KEEL_ERROR__CHANGE_BASE_CHANGED]: `The queued change's target changed since it was queued: queue it again`,
     [KEEL_ERROR__CHANGE_EXPIRED]: `The queued change's execution window has passed: queue it again`,
@@ -370,7 +383,9 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__HELD_PRICE_NOT_EXCHANGEABLE]: `This market's price is held at its last publication (the feed is stale or too uncertain): post a fresh price update to exchange against it`,
     [KEEL_ERROR__INITIAL_HEALTH_VIOLATED]: `Action would leave the account below its initial margin requirement`,
     [KEEL_ERROR__INSUFFICIENT_DEPOSIT]: `Withdrawal exceeds the account's deposit in this market`,
+    [KEEL_ERROR__INSUFFICIENT_INSURANCE_SURPLUS]: `The donor market's insurance fund has no surplus over its own provisioned losses for this amount`,
     [KEEL_ERROR__INSUFFICIENT_LIQUIDITY]: `Not enough liquidity in the market's vault`,
+    [KEEL_ERROR__INSURANCE_PRICE_NOT_FRESH]: `Rebalancing insurance needs a fresh Pyth price on both markets (its second source agreeing, if any)`,
     [KEEL_ERROR__INVALID_ASSET_WEIGHTS]: `Collateral weights must satisfy 0 <= initial <= maintenance <= 100%`,
     [KEEL_ERROR__INVALID_BONUS_CONFIG]: `Bonus parameters out of bounds (min <= max <= 20%, (1 + max) * maintenance weight < 100%, fee <= 50%)`,
     [KEEL_ERROR__INVALID_DELEGATE]: `The delegate cannot be the owner itself`,
@@ -400,6 +415,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__NO_COLLATERAL_IN_SEIZE_MARKET]: `The account has no deposit in the seize market`,
     [KEEL_ERROR__NO_DEBT]: `The account has no debt in this market`,
     [KEEL_ERROR__NO_FLASH_LOAN]: `The market has no flash loan out to repay`,
+    [KEEL_ERROR__NO_INSURANCE_NEED]: `This market's insurance fund covers its provisioned losses: nothing to rebalance`,
     [KEEL_ERROR__NO_PENDING_AUTHORITY]: `There is no pending hand-over for this role`,
     [KEEL_ERROR__NOT_ACCOUNT_OWNER]: `Signer is not the owner of the margin account`,
     [KEEL_ERROR__NOT_ADMIN_OR_GUARDIAN]: `Signer is neither the pool admin nor its guardian`,

@@ -27,6 +27,7 @@ export * from "./pause";
 export * from "./postOrder";
 export * from "./queueChange";
 export * from "./raiseTimelock";
+export * from "./rebalanceInsurance";
 export * from "./repay";
 export * from "./resumeLiquidation";
 export * from "./setDelegate";

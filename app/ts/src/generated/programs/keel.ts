@@ -38,6 +38,7 @@ import {
   parsePostOrderInstruction,
   parseQueueChangeInstruction,
   parseRaiseTimelockInstruction,
+  parseRebalanceInsuranceInstruction,
   parseRepayInstruction,
   parseResumeLiquidationInstruction,
   parseSetDelegateInstruction,
@@ -67,6 +68,7 @@ import {
   type ParsedPostOrderInstruction,
   type ParsedQueueChangeInstruction,
   type ParsedRaiseTimelockInstruction,
+  type ParsedRebalanceInsuranceInstruction,
   type ParsedRepayInstruction,
   type ParsedResumeLiquidationInstruction,
   type ParsedSetDelegateInstruction,
@@ -174,6 +176,7 @@ export enum KeelInstruction {
   PostOrder,
   QueueChange,
   RaiseTimelock,
+  RebalanceInsurance,
   Repay,
   ResumeLiquidation,
   SetDelegate,
@@ -423,6 +426,17 @@ export function identifyKeelInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([201, 106, 1, 149, 124, 164, 228, 123]),
+      ),
+      0,
+    )
+  ) {
+    return KeelInstruction.RebalanceInsurance;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([234, 103, 67, 82, 208, 234, 219, 166]),
       ),
       0,
@@ -578,6 +592,9 @@ export type ParsedKeelInstruction<
   | ({
       instructionType: KeelInstruction.RaiseTimelock;
     } & ParsedRaiseTimelockInstruction<TProgram>)
+  | ({
+      instructionType: KeelInstruction.RebalanceInsurance;
+    } & ParsedRebalanceInsuranceInstruction<TProgram>)
   | ({
       instructionType: KeelInstruction.Repay;
     } & ParsedRepayInstruction<TProgram>)
@@ -753,6 +770,13 @@ export function parseKeelInstruction<TProgram extends string>(
       return {
         instructionType: KeelInstruction.RaiseTimelock,
         ...parseRaiseTimelockInstruction(instruction),
+      };
+    }
+    case KeelInstruction.RebalanceInsurance: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: KeelInstruction.RebalanceInsurance,
+        ...parseRebalanceInsuranceInstruction(instruction),
       };
     }
     case KeelInstruction.Repay: {

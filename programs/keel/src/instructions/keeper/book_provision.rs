@@ -44,7 +44,7 @@ pub fn book_provision(ctx: Context<BookProvision>) -> Result<()> {
     let health = {
         let loaded = [LoadedMarket {
             key: market_key,
-            market: &**market,
+            market,
         }];
         let priced = price_account(
             &account,
@@ -59,5 +59,10 @@ pub fn book_provision(ctx: Context<BookProvision>) -> Result<()> {
         );
         priced.maintenance_health()?
     };
-    book((&mut account, account_key), i, (market, market_key), &health)
+    book(
+        (&mut account, account_key),
+        i,
+        (market, market_key),
+        &health,
+    )
 }

@@ -75,36 +75,15 @@ pub fn rebalance_insurance(ctx: Context<RebalanceInsurance>, amount: u64) -> Res
     accrue_market(&mut a.donor.market.market, donor_key, now)?;
     let p_in = fresh_price(&a.needy, now)?;
     let p_out = fresh_price(&a.donor, now)?;
-    let (needy, donor) = (&mut a.needy.market.market, &mut a.donor.market.market);
-    require!(
-        !needy.flash_loan.is_open() && !donor.flash_loan.is_open(),
-        KeelError::FlashLoanNested
-    );
-    let need = needy
-        .provisioned
-        .saturating_sub(needy.insurance_fund.to_u64(Rounding::Up)?);
-    require!(need > 0, KeelError::NoInsuranceNeed);
-    let paid_in = amount.min(need);
-    let bonus = donor.config.bonus.min_bonus_bps;
-    let out = rebalance_out(
-        paid_in,
-        (&p_in, needy.decimals),
-        (&p_out, donor.decimals),
-        bonus,
+    let vault_out = a.donor.market.vault.amount;
+    let (paid_in, out) = book_rebalance(
+        &mut a.needy.market.market,
+        &mut a.donor.market.market,
+        (&p_in, &p_out),
+        (amount, vault_out, now),
     )?;
-    let surplus = donor
-        .insurance_fund
-        .to_u64(Rounding::Down)?
-        .saturating_sub(donor.provisioned);
-    require!(
-        out > 0 && out <= surplus && out <= a.donor.market.vault.amount,
-        KeelError::InsufficientInsuranceSurplus
-    );
-    needy.record_inflow(paid_in, now)?;
-    needy.insurance_fund = needy.insurance_fund.try_add(Wad::from_int(paid_in))?;
-    donor.record_outflow(out, now)?;
-    donor.insurance_fund = donor.insurance_fund.try_sub(Wad::from_int(out))?;
-    let (needy_after, donor_after) = (needy.insurance_fund, donor.insurance_fund);
+    let needy_after = a.needy.market.market.insurance_fund;
+    let donor_after = a.donor.market.market.insurance_fund;
     let n = &a.needy.market;
     transfer_to_vault(
         &n.token_program,
@@ -135,8 +114,49 @@ pub fn rebalance_insurance(ctx: Context<RebalanceInsurance>, amount: u64) -> Res
     Ok(())
 }
 
+/// Check the need and the surplus, move the funds and count the flows; returns (in, out). Out
+/// of line: the instruction's SBF frame is 4 KiB.
+#[inline(never)]
+fn book_rebalance(
+    needy: &mut Market,
+    donor: &mut Market,
+    (p_in, p_out): (&OraclePrice, &OraclePrice),
+    (amount, vault_out, now): (u64, u64, i64),
+) -> Result<(u64, u64)> {
+    require!(
+        !needy.flash_loan.is_open() && !donor.flash_loan.is_open(),
+        KeelError::FlashLoanNested
+    );
+    let need = needy
+        .provisioned
+        .saturating_sub(needy.insurance_fund.to_u64(Rounding::Up)?);
+    require!(need > 0, KeelError::NoInsuranceNeed);
+    let paid_in = amount.min(need);
+    let bonus = donor.config.bonus.min_bonus_bps;
+    let out = rebalance_out(
+        paid_in,
+        (p_in, needy.decimals),
+        (p_out, donor.decimals),
+        bonus,
+    )?;
+    let surplus = donor
+        .insurance_fund
+        .to_u64(Rounding::Down)?
+        .saturating_sub(donor.provisioned);
+    require!(
+        out > 0 && out <= surplus && out <= vault_out,
+        KeelError::InsufficientInsuranceSurplus
+    );
+    needy.record_inflow(paid_in, now)?;
+    needy.insurance_fund = needy.insurance_fund.try_add(Wad::from_int(paid_in))?;
+    donor.record_outflow(out, now)?;
+    donor.insurance_fund = donor.insurance_fund.try_sub(Wad::from_int(out))?;
+    Ok((paid_in, out))
+}
+
 /// The leg's price for an exchange of funds: a fresh Pyth update, alone or with its second
 /// source agreeing; anything else (held, second source alone, diverging) refuses.
+#[inline(never)]
 fn fresh_price(leg: &InsuranceLeg, now: i64) -> Result<OraclePrice> {
     let market: &Market = &leg.market.market;
     let sources = Sources {

@@ -3,14 +3,19 @@
 //! ```text
 //! shares = ceil(amount / borrow_index)
 //! total debt after <= borrow_cap;  amount <= vault balance - insurance fund;  within the outflow limit
+//! total debt after <= MAX_BORROW_UTILISATION_BPS (95 %) of total deposits: a borrower cannot take
+//!   the last of the free liquidity and lock lenders out (issue 27; a flash loan, repaid in its
+//!   own transaction, is not a borrow)
 //! refused while the pool is paused or before the market's listing takes effect
 //! after: C_init >= D_init   (priced from remaining_accounts)
 //! ```
 use super::health_guard::{clear_bonus_clock, require_initial_health};
 use super::owner_transfer::*;
+use crate::constants::MAX_BORROW_UTILISATION_BPS;
 use crate::errors::KeelError;
 use crate::events::Borrowed;
 use crate::instructions::market_accrual::accrue_market;
+use crate::math::fixed::Rounding;
 use crate::math::shares::shares_for_borrow;
 use crate::state::{DelegatePower, MarginAccount, Market};
 use crate::token::transfer::transfer_from_vault;
@@ -75,6 +80,7 @@ fn book_borrow(
         market.total_debt_u64()? <= market.config.borrow_cap,
         KeelError::BorrowCapExceeded
     );
+    require_lenders_way_out(market)?;
     let mut account = margin_account.load_mut()?;
     let i = account.find_or_open(&market_key)?;
     let position = &mut account.positions[i];
@@ -90,4 +96,19 @@ fn book_borrow(
     // meeting the initial requirement implies meeting maintenance: restart the bonus ramp
     clear_bonus_clock(&mut account, margin_account.key());
     Ok(shares)
+}
+
+/// Lenders keep a way out: no borrow takes utilisation past the cap (issue 27, item 4); only
+/// withdrawals and accrued interest can bring a market above it. Out of line: the caller's SBF
+/// frame is near its 4 KiB.
+#[inline(never)]
+fn require_lenders_way_out(market: &Market) -> Result<()> {
+    let most = market
+        .total_deposits()?
+        .mul_bps(MAX_BORROW_UTILISATION_BPS as u64, Rounding::Down)?;
+    require!(
+        market.total_debt()? <= most,
+        KeelError::BorrowUtilisationCap
+    );
+    Ok(())
 }

@@ -62,7 +62,9 @@ async fn rebalance(
 /// Liquidate the short to the end; returns the SOL lenders' socialised loss (SOL units).
 async fn wind_down(w: &mut World, short: &Trader) -> u128 {
     let liq = w.trader(&[100 * SOL, 0]).await;
-    w.liquidate(&liq, short.margin, 0, 1, u64::MAX).await.unwrap();
+    w.liquidate(&liq, short.margin, 0, 1, u64::MAX)
+        .await
+        .unwrap();
     assert_eq!(w.margin(short.margin).await.position_count, 0, "settled");
     w.market(0).await.bad_debt_socialised.0 / keel::math::fixed::WAD
 }
@@ -81,22 +83,35 @@ async fn a_shorts_loss_draws_on_the_pools_insurance() {
     let usdc_fund = w.market(1).await.insurance_fund;
     rebalance(&mut w, &keeper, (0, 1), 10 * SOL).await.unwrap();
     let (sol, usdc) = (w.market(0).await, w.market(1).await);
-    assert_eq!(sol.insurance_fund, Wad::from_int(need), "filled to the need, no more");
+    assert_eq!(
+        sol.insurance_fund,
+        Wad::from_int(need),
+        "filled to the need, no more"
+    );
     assert_eq!(balance(&mut w.env, keeper.tokens[0]).await, 10 * SOL - need);
     let paid = balance(&mut w.env, keeper.tokens[1]).await;
     // need SOL at $200 (less its band) plus the USDC market's minimum bonus, from its fund
     let bonus = usdc.config.bonus.min_bonus_bps as u128;
     let fair = need as u128 * 200 * USDC as u128 / SOL as u128;
-    assert!(paid as u128 <= fair * (10_000 + bonus) / 10_000, "paid {paid} for {need}");
+    assert!(
+        paid as u128 <= fair * (10_000 + bonus) / 10_000,
+        "paid {paid} for {need}"
+    );
     assert!(paid as u128 >= fair * 99 / 100, "paid {paid} for {need}");
-    assert_eq!(usdc.insurance_fund, usdc_fund.try_sub(Wad::from_int(paid)).unwrap());
+    assert_eq!(
+        usdc.insurance_fund,
+        usdc_fund.try_sub(Wad::from_int(paid)).unwrap()
+    );
     check(&mut w).await;
     let socialised = wind_down(&mut w, &short).await;
     println!(
         "FIGURE short squeeze: SOL lenders bore {socialised_alone} SOL units alone, \
          {socialised} after a rebalance of {need} SOL units for {paid} USDC units"
     );
-    assert!(socialised_alone > 19 * SOL as u128 / 10, "{socialised_alone}");
+    assert!(
+        socialised_alone > 19 * SOL as u128 / 10,
+        "{socialised_alone}"
+    );
     assert!(
         socialised * 20 < socialised_alone,
         "the fund covered it: {socialised} against {socialised_alone}"

@@ -3,8 +3,9 @@
 pub(crate) use super::*;
 
 mod bonus;
-mod insurance;
 mod held;
+mod insurance;
+mod liquidity;
 mod listing;
 mod orders;
 mod provision;

@@ -85,7 +85,10 @@ async fn a_keeper_books_the_loss_before_any_liquidation() {
     // B withdraws at par (what A left behind stays in the insurance fund)
     let before = balance(&mut w.env, b.tokens[1]).await;
     w.withdraw(&b, 1, 40_000 * USDC).await.unwrap();
-    assert_eq!(balance(&mut w.env, b.tokens[1]).await - before, 40_000 * USDC);
+    assert_eq!(
+        balance(&mut w.env, b.tokens[1]).await - before,
+        40_000 * USDC
+    );
     check(&mut w).await;
 
     // a stale feed books nothing (held at its last price, it could fake a loss or hide one)
@@ -110,7 +113,10 @@ async fn a_repaid_debt_carries_no_provision() {
     let payer = w.trader(&[0, 1_000 * USDC]).await;
     w.repay(&payer, trader.margin, 1, 600 * USDC).await.unwrap();
     let left = w.margin(trader.margin).await.positions[1];
-    assert!(left.provisioned <= 190 * USDC + 1, "capped at the debt: {left:?}");
+    assert!(
+        left.provisioned <= 190 * USDC + 1,
+        "capped at the debt: {left:?}"
+    );
     check(&mut w).await;
     w.repay(&payer, trader.margin, 1, u64::MAX).await.unwrap();
     assert_eq!(w.market(1).await.provisioned, 0);

@@ -39,7 +39,12 @@ pub(super) fn apply_plan(
     // the repay market carries the account's loss from now on (risk/provision.rs): booked on
     // the post-state when every price is fresh, else capped at the debt left
     if provision_prices_fresh(priced) {
-        book_provision((account, account_key), ri, (repay_market, repay_key), &after)?;
+        book_provision(
+            (account, account_key),
+            ri,
+            (repay_market, repay_key),
+            &after,
+        )?;
     } else {
         cap_provision((account, account_key), ri, (repay_market, repay_key))?;
     }
