@@ -13,7 +13,11 @@
 //! | duplicate mutable       | any two writable slots of one type            | liquidator = liquidatee, repay = seize    | -                                                                              |
 //!
 //! The user column also holds `set_delegate`, `post_order` and `cancel_order`, the keeper column
-//! `execute_order` (an order on another account is its wrong relation). The authority class (a
+//! `execute_order` (an order on another account is its wrong relation), `flash_borrow` and
+//! `flash_repay` (each mutated inside its pair), `settle_bad_debt`, `book_provision` and
+//! `rebalance_insurance`, the admin column `resume_liquidation` and `veto_guardian_handover`
+//! (after a pause or a proposal in the same transaction): security/keeper_cases.rs. Every
+//! instruction of the program is in the matrix (checked against the IDL). The authority class (a
 //! stranger, a powerless or revoked delegate, the owner and delegate where they must not act, an
 //! old admin or guardian, the admin where only the guardian may act) is security/authority.rs.
 //!
@@ -24,6 +28,7 @@
 //! (remaining.rs and the matrix). The matrix prints the count of mutations refused per cell.
 mod authority;
 mod fixture;
+mod keeper_cases;
 
 use crate::common::*;
 use anchor_lang::error::ErrorCode as Anchor;
@@ -110,12 +115,25 @@ fn expected(class: Class) -> Vec<u32> {
         k(KeelError::OrderMismatch),
         k(KeelError::OrderSelfExecution),
         k(KeelError::InvalidOrder),
+        k(KeelError::AccountHasCollateral),
+        k(KeelError::NotGuardian),
         3, // SPL token: mint mismatch (a token account of another mint in a CPI)
         4, // SPL token: owner does not match
     ];
+    // a flash loan's halves check each other (instructions/flash/): the borrow refuses a repay
+    // that names another market or none, and the repay one without its borrow
+    let flash = [
+        k(KeelError::FlashRepayMismatch),
+        k(KeelError::FlashLoanNotRepaid),
+        k(KeelError::NoFlashLoan),
+    ];
+    let with_flash = |mut v: Vec<u32>| {
+        v.extend(flash);
+        v
+    };
     match class {
         Class::MissingSigner => vec![a(Anchor::AccountNotSigner)],
-        Class::WrongOwner => vec![
+        Class::WrongOwner => with_flash(vec![
             a(Anchor::AccountOwnedByWrongProgram),
             a(Anchor::ConstraintAddress),
             k(KeelError::OracleWrongOwner),
@@ -123,8 +141,8 @@ fn expected(class: Class) -> Vec<u32> {
             k(KeelError::MissingPositionPair),
             k(KeelError::OraclePriceAccountMismatch),
             k(KeelError::InvalidInstructionsSysvar),
-        ],
-        Class::TypeCosplay => vec![
+        ]),
+        Class::TypeCosplay => with_flash(vec![
             a(Anchor::AccountDiscriminatorMismatch),
             a(Anchor::AccountOwnedByWrongProgram),
             a(Anchor::ConstraintAddress),
@@ -132,11 +150,11 @@ fn expected(class: Class) -> Vec<u32> {
             k(KeelError::MissingPositionPair),
             k(KeelError::OraclePriceAccountMismatch),
             k(KeelError::OracleWrongOwner),
-        ],
-        Class::WrongRelation => relation,
+        ]),
+        Class::WrongRelation => with_flash(relation),
         Class::FakeProgram => vec![a(Anchor::InvalidProgramId)],
         Class::DuplicateMutable => {
-            let mut v = relation;
+            let mut v = with_flash(relation);
             v.push(a(Anchor::ConstraintDuplicateMutableAccount));
             v
         }
@@ -163,8 +181,14 @@ async fn foreign_copy(w: &mut World, key: Pubkey) -> Pubkey {
 }
 
 /// Slots any account of the right type may fill by design: anyone repays for anyone, asks for
-/// anyone's health, accrues any market.
-const FREE_SLOTS: [(&str, usize); 3] = [("repay", 1), ("health", 0), ("accrue", 0)];
+/// anyone's health or books anyone's provision (from that account's own prices), accrues any
+/// market.
+const FREE_SLOTS: [(&str, usize); 4] = [
+    ("repay", 1),
+    ("health", 0),
+    ("accrue", 0),
+    ("book_provision", 0),
+];
 
 /// Every mutation of `ix` of `class`, each as the replaced meta list.
 async fn mutations(
@@ -256,16 +280,34 @@ async fn every_checklist_class_against_every_instruction() {
     let cases = f.cases.clone();
     let mut table: BTreeMap<&str, BTreeMap<Class, usize>> = BTreeMap::new();
     for (name, ix) in &cases {
+        // the instructions it sits between (a flash loan's other half), none for most
+        let (before, after) = f.around.get(name).cloned().unwrap_or_default();
+        let tx = |target: Instruction| -> Vec<Instruction> {
+            let mut all = before.clone();
+            all.push(target);
+            all.extend(after.iter().cloned());
+            all
+        };
+        let signers_of = |ixs: &[Instruction], keys: &BTreeMap<Pubkey, Keypair>| -> Vec<Keypair> {
+            let mut out: Vec<Keypair> = vec![];
+            for m in ixs
+                .iter()
+                .flat_map(|ix| ix.accounts.iter())
+                .filter(|m| m.is_signer)
+            {
+                if let Some(k) = keys.get(&m.pubkey) {
+                    if out.iter().all(|o| o.pubkey() != k.pubkey()) {
+                        out.push(k.insecure_clone());
+                    }
+                }
+            }
+            out
+        };
         // the unmutated instruction is valid
-        let signers: Vec<Keypair> = ix
-            .accounts
-            .iter()
-            .filter(|m| m.is_signer)
-            .filter_map(|m| f.keys.get(&m.pubkey))
-            .map(|k| k.insecure_clone())
-            .collect();
+        let valid = tx(ix.clone());
+        let signers = signers_of(&valid, &f.keys);
         let refs: Vec<&Keypair> = signers.iter().collect();
-        let ok = f.w.env.simulate(std::slice::from_ref(ix), &refs).await;
+        let ok = f.w.env.simulate(&valid, &refs).await;
         assert!(ok.is_ok(), "{name}: the valid instruction fails: {ok:?}");
         for class in classes {
             for metas in mutations(&mut f, name, ix, class).await {
@@ -274,12 +316,24 @@ async fn every_checklist_class_against_every_instruction() {
                     accounts: metas.clone(),
                     data: ix.data.clone(),
                 };
-                let signers: Vec<Keypair> = metas
-                    .iter()
-                    .filter(|m| m.is_signer)
-                    .filter_map(|m| f.keys.get(&m.pubkey))
-                    .map(|k| k.insecure_clone())
-                    .collect();
+                let mut sent = tx(mutated);
+                if class == Class::MissingSigner {
+                    // a key unsigned in the target is unsigned in the whole transaction (the
+                    // other half of a flash loan would otherwise sign for it)
+                    let unsigned: Vec<Pubkey> = ix
+                        .accounts
+                        .iter()
+                        .zip(&metas)
+                        .filter(|(a, b)| a.is_signer && !b.is_signer)
+                        .map(|(a, _)| a.pubkey)
+                        .collect();
+                    for m in sent.iter_mut().flat_map(|i| i.accounts.iter_mut()) {
+                        if unsigned.contains(&m.pubkey) {
+                            m.is_signer = false;
+                        }
+                    }
+                }
+                let signers = signers_of(&sent, &f.keys);
                 let refs: Vec<&Keypair> = signers.iter().collect();
                 let mut watched: Vec<Pubkey> = metas
                     .iter()
@@ -290,7 +344,7 @@ async fn every_checklist_class_against_every_instruction() {
                 watched.sort();
                 watched.dedup();
                 let before = f.w.env.snapshot(&watched).await;
-                let r = f.w.env.send(&[mutated], &refs).await;
+                let r = f.w.env.send(&sent, &refs).await;
                 let code = match &r {
                     Ok(_) => panic!("{name} / {class:?}: mutated instruction succeeded: {metas:?}"),
                     Err(e) => custom_error(e),
@@ -312,5 +366,12 @@ async fn every_checklist_class_against_every_instruction() {
     let total: usize = table.values().flat_map(|r| r.values()).sum();
     println!("FIGURE security matrix total={total}");
     assert!(table.len() == cases.len(), "every instruction mutated");
+    // every instruction the program has (its IDL) is in the matrix
+    let idl: serde_json::Value =
+        serde_json::from_str(include_str!("../../../idl/keel.json")).unwrap();
+    for ix in idl["instructions"].as_array().unwrap() {
+        let name = ix["name"].as_str().unwrap();
+        assert!(table.contains_key(name), "{name} is not in the matrix");
+    }
     check(&mut f.w).await;
 }

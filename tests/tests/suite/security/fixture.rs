@@ -11,6 +11,8 @@ pub(super) struct Fixture {
     pub(super) kinds: BTreeMap<Pubkey, Kind>,
     pub(super) siblings: BTreeMap<Pubkey, Pubkey>,
     pub(super) cases: Vec<(&'static str, Instruction)>,
+    /// The instructions a case's target sits between (a flash loan's other half).
+    pub(super) around: super::keeper_cases::Around,
 }
 
 async fn kind_of(w: &mut World, key: Pubkey) -> Kind {
@@ -50,6 +52,15 @@ async fn kind_of(w: &mut World, key: Pubkey) -> Kind {
 
 pub(super) async fn fixture() -> Fixture {
     let mut w = sol_usdc().await;
+    // a third market, for an account with debt left after its collateral went (keeper_cases.rs)
+    let third = keel_tests::MarketSpec {
+        token_program: spl_token(),
+        decimals: 6,
+        price: USD,
+    };
+    w.list_market(&third, MintExtension::None, |_| {})
+        .await
+        .unwrap();
     let (_lender, trader) = funded(&mut w).await;
     w.borrow(&trader, 1, 100 * USDC).await.unwrap();
     let victim = w.trader(&[10 * SOL, 0]).await;
@@ -151,11 +162,13 @@ pub(super) async fn fixture() -> Fixture {
     w.send_as(&victim.key, &[ix]).await.unwrap();
     let (order_1, order_2) = (pda::order(&trader.margin, 1), pda::order(&trader.margin, 2));
     let victims_order = pda::order(&victim.margin, 1);
+    let trader_metas = w.health_metas(trader.margin, None).await;
+    let (keeper_cases, around, bankrupt) =
+        super::keeper_cases::keeper_cases(&mut w, &liq, (&trader, &trader_metas)).await;
     w.set_price(0, 92 * USD).await; // the victim is liquidatable; the trader is not
 
     let (pool, usdc) = (w.pool, w.markets[1].keys);
     let newcomer = Keypair::new();
-    let trader_metas = w.health_metas(trader.margin, None).await;
     let victim_metas = w.health_metas(victim.margin, None).await;
     let mut tighter = w.market(1).await.config;
     tighter.borrow_cap /= 2;
@@ -170,7 +183,7 @@ pub(super) async fn fixture() -> Fixture {
         seize_destination: liq.tokens[0],
         deposit_into: None,
     };
-    let cases = vec![
+    let mut cases = vec![
         (
             "set_delegate",
             kix::set_delegate(
@@ -329,6 +342,7 @@ pub(super) async fn fixture() -> Fixture {
             ),
         ),
     ];
+    cases.extend(keeper_cases);
     let mut keys = BTreeMap::new();
     for k in [
         &trader.key,
@@ -378,6 +392,11 @@ pub(super) async fn fixture() -> Fixture {
         siblings.entry(b).or_insert(a);
     }
     siblings.insert(usdc.market, sol_b.market); // another pool's market
+                                                // keeper_cases.rs: the bankrupt account (no collateral) against one with collateral; the
+                                                // third market against one the bankrupt owes nothing in; the keeper's third token
+    siblings.insert(bankrupt, trader.margin);
+    siblings.insert(w.markets[2].keys.market, sol.market);
+    siblings.insert(liq.tokens[2], liq.tokens[0]);
     for t in [&trader, &victim, &liq, &empty] {
         siblings.insert(t.tokens[0], t.tokens[1]);
         siblings.insert(t.tokens[1], t.tokens[0]);
@@ -390,5 +409,6 @@ pub(super) async fn fixture() -> Fixture {
         kinds,
         siblings,
         cases,
+        around,
     }
 }
