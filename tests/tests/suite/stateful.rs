@@ -26,6 +26,7 @@ mod actions;
 mod delegate;
 mod exploits;
 mod flash;
+mod handover;
 mod orders;
 mod step;
 

@@ -126,6 +126,18 @@ pub(super) enum Action {
         whole: u64,
         op: OrderOp,
     },
+    /// A hijacked admin queues a loosening of market `m`, proposes its guardian and hands the
+    /// admin seat over (stateful/handover.rs).
+    Handover {
+        m: usize,
+    },
+    /// A keeper books trader `t`'s loss in market `m` and, if its fund is short, refills it from
+    /// market `donor`'s (stateful/handover.rs).
+    Provision {
+        t: usize,
+        m: usize,
+        donor: usize,
+    },
     /// A flash loan of `whole` units of market `m` by trader `t`, honest or malformed
     /// (stateful/flash.rs).
     Flash {
@@ -157,6 +169,8 @@ pub(super) fn action() -> impl Strategy<Value = Action> {
         1 => (m.clone(), 61i64..600).prop_map(|(m, secs)| Action::Stale { m, secs }),
         1 => m.clone().prop_map(|m| Action::Replay { m }),
         1 => m.clone().prop_map(|m| Action::ClosedFeed { m }),
+        1 => m.clone().prop_map(|m| Action::Handover { m }),
+        2 => (t.clone(), m.clone(), m.clone()).prop_map(|(t, m, donor)| Action::Provision { t, m, donor }),
         1 => (m.clone(), 1u16..8_500).prop_map(|(m, maint_weight_bps)| Action::CutMaint { m, maint_weight_bps }),
         1 => Just(Action::LiquidateIntoDeposit),
         2 => (-1_500i64..1_500, prop_oneof![Just(0i64), 61i64..300]).prop_map(|(move_bps, stale_secs)| Action::Second { move_bps, stale_secs }),
@@ -189,6 +203,8 @@ pub(super) fn tally(action: &Action, ok: bool) {
         Action::Stale { .. } => "stale_feed",
         Action::Replay { .. } => "matured_change_replay",
         Action::ClosedFeed { .. } => "closed_feed",
+        Action::Handover { .. } => "admin_handover_mid_queue",
+        Action::Provision { .. } => "provision_and_rebalance",
         Action::CutMaint { .. } => "cut_maintenance_weight",
         Action::LiquidateIntoDeposit => "liquidate_into_deposit",
         Action::Second { stale_secs: 0, .. } => "second_source_moves",

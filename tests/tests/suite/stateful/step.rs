@@ -157,6 +157,8 @@ pub(super) async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
             };
             match w.queue(kind).await {
                 Ok(change) => {
+                    // after a hand-over the pool has a timelock (stateful/handover.rs)
+                    super::handover::wait_out_timelock(w, (run.prices, run.second)).await;
                     let admin = w.admin.insecure_clone();
                     Some(w.execute(&admin, change, Some(m)).await.map(|_| ()))
                 }
@@ -219,7 +221,12 @@ pub(super) async fn step(run: &mut Run, action: &Action) -> Result<(), String> {
             w.set_secondary_price(2, run.second).await;
             None
         }
-        Action::Replay { m } => replay(w, m).await?,
+        Action::Replay { m } => replay(w, m, (run.prices, run.second)).await?,
+        Action::Handover { m } => super::handover::handover(w, m, (run.prices, run.second)).await?,
+        Action::Provision { t, m, donor } => {
+            let who = (&run.traders[t], &run.liquidator);
+            super::handover::provision(w, who, (m, donor)).await
+        }
         Action::ClosedFeed { m } => {
             let key = w.markets[m].price_account;
             let system = solana_sdk::pubkey::Pubkey::default();
