@@ -57,7 +57,7 @@ pub(super) async fn handover(
         .await
         .map_err(|e| format!("propose guardian: {e:?}"))?;
     let accept = kix::accept_authority(seat.pubkey(), w.pool, Role::Guardian);
-    match w.send_as(&seat, &[accept.clone()]).await {
+    match w.send_as(&seat, std::slice::from_ref(&accept)).await {
         Err(e) if custom_error(&e) == Some(u32::from(KeelError::GuardianHandoverTimelocked)) => {}
         other => {
             return Err(format!(
