@@ -241,7 +241,7 @@ async fn book_provisions(
         .active()
         .iter()
         .filter(|p| p.borrow_shares > 0 && p.market != keys.repay.market)
-        .map(|p| kix::book_provision(candidate.key, p.market, metas))
+        .map(|p| kix::book_provision(candidate.key, (keys.pool, p.market), metas))
         .collect();
     if ixs.is_empty() {
         return;

@@ -192,7 +192,7 @@ impl World {
         m: usize,
     ) -> Result<TxOutcome, TransactionError> {
         let metas = self.health_metas(margin, None).await;
-        let ix = kix::book_provision(margin, self.markets[m].keys.market, &metas);
+        let ix = kix::book_provision(margin, (self.pool, self.markets[m].keys.market), &metas);
         self.env.send(&[ix], &[]).await
     }
 

@@ -247,4 +247,6 @@ pub enum KeelError {
     InsurancePriceNotFresh,
     #[msg("The borrow would take the market's utilisation above 95%: lenders must keep a way out")]
     BorrowUtilisationCap,
+    #[msg("A deposit made in this slot cannot leave while the market is above its 95% borrow cap: withdraw it from the next slot")]
+    RecentDepositLiftsCap,
 }

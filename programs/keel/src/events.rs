@@ -395,6 +395,9 @@ pub struct OrderExecuted {
     /// The protocol's share of the bonus, repay-token base units, paid by the executor on top of
     /// `repaid` into the repay market's insurance fund.
     pub fee: u64,
+    /// The payout's share of the seize market's provisioned loss (tokens, Wad), into that
+    /// market's insurance fund: an order pays its owner out as a withdrawal would.
+    pub haircut: Wad,
     pub health_factor_before: Wad,
     pub health_factor_after: Wad,
     /// Debt the order may still repay (0: used up and closed).

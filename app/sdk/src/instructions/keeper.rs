@@ -63,17 +63,18 @@ pub fn liquidate(
     )
 }
 
-/// `book_provision` of `margin_account`'s expected loss in its debt `market`, priced from
-/// `health_accounts` (one (market, price) pair per position).
+/// `book_provision` of `margin_account`'s expected loss in its debt `market` of `pool`, priced
+/// from `health_accounts` (one (market, price) pair per position).
 pub fn book_provision(
     margin_account: Pubkey,
-    market: Pubkey,
+    (pool, market): (Pubkey, Pubkey),
     health_accounts: &[AccountMeta],
 ) -> Instruction {
     build(
         acc::BookProvision {
             margin_account,
             market,
+            pool,
         },
         ix::BookProvision {},
         health_accounts,

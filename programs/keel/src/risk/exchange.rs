@@ -5,7 +5,10 @@
 //! debt shares burnt    = all of the position's when the whole debt is repaid, else
 //!                        shares_for_repay(repay, borrow_index)       (rounded down: math/shares.rs)
 //! deposit shares burnt = all of the position's when the whole deposit is taken, else
-//!                        min(shares_for_withdraw(seize, deposit_index), held)   (rounded up)
+//!                        min(shares_for_withdraw(seize, index), held)   (rounded up)
+//! index                = the seize leg's: the deposit index for a liquidation (which must
+//!                        never be stopped), the withdraw index for an order (math/provision.rs:
+//!                        an order paying its owner out is a withdrawal, issue 27 attack review)
 //! ```
 use crate::errors::KeelError;
 use crate::math::shares::{debt_amount, deposit_amount, shares_for_repay, shares_for_withdraw};
@@ -23,6 +26,8 @@ pub struct Leg<'a> {
     pub amount: u64,
     /// The amount is the position's whole balance.
     pub all: bool,
+    /// Tokens per deposit share the seize leg burns at (unused on the repay leg).
+    pub per_share: crate::math::fixed::Wad,
 }
 
 /// The debt and deposit the two exchanged positions hold after the burn, from their real shares
@@ -45,8 +50,8 @@ pub fn left_after(
 }
 
 /// Burn `repay`'s debt shares and `seize`'s deposit shares (ZeroShares when the repay rounds to
-/// none).
-pub fn burn_exchanged(account: &mut MarginAccount, repay: Leg, seize: Leg) -> Result<()> {
+/// none); returns the deposit shares burnt.
+pub fn burn_exchanged(account: &mut MarginAccount, repay: Leg, seize: Leg) -> Result<u64> {
     let debt_shares = account.positions[repay.index].borrow_shares;
     let repay_shares = match repay.all {
         true => debt_shares,
@@ -61,9 +66,9 @@ pub fn burn_exchanged(account: &mut MarginAccount, repay: Leg, seize: Leg) -> Re
     let held = account.positions[seize.index].deposit_shares;
     let seize_shares = match seize.all {
         true => held,
-        false => shares_for_withdraw(seize.amount, seize.market.deposit_index)?.min(held),
+        false => shares_for_withdraw(seize.amount, seize.per_share)?.min(held),
     };
     account.positions[seize.index].deposit_shares = held - seize_shares;
     seize.market.sub_deposit_shares(seize_shares)?;
-    Ok(())
+    Ok(seize_shares)
 }

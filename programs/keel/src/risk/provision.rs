@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! booked   by liquidate (its repay market, on the post-state) and by book_provision (any debt
-//!          market, permissionless), only from fresh Pyth prices on every position (a held,
-//!          second-source-only or missing price could fake or hide a loss); solvent -> 0
+//!          market, permissionless, while liquidation is open), only from fresh Pyth prices on
+//!          every debt (collateral valued as health values it); solvent -> 0
 //! capped   at the debt left by repay and execute_order (a smaller debt cannot lose more)
 //! released when the debt is written off (risk/bad_debt.rs) or the position repaid in full
 //! ```
@@ -19,15 +19,17 @@ use crate::risk::account_health::PricedAccount;
 use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
 
-/// True when every position is priced by a fresh Pyth update (alone or with an agreeing or
-/// diverging second source): what a booking may rely on.
+/// True when every debt is priced by a fresh Pyth update (alone or with its second source
+/// agreeing): what a booking may rely on. Collateral is valued as health values it (a held price
+/// at its last publication, a second source alone with its haircut, a gone feed at zero), so
+/// one position whose feed is unusable cannot hold a booking off (attack review, issue 27: a
+/// dust deposit in such a market did); a debt from a second source alone, or a diverging one,
+/// could fake or hide a loss.
 pub fn provision_prices_fresh(priced: &PricedAccount) -> bool {
     priced.quotes.iter().all(|q| {
-        q.input.price.is_some()
-            && matches!(
-                q.source,
-                PriceSource::Primary | PriceSource::PrimaryOnly | PriceSource::Divergent
-            )
+        q.input.debt == 0
+            || (q.input.price.is_some()
+                && matches!(q.source, PriceSource::Primary | PriceSource::PrimaryOnly))
     })
 }
 

@@ -64,8 +64,12 @@ pub struct MarginAccount {
     /// Bumped by every `set_delegate`: a delegate's orders carry the epoch they were posted in and
     /// die with it.
     pub delegate_epoch: u32,
+    /// The slot of the account's latest deposit: a withdrawal in that slot may not leave its
+    /// market above the borrow cap (a flash-loaned deposit cannot lift the cap for a borrow and
+    /// leave in one transaction; issue 27 attack review: instructions/user/withdraw.rs).
+    pub last_deposit_slot: u64,
     /// Space for future fields without a migration.
-    pub reserved: [u64; 2],
+    pub reserved: [u64; 1],
     /// Positions; only the first `position_count` are active.
     pub positions: [Position; MAX_POSITIONS],
 }

@@ -24,7 +24,7 @@ pub(crate) use keel_tests::{MarketSpec, Trader, World};
 pub(crate) use solana_sdk::signature::{Keypair, Signer};
 
 mod authority;
-mod economics;
+pub(crate) mod economics;
 mod feeds;
 mod governance;
 mod handover;

@@ -62,7 +62,7 @@ pub(super) async fn keeper_cases(
         ),
         (
             "book_provision",
-            kix::book_provision(trader.0.margin, usdc.market, trader.1),
+            kix::book_provision(trader.0.margin, (w.pool, usdc.market), trader.1),
         ),
         (
             "rebalance_insurance",

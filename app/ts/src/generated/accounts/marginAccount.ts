@@ -105,6 +105,12 @@ export type MarginAccount = {
    * die with it.
    */
   delegateEpoch: number;
+  /**
+   * The slot of the account's latest deposit: a withdrawal in that slot may not leave its
+   * market above the borrow cap (a flash-loaned deposit cannot lift the cap for a borrow and
+   * leave in one transaction; issue 27 attack review: instructions/user/withdraw.rs).
+   */
+  lastDepositSlot: bigint;
   /** Space for future fields without a migration. */
   reserved: Array<bigint>;
   /** Positions; only the first `position_count` are active. */
@@ -154,6 +160,12 @@ export type MarginAccountArgs = {
    * die with it.
    */
   delegateEpoch: number;
+  /**
+   * The slot of the account's latest deposit: a withdrawal in that slot may not leave its
+   * market above the borrow cap (a flash-loaned deposit cannot lift the cap for a borrow and
+   * leave in one transaction; issue 27 attack review: instructions/user/withdraw.rs).
+   */
+  lastDepositSlot: number | bigint;
   /** Space for future fields without a migration. */
   reserved: Array<number | bigint>;
   /** Positions; only the first `position_count` are active. */
@@ -178,7 +190,8 @@ export function getMarginAccountEncoder(): FixedSizeEncoder<MarginAccountArgs> {
       ["delegatePowers", getU8Encoder()],
       ["padding2", fixEncoderSize(getBytesEncoder(), 2)],
       ["delegateEpoch", getU32Encoder()],
-      ["reserved", getArrayEncoder(getU64Encoder(), { size: 2 })],
+      ["lastDepositSlot", getU64Encoder()],
+      ["reserved", getArrayEncoder(getU64Encoder(), { size: 1 })],
       ["positions", getArrayEncoder(getPositionEncoder(), { size: 16 })],
     ]),
     (value) => ({ ...value, discriminator: MARGIN_ACCOUNT_DISCRIMINATOR }),
@@ -202,7 +215,8 @@ export function getMarginAccountDecoder(): FixedSizeDecoder<MarginAccount> {
     ["delegatePowers", getU8Decoder()],
     ["padding2", fixDecoderSize(getBytesDecoder(), 2)],
     ["delegateEpoch", getU32Decoder()],
-    ["reserved", getArrayDecoder(getU64Decoder(), { size: 2 })],
+    ["lastDepositSlot", getU64Decoder()],
+    ["reserved", getArrayDecoder(getU64Decoder(), { size: 1 })],
     ["positions", getArrayDecoder(getPositionDecoder(), { size: 16 })],
   ]);
 }

@@ -238,6 +238,8 @@ export const KEEL_ERROR__INSUFFICIENT_INSURANCE_SURPLUS = 0x17dd; // 6109
 export const KEEL_ERROR__INSURANCE_PRICE_NOT_FRESH = 0x17de; // 6110
 /** BorrowUtilisationCap: The borrow would take the market's utilisation above 95%: lenders must keep a way out */
 export const KEEL_ERROR__BORROW_UTILISATION_CAP = 0x17df; // 6111
+/** RecentDepositLiftsCap: A deposit made in this slot cannot leave while the market is above its 95% borrow cap: withdraw it from the next slot */
+export const KEEL_ERROR__RECENT_DEPOSIT_LIFTS_CAP = 0x17e0; // 6112
 
 export type KeelError =
   | typeof KEEL_ERROR__ACCOUNT_HAS_COLLATERAL
@@ -337,6 +339,7 @@ export type KeelError =
   | typeof KEEL_ERROR__PAUSED
   | typeof KEEL_ERROR__PRICE_TRIGGER_NEEDS_PRIMARY
   | typeof KEEL_ERROR__PROVISION_NEEDS_FRESH_PRICES
+  | typeof KEEL_ERROR__RECENT_DEPOSIT_LIFTS_CAP
   | typeof KEEL_ERROR__REMAINING_ACCOUNT_MISMATCH
   | typeof KEEL_ERROR__REMAINING_ACCOUNTS_COUNT
   | typeof KEEL_ERROR__SAME_MARKET
@@ -453,6 +456,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__PAUSED]: `Borrowing, withdrawals and new positions are paused`,
     [KEEL_ERROR__PRICE_TRIGGER_NEEDS_PRIMARY]: `A price order fires only on Pyth's price: the second source alone (which anyone can crank) cannot trigger it`,
     [KEEL_ERROR__PROVISION_NEEDS_FRESH_PRICES]: `Booking a provision needs a fresh Pyth price on every position of the account: post fresh updates first`,
+    [KEEL_ERROR__RECENT_DEPOSIT_LIFTS_CAP]: `A deposit made in this slot cannot leave while the market is above its 95% borrow cap: withdraw it from the next slot`,
     [KEEL_ERROR__REMAINING_ACCOUNT_MISMATCH]: `Remaining account does not match the position it claims to price`,
     [KEEL_ERROR__REMAINING_ACCOUNTS_COUNT]: `Remaining accounts must be (market, price update[, second price]) groups: the last is cut short`,
     [KEEL_ERROR__SAME_MARKET]: `Repay and seize markets must differ`,

@@ -23,6 +23,7 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlyUint8Array,
   type WritableAccount,
 } from "@solana/kit";
@@ -43,6 +44,7 @@ export type BookProvisionInstruction<
   TProgram extends string = typeof KEEL_PROGRAM_ADDRESS,
   TAccountMarginAccount extends string | AccountMeta<string> = string,
   TAccountMarket extends string | AccountMeta<string> = string,
+  TAccountPool extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -54,6 +56,9 @@ export type BookProvisionInstruction<
       TAccountMarket extends string
         ? WritableAccount<TAccountMarket>
         : TAccountMarket,
+      TAccountPool extends string
+        ? ReadonlyAccount<TAccountPool>
+        : TAccountPool,
       ...TRemainingAccounts,
     ]
   >;
@@ -90,24 +95,33 @@ export function getBookProvisionInstructionDataCodec(): FixedSizeCodec<
 export type BookProvisionInput<
   TAccountMarginAccount extends string = string,
   TAccountMarket extends string = string,
+  TAccountPool extends string = string,
 > = {
   /** The account, with debt in `market`. */
   marginAccount: Address<TAccountMarginAccount>;
   /** The debt market whose provision is booked. */
   market: Address<TAccountMarket>;
+  /** The pool (its liquidation pause). */
+  pool: Address<TAccountPool>;
 };
 
 export function getBookProvisionInstruction<
   TAccountMarginAccount extends string,
   TAccountMarket extends string,
+  TAccountPool extends string,
   TProgramAddress extends Address = typeof KEEL_PROGRAM_ADDRESS,
 >(
-  input: BookProvisionInput<TAccountMarginAccount, TAccountMarket>,
+  input: BookProvisionInput<
+    TAccountMarginAccount,
+    TAccountMarket,
+    TAccountPool
+  >,
   config?: { programAddress?: TProgramAddress },
 ): BookProvisionInstruction<
   TProgramAddress,
   TAccountMarginAccount,
-  TAccountMarket
+  TAccountMarket,
+  TAccountPool
 > {
   // Program address.
   const programAddress = config?.programAddress ?? KEEL_PROGRAM_ADDRESS;
@@ -116,6 +130,7 @@ export function getBookProvisionInstruction<
   const originalAccounts = {
     marginAccount: { value: input.marginAccount ?? null, isWritable: true },
     market: { value: input.market ?? null, isWritable: true },
+    pool: { value: input.pool ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -127,13 +142,15 @@ export function getBookProvisionInstruction<
     accounts: [
       getAccountMeta(accounts.marginAccount),
       getAccountMeta(accounts.market),
+      getAccountMeta(accounts.pool),
     ],
     data: getBookProvisionInstructionDataEncoder().encode({}),
     programAddress,
   } as BookProvisionInstruction<
     TProgramAddress,
     TAccountMarginAccount,
-    TAccountMarket
+    TAccountMarket,
+    TAccountPool
   >);
 }
 
@@ -147,6 +164,8 @@ export type ParsedBookProvisionInstruction<
     marginAccount: TAccountMetas[0];
     /** The debt market whose provision is booked. */
     market: TAccountMetas[1];
+    /** The pool (its liquidation pause). */
+    pool: TAccountMetas[2];
   };
   data: BookProvisionInstructionData;
 };
@@ -159,7 +178,7 @@ export function parseBookProvisionInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedBookProvisionInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 3) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -171,7 +190,11 @@ export function parseBookProvisionInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { marginAccount: getNextAccount(), market: getNextAccount() },
+    accounts: {
+      marginAccount: getNextAccount(),
+      market: getNextAccount(),
+      pool: getNextAccount(),
+    },
     data: getBookProvisionInstructionDataDecoder().decode(instruction.data),
   };
 }

@@ -2,9 +2,11 @@
 //! (permissionless; risk/provision.rs, math/provision.rs).
 //!
 //! ```text
-//! pre:  the account has debt in `market`; every position priced by a fresh Pyth update
-//!       (ProvisionNeedsFreshPrices otherwise: a held or second-source-only price could fake or
-//!       hide a loss)
+//! pre:  liquidation open (a pause, e.g. over a wrong price, pauses bookings too); the account
+//!       has debt in `market`; every debt priced by a fresh Pyth update, its second source
+//!       agreeing if it has one (ProvisionNeedsFreshPrices otherwise: a second source alone or a
+//!       diverging one could fake or hide a loss); collateral valued as health values it
+//! then: the market remembers the publish times used (no older price may release it later)
 //! then: provision = ceil(debt * (D_spot - C_spot) / D_spot), 0 when solvent at spot
 //! ```
 //! Keepers call it as soon as an account is insolvent at spot, before any liquidation: from then
@@ -14,7 +16,7 @@ use crate::errors::KeelError;
 use crate::instructions::market_accrual::accrue_market;
 use crate::risk::account_health::{price_account, LoadedMarket, PriceMode};
 use crate::risk::provision::{book_provision as book, provision_prices_fresh};
-use crate::state::{MarginAccount, Market};
+use crate::state::{MarginAccount, Market, Pool};
 use anchor_lang::prelude::*;
 
 /// Accounts of `book_provision`. Remaining accounts: (market, price update) pairs, one per
@@ -28,37 +30,41 @@ pub struct BookProvision<'info> {
     )]
     pub margin_account: AccountLoader<'info, MarginAccount>,
     /// The debt market whose provision is booked.
-    #[account(mut)]
+    #[account(mut, constraint = market.pool == pool.key() @ KeelError::WrongPool)]
     pub market: Box<Account<'info, Market>>,
+    /// The pool (its liquidation pause).
+    pub pool: Box<Account<'info, Pool>>,
 }
 
 /// Book the account's provision in `market` from fresh prices.
 pub fn book_provision(ctx: Context<BookProvision>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
+    ctx.accounts.pool.require_liquidation_open(now)?;
     let market_key = ctx.accounts.market.key();
     let account_key = ctx.accounts.margin_account.key();
     let market = &mut ctx.accounts.market;
     accrue_market(market, market_key, now)?;
     let mut account = ctx.accounts.margin_account.load_mut()?;
     let i = account.debt_position(&market_key)?;
-    let health = {
+    let priced = {
         let loaded = [LoadedMarket {
             key: market_key,
             market,
         }];
-        let priced = price_account(
+        price_account(
             &account,
             ctx.remaining_accounts,
             &loaded,
             now,
             PriceMode::Maintenance,
-        )?;
-        require!(
-            provision_prices_fresh(&priced),
-            KeelError::ProvisionNeedsFreshPrices
-        );
-        priced.maintenance_health()?
+        )?
     };
+    require!(
+        provision_prices_fresh(&priced),
+        KeelError::ProvisionNeedsFreshPrices
+    );
+    let health = priced.maintenance_health()?;
+    priced.record_publish_time(&market_key, market);
     book(
         (&mut account, account_key),
         i,

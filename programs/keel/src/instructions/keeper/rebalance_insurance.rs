@@ -10,7 +10,7 @@
 //!       out = rebalance_out(in): the low end of the needy band, the high end of the donor's,
 //!       plus the donor's minimum liquidation bonus; out <= donor.fund - donor.provisioned and
 //!       <= the donor vault's balance (InsufficientInsuranceSurplus); out leaves the donor fund
-//!       to the keeper within the donor's outflow limit
+//!       to the keeper outside the donor's outflow limit (the fund is not the lenders')
 //! ```
 //! Who holds what: anyone, with tokens of the needy market; it can move only a fund's surplus
 //! over that market's own booked losses, only towards a booked loss, and earns at most the
@@ -149,7 +149,9 @@ fn book_rebalance(
     );
     needy.record_inflow(paid_in, now)?;
     needy.insurance_fund = needy.insurance_fund.try_add(Wad::from_int(paid_in))?;
-    donor.record_outflow(out, now)?;
+    // the fund's tokens are not the lenders': outside their outflow limit (it uses up inflow
+    // credit, as a liquidation's seizure does: math/rate_limit.rs)
+    donor.record_exempt_outflow(out, now)?;
     donor.insurance_fund = donor.insurance_fund.try_sub(Wad::from_int(out))?;
     Ok((paid_in, out))
 }

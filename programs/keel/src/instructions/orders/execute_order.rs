@@ -26,16 +26,16 @@
 //!       is no liquidation: only liquidation is exempt, math/rate_limit.rs); remaining -= repay;
 //!       at 0 the order closes (rent to its payer) and account.open_orders - 1
 //! ```
+use super::execute_exchange::*;
 use crate::errors::KeelError;
 use crate::events::OrderExecuted;
 use crate::instructions::keeper::liquidate::*;
 use crate::instructions::market_accrual::accrue_market;
 use crate::math::fixed::Wad;
 use crate::math::health::Health;
-use crate::math::order::{order_exchange, order_fee, unit_band, OrderSide};
+use crate::math::order::unit_band;
 use crate::risk::account_health::{price_account, LoadedMarket, PriceMode, PricedAccount};
-use crate::risk::exchange::{burn_exchanged, left_after, Leg};
-use crate::risk::provision::cap_provision;
+use crate::risk::exchange::left_after;
 use crate::state::{DeleverageOrder, MarginAccount, Market, Pool};
 use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
@@ -76,6 +76,8 @@ struct Executed {
     bonus_bps: u16,
     hf_before: Wad,
     hf_after: Wad,
+    /// The payout's share of the seize market's provisioned loss, into its insurance fund.
+    haircut: Wad,
 }
 
 /// Execute the order for up to `repay_amount` of its debt.
@@ -101,6 +103,7 @@ pub fn execute_order(ctx: Context<ExecuteOrder>, repay_amount: u64) -> Result<()
         seized: done.seize,
         bonus_bps: done.bonus_bps,
         fee: done.fee,
+        haircut: done.haircut,
         health_factor_before: done.hf_before,
         health_factor_after: done.hf_after,
         remaining_repay: remaining,
@@ -194,18 +197,21 @@ fn book_execution(
     let bonus_bps = triggered_bonus(order, &priced, hf_before, moves)?
         .min(seize_market.config.bonus.max_bonus_bps);
     let fee_bps = seize_market.config.bonus.protocol_fee_bps;
+    // an order paying its owner out is a withdrawal: at the withdraw index, so a lender cannot
+    // leave ahead of a provisioned loss through its own order (math/provision.rs)
+    let (index, cap) = payout_index(&account, (seize_market, seize_key))?;
     let [repay, seize, debt, deposit, fee] = exchange(
         &priced,
         order,
         (repay_key, seize_key),
-        asked,
+        (asked, cap),
         (bonus_bps, fee_bps),
     )?;
-    let (ri, si) = move_shares(
+    let (ri, si, haircut) = move_shares(
         &mut account,
         (repay_market, repay_key, repay >= debt),
         (seize_market, seize_key, seize >= deposit),
-        (repay, seize),
+        (repay, seize, index),
     )?;
     let left = left_after(&account, (ri, repay_market), (si, seize_market))?;
     let hf_after = check_improved(
@@ -216,12 +222,12 @@ fn book_execution(
     )?;
     priced.record_publish_time(&repay_key, repay_market);
     priced.record_publish_time(&seize_key, seize_market);
-    let account_key = margin_account.key();
-    cap_provision((&mut account, account_key), ri, (repay_market, repay_key))?;
-    account.remove_if_empty(ri.max(si));
-    account.remove_if_empty(ri.min(si));
-    // the fee joins the repay market's insurance fund (it is paid into the vault in `settle`)
-    repay_market.insurance_fund = repay_market.insurance_fund.try_add(Wad::from_int(fee))?;
+    tidy(
+        (&mut account, margin_account.key()),
+        (ri, si),
+        (repay_market, repay_key),
+        fee,
+    )?;
     Ok(Box::new(Executed {
         repay,
         seize,
@@ -229,6 +235,7 @@ fn book_execution(
         bonus_bps,
         hf_before,
         hf_after,
+        haircut,
     }))
 }
 
@@ -260,90 +267,6 @@ fn price_pinned(
         KeelError::OrderAccountLiquidatable
     );
     Ok((priced, before))
-}
-
-/// `[repay, seize, debt, deposit, fee]`: what the order exchanges (math/order.rs), the debt and
-/// deposit it exchanges from, and the protocol's share of the bonus.
-#[inline(never)]
-fn exchange(
-    priced: &PricedAccount,
-    order: &DeleverageOrder,
-    (repay_key, seize_key): (Pubkey, Pubkey),
-    asked: u64,
-    (bonus_bps, fee_bps): (u16, u16),
-) -> Result<[u64; 5]> {
-    let (r, s) = order_sides(priced, repay_key, seize_key)?;
-    let (repay, seize) = order_exchange(asked, order.remaining_repay, &r, &s, bonus_bps)?;
-    require!(repay > 0, KeelError::NothingToExecute);
-    let fee = order_fee(repay, seize, (&r, &s), fee_bps)?;
-    Ok([repay, seize, r.amount, s.amount, fee])
-}
-
-/// The two sides of the exchange at their spot prices.
-#[inline(never)]
-fn order_sides(
-    priced: &PricedAccount,
-    repay_key: Pubkey,
-    seize_key: Pubkey,
-) -> Result<(OrderSide, OrderSide)> {
-    // a market the account holds nothing of (or not on that side) is refused as such
-    let side = |key: &Pubkey, debt: bool, (none, unpriced): (KeelError, KeelError)| {
-        let quote = priced.get(key).ok_or_else(|| error!(none))?;
-        let q = &quote.input;
-        let amount = if debt { q.debt } else { q.deposit };
-        if amount == 0 {
-            return Err(error!(none));
-        }
-        Ok(OrderSide {
-            amount,
-            price: quote.exchange_price(unpriced)?,
-            decimals: q.decimals,
-        })
-    };
-    Ok((
-        side(
-            &repay_key,
-            true,
-            (KeelError::NoDebt, KeelError::OracleStale),
-        )?,
-        side(
-            &seize_key,
-            false,
-            (
-                KeelError::NoCollateralInSeizeMarket,
-                KeelError::SeizeMarketUnpriced,
-            ),
-        )?,
-    ))
-}
-
-/// Burn the repaid debt shares and the paid-out deposit shares (risk/exchange.rs); returns the
-/// two positions' indices.
-#[inline(never)]
-fn move_shares(
-    account: &mut MarginAccount,
-    (repay_market, repay_key, all_debt): (&mut Market, Pubkey, bool),
-    (seize_market, seize_key, all_deposit): (&mut Market, Pubkey, bool),
-    (repay, seize): (u64, u64),
-) -> Result<(usize, usize)> {
-    let ri = account.debt_position(&repay_key)?;
-    let si = account.collateral_position(&seize_key)?;
-    burn_exchanged(
-        account,
-        Leg {
-            index: ri,
-            market: repay_market,
-            amount: repay,
-            all: all_debt,
-        },
-        Leg {
-            index: si,
-            market: seize_market,
-            amount: seize,
-            all: all_deposit,
-        },
-    )?;
-    Ok((ri, si))
 }
 
 /// The executor's bonus when the order's trigger is met (else OrderNotTriggered).

@@ -3,6 +3,7 @@
 //! at most b"; anyone executes a triggered order through the program's own checks (Kamino's
 //! obligation orders, Morpho's pre-liquidation). Take-profit and stop-loss are price orders.
 pub mod cancel_order;
+mod execute_exchange;
 pub mod execute_order;
 pub mod post_order;
 

@@ -5,7 +5,8 @@
 //! total debt after <= borrow_cap;  amount <= vault balance - insurance fund;  within the outflow limit
 //! total debt after <= MAX_BORROW_UTILISATION_BPS (95 %) of total deposits: a borrower cannot take
 //!   the last of the free liquidity and lock lenders out (issue 27; a flash loan, repaid in its
-//!   own transaction, is not a borrow)
+//!   own transaction, is not a borrow; a deposit cannot lift the cap and leave in the same slot:
+//!   withdraw.rs)
 //! refused while the pool is paused or before the market's listing takes effect
 //! after: C_init >= D_init   (priced from remaining_accounts)
 //! ```
@@ -99,10 +100,10 @@ fn book_borrow(
 }
 
 /// Lenders keep a way out: no borrow takes utilisation past the cap (issue 27, item 4); only
-/// withdrawals and accrued interest can bring a market above it. Out of line: the caller's SBF
-/// frame is near its 4 KiB.
+/// withdrawals and accrued interest can bring a market above it (a withdrawal of a deposit made
+/// in the same slot cannot: withdraw.rs). Out of line: the caller's SBF frame is near its 4 KiB.
 #[inline(never)]
-fn require_lenders_way_out(market: &Market) -> Result<()> {
+pub(crate) fn require_lenders_way_out(market: &Market) -> Result<()> {
     let most = market
         .total_deposits()?
         .mul_bps(MAX_BORROW_UTILISATION_BPS as u64, Rounding::Down)?;

@@ -80,6 +80,7 @@ fn book_deposit(
         require!(account.find(&market_key).is_some(), KeelError::Paused);
     }
     account.credit_deposit(&market_key, shares)?;
+    account.last_deposit_slot = Clock::get()?.slot;
     restart_bonus_clock_if_healthy(
         &mut account,
         margin_account.key(),

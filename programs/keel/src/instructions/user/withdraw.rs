@@ -6,6 +6,8 @@
 //! amount = u64::MAX  -> withdraw all: shares = all, amount = floor(shares * index)
 //! otherwise          -> shares = ceil(amount / index)
 //! haircut = shares * deposit_index - amount  -> the insurance fund (it covers that loss first)
+//! in the slot of the account's latest deposit: total debt <= 95 % of deposits after (a
+//!   flash-loaned deposit cannot lift the borrow cap and leave: RecentDepositLiftsCap)
 //! amount <= vault balance - insurance fund;  within the outflow limit
 //! refused while borrowing is paused only for an account with debt (it repays first: repay never
 //!   stops), so no pause traps a lender (issue 26: a guardian could hold a pause for months)
@@ -81,6 +83,30 @@ fn book_withdrawal(
         .find(&market_key)
         .ok_or_else(|| error!(KeelError::InsufficientDeposit))?;
     let held = account.positions[i].deposit_shares;
+    let recent = account.last_deposit_slot == Clock::get()?.slot;
+    let (amount, shares, haircut) =
+        burn_at_withdraw_index(market, (held, amount), (vault_balance, now), recent)?;
+    account.positions[i].deposit_shares = held - shares;
+    require_initial_health(&account, remaining, market_key, market, now)?;
+    // meeting the initial requirement implies meeting maintenance: restart the bonus ramp
+    clear_bonus_clock(&mut account, margin_account.key());
+    // removed only after the check, so remaining accounts always match the positions as they
+    // stood before the instruction
+    account.remove_if_empty(i);
+    Ok((amount, shares, haircut))
+}
+
+/// The market's side of a withdrawal of `amount` (`u64::MAX`: all of `held`): tokens and shares
+/// at the withdraw index, within the liquidity and the outflow limit; the haircut into the
+/// insurance fund; the cap when the account deposited in this slot (`recent`). Returns (tokens,
+/// shares, haircut). Out of line: the caller's SBF frame is near its 4 KiB.
+#[inline(never)]
+fn burn_at_withdraw_index(
+    market: &mut Market,
+    (held, amount): (u64, u64),
+    (vault_balance, now): (u64, i64),
+    recent: bool,
+) -> Result<(u64, u64, Wad)> {
     // marked down by the provisioned loss the insurance fund does not cover (math/provision.rs)
     let index = market.withdraw_index()?;
     require!(index > Wad::ZERO, KeelError::InsufficientDeposit);
@@ -103,13 +129,12 @@ fn book_withdrawal(
         Wad::ZERO
     };
     market.insurance_fund = market.insurance_fund.try_add(haircut)?;
-    account.positions[i].deposit_shares = held - shares;
     market.sub_deposit_shares(shares)?;
-    require_initial_health(&account, remaining, market_key, market, now)?;
-    // meeting the initial requirement implies meeting maintenance: restart the bonus ramp
-    clear_bonus_clock(&mut account, margin_account.key());
-    // removed only after the check, so remaining accounts always match the positions as they
-    // stood before the instruction
-    account.remove_if_empty(i);
+    if recent {
+        // a deposit made in this slot leaves only within the cap: else a flash-loaned deposit
+        // lifts the cap for a borrow and leaves in one transaction (borrow.rs)
+        crate::instructions::user::borrow::require_lenders_way_out(market)
+            .map_err(|_| error!(KeelError::RecentDepositLiftsCap))?;
+    }
     Ok((amount, shares, haircut))
 }

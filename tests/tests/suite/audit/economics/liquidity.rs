@@ -11,6 +11,7 @@ async fn a_borrower_cannot_lock_lenders_out() {
     let mut w = sol_usdc().await;
     let lender = w.trader(&[0, 1_000 * USDC]).await;
     w.deposit(&lender, 1, 1_000 * USDC).await.unwrap();
+    next_slot(&mut w).await; // a deposit leaves within the cap in its own slot (below)
     let whale = w.trader(&[100 * SOL, 0]).await;
     w.deposit(&whale, 0, 100 * SOL).await.unwrap();
     let keys = watched(&w, &[&lender, &whale]);
@@ -31,8 +32,8 @@ async fn a_borrower_cannot_lock_lenders_out() {
 }
 
 /// Item 4, what remains: the cap is a per-borrow check, so a whale with 5.3% of the market's
-/// deposits (its own, or borrowed elsewhere for a slot) can deposit them, borrow to the cap and
-/// withdraw them, leaving the market at 100%. What bounds the squeeze then is its price: the
+/// deposits held over a slot boundary (its own, or borrowed elsewhere) can deposit them, borrow
+/// to the cap and withdraw them a slot later, leaving the market at 100%. What bounds the squeeze then is its price: the
 /// shipped curve charges 310% APR at full utilisation (was 110%), paid to the locked lenders,
 /// and the guardian may steepen the slope above the kink at once, up to 500%.
 #[tokio::test]
@@ -44,6 +45,8 @@ async fn a_squeeze_past_the_cap_pays_the_steep_rate() {
     w.deposit(&whale, 0, 100 * SOL).await.unwrap();
     let second = w.trader(&[0, 53 * USDC]).await;
     w.deposit(&second, 1, 53 * USDC).await.unwrap();
+    // the deposit leaves a slot later (in the same slot it may not: the next test)
+    next_slot(&mut w).await;
     w.borrow(&whale, 1, 1_000 * USDC).await.unwrap();
     w.withdraw(&second, 1, u64::MAX).await.unwrap();
     let market = w.market(1).await;
@@ -104,4 +107,61 @@ async fn a_squeeze_past_the_cap_pays_the_steep_rate() {
         );
     }
     check(&mut w).await;
+}
+
+/// Attack review: the cap was a per-borrow check, so one transaction could deposit a flash loan
+/// from a second key (5.4% of the market), borrow to the cap and withdraw the deposit, leaving
+/// the market at 99.9% with no capital of its own. A deposit made in this slot now leaves only
+/// within the cap.
+#[tokio::test]
+async fn a_flash_deposit_cannot_lift_the_borrow_cap() {
+    let mut w = sol_usdc().await;
+    let lender = w.trader(&[0, 1_000 * USDC]).await;
+    w.deposit(&lender, 1, 1_000 * USDC).await.unwrap();
+    let whale = w.trader(&[100 * SOL, 0]).await;
+    w.deposit(&whale, 0, 100 * SOL).await.unwrap();
+    w.borrow(&whale, 1, 950 * USDC).await.unwrap(); // at the cap
+    let second = w.trader(&[0, 54 * USDC]).await;
+    next_slot(&mut w).await; // a later slot than the lender's deposit
+    let usdc = w.markets[1].keys;
+    let metas = w.health_metas(whale.margin, Some(1)).await;
+    let ixs = [
+        kix::deposit(
+            second.key.pubkey(),
+            second.margin,
+            &usdc,
+            second.tokens[1],
+            54 * USDC,
+        ),
+        kix::borrow(
+            whale.key.pubkey(),
+            whale.margin,
+            &usdc,
+            whale.tokens[1],
+            49 * USDC,
+            &metas,
+        ),
+        kix::withdraw(
+            second.key.pubkey(),
+            second.margin,
+            &usdc,
+            second.tokens[1],
+            u64::MAX,
+            &[],
+        ),
+    ];
+    let keys = watched(&w, &[&lender, &whale, &second]);
+    let before = snapshot(&mut w, &keys).await;
+    let signers = [&second.key, &whale.key];
+    let sent = w.env.send(&ixs, &signers).await;
+    println!("FIGURE flash squeeze: refused {:?}", sent.as_ref().err());
+    assert_keel_error(sent, KeelError::RecentDepositLiftsCap);
+    assert_unchanged(&mut w, &keys, &before).await;
+    check(&mut w).await;
+}
+
+/// The next slot (and second), prices refreshed at SOL $100, USDC $1.
+pub(crate) async fn next_slot(w: &mut World) {
+    w.env.warp(1).await;
+    w.refresh_prices(&[100 * USD, USD]).await;
 }

@@ -6,6 +6,7 @@ mod bonus;
 mod held;
 mod insurance;
 mod liquidity;
+pub(crate) use liquidity::next_slot;
 mod listing;
 mod orders;
 mod provision;

@@ -91,9 +91,10 @@ async fn a_keeper_books_the_loss_before_any_liquidation() {
     );
     check(&mut w).await;
 
-    // a stale feed books nothing (held at its last price, it could fake a loss or hide one)
+    // a stale debt price books nothing (held at its last price, it could fake a loss or hide
+    // one); a stale collateral price is valued as health values it (the next test)
     w.env.warp(120).await;
-    w.set_price(1, USD).await;
+    w.set_price(0, 100 * USD).await;
     assert_keel_error(
         w.book_provision(trader.margin, 1).await,
         KeelError::ProvisionNeedsFreshPrices,
@@ -119,6 +120,103 @@ async fn a_repaid_debt_carries_no_provision() {
     );
     check(&mut w).await;
     w.repay(&payer, trader.margin, 1, u64::MAX).await.unwrap();
+    assert_eq!(w.market(1).await.provisioned, 0);
+    check(&mut w).await;
+}
+
+/// Attack review: a lender left at par through its own deleverage order. A borrows SOL against
+/// its USDC deposit, posts a zero-bonus order that fires at once, and a second key executes it:
+/// the order paid A's USDC out at the deposit index, ahead of the write-off it had a share in
+/// (repeated, the whole deposit). An order's payout now burns shares at the withdraw index.
+#[tokio::test]
+async fn a_lender_cannot_exit_at_par_through_its_own_order() {
+    let (mut w, [a, _b], trader) = insolvent_market().await;
+    w.book_provision(trader.margin, 1).await.unwrap();
+    w.borrow(&a, 0, 2 * SOL).await.unwrap();
+    let (sol, usdc) = (w.markets[0].keys, w.markets[1].keys);
+    let me = a.key.pubkey();
+    let always = OrderParams {
+        trigger: OrderTrigger::PriceAtOrBelow {
+            market: sol.market,
+            price: Wad::from_int(1_000), // SOL is at $40: met at once
+        },
+        max_repay: 2 * SOL,
+        min_bonus_bps: 0,
+        max_bonus_bps: 0,
+        expires_at: 0,
+    };
+    keel_tests::world::fund(&mut w.env, &me, 1_000_000_000); // the order's rent
+    let post = kix::post_order((me, me), a.margin, (sol.market, usdc.market), 0, always);
+    w.send_as(&a.key, &[post]).await.unwrap();
+    let second = w.trader(&[2 * SOL, 0]).await;
+    let held = |acc: &keel::state::MarginAccount| {
+        acc.active()
+            .iter()
+            .find(|p| p.market == usdc.market)
+            .map_or(0, |p| p.deposit_shares)
+    };
+    let shares_before = held(&w.margin(a.margin).await);
+    let index = w.market(1).await.withdraw_index().unwrap();
+    let metas = w.health_metas(a.margin, None).await;
+    let keys = kix::ExecutionKeys {
+        executor: second.key.pubkey(),
+        order: keel_sdk::pda::order(&a.margin, 0),
+        margin_account: a.margin,
+        payer: me,
+        repay: sol,
+        seize: usdc,
+        repay_source: second.tokens[0],
+        seize_destination: second.tokens[1],
+    };
+    let ix = kix::execute_order(&keys, 2 * SOL, &metas);
+    w.send_as(&second.key, &[ix]).await.unwrap();
+    let burned = shares_before - held(&w.margin(a.margin).await);
+    let paid = balance(&mut w.env, second.tokens[1]).await;
+    let worth = keel::math::shares::deposit_amount(burned, index).unwrap();
+    println!(
+        "FIGURE order exit: {paid} USDC units paid for shares worth {worth} at the withdraw index"
+    );
+    assert!(
+        paid <= worth,
+        "the order paid {paid} at par, its shares are worth {worth}"
+    );
+    check(&mut w).await;
+}
+
+/// Attack review: the borrower kept one base unit in a market whose feed had gone silent, and no
+/// booking could be made for its account (every position needed a fresh price), so lenders kept
+/// leaving at par. Only debts need a fresh price now; collateral is valued as health values it.
+#[tokio::test]
+async fn a_silent_dust_deposit_cannot_hold_a_provision_off() {
+    let mut w = three_markets().await;
+    let a = w.trader(&[0, 50_000 * USDC, 0]).await;
+    w.deposit(&a, 1, 50_000 * USDC).await.unwrap();
+    let trader = w.trader(&[10 * SOL, 0, 1]).await;
+    w.deposit(&trader, 0, 10 * SOL).await.unwrap();
+    w.deposit(&trader, 2, 1).await.unwrap();
+    w.borrow(&trader, 1, 790 * USDC).await.unwrap();
+    // SOL falls to $40; the third market's feed goes silent (only SOL and USDC publish)
+    w.env.warp(120).await;
+    w.set_price(0, 40 * USD).await;
+    w.set_price(1, USD).await;
+    w.book_provision(trader.margin, 1).await.unwrap();
+    assert!(w.market(1).await.provisioned > 380 * USDC);
+    check(&mut w).await;
+}
+
+/// Attack review: while the guardian paused liquidation (over a wrong price, say), anyone could
+/// still book provisions from that price and make withdrawals pay a haircut the fund keeps.
+/// A booking waits for liquidation to open, as a liquidation does.
+#[tokio::test]
+async fn a_provision_waits_while_liquidation_is_paused() {
+    let (mut w, _, trader) = insolvent_market().await;
+    let guardian = w.guardian.insecure_clone();
+    let pause = kix::pause(guardian.pubkey(), w.pool, false, true);
+    w.send_as(&guardian, &[pause]).await.unwrap();
+    assert_keel_error(
+        w.book_provision(trader.margin, 1).await,
+        KeelError::LiquidationPaused,
+    );
     assert_eq!(w.market(1).await.provisioned, 0);
     check(&mut w).await;
 }

@@ -91,6 +91,7 @@ pub(super) fn move_shares(
     input: &LiquidationInput,
     plan: &LiquidationPlan,
 ) -> Result<()> {
+    let seize_index = seize_market.deposit_index;
     burn_exchanged(
         account,
         Leg {
@@ -98,12 +99,15 @@ pub(super) fn move_shares(
             market: repay_market,
             amount: plan.repay,
             all: plan.repay >= input.repay.amount,
+            per_share: Wad::ZERO,
         },
         Leg {
             index: si,
             market: seize_market,
             amount: plan.seized,
             all: plan.seized >= input.seize.amount,
+            // at par: a provision in the seize market must never stop a liquidation
+            per_share: seize_index,
         },
     )?;
     // the fee is paid in the repay token on top of the repay (math/liquidation/mod.rs, step 5)
