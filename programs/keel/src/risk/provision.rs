@@ -5,13 +5,15 @@
 //! ```text
 //! booked   by liquidate (its repay market, on the post-state) and by book_provision (any debt
 //!          market, permissionless, while liquidation is open), only from fresh Pyth prices on
-//!          every debt (collateral valued as health values it); solvent -> 0
+//!          every position but held dust collateral; solvent -> 0
 //! capped   at the debt left by repay and execute_order (a smaller debt cannot lose more)
 //! released when the debt is written off (risk/bad_debt.rs) or the position repaid in full
 //! ```
+use crate::constants::DUST_COLLATERAL_USD;
 use crate::errors::KeelError;
 use crate::events::ProvisionBooked;
-use crate::math::health::Health;
+use crate::math::fixed::{Rounding, Wad};
+use crate::math::health::{token_value, Health};
 use crate::math::provision::{provision_tokens, shortfall};
 use crate::math::shares::debt_amount;
 use crate::oracle::rules::PriceSource;
@@ -19,18 +21,29 @@ use crate::risk::account_health::PricedAccount;
 use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
 
-/// True when every debt is priced by a fresh Pyth update (alone or with its second source
-/// agreeing): what a booking may rely on. Collateral is valued as health values it (a held price
-/// at its last publication, a second source alone with its haircut, a gone feed at zero), so
-/// one position whose feed is unusable cannot hold a booking off (attack review, issue 27: a
-/// dust deposit in such a market did); a debt from a second source alone, or a diverging one,
-/// could fake or hide a loss.
+/// True when every position is priced by a fresh Pyth update (alone or with its second source
+/// agreeing), except collateral held at a price at which it is dust (worth less than
+/// `DUST_COLLATERAL_USD`): what a booking, up or down, may rely on. Anyone can post a fresh
+/// Pyth update for a position in the same transaction. A held, second-source-only, diverging or
+/// missing price could fake a loss (and haircut withdrawals: second attack review, issue 27)
+/// or release a real one (and let lenders out at par); a dust deposit in a silent market cannot
+/// hold a booking off (first attack review).
 pub fn provision_prices_fresh(priced: &PricedAccount) -> bool {
-    priced.quotes.iter().all(|q| {
-        q.input.debt == 0
-            || (q.input.price.is_some()
-                && matches!(q.source, PriceSource::Primary | PriceSource::PrimaryOnly))
-    })
+    priced
+        .quotes
+        .iter()
+        .all(|q| match (q.source, q.input.price) {
+            (PriceSource::Primary | PriceSource::PrimaryOnly, Some(_)) => true,
+            (PriceSource::Held, Some(p)) if q.input.debt == 0 => token_value(
+                q.input.deposit,
+                p.price,
+                p.expo,
+                q.input.decimals,
+                Rounding::Up,
+            )
+            .is_ok_and(|v| v < Wad::from_int(DUST_COLLATERAL_USD)),
+            _ => false,
+        })
 }
 
 /// Book position `i`'s provision in `market` from the account's spot sums `health` (fresh

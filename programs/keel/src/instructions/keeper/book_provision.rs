@@ -3,9 +3,10 @@
 //!
 //! ```text
 //! pre:  liquidation open (a pause, e.g. over a wrong price, pauses bookings too); the account
-//!       has debt in `market`; every debt priced by a fresh Pyth update, its second source
-//!       agreeing if it has one (ProvisionNeedsFreshPrices otherwise: a second source alone or a
-//!       diverging one could fake or hide a loss); collateral valued as health values it
+//!       has debt in `market`; every position priced by a fresh Pyth update, its second source
+//!       agreeing if it has one, but collateral held at a dust value (ProvisionNeedsFreshPrices
+//!       otherwise: any other price could fake a loss or release a real one; anyone can post
+//!       fresh updates in the same transaction)
 //! then: the market remembers the publish times used (no older price may release it later)
 //! then: provision = ceil(debt * (D_spot - C_spot) / D_spot), 0 when solvent at spot
 //! ```

@@ -7,14 +7,16 @@
 //!       each price a fresh Pyth update (with its second source agreeing, if it has one):
 //!       InsurancePriceNotFresh for held, second-source-only or diverging prices
 //! then: in = min(amount, need) from the keeper into the needy vault and fund (an inflow)
-//!       out = rebalance_out(in): the low end of the needy band, the high end of the donor's,
-//!       plus the donor's minimum liquidation bonus; out <= donor.fund - donor.provisioned and
+//!       (no inflow credit: the fund is never lent)
+//!       out = rebalance_out(in): the low end of the needy band, the high end of the donor's, no
+//!       bonus (the needy market's lenders gain: their loss shrinks; a bonus paid anyone who could
+//!       fake a need); out <= donor.fund - donor.provisioned and
 //!       <= the donor vault's balance (InsufficientInsuranceSurplus); out leaves the donor fund
 //!       to the keeper outside the donor's outflow limit (the fund is not the lenders')
 //! ```
 //! Who holds what: anyone, with tokens of the needy market; it can move only a fund's surplus
-//! over that market's own booked losses, only towards a booked loss, and earns at most the
-//! minimum bonus. The funds' tokens are not lent (available liquidity excludes them), so no
+//! over that market's own booked losses, only towards a booked loss, and earns nothing (it pays
+//! the protocol's side of both bands). The funds' tokens are not lent (available liquidity excludes them), so no
 //! lender's liquidity moves.
 use crate::errors::KeelError;
 use crate::events::InsuranceRebalanced;
@@ -132,13 +134,7 @@ fn book_rebalance(
         .saturating_sub(needy.insurance_fund.to_u64(Rounding::Up)?);
     require!(need > 0, KeelError::NoInsuranceNeed);
     let paid_in = amount.min(need);
-    let bonus = donor.config.bonus.min_bonus_bps;
-    let out = rebalance_out(
-        paid_in,
-        (p_in, needy.decimals),
-        (p_out, donor.decimals),
-        bonus,
-    )?;
+    let out = rebalance_out(paid_in, (p_in, needy.decimals), (p_out, donor.decimals))?;
     let surplus = donor
         .insurance_fund
         .to_u64(Rounding::Down)?
@@ -147,7 +143,7 @@ fn book_rebalance(
         out > 0 && out <= surplus && out <= vault_out,
         KeelError::InsufficientInsuranceSurplus
     );
-    needy.record_inflow(paid_in, now)?;
+    // the fund's tokens are never lent: no inflow credit for the lenders' outflow limit
     needy.insurance_fund = needy.insurance_fund.try_add(Wad::from_int(paid_in))?;
     // the fund's tokens are not the lenders': outside their outflow limit (it uses up inflow
     // credit, as a liquidation's seizure does: math/rate_limit.rs)

@@ -99,7 +99,9 @@ pub(super) fn order_sides(
 
 /// Burn the repaid debt shares and the paid-out deposit shares at `index` (risk/exchange.rs);
 /// what the burnt shares were worth at par beyond the payout joins the seize market's insurance
-/// fund (as a withdrawal's haircut). Returns the two positions' indices and the haircut.
+/// fund (as a withdrawal's haircut), and in the slot of the account's latest deposit the seize
+/// market stays within the borrow cap (withdraw.rs). Returns the two positions' indices and the
+/// haircut.
 #[inline(never)]
 pub(super) fn move_shares(
     account: &mut MarginAccount,
@@ -132,5 +134,11 @@ pub(super) fn move_shares(
         false => Wad::ZERO,
     };
     seize_market.insurance_fund = seize_market.insurance_fund.try_add(haircut)?;
+    if account.last_deposit_slot == Clock::get()?.slot {
+        // as a withdrawal: a deposit made in this slot leaves only within the borrow cap (an
+        // order paying out a flash-loaned deposit lifted it: second attack review, issue 27)
+        crate::instructions::user::borrow::require_lenders_way_out(seize_market)
+            .map_err(|_| error!(KeelError::RecentDepositLiftsCap))?;
+    }
     Ok((ri, si, haircut))
 }

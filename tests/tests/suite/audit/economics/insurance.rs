@@ -1,8 +1,9 @@
 //! Item 8: insurance where the short's loss lands. Fees fill the repay market's fund, mostly the
 //! stablecoin's; a short's loss lands in the volatile market it borrowed, whose fund held almost
 //! nothing, so its lenders bore the loss while the pool's insurance sat in another market. Now a
-//! keeper refills a fund short of its provisioned loss from another market's surplus, at oracle
-//! prices and the donor's minimum bonus (`rebalance_insurance`).
+//! keeper (the needy market's lenders gain most) refills a fund short of its provisioned loss
+//! from another market's surplus, at the protocol's side of both price bands, no bonus
+//! (`rebalance_insurance`).
 use super::*;
 use keel_sdk::instructions::InsuranceSide;
 
@@ -129,7 +130,7 @@ async fn a_rebalance_needs_a_booked_loss_a_surplus_and_fresh_prices() {
         rebalance(&mut w, &keeper, (1, 0), 100 * USDC).await,
         KeelError::NoInsuranceNeed,
     );
-    // SOL at $300: about 3.7 SOL of loss, over $1,100: more than the USDC fund's 500 can buy
+    // SOL at $300: about 3.7 SOL of loss, over $1,100: more than the USDC fund's 500 can pay
     w.set_price(0, 300 * USD).await;
     w.book_provision(short.margin, 0).await.unwrap();
     assert_keel_error(

@@ -165,3 +165,68 @@ pub(crate) async fn next_slot(w: &mut World) {
     w.env.warp(1).await;
     w.refresh_prices(&[100 * USD, USD]).await;
 }
+
+/// Second attack review: the same-slot rule covered withdrawals only, so a flash-loaned deposit
+/// could leave through the depositor's own zero-bonus order instead: deposit 54 USDC, let a
+/// borrower take the lifted cap, and have a second key execute the order that pays the deposit
+/// out (99.3%). An order's payout obeys the same rule.
+#[tokio::test]
+async fn a_flash_deposit_cannot_leave_through_its_own_order() {
+    let mut w = sol_usdc().await;
+    let lender = w.trader(&[0, 1_000 * USDC]).await;
+    w.deposit(&lender, 1, 1_000 * USDC).await.unwrap();
+    let whale = w.trader(&[100 * SOL, 0]).await;
+    w.deposit(&whale, 0, 100 * SOL).await.unwrap();
+    let a = w.trader(&[0, 154 * USDC]).await;
+    w.deposit(&a, 1, 100 * USDC).await.unwrap();
+    w.borrow(&a, 0, SOL / 2).await.unwrap();
+    let (sol, usdc) = (w.markets[0].keys, w.markets[1].keys);
+    let me = a.key.pubkey();
+    keel_tests::world::fund(&mut w.env, &me, 1_000_000_000); // the order's rent
+    let always = OrderParams {
+        trigger: OrderTrigger::PriceAtOrBelow {
+            market: sol.market,
+            price: Wad::from_int(1_000),
+        },
+        max_repay: SOL / 2,
+        min_bonus_bps: 0,
+        max_bonus_bps: 0,
+        expires_at: 0,
+    };
+    let post = kix::post_order((me, me), a.margin, (sol.market, usdc.market), 0, always);
+    w.send_as(&a.key, &[post]).await.unwrap();
+    w.borrow(&whale, 1, 1_045 * USDC).await.unwrap(); // the cap: 95% of 1,100
+    next_slot(&mut w).await;
+    let executor = w.trader(&[SOL, 0]).await;
+    let whale_metas = w.health_metas(whale.margin, None).await;
+    let a_metas = w.health_metas(a.margin, None).await;
+    let keys = kix::ExecutionKeys {
+        executor: executor.key.pubkey(),
+        order: keel_sdk::pda::order(&a.margin, 0),
+        margin_account: a.margin,
+        payer: me,
+        repay: sol,
+        seize: usdc,
+        repay_source: executor.tokens[0],
+        seize_destination: executor.tokens[1],
+    };
+    let ixs = [
+        kix::deposit(me, a.margin, &usdc, a.tokens[1], 54 * USDC),
+        kix::borrow(
+            whale.key.pubkey(),
+            whale.margin,
+            &usdc,
+            whale.tokens[1],
+            51 * USDC,
+            &whale_metas,
+        ),
+        kix::execute_order(&keys, SOL / 2, &a_metas),
+    ];
+    let sent = w.env.send(&ixs, &[&a.key, &whale.key, &executor.key]).await;
+    println!(
+        "FIGURE flash squeeze through an order: refused {:?}",
+        sent.as_ref().err()
+    );
+    assert_keel_error(sent, KeelError::RecentDepositLiftsCap);
+    check(&mut w).await;
+}

@@ -220,3 +220,38 @@ async fn a_provision_waits_while_liquidation_is_paused() {
     assert_eq!(w.market(1).await.provisioned, 0);
     check(&mut w).await;
 }
+
+/// Second attack review: once only debts needed a fresh price, a collateral whose feed had gone
+/// (silent past the hour a price is held) counted zero, so anyone could book a provision of the
+/// whole debt on a solvent account: withdrawals paid a haircut for a loss that did not exist
+/// (and a rebalance then paid its bonus on it). Every position needs a fresh Pyth price now,
+/// held dust excepted; the same rule keeps a stale price from releasing a real provision.
+#[tokio::test]
+async fn a_gone_collateral_feed_cannot_fake_a_provision() {
+    let mut w = three_markets().await;
+    let lender = w.trader(&[0, 50_000 * USDC, 0]).await;
+    w.deposit(&lender, 1, 50_000 * USDC).await.unwrap();
+    let trader = w.trader(&[0, 0, 1_000 * USDC]).await;
+    w.deposit(&trader, 2, 1_000 * USDC).await.unwrap();
+    w.borrow(&trader, 1, 500 * USDC).await.unwrap();
+    // the third market's feed is silent for more than an hour: its collateral counts zero
+    w.env.warp(3_700).await;
+    w.set_price(0, 100 * USD).await;
+    w.set_price(1, USD).await;
+    let faked = w.book_provision(trader.margin, 1).await;
+    println!("FIGURE fake provision: {:?}", w.market(1).await.provisioned);
+    assert_keel_error(faked, KeelError::ProvisionNeedsFreshPrices);
+    assert_eq!(w.market(1).await.provisioned, 0);
+    // a real provision cannot be moved on a stale price either
+    let (mut w, _, trader) = insolvent_market().await;
+    w.book_provision(trader.margin, 1).await.unwrap();
+    let booked = w.market(1).await.provisioned;
+    w.env.warp(120).await;
+    w.set_price(1, USD).await; // SOL, the collateral, is held at its last price
+    assert_keel_error(
+        w.book_provision(trader.margin, 1).await,
+        KeelError::ProvisionNeedsFreshPrices,
+    );
+    assert_eq!(w.market(1).await.provisioned, booked);
+    check(&mut w).await;
+}
