@@ -20,14 +20,17 @@ const SIZES: [usize; 5] = [1, 2, 4, 8, 16];
 /// Budgets, CU (`LIQUIDATE_16` is in the library, shared with flash_loans.rs).
 /// 2,281 before the second source; the group walk, the two-source rules and the volatility
 /// margin brought it to 2,722 (issue 14); the held-price rules (issue 27) to 3,008, over the
-/// 3,000 budget: raised by 50 until issue 31's profiling brings it back down (goal 2,500).
-const HEALTH_PER_POSITION: u64 = 3_050;
+/// 3,000 budget: raised by 50 until issue 31's profiling brings it back down (goal 2,500); the
+/// provisions (issue 27: a position grew from 48 to 56 bytes) to 3,064: raised by 50 again.
+const HEALTH_PER_POSITION: u64 = 3_100;
 const BORROW_WITHDRAW_16: u64 = 60_000;
 /// `health` per position when every market also has a Switchboard second source (2,713 + 767
 /// measured at issue 14; 4,063 with the held-price rules of issue 27: raised by 100 until issue
 /// 31, goal 3,000).
 const HEALTH_PER_POSITION_TWO_SOURCES: u64 = 4_100;
-const DEPOSIT_REPAY: u64 = 15_000;
+/// 15,000 until issue 27's same-slot rule (a deposit records its slot) took the Token-2022
+/// deposit to 15,005: raised by 100 until issue 31.
+const DEPOSIT_REPAY: u64 = 15_100;
 
 #[test]
 fn every_instruction_runs_on_sbf_within_its_budget() {
@@ -82,6 +85,15 @@ fn every_instruction_runs_on_sbf_within_its_budget() {
                 "liquidate",
                 &mut table,
                 ok("liquidate", f.liquidate(&liq, w.margin, 0, 1)),
+            );
+            // a keeper's booking of the account's loss in its debt market (issue 27): one
+            // pricing pass, as health
+            let metas = f.health_metas(&w.margin, None);
+            let book = kix::book_provision(w.margin, (f.pool, f.markets[0].keys.market), &metas);
+            row(
+                "book_provision",
+                &mut table,
+                ok("book_provision", f.sbf.run(&book)),
             );
             for m in 1..16 {
                 f.set_price(m, 10 * USD);

@@ -22,7 +22,7 @@ use anchor_lang::prelude::*;
 pub fn deposit(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
     require!(amount > 0, KeelError::ZeroAmount);
     ctx.accounts.authorize(DelegatePower::Deposit)?;
-    let now = Clock::get()?.unix_timestamp;
+    let clock = Clock::get()?;
     let market_key = ctx.accounts.market.market.key();
     let paused = ctx.accounts.pool.borrow_paused;
     let shares = book_deposit(
@@ -32,7 +32,7 @@ pub fn deposit(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
         paused,
         ctx.remaining_accounts,
         amount,
-        now,
+        (clock.unix_timestamp, clock.slot),
     )?;
     let m = &ctx.accounts.market;
     transfer_to_vault(
@@ -61,7 +61,7 @@ fn book_deposit(
     paused: bool,
     remaining: &[AccountInfo],
     amount: u64,
-    now: i64,
+    (now, slot): (i64, u64),
 ) -> Result<u64> {
     market.require_active(now)?;
     accrue_market(market, market_key, now)?;
@@ -80,7 +80,7 @@ fn book_deposit(
         require!(account.find(&market_key).is_some(), KeelError::Paused);
     }
     account.credit_deposit(&market_key, shares)?;
-    account.last_deposit_slot = Clock::get()?.slot;
+    account.last_deposit_slot = slot;
     restart_bonus_clock_if_healthy(
         &mut account,
         margin_account.key(),

@@ -32,7 +32,7 @@ pub fn withdraw(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
         ctx.accounts.pool.require_not_paused()?;
     }
     ctx.accounts.authorize(DelegatePower::Withdraw)?;
-    let now = Clock::get()?.unix_timestamp;
+    let clock = Clock::get()?;
     let market_key = ctx.accounts.market.market.key();
     let vault_balance = ctx.accounts.market.vault.amount;
     let (amount, shares, haircut) = book_withdrawal(
@@ -42,7 +42,7 @@ pub fn withdraw(ctx: Context<OwnerTransfer>, amount: u64) -> Result<()> {
         vault_balance,
         ctx.remaining_accounts,
         amount,
-        now,
+        (clock.unix_timestamp, clock.slot),
     )?;
     if amount > 0 {
         let m = &ctx.accounts.market;
@@ -75,7 +75,7 @@ fn book_withdrawal(
     vault_balance: u64,
     remaining: &[AccountInfo],
     amount: u64,
-    now: i64,
+    (now, slot): (i64, u64),
 ) -> Result<(u64, u64, Wad)> {
     accrue_market(market, market_key, now)?;
     let mut account = margin_account.load_mut()?;
@@ -83,7 +83,7 @@ fn book_withdrawal(
         .find(&market_key)
         .ok_or_else(|| error!(KeelError::InsufficientDeposit))?;
     let held = account.positions[i].deposit_shares;
-    let recent = account.last_deposit_slot == Clock::get()?.slot;
+    let recent = account.last_deposit_slot == slot;
     let (amount, shares, haircut) =
         burn_at_withdraw_index(market, (held, amount), (vault_balance, now), recent)?;
     account.positions[i].deposit_shares = held - shares;
