@@ -55,6 +55,10 @@ pub const MAX_BORROW_UTILISATION_BPS: u16 = 9_500;
 /// steeper rate is what ends a utilisation squeeze (issue 27, item 4), and it touches only a
 /// market above its kink; beyond this, and any other change to the curve, waits for the timelock.
 pub const MAX_TIGHTENED_SLOPE2_BPS: u32 = 50_000;
+/// The spread `rebalance_insurance` keeps, bps (2 %): a caller may pick among fresh Pyth updates
+/// within a feed's max age (60 s), so the rate it gets lags; the spread outweighs what a minute's
+/// move of a major pays (third attack review, issue 27).
+pub const REBALANCE_SPREAD_BPS: u16 = 200;
 /// Bounds of the divergence two sources may show and still agree, bps (0.1 % to 20 %).
 pub const MIN_DIVERGENCE_BPS: u16 = 10;
 /// Upper bound of `max_divergence_bps`.

@@ -237,7 +237,7 @@ pub enum KeelError {
     HeldPriceNotExchangeable,
     #[msg("A price order fires only on Pyth's price: the second source alone (which anyone can crank) cannot trigger it")]
     PriceTriggerNeedsPrimary,
-    #[msg("Booking a provision needs a fresh Pyth price on every position of the account (held dust excepted): post fresh updates first")]
+    #[msg("Booking a provision needs a fresh Pyth price on every debt and a price on every collateral of the account: post fresh updates first")]
     ProvisionNeedsFreshPrices,
     #[msg("This market's insurance fund covers its provisioned losses: nothing to rebalance")]
     NoInsuranceNeed,

@@ -11,7 +11,9 @@
 //! surplus = donor.fund - donor.provisioned         (tokens of the donor market)
 //! in      <= need                                  the keeper pays `in` into the needy fund
 //! value   = in * min(p_in - conf_in, bound.low)     the low end of its band (rounded down)
-//! out     = value / max(p_out + conf_out, bound.high)   the high end (rounded down)
+//! out     = value * (1 - spread) / max(p_out + conf_out, bound.high)   the high end, less
+//!           REBALANCE_SPREAD_BPS (2 %: a caller may pick among fresh updates within a feed's
+//!           max age; the spread outweighs what a minute's lag pays), rounded down
 //! out     <= surplus, out <= the donor vault's balance     the donor fund pays `out`
 //! ```
 //! Both ends of both bands favour the protocol: the keeper never receives more than it paid, at
@@ -19,6 +21,7 @@
 use super::fixed::Rounding;
 use super::health::{token_value, OraclePrice};
 use super::order::tokens_for_value;
+use crate::constants::REBALANCE_SPREAD_BPS;
 use anchor_lang::prelude::*;
 
 /// Donor tokens paid for `amount_in` needy tokens: the low end of the needy band, the high end
@@ -32,7 +35,8 @@ pub fn rebalance_out(
     if let Some(b) = p_in.bound {
         low = low.min(b.low);
     }
-    let value = token_value(amount_in, low, p_in.expo, decimals_in, Rounding::Down)?;
+    let value = token_value(amount_in, low, p_in.expo, decimals_in, Rounding::Down)?
+        .mul_bps(10_000 - REBALANCE_SPREAD_BPS as u64, Rounding::Down)?;
     let mut high = p_out
         .price
         .checked_add(p_out.conf)
@@ -80,21 +84,22 @@ mod tests {
                 let out = rebalance_out(amount, (&a, 6), (&b, 9)).unwrap();
                 let paid = token_value(amount, p_in, -8, 6, Rounding::Up).unwrap();
                 let got = token_value(out, p_out, -8, 9, Rounding::Down).unwrap();
-                prop_assert!(got <= paid, "got {got:?} for {paid:?}");
+                let most = paid.mul_bps(10_000 - REBALANCE_SPREAD_BPS as u64, Rounding::Up).unwrap();
+            prop_assert!(got <= most, "got {got:?} for {paid:?}");
             }
         }
 
     #[test]
     fn a_dollar_buys_a_dollar() {
-        // 1,000 USDC (6 decimals) at $1 buys SOL (9 decimals) at $100: 10 SOL
+        // 1,000 USDC (6 decimals) at $1 buys SOL (9 decimals) at $100: 10 SOL, less the spread
         let usdc = price(100_000_000, 0);
         let sol = price(10_000_000_000, 0);
         let out = rebalance_out(1_000_000_000, (&usdc, 6), (&sol, 9)).unwrap();
-        assert_eq!(out, 10_000_000_000);
-        // with a 1% band on each side it buys less: USDC at its low end, SOL at its high
+        assert_eq!(out, 9_800_000_000); // less the 2 % spread
+                                        // with a 1% band on each side it buys less: USDC at its low end, SOL at its high
         let sol_wide = price(10_000_000_000, 100_000_000);
         let usdc_wide = price(100_000_000, 1_000_000);
         let out = rebalance_out(1_000_000_000, (&usdc_wide, 6), (&sol_wide, 9)).unwrap();
-        assert_eq!(out, 9_801_980_198); // 1,000 * 0.99 / 101
+        assert_eq!(out, 9_605_940_594); // 1,000 * 0.99 * 0.98 / 101
     }
 }

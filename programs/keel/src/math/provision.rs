@@ -4,7 +4,8 @@
 //! could leave at the old index first).
 //!
 //! ```text
-//! shortfall      = D_spot - C_spot                  (USD, fresh prices; 0 when solvent)
+//! shortfall      = D_spot - C_low                   (USD; collateral at its band's low end,
+//!                                                     so the loss is never understated)
 //! provision_i    = ceil(debt_i * shortfall / D_spot) (tokens of debt market i; <= debt_i)
 //!                  each debt market carries its share of the loss, rounded up (the provision
 //!                  protects the lenders who stay)
@@ -33,9 +34,10 @@ pub fn provision_tokens(debt: u64, shortfall: Wad, debt_spot: Wad) -> Result<u64
     Ok(u64::try_from(p).unwrap_or(u64::MAX).min(debt))
 }
 
-/// The shortfall of an account at spot: `D_spot - C_spot`, zero when solvent.
-pub fn shortfall(collateral_spot: Wad, debt_spot: Wad) -> Wad {
-    debt_spot.saturating_sub(collateral_spot)
+/// The shortfall of an account: `D - C` (risk/provision.rs passes D at spot, C at its band's
+/// low end), zero when solvent.
+pub fn shortfall(collateral: Wad, debt: Wad) -> Wad {
+    debt.saturating_sub(collateral)
 }
 
 /// Tokens per deposit share a withdrawal pays while `uncovered` tokens of provisioned loss are

@@ -4,16 +4,15 @@
 //!
 //! ```text
 //! booked   by liquidate (its repay market, on the post-state) and by book_provision (any debt
-//!          market, permissionless, while liquidation is open), only from fresh Pyth prices on
-//!          every position but held dust collateral; solvent -> 0
+//!          market, permissionless, while liquidation is open): ceil(debt * (D_spot - C_low) /
+//!          D_spot), every debt priced by a fresh Pyth update; down (to 0 when solvent) only when
+//!          every position is, up also with a held or second-source collateral (`Booking`)
 //! capped   at the debt left by repay and execute_order (a smaller debt cannot lose more)
 //! released when the debt is written off (risk/bad_debt.rs) or the position repaid in full
 //! ```
-use crate::constants::DUST_COLLATERAL_USD;
 use crate::errors::KeelError;
 use crate::events::ProvisionBooked;
-use crate::math::fixed::{Rounding, Wad};
-use crate::math::health::{token_value, Health};
+use crate::math::health::Health;
 use crate::math::provision::{provision_tokens, shortfall};
 use crate::math::shares::debt_amount;
 use crate::oracle::rules::PriceSource;
@@ -21,42 +20,56 @@ use crate::risk::account_health::PricedAccount;
 use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
 
-/// True when every position is priced by a fresh Pyth update (alone or with its second source
-/// agreeing), except collateral held at a price at which it is dust (worth less than
-/// `DUST_COLLATERAL_USD`): what a booking, up or down, may rely on. Anyone can post a fresh
-/// Pyth update for a position in the same transaction. A held, second-source-only, diverging or
-/// missing price could fake a loss (and haircut withdrawals: second attack review, issue 27)
-/// or release a real one (and let lenders out at par); a dust deposit in a silent market cannot
-/// hold a booking off (first attack review).
-pub fn provision_prices_fresh(priced: &PricedAccount) -> bool {
-    priced
-        .quotes
-        .iter()
-        .all(|q| match (q.source, q.input.price) {
-            (PriceSource::Primary | PriceSource::PrimaryOnly, Some(_)) => true,
-            (PriceSource::Held, Some(p)) if q.input.debt == 0 => token_value(
-                q.input.deposit,
-                p.price,
-                p.expo,
-                q.input.decimals,
-                Rounding::Up,
-            )
-            .is_ok_and(|v| v < Wad::from_int(DUST_COLLATERAL_USD)),
-            _ => false,
-        })
+/// What a booking may do with the account's prices (attack reviews of issue 27).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Booking {
+    /// Every position by a fresh Pyth update: the provision moves either way.
+    Either,
+    /// Every debt by a fresh Pyth update, some collateral held (a stale or too-wide feed) or by
+    /// its second source: the provision may only rise. A borrower cannot hold a booking off with
+    /// a collateral no fresh update can cure (a feed too wide in a crash, a cranked second
+    /// source), and a stale price cannot release a real loss.
+    RiseOnly,
+    /// A debt not priced by a fresh Pyth update, or a collateral with no price at all (its feed
+    /// gone: anyone can post a fresh update): no booking, it could fake a loss or hide one.
+    Refused,
 }
 
-/// Book position `i`'s provision in `market` from the account's spot sums `health` (fresh
-/// prices: the caller checked `provision_prices_fresh`).
+/// How `priced` may book a provision.
+pub fn booking(priced: &PricedAccount) -> Booking {
+    let mut either = true;
+    for q in &priced.quotes {
+        let fresh = q.input.price.is_some()
+            && matches!(q.source, PriceSource::Primary | PriceSource::PrimaryOnly);
+        if fresh {
+            continue;
+        }
+        if q.input.debt > 0 || q.input.price.is_none() {
+            return Booking::Refused;
+        }
+        either = false;
+    }
+    match either {
+        true => Booking::Either,
+        false => Booking::RiseOnly,
+    }
+}
+
+/// Book position `i`'s provision in `market` from the account's sums `health`: its share of
+/// `D_spot - C_low` (collateral at the low end of its band, held or second-source prices
+/// included, so the loss is never understated), rising only under `Booking::RiseOnly`.
 pub fn book_provision(
     (account, account_key): (&mut MarginAccount, Pubkey),
     i: usize,
     (market, market_key): (&mut Market, Pubkey),
-    health: &Health,
+    (health, how): (&Health, Booking),
 ) -> Result<()> {
     let debt = debt_amount(account.positions[i].borrow_shares, market.borrow_index)?;
-    let short = shortfall(health.collateral_spot, health.debt_spot);
-    let tokens = provision_tokens(debt, short, health.debt_spot)?;
+    let short = shortfall(health.collateral_value, health.debt_spot);
+    let mut tokens = provision_tokens(debt, short, health.debt_spot)?;
+    if how == Booking::RiseOnly {
+        tokens = tokens.max(account.positions[i].provisioned.min(debt));
+    }
     set_provision((account, account_key), i, (market, market_key), tokens)
 }
 

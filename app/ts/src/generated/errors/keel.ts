@@ -228,7 +228,7 @@ export const KEEL_ERROR__ORACLE_NEEDS_BOTH_SOURCES = 0x17d8; // 6104
 export const KEEL_ERROR__HELD_PRICE_NOT_EXCHANGEABLE = 0x17d9; // 6105
 /** PriceTriggerNeedsPrimary: A price order fires only on Pyth's price: the second source alone (which anyone can crank) cannot trigger it */
 export const KEEL_ERROR__PRICE_TRIGGER_NEEDS_PRIMARY = 0x17da; // 6106
-/** ProvisionNeedsFreshPrices: Booking a provision needs a fresh Pyth price on every position of the account (held dust excepted): post fresh updates first */
+/** ProvisionNeedsFreshPrices: Booking a provision needs a fresh Pyth price on every debt and a price on every collateral of the account: post fresh updates first */
 export const KEEL_ERROR__PROVISION_NEEDS_FRESH_PRICES = 0x17db; // 6107
 /** NoInsuranceNeed: This market's insurance fund covers its provisioned losses: nothing to rebalance */
 export const KEEL_ERROR__NO_INSURANCE_NEED = 0x17dc; // 6108
@@ -455,7 +455,7 @@ if (process.env.NODE_ENV !== "production") {
     [KEEL_ERROR__OVER_LIQUIDATION]: `Liquidation would restore health past the target`,
     [KEEL_ERROR__PAUSED]: `Borrowing, withdrawals and new positions are paused`,
     [KEEL_ERROR__PRICE_TRIGGER_NEEDS_PRIMARY]: `A price order fires only on Pyth's price: the second source alone (which anyone can crank) cannot trigger it`,
-    [KEEL_ERROR__PROVISION_NEEDS_FRESH_PRICES]: `Booking a provision needs a fresh Pyth price on every position of the account (held dust excepted): post fresh updates first`,
+    [KEEL_ERROR__PROVISION_NEEDS_FRESH_PRICES]: `Booking a provision needs a fresh Pyth price on every debt and a price on every collateral of the account: post fresh updates first`,
     [KEEL_ERROR__RECENT_DEPOSIT_LIFTS_CAP]: `A deposit made in this slot cannot leave while the market is above its 95% borrow cap: withdraw it from the next slot`,
     [KEEL_ERROR__REMAINING_ACCOUNT_MISMATCH]: `Remaining account does not match the position it claims to price`,
     [KEEL_ERROR__REMAINING_ACCOUNTS_COUNT]: `Remaining accounts must be (market, price update[, second price]) groups: the last is cut short`,

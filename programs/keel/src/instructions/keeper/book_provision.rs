@@ -3,12 +3,13 @@
 //!
 //! ```text
 //! pre:  liquidation open (a pause, e.g. over a wrong price, pauses bookings too); the account
-//!       has debt in `market`; every position priced by a fresh Pyth update, its second source
-//!       agreeing if it has one, but collateral held at a dust value (ProvisionNeedsFreshPrices
-//!       otherwise: any other price could fake a loss or release a real one; anyone can post
-//!       fresh updates in the same transaction)
-//! then: the market remembers the publish times used (no older price may release it later)
-//! then: provision = ceil(debt * (D_spot - C_spot) / D_spot), 0 when solvent at spot
+//!       has debt in `market`; every debt priced by a fresh Pyth update and every collateral
+//!       priced (ProvisionNeedsFreshPrices otherwise; anyone can post fresh updates in the same
+//!       transaction)
+//! then: provision = ceil(debt * (D_spot - C_low) / D_spot), collateral at its band's low end;
+//!       it falls (to 0 when solvent) only when every position is priced by a fresh Pyth update:
+//!       a held or second-source collateral may raise it, never release it (risk/provision.rs);
+//!       the market remembers the publish times used (no older price may move it later)
 //! ```
 //! Keepers call it as soon as an account is insolvent at spot, before any liquidation: from then
 //! on, a lender leaving the market takes its share of the loss. Lenders have the reason to call
@@ -16,7 +17,7 @@
 use crate::errors::KeelError;
 use crate::instructions::market_accrual::accrue_market;
 use crate::risk::account_health::{price_account, LoadedMarket, PriceMode};
-use crate::risk::provision::{book_provision as book, provision_prices_fresh};
+use crate::risk::provision::{book_provision as book, booking, Booking};
 use crate::state::{MarginAccount, Market, Pool};
 use anchor_lang::prelude::*;
 
@@ -60,8 +61,9 @@ pub fn book_provision(ctx: Context<BookProvision>) -> Result<()> {
             PriceMode::Maintenance,
         )?
     };
+    let how = booking(&priced);
     require!(
-        provision_prices_fresh(&priced),
+        how != Booking::Refused,
         KeelError::ProvisionNeedsFreshPrices
     );
     let health = priced.maintenance_health()?;
@@ -70,6 +72,6 @@ pub fn book_provision(ctx: Context<BookProvision>) -> Result<()> {
         (&mut account, account_key),
         i,
         (market, market_key),
-        &health,
+        (&health, how),
     )
 }

@@ -8,9 +8,11 @@
 //!       InsurancePriceNotFresh for held, second-source-only or diverging prices
 //! then: in = min(amount, need) from the keeper into the needy vault and fund (an inflow)
 //!       (no inflow credit: the fund is never lent)
-//!       out = rebalance_out(in): the low end of the needy band, the high end of the donor's, no
-//!       bonus (the needy market's lenders gain: their loss shrinks; a bonus paid anyone who could
-//!       fake a need); out <= donor.fund - donor.provisioned and
+//!       out = rebalance_out(in): the low end of the needy band, the high end of the donor's,
+//!       less a 2 % spread (REBALANCE_SPREAD_BPS: a caller choosing among fresh updates within
+//!       the feed's max age gains less than it; third attack review), no bonus (the needy
+//!       market's lenders gain: their loss shrinks; a bonus paid anyone who could fake a need);
+//!       each market records the publish times used; out <= donor.fund - donor.provisioned and
 //!       <= the donor vault's balance (InsufficientInsuranceSurplus); out leaves the donor fund
 //!       to the keeper outside the donor's outflow limit (the fund is not the lenders')
 //! ```
@@ -75,8 +77,7 @@ pub fn rebalance_insurance(ctx: Context<RebalanceInsurance>, amount: u64) -> Res
     let (needy_key, donor_key) = (a.needy.market.market.key(), a.donor.market.market.key());
     accrue_market(&mut a.needy.market.market, needy_key, now)?;
     accrue_market(&mut a.donor.market.market, donor_key, now)?;
-    let p_in = fresh_price(&a.needy, now)?;
-    let p_out = fresh_price(&a.donor, now)?;
+    let (p_in, p_out) = both_prices(a, now)?;
     let vault_out = a.donor.market.vault.amount;
     let (paid_in, out) = book_rebalance(
         &mut a.needy.market.market,
@@ -152,10 +153,21 @@ fn book_rebalance(
     Ok((paid_in, out))
 }
 
+/// Both legs' prices; no older update may set a later rate: each market remembers the newest it
+/// used. Out of line: the instruction's SBF frame is 4 KiB.
+#[inline(never)]
+fn both_prices(a: &mut RebalanceInsurance, now: i64) -> Result<(OraclePrice, OraclePrice)> {
+    let (p_in, t_in) = fresh_price(&a.needy, now)?;
+    let (p_out, t_out) = fresh_price(&a.donor, now)?;
+    a.needy.market.market.record_publish_times(t_in.0, t_in.1);
+    a.donor.market.market.record_publish_times(t_out.0, t_out.1);
+    Ok((p_in, p_out))
+}
+
 /// The leg's price for an exchange of funds: a fresh Pyth update, alone or with its second
 /// source agreeing; anything else (held, second source alone, diverging) refuses.
 #[inline(never)]
-fn fresh_price(leg: &InsuranceLeg, now: i64) -> Result<OraclePrice> {
+fn fresh_price(leg: &InsuranceLeg, now: i64) -> Result<(OraclePrice, (i64, i64))> {
     let market: &Market = &leg.market.market;
     let sources = Sources {
         primary: &market.config.oracle,
@@ -175,7 +187,9 @@ fn fresh_price(leg: &InsuranceLeg, now: i64) -> Result<OraclePrice> {
         }
     })?;
     match (price.sourced.source, price.sourced.price) {
-        (PriceSource::Primary | PriceSource::PrimaryOnly, Some(p)) => Ok(p),
+        (PriceSource::Primary | PriceSource::PrimaryOnly, Some(p)) => {
+            Ok((p, (price.primary_time, price.secondary_time)))
+        }
         _ => Err(error!(KeelError::InsurancePriceNotFresh)),
     }
 }

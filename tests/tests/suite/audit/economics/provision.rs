@@ -224,8 +224,8 @@ async fn a_provision_waits_while_liquidation_is_paused() {
 /// Second attack review: once only debts needed a fresh price, a collateral whose feed had gone
 /// (silent past the hour a price is held) counted zero, so anyone could book a provision of the
 /// whole debt on a solvent account: withdrawals paid a haircut for a loss that did not exist
-/// (and a rebalance then paid its bonus on it). Every position needs a fresh Pyth price now,
-/// held dust excepted; the same rule keeps a stale price from releasing a real provision.
+/// (and a rebalance then paid its bonus on it). Every collateral needs a price now (anyone can
+/// post a fresh update for a gone feed); a held one may raise a provision, never release it.
 #[tokio::test]
 async fn a_gone_collateral_feed_cannot_fake_a_provision() {
     let mut w = three_markets().await;
@@ -242,16 +242,33 @@ async fn a_gone_collateral_feed_cannot_fake_a_provision() {
     println!("FIGURE fake provision: {:?}", w.market(1).await.provisioned);
     assert_keel_error(faked, KeelError::ProvisionNeedsFreshPrices);
     assert_eq!(w.market(1).await.provisioned, 0);
-    // a real provision cannot be moved on a stale price either
+    // a stale price cannot release a real provision: SOL's last print, $100, is two minutes old
+    // (held); the booking may only rise on it (third attack review: it may not be refused)
     let (mut w, _, trader) = insolvent_market().await;
     w.book_provision(trader.margin, 1).await.unwrap();
     let booked = w.market(1).await.provisioned;
+    w.set_price(0, 100 * USD).await;
     w.env.warp(120).await;
-    w.set_price(1, USD).await; // SOL, the collateral, is held at its last price
-    assert_keel_error(
-        w.book_provision(trader.margin, 1).await,
-        KeelError::ProvisionNeedsFreshPrices,
-    );
-    assert_eq!(w.market(1).await.provisioned, booked);
+    w.set_price(1, USD).await;
+    w.book_provision(trader.margin, 1).await.unwrap();
+    assert_eq!(w.market(1).await.provisioned, booked, "not released");
+    check(&mut w).await;
+}
+
+/// Third attack review: a collateral no fresh update can cure, a Pyth feed too wide in the very
+/// crash that makes the account insolvent, refused every booking, so lenders kept leaving at
+/// par. A held collateral (its confidence clamped, valued at its band's low end) lets the
+/// provision rise.
+#[tokio::test]
+async fn a_wide_collateral_price_cannot_hold_a_provision_off() {
+    let (mut w, _, trader) = insolvent_market().await;
+    let wide = PriceSpec {
+        conf: 2 * USD as u64, // 5% of $40, past the 2% limit
+        ..w.price_spec(0, 40 * USD).await
+    };
+    w.write_price(0, &wide);
+    w.book_provision(trader.margin, 1).await.unwrap();
+    let booked = w.market(1).await.provisioned;
+    assert!(booked > 390 * USDC, "booked {booked}");
     check(&mut w).await;
 }

@@ -7,7 +7,7 @@ use crate::math::liquidation::{LiquidationConfig, LiquidationInput, LiquidationP
 use crate::risk::account_health::{PricedAccount, Quote};
 use crate::risk::bad_debt::settle_bad_debt;
 use crate::risk::exchange::{burn_exchanged, left_after, Leg};
-use crate::risk::provision::{book_provision, cap_provision, provision_prices_fresh};
+use crate::risk::provision::{book_provision, booking, cap_provision, Booking};
 use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
 
@@ -38,15 +38,14 @@ pub(super) fn apply_plan(
     }
     // the repay market carries the account's loss from now on (risk/provision.rs): booked on
     // the post-state when every price is fresh, else capped at the debt left
-    if provision_prices_fresh(priced) {
-        book_provision(
+    match booking(priced) {
+        Booking::Refused => cap_provision((account, account_key), ri, (repay_market, repay_key))?,
+        how => book_provision(
             (account, account_key),
             ri,
             (repay_market, repay_key),
-            &after,
-        )?;
-    } else {
-        cap_provision((account, account_key), ri, (repay_market, repay_key))?;
+            (&after, how),
+        )?,
     }
     settle_and_tidy(account, account_key, (ri, si), (repay_market, repay_key))?;
     after.health_factor()
