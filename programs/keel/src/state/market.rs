@@ -422,6 +422,31 @@ impl Market {
         )
     }
 
+    /// True while total debt is within `MAX_BORROW_UTILISATION_BPS` of total deposits: what a
+    /// borrow must leave (lenders keep a way out, issue 27 item 4), and a payout of a deposit
+    /// made in the same slot (a withdrawal or an order: a flash-loaned deposit cannot lift the
+    /// cap and leave).
+    #[inline(never)]
+    pub fn within_borrow_cap(&self) -> Result<bool> {
+        let most = self
+            .total_deposits()?
+            .mul_bps(MAX_BORROW_UTILISATION_BPS as u64, Rounding::Down)?;
+        Ok(self.total_debt()? <= most)
+    }
+
+    /// A payout of `paid` tokens for `shares` burnt at a withdraw index below the deposit index:
+    /// what the shares were worth at par beyond it joins the insurance fund, which covers the
+    /// provisioned loss first (math/provision.rs). Returns that haircut.
+    pub fn take_haircut(&mut self, shares: u64, paid: u64, index: Wad) -> Result<Wad> {
+        if index >= self.deposit_index {
+            return Ok(Wad::ZERO);
+        }
+        let haircut =
+            shares_value(shares as u128, self.deposit_index)?.saturating_sub(Wad::from_int(paid));
+        self.insurance_fund = self.insurance_fund.try_add(haircut)?;
+        Ok(haircut)
+    }
+
     /// Tokens that may leave the vault: its balance less the insurance fund it holds.
     pub fn available_liquidity(&self, vault_balance: u64) -> Result<u64> {
         let reserved = self.insurance_fund.to_u64(Rounding::Up)?;

@@ -3,7 +3,6 @@
 //! math/provision.rs), and the tidying after.
 use crate::errors::KeelError;
 use crate::math::fixed::Wad;
-use crate::math::interest::shares_value;
 use crate::math::order::{order_exchange, order_fee, OrderSide};
 use crate::math::shares::deposit_amount;
 use crate::risk::account_health::PricedAccount;
@@ -128,17 +127,13 @@ pub(super) fn move_shares(
             per_share: index,
         },
     )?;
-    let haircut = match index < seize_market.deposit_index {
-        true => shares_value(burnt as u128, seize_market.deposit_index)?
-            .saturating_sub(Wad::from_int(seize)),
-        false => Wad::ZERO,
-    };
-    seize_market.insurance_fund = seize_market.insurance_fund.try_add(haircut)?;
-    if account.last_deposit_slot == Clock::get()?.slot {
-        // as a withdrawal: a deposit made in this slot leaves only within the borrow cap (an
-        // order paying out a flash-loaned deposit lifted it: second attack review, issue 27)
-        crate::instructions::user::borrow::require_lenders_way_out(seize_market)
-            .map_err(|_| error!(KeelError::RecentDepositLiftsCap))?;
-    }
+    let haircut = seize_market.take_haircut(burnt, seize, index)?;
+    // as a withdrawal: a deposit made in this slot leaves only within the borrow cap (an order
+    // paying out a flash-loaned deposit lifted it: second attack review, issue 27)
+    let recent = account.last_deposit_slot == Clock::get()?.slot;
+    require!(
+        !recent || seize_market.within_borrow_cap()?,
+        KeelError::RecentDepositLiftsCap
+    );
     Ok((ri, si, haircut))
 }

@@ -12,11 +12,9 @@
 //! ```
 use super::health_guard::{clear_bonus_clock, require_initial_health};
 use super::owner_transfer::*;
-use crate::constants::MAX_BORROW_UTILISATION_BPS;
 use crate::errors::KeelError;
 use crate::events::Borrowed;
 use crate::instructions::market_accrual::accrue_market;
-use crate::math::fixed::Rounding;
 use crate::math::shares::shares_for_borrow;
 use crate::state::{DelegatePower, MarginAccount, Market};
 use crate::token::transfer::transfer_from_vault;
@@ -81,7 +79,9 @@ fn book_borrow(
         market.total_debt_u64()? <= market.config.borrow_cap,
         KeelError::BorrowCapExceeded
     );
-    require_lenders_way_out(market)?;
+    // lenders keep a way out: only withdrawals and accrued interest can take a market past the
+    // cap (a withdrawal of a deposit made in the same slot cannot: withdraw.rs)
+    require!(market.within_borrow_cap()?, KeelError::BorrowUtilisationCap);
     let mut account = margin_account.load_mut()?;
     let i = account.find_or_open(&market_key)?;
     let position = &mut account.positions[i];
@@ -97,19 +97,4 @@ fn book_borrow(
     // meeting the initial requirement implies meeting maintenance: restart the bonus ramp
     clear_bonus_clock(&mut account, margin_account.key());
     Ok(shares)
-}
-
-/// Lenders keep a way out: no borrow takes utilisation past the cap (issue 27, item 4); only
-/// withdrawals and accrued interest can bring a market above it (a withdrawal of a deposit made
-/// in the same slot cannot: withdraw.rs). Out of line: the caller's SBF frame is near its 4 KiB.
-#[inline(never)]
-pub(crate) fn require_lenders_way_out(market: &Market) -> Result<()> {
-    let most = market
-        .total_deposits()?
-        .mul_bps(MAX_BORROW_UTILISATION_BPS as u64, Rounding::Down)?;
-    require!(
-        market.total_debt()? <= most,
-        KeelError::BorrowUtilisationCap
-    );
-    Ok(())
 }

@@ -19,7 +19,6 @@ use crate::errors::KeelError;
 use crate::events::Withdrawn;
 use crate::instructions::market_accrual::accrue_market;
 use crate::math::fixed::Wad;
-use crate::math::interest::shares_value;
 use crate::math::shares::{deposit_amount, shares_for_withdraw};
 use crate::state::{DelegatePower, MarginAccount, Market};
 use crate::token::transfer::transfer_from_vault;
@@ -121,20 +120,14 @@ fn burn_at_withdraw_index(
         KeelError::InsufficientLiquidity
     );
     market.record_outflow(amount, now)?;
-    // what the shares were worth at par beyond what they paid joins the insurance fund, which
-    // covers the provisioned loss first: the lenders who stay do not bear the leaver's share
-    let haircut = if index < market.deposit_index {
-        shares_value(shares as u128, market.deposit_index)?.saturating_sub(Wad::from_int(amount))
-    } else {
-        Wad::ZERO
-    };
-    market.insurance_fund = market.insurance_fund.try_add(haircut)?;
+    // the lenders who stay do not bear the leaver's share of the provisioned loss
+    let haircut = market.take_haircut(shares, amount, index)?;
     market.sub_deposit_shares(shares)?;
-    if recent {
-        // a deposit made in this slot leaves only within the cap: else a flash-loaned deposit
-        // lifts the cap for a borrow and leaves in one transaction (borrow.rs)
-        crate::instructions::user::borrow::require_lenders_way_out(market)
-            .map_err(|_| error!(KeelError::RecentDepositLiftsCap))?;
-    }
+    // a deposit made in this slot leaves only within the cap: else a flash-loaned deposit
+    // lifts the cap for a borrow and leaves in one transaction (borrow.rs)
+    require!(
+        !recent || market.within_borrow_cap()?,
+        KeelError::RecentDepositLiftsCap
+    );
     Ok((amount, shares, haircut))
 }
