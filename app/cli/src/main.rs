@@ -17,8 +17,8 @@ async fn main_inner(cli: Cli) -> Result<String, CliError> {
         return result.map_err(|e| CliError(e.to_string()));
     }
     if let Command::Localnet(args) = &cli.command {
-        // its own chain when it starts one; a running one at --url (never the Solana CLI
-        // config's cluster); stdout silenced while the native program prints its `msg!` lines
+        // its own validator when it starts one; a running one at --url (never the Solana CLI
+        // config's cluster)
         let url = cli
             .url
             .clone()
@@ -35,10 +35,7 @@ async fn main_inner(cli: Cli) -> Result<String, CliError> {
                 .ok()
                 .map(|key| solana_sdk::signature::Signer::pubkey(&key).to_string())
         });
-        let silenced = args.action.is_none().then(|| gag::Gag::stdout().ok());
-        let result = keel_cli::localnet::run(args, &url, signer).await;
-        drop(silenced);
-        return result;
+        return keel_cli::localnet::run(args, &url, signer).await;
     }
     // defaults the way Solana users expect: the Solana CLI's config file
     let config = solana_cli_config::CONFIG_FILE

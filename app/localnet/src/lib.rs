@@ -16,7 +16,6 @@ pub mod native_logs;
 pub mod program_index;
 pub mod pyth;
 pub mod relay;
-pub mod rpc;
 pub mod swap;
 pub mod switchboard;
 pub mod tokens;

@@ -10,6 +10,7 @@ pub mod decode;
 pub mod defaults;
 pub mod instructions;
 pub mod liquidation_file;
+pub mod localnet;
 pub mod lookup;
 pub mod oracle;
 pub mod paths;

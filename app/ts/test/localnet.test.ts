@@ -1,8 +1,17 @@
-// The TypeScript client against `keel localnet` (the real program on the embedded chain, over
-// JSON-RPC): open an account, deposit, borrow, read health, repay, withdraw; and the health the
-// program reports to this client equals what the Rust SDK computes (`keel status`).
+// The TypeScript client against `keel localnet` (the SBF keel.so on the Surfpool validator): open
+// an account, deposit, borrow, read health, repay, withdraw, every transaction through kit's own
+// `sendAndConfirmTransactionFactory` (websocket signature notifications) and the wallet funded by
+// kit's `airdropFactory`; and the health the program reports to this client equals what the Rust
+// SDK computes (`keel status`).
 import {
+    address,
+    airdropFactory,
     appendTransactionMessageInstructions,
+    assertIsTransactionWithBlockhashLifetime,
+    createSolanaRpcSubscriptions,
+    devnet,
+    lamports,
+    sendAndConfirmTransactionFactory,
     createKeyPairSignerFromBytes,
     createSolanaRpc,
     createTransactionMessage,
@@ -16,12 +25,9 @@ import {
     type Instruction,
     type KeyPairSigner,
 } from '@solana/kit';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
@@ -40,49 +46,47 @@ import {
     withRemainingAccounts,
     type MarketOracles,
 } from '../src';
+import { Localnet, type Market as PoolMarket } from './support/localnet';
 
-// compiled to dist/test/: the repository root is four levels up
-const KEEL = process.env.KEEL_BIN ?? join(__dirname, '../../../../target/debug/keel');
-const PORT = 18_000 + (process.pid % 1_000);
-const URL = `http://127.0.0.1:${PORT}`;
-const rpc = createSolanaRpc(URL);
+type Market = Omit<PoolMarket, 'market' | 'mint' | 'token_program' | 'price_account'> & {
+    market: Address;
+    mint: Address;
+    token_program: Address;
+    price_account: Address;
+};
 
-type Market = { symbol: string; market: Address; mint: Address; token_program: Address; price_account: Address; decimals: number };
-let localnet: ChildProcess;
-let dir: string;
+const PORT = 18_000 + 2 * (process.pid % 500);
+/** kit's clients of a test cluster (typed as devnet: the cluster kit lets airdrop). */
+function connect(url: string, wsUrl: string) {
+    const rpc = createSolanaRpc(devnet(url));
+    const rpcSubscriptions = createSolanaRpcSubscriptions(devnet(wsUrl));
+    return {
+        rpc,
+        sendAndConfirm: sendAndConfirmTransactionFactory({ rpc, rpcSubscriptions }),
+        airdrop: airdropFactory({ rpc, rpcSubscriptions }),
+    };
+}
+let net: Localnet;
+let rpc: ReturnType<typeof connect>['rpc'];
+let sendAndConfirm: ReturnType<typeof connect>['sendAndConfirm'];
+let airdrop: ReturnType<typeof connect>['airdrop'];
 let pool: Address;
 let markets: Market[];
 
-async function call(method: string, params: unknown[]): Promise<any> {
-    const res = await fetch(URL, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    });
-    const body = await res.json();
-    if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-    return body.result;
-}
-
 before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'keel-ts-'));
-    localnet = spawn(KEEL, ['localnet', '--port', String(PORT), '--dir', dir], { stdio: 'ignore' });
-    for (let i = 0; i < 600; i++) {
-        try {
-            if ((await call('getHealth', [])) === 'ok') break;
-        } catch {
-            await new Promise(r => setTimeout(r, 100));
-        }
-    }
-    const described = await call('keel_pool', []);
-    pool = described.pool;
-    markets = described.markets;
+    net = await Localnet.start(PORT);
+    ({ rpc, sendAndConfirm, airdrop } = connect(net.url, net.wsUrl));
+    pool = address(net.pool.pool);
+    markets = net.pool.markets.map(m => ({
+        ...m,
+        market: address(m.market),
+        mint: address(m.mint),
+        token_program: address(m.token_program),
+        price_account: address(m.price_account),
+    }));
 });
 
-after(() => {
-    localnet?.kill();
-    rmSync(dir, { recursive: true, force: true });
-});
+after(() => net?.stop());
 
 /** A new wallet with SOL for fees: its signer and its Solana CLI keypair file. */
 async function wallet(name: string): Promise<{ signer: KeyPairSigner; file: string }> {
@@ -91,14 +95,13 @@ async function wallet(name: string): Promise<{ signer: KeyPairSigner; file: stri
     const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
     const bytes = new Uint8Array([...secret, ...pub]);
     const signer = await createKeyPairSignerFromBytes(bytes);
-    const file = join(dir, `${name}.json`);
+    const file = join(net.dir, `${name}.json`);
     writeFileSync(file, JSON.stringify([...bytes]));
-    const sig = await call('requestAirdrop', [signer.address, 10_000_000_000]);
-    assert.equal(typeof sig, 'string');
+    await airdrop({ recipientAddress: signer.address, lamports: lamports(10_000_000_000n), commitment: 'confirmed' });
     return { signer, file };
 }
 
-/** Send `ixs` paid and signed by `signer`; wait until final; throws with the program's error. */
+/** Send `ixs` paid and signed by `signer` and wait until confirmed; throws with the program's error. */
 async function send(signer: KeyPairSigner, ixs: Instruction[]) {
     const { value: blockhash } = await rpc.getLatestBlockhash().send();
     const message = pipe(
@@ -108,11 +111,9 @@ async function send(signer: KeyPairSigner, ixs: Instruction[]) {
         m => appendTransactionMessageInstructions(ixs, m),
     );
     const tx = await signTransactionMessageWithSigners(message);
-    await rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64' }).send();
-    const signature = getSignatureFromTransaction(tx);
-    const { value } = await rpc.getSignatureStatuses([signature]).send();
-    assert.equal(value[0]?.err ?? null, null);
-    return signature;
+    assertIsTransactionWithBlockhashLifetime(tx);
+    await sendAndConfirm(tx, { commitment: 'confirmed' });
+    return getSignatureFromTransaction(tx);
 }
 
 const bySymbol = (s: string) => markets.find(m => m.symbol === s)!;
@@ -121,8 +122,7 @@ const vault = async (m: Market) =>
     (await import('../src')).findVaultPda({ market: m.market }).then(([a]) => a);
 
 async function tokenAccount(owner: KeyPairSigner, m: Market, amount: string): Promise<Address> {
-    const out = await call('keel_mintTo', [m.symbol, owner.address, amount]);
-    return out.token_account;
+    return address(await net.mint(m.symbol, owner.address, amount));
 }
 
 async function accountsOf(m: Market) {
@@ -174,7 +174,7 @@ test('open, deposit, borrow, health, repay, withdraw; the same health as the Rus
     assert.equal(report.liquidatable, false);
     assert.equal(report.meetsInitial, true);
     // and the Rust SDK's, through `keel status`
-    const { stdout } = await promisify(execFile)(KEEL, ['--json', '--url', URL, '--keypair', trader.file, '--pool', pool, 'status']);
+    const { stdout } = { stdout: await net.keel(['--json', '--keypair', trader.file, '--pool', pool, 'status']) };
     const status = JSON.parse(stdout);
     for (const [ts, rust] of [
         [report.collateralMaint, status.collateral_maint],

@@ -1,7 +1,8 @@
-//! `keel localnet` over real HTTP: a trader's whole life through the `keel` CLI, governance
-//! (`keel gov show`, `keel migrate`), a full bot pass, and `keel localnet price` / `mint`, all
-//! through the SDK's `RpcChain` against the endpoint (what they use on a cluster), never the
-//! in-process backends. And requests-per-second figures.
+//! `keel localnet` (the SBF `keel.so` on the Surfpool validator, `cu/validator`) over real HTTP:
+//! a trader's whole life through the `keel` CLI, governance (`keel gov show`, `keel migrate`), a
+//! full bot pass, and `keel localnet price` / `mint`, all through the SDK's `RpcChain` against the
+//! validator (what they use on a cluster), never the in-process backends. And requests-per-second
+//! figures. `keel.so` and the validator are built first when missing (`keel localnet` does it).
 use clap::Parser;
 use keel_cli::localnet::{Localnet, LocalnetAction, LocalnetArgs};
 use keel_cli::{Cli, CliError, Context};
@@ -22,6 +23,9 @@ async fn localnet(name: &str) -> (Localnet, PathBuf) {
         port: 0,
         migrations: Some(migrations),
         dir: dir.clone(),
+        keel_so: None,
+        validator: None,
+        slot_ms: 400,
     };
     (Localnet::start(&args).await.unwrap(), dir)
 }
@@ -31,22 +35,23 @@ async fn wallet(net: &Localnet, dir: &std::path::Path, name: &str) -> (Keypair, 
     let key = Keypair::new();
     let path = dir.join(format!("{name}.json"));
     write_keypair_file(&key, &path).unwrap();
-    let client = RpcClient::new(net.url());
-    let sig = client
-        .request_airdrop(&key.pubkey(), 10_000_000_000)
+    keel_sdk::localnet::Surfnet::new(&net.url())
+        .airdrop(&key.pubkey(), 10_000_000_000)
         .await
         .unwrap();
-    assert!(client.confirm_transaction(&sig).await.unwrap());
     (key, path.display().to_string())
 }
 
 /// `keel localnet price|mint ...` against `net`.
-async fn localnet_cmd(net: &Localnet, action: LocalnetAction) -> String {
+async fn localnet_cmd(net: &Localnet, dir: &std::path::Path, action: LocalnetAction) -> String {
     let args = LocalnetArgs {
         action: Some(action),
         port: 0,
         migrations: None,
-        dir: PathBuf::new(),
+        dir: dir.to_path_buf(),
+        keel_so: None,
+        validator: None,
+        slot_ms: 400,
     };
     keel_cli::localnet::run(&args, &net.url(), None)
         .await
@@ -54,9 +59,10 @@ async fn localnet_cmd(net: &Localnet, action: LocalnetAction) -> String {
 }
 
 /// Mint `amount` of `symbol` to `owner` on `net`.
-async fn mint(net: &Localnet, symbol: &str, amount: &str, owner: &Keypair) {
+async fn mint(net: &Localnet, dir: &std::path::Path, symbol: &str, amount: &str, owner: &Keypair) {
     localnet_cmd(
         net,
+        dir,
         LocalnetAction::Mint {
             market: symbol.into(),
             amount: amount.into(),
@@ -68,7 +74,7 @@ async fn mint(net: &Localnet, symbol: &str, amount: &str, owner: &Keypair) {
 
 /// `keel --json --url <net> --keypair <keypair> --pool <pool> <args>`, as the binary runs it.
 async fn keel(net: &Localnet, keypair: &str, args: &[&str]) -> Result<serde_json::Value, CliError> {
-    let pool = net.describe().await["pool"].as_str().unwrap().to_string();
+    let pool = net.describe()["pool"].as_str().unwrap().to_string();
     let url = net.url();
     let mut argv = vec![
         "keel",
@@ -88,9 +94,20 @@ async fn keel(net: &Localnet, keypair: &str, args: &[&str]) -> Result<serde_json
     Ok(out.json)
 }
 
+/// SOL's price on `net`, USD.
+async fn sol_usd(net: &Localnet) -> f64 {
+    let m = net.pool.market("SOL").unwrap();
+    let account = RpcClient::new(net.url())
+        .get_account(&m.price_account)
+        .await
+        .unwrap();
+    let update = keel_sdk::oracle::decode_price_update(&account.data).unwrap();
+    update.price_message.price as f64 / 1e8
+}
+
 /// The mint address of `symbol` on `net`.
 async fn mint_of(net: &Localnet, symbol: &str) -> String {
-    let pool = net.describe().await;
+    let pool = net.describe();
     pool["markets"]
         .as_array()
         .unwrap()
@@ -107,7 +124,7 @@ async fn a_trader_governance_and_a_bot_over_http() {
 
     // a lender and a trader, funded by the localnet's faucet
     let (lender, lender_file) = wallet(&net, &dir, "lender").await;
-    mint(&net, "USDC", "100000", &lender).await;
+    mint(&net, &dir, "USDC", "100000", &lender).await;
     keel(&net, &lender_file, &["account", "open"])
         .await
         .unwrap();
@@ -115,8 +132,8 @@ async fn a_trader_governance_and_a_bot_over_http() {
         .await
         .unwrap();
     let (trader, trader_file) = wallet(&net, &dir, "trader").await;
-    mint(&net, "SOL", "10", &trader).await;
-    mint(&net, "USDC", "0", &trader).await;
+    mint(&net, &dir, "SOL", "10", &trader).await;
+    mint(&net, &dir, "USDC", "0", &trader).await;
     keel(&net, &trader_file, &["account", "open"])
         .await
         .unwrap();
@@ -134,7 +151,7 @@ async fn a_trader_governance_and_a_bot_over_http() {
         .unwrap_err();
     assert!(refused.0.contains("InitialHealthViolated"), "{refused}");
     // a little more than was borrowed, for the interest accrued meanwhile
-    mint(&net, "USDC", "1", &trader).await;
+    mint(&net, &dir, "USDC", "1", &trader).await;
     keel(&net, &trader_file, &["repay", &usdc, "all"])
         .await
         .unwrap();
@@ -166,21 +183,22 @@ async fn a_trader_governance_and_a_bot_over_http() {
     // a borrower near its limit, SOL falls ($1,400 -> $1,100 at the built-in opening of $1,400
     // is not assumed: the test moves it 30 % below whatever it is), the bot liquidates over HTTP
     let (victim, victim_file) = wallet(&net, &dir, "victim").await;
-    mint(&net, "SOL", "10", &victim).await;
-    mint(&net, "USDC", "0", &victim).await;
+    mint(&net, &dir, "SOL", "10", &victim).await;
+    mint(&net, &dir, "USDC", "0", &victim).await;
     keel(&net, &victim_file, &["account", "open"])
         .await
         .unwrap();
     keel(&net, &victim_file, &["deposit", &sol, "10"])
         .await
         .unwrap();
-    let sol_price = net.prices.lock().await[1];
+    let sol_price = sol_usd(&net).await;
     let borrow = format!("{}", (10.0 * sol_price * 0.6) as u64);
     keel(&net, &victim_file, &["borrow", &usdc, &borrow])
         .await
         .unwrap();
     let moved = localnet_cmd(
         &net,
+        &dir,
         LocalnetAction::Price {
             market: "SOL".into(),
             usd: sol_price * 0.6,
@@ -189,38 +207,33 @@ async fn a_trader_governance_and_a_bot_over_http() {
     .await;
     assert!(moved.contains("SOL"), "{moved}");
     let (bot, _) = wallet(&net, &dir, "bot").await;
-    mint(&net, "USDC", "1000000", &bot).await;
+    mint(&net, &dir, "USDC", "1000000", &bot).await;
     for symbol in ["SOL", "ETH", "BTC"] {
-        mint(&net, symbol, "0", &bot).await;
+        mint(&net, &dir, symbol, "0", &bot).await;
     }
-    let pool = net.describe().await["pool"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let pool = net.describe()["pool"].as_str().unwrap().parse().unwrap();
     let chain = RpcChain::new(&net.url(), bot.insecure_clone());
     let report = keel_liquidator::run_pass(&chain, &keel_liquidator::Config::for_pool(pool))
         .await
         .unwrap();
     assert!(report.succeeded >= 1, "{report:?}");
     assert_eq!(report.failed, 0, "{report:?}");
-    net.rpc.stop().await;
+    drop(net);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Requests per second of the endpoint over HTTP from one client, one request at a time (a
-/// figure, not a timed test): `getAccountInfo` of the pool, and `sendTransaction` of SOL
-/// transfers with preflight, each confirmed by a status read.
+/// Requests per second of the validator over HTTP from one client (a figure, not a timed test):
+/// `getAccountInfo` of the pool one at a time; `sendTransaction` of SOL transfers with preflight
+/// back to back, until all are confirmed; and a wallet's send-and-confirm latency.
 #[tokio::test(flavor = "multi_thread")]
 async fn localnet_requests_per_second() {
     use std::time::Instant;
     let (net, dir) = localnet("rps").await;
-    let client = RpcClient::new(net.url());
-    let pool = net.describe().await["pool"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let client = RpcClient::new_with_commitment(
+        net.url(),
+        solana_client::rpc_config::CommitmentConfig::confirmed(),
+    );
+    let pool = net.describe()["pool"].as_str().unwrap().parse().unwrap();
     const READS: u32 = 1_000;
     let started = Instant::now();
     for _ in 0..READS {
@@ -228,25 +241,57 @@ async fn localnet_requests_per_second() {
     }
     let reads = READS as f64 / started.elapsed().as_secs_f64();
     let (payer, _) = wallet(&net, &dir, "payer").await;
+    // sendTransaction (with preflight) back to back, a fresh blockhash per 50, then all confirmed
     const SENDS: u32 = 200;
-    let blockhash = client.get_latest_blockhash().await.unwrap();
-    let started = Instant::now();
-    for _ in 0..SENDS {
+    let transfer = |blockhash| {
         let to = solana_sdk::pubkey::Pubkey::new_unique();
         let ix = solana_system_interface::instruction::transfer(&payer.pubkey(), &to, 1_000_000);
-        let tx = solana_sdk::transaction::Transaction::new_signed_with_payer(
+        solana_sdk::transaction::Transaction::new_signed_with_payer(
             &[ix],
             Some(&payer.pubkey()),
             &[&payer],
             blockhash,
-        );
-        client.send_and_confirm_transaction(&tx).await.unwrap();
+        )
+    };
+    let started = Instant::now();
+    let mut signatures = vec![];
+    let mut blockhash = client.get_latest_blockhash().await.unwrap();
+    for i in 0..SENDS {
+        if i % 50 == 0 {
+            blockhash = client.get_latest_blockhash().await.unwrap();
+        }
+        signatures.push(client.send_transaction(&transfer(blockhash)).await.unwrap());
     }
     let sends = SENDS as f64 / started.elapsed().as_secs_f64();
+    for chunk in signatures.chunks(100) {
+        loop {
+            let statuses = client.get_signature_statuses(chunk).await.unwrap().value;
+            if statuses
+                .iter()
+                .all(|s| s.as_ref().is_some_and(|s| s.err.is_none()))
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    let landed = SENDS as f64 / started.elapsed().as_secs_f64();
+    // one at a time, each confirmed before the next: a wallet's latency
+    const CONFIRMED: u32 = 10;
+    let started = Instant::now();
+    for _ in 0..CONFIRMED {
+        let blockhash = client.get_latest_blockhash().await.unwrap();
+        client
+            .send_and_confirm_transaction(&transfer(blockhash))
+            .await
+            .unwrap();
+    }
+    let latency = started.elapsed().as_secs_f64() * 1_000.0 / CONFIRMED as f64;
     println!(
-        "FIGURE localnet over HTTP, one client, sequential: getAccountInfo {reads:.0}/s, sendTransaction (with preflight, confirmed) {sends:.0}/s"
+        "FIGURE localnet over HTTP, one client: getAccountInfo {reads:.0}/s; sendTransaction (preflight) {sends:.0}/s, \
+         {landed:.0}/s landed and confirmed; send and confirm one at a time {latency:.0} ms each"
     );
     assert!(reads > 0.0 && sends > 0.0);
-    net.rpc.stop().await;
+    drop(net);
     let _ = std::fs::remove_dir_all(&dir);
 }

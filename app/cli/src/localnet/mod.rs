@@ -1,32 +1,32 @@
-//! `keel localnet`: a Solana JSON-RPC endpoint on 127.0.0.1 over the embedded chain (the bank the
-//! simulator uses: the real program, SPL Token and Token-2022), with the built-in scenario's pool
-//! listed (USDC, SOL, ETH, BTC at their opening prices) and, optionally, a `keel migrate` listing
-//! applied to it. The clock follows the wall clock and every market's price is republished each
-//! second, so prices stay fresh until someone moves them.
+//! `keel localnet`: a local Solana cluster that behaves like `solana-test-validator`, with a Keel
+//! pool on it. The validator is `keel-validator` (Surfpool 1.7, the Solana Foundation's local
+//! cluster: LiteSVM on the Agave 4.3 crates; `cu/validator`): HTTP JSON-RPC on 8899, websocket
+//! PubSub on 8900, a slot every 400 ms, blockhashes that rotate and expire. On it: the SBF
+//! `keel.so` (what `scripts/build-sbf` builds), SPL Token and Token-2022, one test mint and one
+//! Pyth price account per market of the built-in scenario (USDC, SOL, ETH, BTC at their opening
+//! prices), a pool listing them, and optionally a `keel migrate` listing applied to it. Every
+//! price is republished each second at the cluster's time, so prices stay fresh until someone
+//! moves them.
 //!
 //! ```text
 //! keel localnet [--port 8899] [--migrations migrations/black-thursday.toml] [--dir .keel-localnet]
 //! keel localnet price SOL 95.2          # a running localnet's SOL price to $95.20
 //! keel localnet mint SOL 10 [--to KEY]  # 10 SOL (test tokens) to a wallet's associated account
 //! ```
-//! `--dir` receives `admin.json` (the pool admin's and guardian's keypair, for `keel gov` and
-//! `keel migrate`) and `pool.json` (the pool and each market's symbol, mint and price account).
-//! Beside the Solana methods the endpoint serves `keel_setPrice [market, usd]`, `keel_mintTo
-//! [market, owner, tokens]` and `keel_pool []` (what `pool.json` holds); `market` is a symbol, a
-//! market or a mint.
-mod methods;
+//! `--dir` receives `admin.json` (the pool admin, also the test mints' authority, for `keel gov`,
+//! `keel migrate` and the faucet), `guardian.json` and `pool.json` (the pool and each market's
+//! symbol, mint, decimals and price account). `price` and `mint` read them from the same `--dir`.
+//! Missing `keel.so` or validator binaries are built first (see prereqs.rs).
+mod actions;
+mod net;
+pub mod prereqs;
+
+pub use actions::read_pool;
+pub use net::Localnet;
 
 use crate::context::CliError;
 use clap::{Args, Subcommand};
-use keel_localnet::rpc::LocalRpc;
-use keel_localnet::world::World;
-use serde_json::json;
-use solana_sdk::signature::Signer;
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::Mutex;
 
 /// `keel localnet` arguments.
 #[derive(Args, Debug, Clone)]
@@ -34,15 +34,24 @@ pub struct LocalnetArgs {
     /// A command for a running localnet; none starts one.
     #[command(subcommand)]
     pub action: Option<LocalnetAction>,
-    /// Port on 127.0.0.1 (0: any free port).
+    /// JSON-RPC port on 127.0.0.1; the websocket is the next one (0: free ports).
     #[arg(long, default_value_t = 8899)]
     pub port: u16,
     /// A `keel migrate` listing to apply at start (as the pool admin).
     #[arg(long)]
     pub migrations: Option<PathBuf>,
-    /// Where the admin keypair and the pool description are written.
+    /// Where the admin keypair and the pool description are written (and read by price|mint).
     #[arg(long, default_value = ".keel-localnet")]
     pub dir: PathBuf,
+    /// The SBF program to deploy (default: KEEL_SO, else target/deploy/keel.so, built if missing).
+    #[arg(long)]
+    pub keel_so: Option<PathBuf>,
+    /// The validator binary (default: KEEL_VALIDATOR, else cu/target's, built if missing).
+    #[arg(long)]
+    pub validator: Option<PathBuf>,
+    /// Milliseconds a slot lasts (a cluster's 400; shorter ages blockhashes out sooner in tests).
+    #[arg(long, default_value_t = 400)]
+    pub slot_ms: u64,
 }
 
 /// Commands for a running localnet (its URL: `--url`, default http://127.0.0.1:8899).
@@ -67,126 +76,6 @@ pub enum LocalnetAction {
     },
 }
 
-/// A running localnet: the world behind a lock (prices, the faucet) and its endpoint.
-pub struct Localnet {
-    /// The endpoint.
-    pub rpc: LocalRpc,
-    /// The embedded chain and its pool.
-    pub world: Arc<Mutex<World>>,
-    /// Market symbols, in the world's market order.
-    pub symbols: Vec<String>,
-    /// The price each market is republished at, USD.
-    pub prices: Arc<Mutex<Vec<f64>>>,
-}
-
-/// Unix time now.
-fn wall_clock() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-impl Localnet {
-    /// List the pool, apply `migrations`, write `dir`, and serve on 127.0.0.1:`port`.
-    pub async fn start(args: &LocalnetArgs) -> Result<Localnet, CliError> {
-        let scenario = keel_simulator::builtin::black_thursday();
-        let mut world = keel_simulator::setup::pool(&scenario, 1)
-            .await
-            .map_err(|e| CliError(format!("listing the pool: {e}")))?;
-        world.env.set_time(wall_clock()).await;
-        let prices: Vec<f64> = scenario.markets.iter().map(|m| m.price).collect();
-        for (m, p) in prices.iter().enumerate() {
-            world
-                .set_price(m, keel_simulator::oracle::mantissa(*p))
-                .await;
-        }
-        if let Some(file) = &args.migrations {
-            methods::migrate(&world, file).await?;
-        }
-        let symbols: Vec<String> = scenario.markets.iter().map(|m| m.symbol.clone()).collect();
-        write_dir(&args.dir, &world, &symbols)?;
-        let world = Arc::new(Mutex::new(world));
-        let prices = Arc::new(Mutex::new(prices));
-        let ledger = world.lock().await.env.ledger.clone();
-        let extra = methods::module(world.clone(), symbols.clone(), prices.clone())
-            .map_err(|e| CliError(format!("registering keel_* methods: {e}")))?;
-        let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
-        let rpc = LocalRpc::start_with(ledger, addr, extra)
-            .await
-            .map_err(CliError)?;
-        let localnet = Localnet {
-            rpc,
-            world,
-            symbols,
-            prices,
-        };
-        localnet.keep_time();
-        Ok(localnet)
-    }
-
-    /// Every second: the clock to the wall clock, every price republished at it.
-    fn keep_time(&self) {
-        let (world, prices) = (self.world.clone(), self.prices.clone());
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                let mut w = world.lock().await;
-                let now = wall_clock();
-                if now > w.env.now().await {
-                    w.env.set_time(now).await;
-                }
-                let prices = prices.lock().await.clone();
-                for (m, p) in prices.iter().enumerate() {
-                    w.set_price(m, keel_simulator::oracle::mantissa(*p)).await;
-                }
-            }
-        });
-    }
-
-    /// The endpoint's URL.
-    pub fn url(&self) -> String {
-        self.rpc.url()
-    }
-
-    /// What `pool.json` holds.
-    pub async fn describe(&self) -> serde_json::Value {
-        describe(&*self.world.lock().await, &self.symbols)
-    }
-}
-
-/// The pool and its markets, as `pool.json` and `keel_pool` give them.
-fn describe(world: &World, symbols: &[String]) -> serde_json::Value {
-    let markets: Vec<_> = world
-        .markets
-        .iter()
-        .zip(symbols)
-        .map(|(m, symbol)| {
-            json!({
-                "symbol": symbol,
-                "market": m.keys.market.to_string(),
-                "mint": m.keys.mint.to_string(),
-                "token_program": m.keys.token_program.to_string(),
-                "decimals": m.decimals,
-                "price_account": m.price_account.to_string(),
-            })
-        })
-        .collect();
-    json!({
-        "pool": world.pool.to_string(),
-        "admin": world.admin.pubkey().to_string(),
-        "markets": markets,
-    })
-}
-
-fn write_dir(dir: &PathBuf, world: &World, symbols: &[String]) -> Result<(), CliError> {
-    let io = |e: std::io::Error| CliError(format!("writing {}: {e}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    solana_sdk::signature::write_keypair_file(&world.admin, dir.join("admin.json"))
-        .map_err(|e| CliError(format!("writing the admin keypair: {e}")))?;
-    let text = serde_json::to_string_pretty(&describe(world, symbols)).unwrap_or_default();
-    std::fs::write(dir.join("pool.json"), text).map_err(io)
-}
-
 /// `keel localnet`: start one and serve until interrupted; or send `action` to a running one.
 pub async fn run(
     args: &LocalnetArgs,
@@ -194,20 +83,23 @@ pub async fn run(
     signer: Option<String>,
 ) -> Result<String, CliError> {
     match &args.action {
-        Some(LocalnetAction::Price { market, usd }) => methods::set_price(url, market, *usd).await,
+        Some(LocalnetAction::Price { market, usd }) => {
+            actions::set_price(url, &args.dir, market, *usd).await
+        }
         Some(LocalnetAction::Mint { market, amount, to }) => {
             let to = match to {
                 Some(to) => to.clone(),
                 None => signer.ok_or_else(|| CliError("give --to or a keypair".into()))?,
             };
-            methods::mint(url, market, amount, &to).await
+            actions::mint(url, &args.dir, market, amount, &to).await
         }
         None => {
-            let net = Localnet::start(args).await?;
-            let pool = net.describe().await;
+            let mut net = Localnet::start(args).await?;
+            let pool = net.describe();
             eprintln!(
-                "keel localnet on {} (pool {}); admin keypair and pool in {}; Ctrl-C stops it",
+                "keel localnet on {} (websocket {}; pool {}); admin keypair and pool in {}; Ctrl-C stops it",
                 net.url(),
+                net.ws_url(),
                 pool["pool"].as_str().unwrap_or_default(),
                 args.dir.display()
             );
@@ -215,11 +107,24 @@ pub async fn run(
                 "{}",
                 serde_json::to_string_pretty(&pool).unwrap_or_default()
             );
-            tokio::signal::ctrl_c()
-                .await
-                .map_err(|e| CliError(format!("waiting for Ctrl-C: {e}")))?;
-            net.rpc.stop().await;
-            Ok("stopped".into())
+            let fresh = net.keep_prices_fresh();
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .map_err(|e| CliError(format!("waiting for SIGTERM: {e}")))?;
+            let outcome = loop {
+                tokio::select! {
+                    r = tokio::signal::ctrl_c() => break r
+                        .map(|_| "stopped".to_string())
+                        .map_err(|e| CliError(format!("waiting for Ctrl-C: {e}"))),
+                    _ = term.recv() => break Ok("stopped".to_string()),
+                    _ = tick.tick() => if !net.running() {
+                        break Err(CliError("the validator exited".into()));
+                    },
+                }
+            };
+            fresh.abort();
+            outcome
         }
     }
 }

@@ -41,10 +41,15 @@ impl RpcChain {
         )
     }
 
-    /// A backend on the cluster at `url`, paying with `payer`.
+    /// A backend on the cluster at `url`, paying with `payer`, at `confirmed` commitment (the
+    /// Solana CLI's: a transaction counts once a supermajority voted on its block, about a second;
+    /// `finalized` waits 32 more slots, about 13 s).
     pub fn new(url: &str, payer: Keypair) -> RpcChain {
         RpcChain {
-            client: RpcClient::new(url.to_string()),
+            client: RpcClient::new_with_commitment(
+                url.to_string(),
+                solana_client::rpc_config::CommitmentConfig::confirmed(),
+            ),
             payer,
             tables: Default::default(),
         }

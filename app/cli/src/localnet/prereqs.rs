@@ -1,0 +1,118 @@
+//! What `keel localnet` runs, found or built: the SBF `keel.so` (`scripts/build-sbf`) and the
+//! validator (`keel-validator`, the Agave 4.x workspace in `cu/`). Each is taken from a flag, then
+//! an environment variable, then the source tree this `keel` was built from; when none exists and
+//! the source tree is there, it is built, with the build's own output on the terminal.
+use crate::context::CliError;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The source tree this binary was built from.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn first_existing(candidates: &[PathBuf]) -> Option<PathBuf> {
+    candidates.iter().find(|p| p.is_file()).cloned()
+}
+
+/// One build at a time (several localnets may start at once in a test run).
+static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn run(what: &str, cmd: &mut Command) -> Result<(), CliError> {
+    let _one = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    let status = cmd
+        .status()
+        .map_err(|e| CliError(format!("{what}: cannot run {:?}: {e}", cmd.get_program())))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(CliError(format!(
+            "{what} failed ({status}); its output is above"
+        )))
+    }
+}
+
+/// `keel.so`: `given`, else `KEEL_SO`, else `target/deploy/keel.so`, built by `scripts/build-sbf`
+/// when missing.
+pub fn keel_so(given: Option<&Path>) -> Result<PathBuf, CliError> {
+    if let Some(p) = given
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("KEEL_SO").map(PathBuf::from))
+    {
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            Err(CliError(format!("keel.so not found at {}", p.display())))
+        };
+    }
+    let built = repo().join("target/deploy/keel.so");
+    if built.is_file() {
+        return Ok(built);
+    }
+    let script = repo().join("scripts/build-sbf");
+    if !script.is_file() {
+        return Err(CliError(
+            "keel.so not found: give --keel-so PATH (or KEEL_SO), or run from a Keel source tree"
+                .into(),
+        ));
+    }
+    eprintln!(
+        "keel localnet: building keel.so with scripts/build-sbf (a few minutes the first time)"
+    );
+    run(
+        "scripts/build-sbf",
+        Command::new(&script).current_dir(repo()),
+    )?;
+    first_existing(&[built])
+        .ok_or_else(|| CliError("scripts/build-sbf left no target/deploy/keel.so".into()))
+}
+
+/// `keel-validator`: `given`, else `KEEL_VALIDATOR`, else `cu/target/{release,debug}`, built
+/// (release) when missing.
+pub fn validator(given: Option<&Path>) -> Result<PathBuf, CliError> {
+    if let Some(p) = given
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("KEEL_VALIDATOR").map(PathBuf::from))
+    {
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            Err(CliError(format!(
+                "keel-validator not found at {}",
+                p.display()
+            )))
+        };
+    }
+    let cu = repo().join("cu");
+    let candidates = [
+        cu.join("target/release/keel-validator"),
+        cu.join("target/debug/keel-validator"),
+    ];
+    if let Some(p) = first_existing(&candidates) {
+        return Ok(p);
+    }
+    if !cu.join("Cargo.toml").is_file() {
+        return Err(CliError(
+            "keel-validator not found: give --validator PATH (or KEEL_VALIDATOR), or run from a Keel source tree".into(),
+        ));
+    }
+    eprintln!(
+        "keel localnet: building the validator (Surfpool 1.7 on the Agave 4.3 crates: cu/validator) \
+         once; about 11 minutes cold on 2 cores"
+    );
+    run(
+        "building keel-validator",
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "build",
+                "--release",
+                "--locked",
+                "--ignore-rust-version",
+                "-p",
+                "keel-validator",
+            ])
+            .current_dir(&cu),
+    )?;
+    first_existing(&candidates[..1])
+        .ok_or_else(|| CliError("the build left no keel-validator".into()))
+}
