@@ -108,6 +108,16 @@ pub struct Plan {
 /// Read the pool and choose the liquidations to make.
 pub async fn prepare(chain: &impl Chain, config: &Config) -> Result<Plan, ChainError> {
     let snapshot = Snapshot::load(chain, config).await?;
+    plan(chain, config, snapshot).await
+}
+
+/// Choose the liquidations to make on `snapshot` (reads only the bot's inventory and, in flash
+/// mode, what the vaults can lend).
+pub async fn plan(
+    chain: &impl Chain,
+    config: &Config,
+    snapshot: Snapshot,
+) -> Result<Plan, ChainError> {
     let (evaluated, mut candidates) = liquidatable(&snapshot);
     // Most urgent first (largest maintenance shortfall, then address): when block space or
     // inventory runs short, the accounts closest to bad debt are served first.

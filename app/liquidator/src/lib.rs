@@ -6,6 +6,7 @@
 //! The bot keeps no state between passes: every pass reads the chain afresh, so a restarted bot
 //! cannot act twice on the same opportunity.
 pub mod bench;
+pub mod book;
 pub mod config;
 pub mod evaluate;
 pub mod execute;
@@ -13,6 +14,7 @@ pub mod flash;
 pub mod orders;
 pub mod snapshot;
 pub mod strategy;
+pub mod stream;
 
 pub use config::Config;
-pub use execute::{execute, prepare, run_pass, PassReport, Plan};
+pub use execute::{execute, plan, prepare, run_pass, PassReport, Plan};

@@ -3,6 +3,7 @@
 //! ```text
 //! keel-liquidator --config bot.toml [--url URL] [--keypair PATH] [--pool PUBKEY] [--dry-run]
 //!                 [--once] [--interval-ms MS] [--log-json] [--mode inventory|flash]
+//!                 [--stream [--ws-url URL] [--resync-secs S]]
 //! keel-liquidator bench [--accounts N] [--markets M] [--seed S]
 //! ```
 use clap::{Parser, Subcommand};
@@ -52,6 +53,35 @@ struct Cli {
     /// Log as JSON lines.
     #[arg(long)]
     log_json: bool,
+    /// Follow the pool through websocket subscriptions and act on each change, instead of
+    /// reading it every --interval-ms (stream.rs).
+    #[arg(long, conflicts_with = "once")]
+    stream: bool,
+    /// The cluster's websocket (default: --url with ws:// and, on a port, the next port, as
+    /// the Solana clients derive it).
+    #[arg(long)]
+    ws_url: Option<String>,
+    /// Streaming mode: a full read this often, to repair missed notifications.
+    #[arg(long, default_value_t = 30)]
+    resync_secs: u64,
+}
+
+/// The websocket URL Solana's clients derive from an HTTP one: ws(s)://, the port plus one.
+fn ws_url_of(url: &str) -> String {
+    let ws = url
+        .replacen("https://", "wss://", 1)
+        .replacen("http://", "ws://", 1);
+    let (scheme, rest) = ws.split_once("://").unwrap_or(("ws", &ws));
+    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    match host
+        .rsplit_once(':')
+        .and_then(|(h, p)| p.parse::<u16>().ok().map(|p| (h, p)))
+    {
+        Some((h, port)) => format!("{scheme}://{h}:{}/{path}", port.saturating_add(1))
+            .trim_end_matches('/')
+            .to_string(),
+        None => ws.trim_end_matches('/').to_string(),
+    }
 }
 
 #[derive(Subcommand)]
@@ -142,6 +172,22 @@ async fn run(cli: Cli) -> Result<(), String> {
     let payer = read_keypair_file(&keypair_path)
         .map_err(|e| format!("cannot read keypair {}: {e}", keypair_path.display()))?;
     let chain = RpcChain::new(&cli.url, payer);
+    if cli.stream {
+        let ws = cli.ws_url.clone().unwrap_or_else(|| ws_url_of(&cli.url));
+        let resync = Duration::from_secs(cli.resync_secs.max(1));
+        loop {
+            let outcome =
+                keel_liquidator::stream::run_streaming(&chain, &config, &ws, resync, |p| {
+                    tracing::info!(report = ?p.report, notifications = p.notifications,
+                    millis = p.elapsed.as_millis() as u64, "pass")
+                })
+                .await;
+            if let Err(e) = outcome {
+                tracing::warn!(error = %e, "stream ended; reconnecting");
+            }
+            tokio::time::sleep(Duration::from_millis(cli.interval_ms)).await;
+        }
+    }
     loop {
         match run_pass(&chain, &config).await {
             Ok(report) => tracing::info!(?report, "pass"),
@@ -182,5 +228,23 @@ async fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ws_url_of;
+
+    #[test]
+    fn the_websocket_is_the_next_port_as_solana_clients_derive_it() {
+        assert_eq!(ws_url_of("http://127.0.0.1:8899"), "ws://127.0.0.1:8900");
+        assert_eq!(
+            ws_url_of("https://api.devnet.solana.com"),
+            "wss://api.devnet.solana.com"
+        );
+        assert_eq!(
+            ws_url_of("https://rpc.example:443/key"),
+            "wss://rpc.example:444/key"
+        );
     }
 }

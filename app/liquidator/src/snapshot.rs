@@ -1,12 +1,12 @@
 //! One consistent read of a pool: its parameters, markets with validated prices, and every margin
 //! account (found with the discriminator and pool memcmp filters).
+use crate::book::Book;
 use crate::config::Config;
 use anchor_lang::prelude::AccountMeta;
 use anchor_lang::prelude::Pubkey;
 use keel::state::{DeleverageOrder, MarginAccount, Pool};
-use keel_sdk::chain::{filters, Chain, ChainError};
+use keel_sdk::chain::{Chain, ChainError};
 use keel_sdk::instructions::{self as kix, MarketKeys, OracleAccounts};
-use keel_sdk::oracle::{decode_price_update, decode_pull_feed};
 use keel_sdk::risk::MarketState;
 
 /// A pool as read at one moment.
@@ -29,67 +29,7 @@ impl Snapshot {
     /// Read the pool named in `config`.
     pub async fn load(chain: &impl Chain, config: &Config) -> Result<Snapshot, ChainError> {
         let now = chain.clock().await?.unix_timestamp;
-        let pool_account = chain
-            .account(&config.pool)
-            .await?
-            .ok_or_else(|| ChainError::Transport(format!("pool {} not found", config.pool)))?;
-        let pool = keel_sdk::decode::pool(&pool_account.data)
-            .map_err(|e| ChainError::Transport(format!("pool {}: {e:?}", config.pool)))?;
-        let market_accounts = chain
-            .program_accounts(&filters::markets(&config.pool))
-            .await?;
-        let mut markets = vec![];
-        let mut price_accounts = vec![];
-        for (key, acc) in market_accounts {
-            let Ok(market) = keel_sdk::decode::market(&acc.data) else {
-                continue;
-            };
-            let price_key = config
-                .price_accounts
-                .get(&key)
-                .copied()
-                .unwrap_or(market.config.oracle.price_account);
-            let oracles = OracleAccounts::of(&market, price_key);
-            let update = chain
-                .account(&price_key)
-                .await?
-                .and_then(|a| decode_price_update(&a.data));
-            let feed = match oracles.secondary {
-                Some(s) => chain
-                    .account(&s)
-                    .await?
-                    .filter(|a| a.owner == keel::oracle::switchboard::SWITCHBOARD_ON_DEMAND_ID)
-                    .and_then(|a| decode_pull_feed(&a.data)),
-                None => None,
-            };
-            let state = MarketState::with_feeds(key, market, update.as_ref(), feed.as_ref(), now);
-            markets.push(state);
-            price_accounts.push(oracles);
-        }
-        let accounts = chain
-            .program_accounts(&filters::margin_accounts(&config.pool))
-            .await?
-            .into_iter()
-            .filter_map(|(k, a)| {
-                keel_sdk::decode::margin_account(&a.data)
-                    .ok()
-                    .map(|m| (k, m))
-            })
-            .collect();
-        let orders = chain
-            .program_accounts(&filters::orders(&config.pool))
-            .await?
-            .into_iter()
-            .filter_map(|(k, a)| keel_sdk::decode::order(&a.data).ok().map(|o| (k, o)))
-            .collect();
-        Ok(Snapshot {
-            pool,
-            markets,
-            price_accounts,
-            accounts,
-            orders,
-            now,
-        })
+        Ok(Book::fetch(chain, config).await?.snapshot(config, now))
     }
 
     /// Index of `market` in `markets`.
@@ -115,5 +55,36 @@ impl Snapshot {
                 .map(|i| self.price_accounts[i])
                 .unwrap_or_default()
         })
+    }
+}
+
+impl Book {
+    /// The snapshot these accounts make at cluster time `now`.
+    pub fn snapshot(&self, config: &Config, now: i64) -> Snapshot {
+        let mut markets = vec![];
+        let mut price_accounts = vec![];
+        for (key, market) in &self.markets {
+            let oracles = Book::oracles(config, key, market);
+            let update = self.prices.get(&oracles.primary).cloned().flatten();
+            let feed = oracles
+                .secondary
+                .and_then(|s| self.feeds.get(&s).copied().flatten());
+            markets.push(MarketState::with_feeds(
+                *key,
+                market.clone(),
+                update.as_ref(),
+                feed.as_ref(),
+                now,
+            ));
+            price_accounts.push(oracles);
+        }
+        Snapshot {
+            pool: self.pool.clone(),
+            markets,
+            price_accounts,
+            accounts: self.accounts.iter().map(|(k, a)| (*k, *a)).collect(),
+            orders: self.orders.iter().map(|(k, o)| (*k, o.clone())).collect(),
+            now,
+        }
     }
 }

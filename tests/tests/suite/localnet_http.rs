@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 /// A localnet on a free port with the Black Thursday listing applied, its files in a fresh
 /// directory.
-async fn localnet(name: &str) -> (Localnet, PathBuf) {
+pub(crate) async fn localnet(name: &str) -> (Localnet, PathBuf) {
     let dir = std::env::temp_dir().join(format!("keel-localnet-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let migrations =
@@ -31,7 +31,7 @@ async fn localnet(name: &str) -> (Localnet, PathBuf) {
 }
 
 /// A wallet with SOL for fees (requestAirdrop), written to `dir/<name>.json`.
-async fn wallet(net: &Localnet, dir: &std::path::Path, name: &str) -> (Keypair, String) {
+pub(crate) async fn wallet(net: &Localnet, dir: &std::path::Path, name: &str) -> (Keypair, String) {
     let key = Keypair::new();
     let path = dir.join(format!("{name}.json"));
     write_keypair_file(&key, &path).unwrap();
@@ -43,7 +43,11 @@ async fn wallet(net: &Localnet, dir: &std::path::Path, name: &str) -> (Keypair, 
 }
 
 /// `keel localnet price|mint ...` against `net`.
-async fn localnet_cmd(net: &Localnet, dir: &std::path::Path, action: LocalnetAction) -> String {
+pub(crate) async fn localnet_cmd(
+    net: &Localnet,
+    dir: &std::path::Path,
+    action: LocalnetAction,
+) -> String {
     let args = LocalnetArgs {
         action: Some(action),
         port: 0,
@@ -59,7 +63,13 @@ async fn localnet_cmd(net: &Localnet, dir: &std::path::Path, action: LocalnetAct
 }
 
 /// Mint `amount` of `symbol` to `owner` on `net`.
-async fn mint(net: &Localnet, dir: &std::path::Path, symbol: &str, amount: &str, owner: &Keypair) {
+pub(crate) async fn mint(
+    net: &Localnet,
+    dir: &std::path::Path,
+    symbol: &str,
+    amount: &str,
+    owner: &Keypair,
+) {
     localnet_cmd(
         net,
         dir,
@@ -73,7 +83,11 @@ async fn mint(net: &Localnet, dir: &std::path::Path, symbol: &str, amount: &str,
 }
 
 /// `keel --json --url <net> --keypair <keypair> --pool <pool> <args>`, as the binary runs it.
-async fn keel(net: &Localnet, keypair: &str, args: &[&str]) -> Result<serde_json::Value, CliError> {
+pub(crate) async fn keel(
+    net: &Localnet,
+    keypair: &str,
+    args: &[&str],
+) -> Result<serde_json::Value, CliError> {
     let pool = net.describe()["pool"].as_str().unwrap().to_string();
     let url = net.url();
     let mut argv = vec![
@@ -95,7 +109,7 @@ async fn keel(net: &Localnet, keypair: &str, args: &[&str]) -> Result<serde_json
 }
 
 /// SOL's price on `net`, USD.
-async fn sol_usd(net: &Localnet) -> f64 {
+pub(crate) async fn sol_usd(net: &Localnet) -> f64 {
     let m = net.pool.market("SOL").unwrap();
     let account = RpcClient::new(net.url())
         .get_account(&m.price_account)
@@ -106,7 +120,7 @@ async fn sol_usd(net: &Localnet) -> f64 {
 }
 
 /// The mint address of `symbol` on `net`.
-async fn mint_of(net: &Localnet, symbol: &str) -> String {
+pub(crate) async fn mint_of(net: &Localnet, symbol: &str) -> String {
     let pool = net.describe();
     pool["markets"]
         .as_array()

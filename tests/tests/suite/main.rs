@@ -19,6 +19,7 @@ mod interest;
 mod lifecycle;
 mod liquidation;
 mod liquidator;
+mod localnet_bot;
 mod localnet_http;
 mod oracle;
 mod orders;

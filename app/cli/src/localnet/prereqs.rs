@@ -67,8 +67,9 @@ pub fn keel_so(given: Option<&Path>) -> Result<PathBuf, CliError> {
         .ok_or_else(|| CliError("scripts/build-sbf left no target/deploy/keel.so".into()))
 }
 
-/// `keel-validator`: `given`, else `KEEL_VALIDATOR`, else `cu/target/{release,debug}`, built
-/// (release) when missing.
+/// `keel-validator`: `given`, else `KEEL_VALIDATOR`, else the source tree's, built (or brought
+/// up to date: a second or two when it is) with cargo in `cu/`, the Agave 4.x workspace. Its dev
+/// profile, the one the compute-unit suite builds too, so the two share their dependencies.
 pub fn validator(given: Option<&Path>) -> Result<PathBuf, CliError> {
     if let Some(p) = given
         .map(Path::to_path_buf)
@@ -84,35 +85,33 @@ pub fn validator(given: Option<&Path>) -> Result<PathBuf, CliError> {
         };
     }
     let cu = repo().join("cu");
-    let candidates = [
-        cu.join("target/release/keel-validator"),
-        cu.join("target/debug/keel-validator"),
-    ];
-    if let Some(p) = first_existing(&candidates) {
-        return Ok(p);
-    }
+    let binary = cu.join("target/debug/keel-validator");
     if !cu.join("Cargo.toml").is_file() {
         return Err(CliError(
             "keel-validator not found: give --validator PATH (or KEEL_VALIDATOR), or run from a Keel source tree".into(),
         ));
     }
-    eprintln!(
-        "keel localnet: building the validator (Surfpool 1.7 on the Agave 4.3 crates: cu/validator) \
-         once; about 11 minutes cold on 2 cores"
-    );
+    if !binary.is_file() {
+        eprintln!(
+            "keel localnet: building the validator (Surfpool 1.7 on the Agave 4.3 crates, cu/validator) \
+             once: about 10 minutes cold on 2 cores"
+        );
+    }
     run(
         "building keel-validator",
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args([
                 "build",
-                "--release",
                 "--locked",
                 "--ignore-rust-version",
+                "--quiet",
                 "-p",
                 "keel-validator",
             ])
+            // where the binary lands is cu/target, whatever the caller's cargo says
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("CARGO_BUILD_TARGET_DIR")
             .current_dir(&cu),
     )?;
-    first_existing(&candidates[..1])
-        .ok_or_else(|| CliError("the build left no keel-validator".into()))
+    first_existing(&[binary]).ok_or_else(|| CliError("the build left no keel-validator".into()))
 }
