@@ -7,6 +7,7 @@
 // - `decodeHealthReport`: the `health` instruction's return data.
 import {
     AccountRole,
+    getBase64Encoder,
     type AccountMeta,
     type Address,
     type Instruction,
@@ -53,7 +54,8 @@ export function activePositions(account: MarginAccount): Position[] {
 
 /** The `health` instruction's return data (base64, as a simulation returns it). */
 export function decodeHealthReport(base64: string): HealthReport {
-    return getHealthReportDecoder().decode(Uint8Array.from(Buffer.from(base64, 'base64')));
+    // kit's codec, not node's Buffer: the client runs in browsers too
+    return getHealthReportDecoder().decode(getBase64Encoder().encode(base64));
 }
 
 /** A Wad (18 decimals) as a number, for display and tolerant comparison. */
