@@ -3,7 +3,7 @@
 // (a simulation with `health` appended), and the transaction's progress.
 import type { HealthReport } from '@keel/client';
 import type { TransactionPartialSigner } from '@solana/kit';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ACTIONS, ALL, actionIxs, largestPassing, oracleGroups, vaultBalance, walletTokenAccount, type Action } from './actions';
 import { healthText } from './AccountPanel';
 import { positions } from './account';
@@ -32,6 +32,8 @@ export function ActionForm({ pool, signer, margin, report, onDone }: Props) {
     const [stage, setStage] = useState<Stage | null>(null);
     const [failure, setFailure] = useState<string | null>(null);
     const [computingMax, setComputingMax] = useState(false);
+    // a max still being computed is dropped when the trader types or switches meanwhile
+    const maxRun = useRef(0);
     const m = pool.markets.find(x => x.symbol === symbol) ?? pool.markets[0];
     const decimals = m?.market.decimals ?? 0;
     const account = margin?.account ?? null;
@@ -84,25 +86,27 @@ export function ActionForm({ pool, signer, margin, report, onDone }: Props) {
 
     const max = async () => {
         if (!signer || !account || !m) return;
+        const run = ++maxRun.current;
+        const setTextIfCurrent = (t: string) => run === maxRun.current && setText(t);
         setComputingMax(true);
         setFailure(null);
         try {
             const wallet = balance ?? 0n;
             if (action === 'deposit') {
                 setAll(false);
-                setText(formatAmount(wallet, decimals).replace(/,/g, ''));
+                setTextIfCurrent(formatAmount(wallet, decimals).replace(/,/g, ''));
             } else if (action === 'repay') {
                 // all of the debt when the wallet covers it (the program repays exactly what is owed)
                 if (held && wallet >= held.debt + 1n) setAll(true);
                 else {
                     setAll(false);
-                    setText(formatAmount(wallet < (held?.debt ?? 0n) ? wallet : held?.debt ?? 0n, decimals).replace(/,/g, ''));
+                    setTextIfCurrent(formatAmount(wallet < (held?.debt ?? 0n) ? wallet : held?.debt ?? 0n, decimals).replace(/,/g, ''));
                 }
             } else {
                 const upper = action === 'withdraw' ? held?.deposit ?? 0n : await vaultBalance(m);
                 const best = await largestPassing(upper, units => simulate(units).then(() => true, () => false));
-                setAll(false);
-                setText(formatAmount(best, decimals).replace(/,/g, ''));
+                if (run === maxRun.current) setAll(false);
+                setTextIfCurrent(formatAmount(best, decimals).replace(/,/g, ''));
             }
         } finally {
             setComputingMax(false);
@@ -152,7 +156,7 @@ export function ActionForm({ pool, signer, margin, report, onDone }: Props) {
                             inputMode="decimal"
                             autoComplete="off"
                             value={all ? 'all' : text}
-                            onChange={e => (setAll(false), setText(e.target.value))}
+                            onChange={e => (maxRun.current++, setAll(false), setText(e.target.value))}
                             aria-invalid={!!parsed && 'error' in parsed}
                         />
                         <button type="button" onClick={() => void max()} disabled={!signer || !account || computingMax}>

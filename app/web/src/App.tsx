@@ -10,6 +10,7 @@ import { oracleGroups } from './actions';
 import { loadPool, marginAccountOf, watch, type PoolView } from './chain';
 import { History } from './History';
 import { PoolTable } from './PoolTable';
+import { Protect } from './Protect';
 import { describeError, preview, send, type Stage } from './tx';
 import { connect, disconnect, onAccountsChange, walletSigner, watchWallets } from './wallet';
 import { WalletBar } from './WalletBar';
@@ -131,7 +132,10 @@ export function App() {
                                     {openError && <p className="error" role="alert">{openError}</p>}
                                     {margin?.account && <History margin={margin.key} tick={tick} />}
                                 </div>
-                                <ActionForm pool={pool} signer={signer} margin={margin} report={report} onDone={refresh} />
+                                <div>
+                                    <ActionForm pool={pool} signer={signer} margin={margin} report={report} onDone={refresh} />
+                                    {signer && margin?.account && <Protect pool={pool} signer={signer} margin={margin.key} account={margin.account} tick={tick} onDone={refresh} />}
+                                </div>
                             </div>
                         ) : (
                             <p className="hint">Connect a wallet to open an account, lend and borrow.</p>

@@ -6,6 +6,11 @@ export class AmountError extends Error {}
 
 /** `text` (e.g. "12.5") in base units of a mint with `decimals`; exact, or an AmountError. */
 export function parseAmount(text: string, decimals: number): bigint {
+    return parseDecimal(text, decimals, 2n ** 64n - 1n);
+}
+
+/** `text` as an integer scaled by 10^`decimals`, exact, at most `max` (a Wad price: 18, u128). */
+export function parseDecimal(text: string, decimals: number, max: bigint): bigint {
     const t = text.trim();
     if (!/^\d+(\.\d*)?$|^\.\d+$/.test(t)) throw new AmountError('Enter an amount like 12.5');
     const [whole, frac = ''] = t.split('.');
@@ -14,7 +19,7 @@ export function parseAmount(text: string, decimals: number): bigint {
     }
     const units = BigInt(whole || '0') * 10n ** BigInt(decimals) + BigInt(frac.padEnd(decimals, '0') || '0');
     if (units === 0n) throw new AmountError('Enter an amount above zero');
-    if (units >= 2n ** 64n) throw new AmountError('That amount is too large');
+    if (units > max) throw new AmountError('That amount is too large');
     return units;
 }
 
