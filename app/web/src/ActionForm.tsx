@@ -3,14 +3,14 @@
 // (a simulation with `health` appended), and the transaction's progress.
 import type { HealthReport } from '@keel/client';
 import type { TransactionPartialSigner } from '@solana/kit';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import { ACTIONS, ALL, actionIxs, largestPassing, oracleGroups, vaultBalance, walletTokenAccount, type Action } from './actions';
 import { healthText } from './AccountPanel';
 import { positions } from './account';
 import { tokenBalance, type PoolView } from './chain';
 import type { MarginAccount } from '@keel/client';
-import { AmountError, formatAmount, formatUsd, parseAmount, wad } from './money';
-import { describeError, preview, send, type Stage } from './tx';
+import { AmountError, formatAmount, formatPrice, formatUsd, parseAmount, wad } from './money';
+import { describeError, previewWithAccount, send, type Stage } from './tx';
 
 type Props = {
     pool: PoolView;
@@ -20,7 +20,11 @@ type Props = {
     onDone: () => void;
 };
 
-type Preview = { state: 'idle' } | { state: 'checking' } | { state: 'ok'; report: HealthReport } | { state: 'refused'; reason: string };
+type Preview =
+    | { state: 'idle' }
+    | { state: 'checking' }
+    | { state: 'ok'; report: HealthReport; account: MarginAccount | null }
+    | { state: 'refused'; reason: string };
 
 export function ActionForm({ pool, signer, margin, report, onDone }: Props) {
     const [action, setAction] = useState<Action>('deposit');
@@ -65,7 +69,7 @@ export function ActionForm({ pool, signer, margin, report, onDone }: Props) {
 
     const simulate = async (units: bigint) => {
         const ixs = await actionIxs(action, pool, m, signer!, margin!.key as never, units);
-        return preview(signer!.address, ixs, margin!.key as never, oracleGroups(pool));
+        return previewWithAccount(signer!.address, ixs, margin!.key as never, oracleGroups(pool));
     };
 
     useEffect(() => {
@@ -74,7 +78,7 @@ export function ActionForm({ pool, signer, margin, report, onDone }: Props) {
         setCheck({ state: 'checking' });
         const t = setTimeout(() => {
             simulate(parsed.units)
-                .then(r => live && setCheck({ state: 'ok', report: r }))
+                .then(r => live && setCheck({ state: 'ok', ...r }))
                 .catch(e => live && setCheck({ state: 'refused', reason: describeError(e) }));
         }, 250);
         return () => {
@@ -129,6 +133,7 @@ export function ActionForm({ pool, signer, margin, report, onDone }: Props) {
     };
 
     const after = check.state === 'ok' ? check.report : null;
+    const liquidationAfter = check.state === 'ok' && check.account ? positions(pool, check.account, check.report).filter(p => p.liquidationPrice !== null) : [];
     return (
         <section className="card" aria-labelledby="act-title">
             <h2 id="act-title">Lend and borrow</h2>
@@ -174,6 +179,12 @@ export function ActionForm({ pool, signer, margin, report, onDone }: Props) {
                         <dd data-testid="preview-hf">{healthText(after)}</dd>
                         <dt>Borrowing power after</dt>
                         <dd>{formatUsd(Math.max(0, wad(after.collateralInit) - wad(after.debtInit)))}</dd>
+                        {liquidationAfter.map(p => (
+                            <Fragment key={p.market.key}>
+                                <dt>{p.market.symbol} liquidation price after</dt>
+                                <dd data-testid={`preview-liq-${p.market.symbol}`}>{formatPrice(p.liquidationPrice!)}</dd>
+                            </Fragment>
+                        ))}
                     </dl>
                 )}
                 <button type="submit" className="primary" disabled={check.state !== 'ok' || (stage !== null && !['confirmed', 'failed'].includes(stage))}>

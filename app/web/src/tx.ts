@@ -20,7 +20,17 @@ import {
     type Instruction,
     type TransactionPartialSigner,
 } from '@solana/kit';
-import { decodeHealthReport, getHealthInstruction, healthAccounts, withRemainingAccounts, type HealthReport, type MarketOracles } from '@keel/client';
+import {
+    decodeHealthReport,
+    getHealthInstruction,
+    getMarginAccountDecoder,
+    healthAccounts,
+    withRemainingAccounts,
+    type HealthReport,
+    type MarginAccount,
+    type MarketOracles,
+} from '@keel/client';
+import { getBase64Encoder } from '@solana/kit';
 import { errors as idlErrors } from '../../../idl/keel.json';
 import { rpc, rpcSubscriptions } from './chain';
 
@@ -42,6 +52,16 @@ export function describeError(e: unknown): string {
 
 /** Simulate `ixs` then `health` for `margin`, paid by `payer`: the health report after them. */
 export async function preview(payer: Address, ixs: Instruction[], margin: Address, groups: MarketOracles[]): Promise<HealthReport> {
+    return (await previewWithAccount(payer, ixs, margin, groups)).report;
+}
+
+/** `preview`, with the margin account as the simulation left it (the program's post-state). */
+export async function previewWithAccount(
+    payer: Address,
+    ixs: Instruction[],
+    margin: Address,
+    groups: MarketOracles[],
+): Promise<{ report: HealthReport; account: MarginAccount | null }> {
     const health = withRemainingAccounts(getHealthInstruction({ marginAccount: margin }), healthAccounts(groups));
     const { value: blockhash } = await rpc.getLatestBlockhash().send();
     const message = pipe(
@@ -52,7 +72,13 @@ export async function preview(payer: Address, ixs: Instruction[], margin: Addres
     );
     const wire = getBase64EncodedWireTransaction(compileTransaction(message));
     const sim = await rpc
-        .simulateTransaction(wire, { encoding: 'base64', sigVerify: false, replaceRecentBlockhash: true, commitment: 'confirmed' })
+        .simulateTransaction(wire, {
+            encoding: 'base64',
+            sigVerify: false,
+            replaceRecentBlockhash: true,
+            commitment: 'confirmed',
+            accounts: { addresses: [margin], encoding: 'base64' },
+        })
         .send();
     if (sim.value.err) {
         const logs = (sim.value.logs ?? []).join('\n');
@@ -60,7 +86,9 @@ export async function preview(payer: Address, ixs: Instruction[], margin: Addres
     }
     const data = sim.value.returnData?.data[0];
     if (!data) throw new Error('the health instruction returned nothing');
-    return decodeHealthReport(data);
+    const after = sim.value.accounts?.[0];
+    const account = after ? getMarginAccountDecoder().decode(getBase64Encoder().encode(after.data[0])) : null;
+    return { report: decodeHealthReport(data), account };
 }
 
 /** Sign `ixs` with the wallet, send, and wait for confirmation, reporting each stage. */

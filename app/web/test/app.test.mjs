@@ -182,6 +182,11 @@ test('deposit SOL, then borrow USDC with the preview equal to the Rust SDK healt
     await typeAmount(amount);
     await page.waitForSelector('[data-testid=preview-hf]');
     const previewed = Number(await text('[data-testid=preview-hf]'));
+    // the liquidation price after the borrow, from the simulated post-state: below today's price
+    await page.waitForSelector('[data-testid=preview-liq-SOL]');
+    const liq = Number((await text('[data-testid=preview-liq-SOL]')).replace(/[$,]/g, ''));
+    const solPrice = Number((await text('tr[data-market=SOL] .num')).replace(/[$,]/g, ''));
+    assert.ok(liq > 0 && liq < solPrice, `liquidation price ${liq} below ${solPrice}`);
     await shot('borrow-preview');
     await (await page.$('button.primary')).click();
     await waitText('[data-testid=stage]', /Confirmed/);
@@ -222,4 +227,12 @@ test('a price move shows the warning; the liquidator acts; the history shows it'
     await waitText('[data-testid=history]', /Liquidate|ExecuteOrder/, 30_000);
     await shot('history');
     assert.ok(sol);
+});
+
+test('disconnected, the page offers no action and says why', async () => {
+    await (await button('Disconnect')).click();
+    await waitText('main', /Connect a wallet to open an account, lend and borrow/);
+    assert.equal(await page.$('button.primary'), null);
+    await (await button('Connect Keel Test Wallet')).click();
+    await waitText('.wallet', /Keel Test Wallet/);
 });
