@@ -1,6 +1,5 @@
 //! Commands for a running localnet (`keel localnet price|mint`), which read its `pool.json` and
 //! `admin.json`, and the migration applied at start.
-use super::net::Localnet;
 use crate::amount::{parse, Amount};
 use crate::context::{pubkey, CliError, Context};
 use keel_sdk::chain::RpcChain;
@@ -81,12 +80,16 @@ pub async fn mint(
     ))
 }
 
-/// Apply the listing in `file` to the localnet's pool as its admin (`keel migrate`).
-pub async fn migrate(net: &Localnet, file: &Path) -> Result<(), CliError> {
+/// Apply the listing in `file` to `pool` as its admin (`admin`: a chain paying with it).
+pub async fn migrate(
+    admin: RpcChain,
+    pool: anchor_lang::prelude::Pubkey,
+    file: &Path,
+) -> Result<(), CliError> {
     use clap::Parser;
-    let pool = net.pool.pool.to_string();
+    let pool_text = pool.to_string();
     let path = file.display().to_string();
-    let cli = crate::Cli::parse_from(["keel", "--pool", &pool, "migrate", &path]);
-    let ctx = Context::new(net.admin_chain(), net.pool.pool, &cli)?;
+    let cli = crate::Cli::parse_from(["keel", "--pool", &pool_text, "migrate", &path]);
+    let ctx = Context::new(admin, pool, &cli)?;
     crate::run(&ctx, &cli.command).await.map(|_| ())
 }

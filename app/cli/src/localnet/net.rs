@@ -1,6 +1,7 @@
 //! A running localnet: the validator process, the pool listed on it, and the loop that keeps its
 //! prices fresh.
-use super::{prereqs, LocalnetArgs};
+use super::args::LocalnetArgs;
+use super::prereqs;
 use crate::context::CliError;
 use keel_localnet::KeySource;
 use keel_sdk::chain::RpcChain;
@@ -125,7 +126,7 @@ impl Localnet {
             .await
             .map_err(|e| CliError(format!("listing the pool: {e}")))?;
         if let Some(file) = &args.migrations {
-            super::actions::migrate(&net, file).await?;
+            super::actions::migrate(net.admin_chain(), net.pool.pool, file).await?;
         }
         write_dir(&args.dir, &net.admin, &guardian, &net.pool)?;
         Ok(net)
