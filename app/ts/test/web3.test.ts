@@ -37,7 +37,15 @@ before(async () => {
     connection = new Connection(net.url, { commitment: 'confirmed', wsEndpoint: net.wsUrl });
 });
 
-after(() => net?.stop());
+/** Close a web3.js connection's websocket (1.x has no public close; left open, it reconnects forever once the cluster stops). */
+function closeSocket(c: Connection | undefined) {
+    (c as unknown as { _rpcWebSocket?: { close(): void } } | undefined)?._rpcWebSocket?.close();
+}
+
+after(() => {
+    closeSocket(connection);
+    net?.stop();
+});
 
 /** A generated (kit) instruction as web3.js carries it. */
 function toWeb3(ix: Instruction): TransactionInstruction {
@@ -224,8 +232,8 @@ test('simulation replaces a blockhash when asked; a context slot ahead of the ch
 test('a transaction whose blockhash aged out is refused, and web3.js reports the expiry', { timeout: 120_000 }, async () => {
     // 20 ms slots: a blockhash's 150-block life passes in seconds
     const fast = await Localnet.start(PORT + 100, 20);
+    const c = new Connection(fast.url, { commitment: 'confirmed', wsEndpoint: fast.wsUrl });
     try {
-        const c = new Connection(fast.url, { commitment: 'confirmed', wsEndpoint: fast.wsUrl });
         const payer = Keypair.generate();
         const sig = await c.requestAirdrop(payer.publicKey, LAMPORTS_PER_SOL);
         await c.confirmTransaction({ signature: sig, ...(await c.getLatestBlockhash()) });
@@ -246,6 +254,7 @@ test('a transaction whose blockhash aged out is refused, and web3.js reports the
         while ((await c.getBlockHeight()) <= lastValidBlockHeight) await new Promise(r => setTimeout(r, 100));
         await assert.rejects(c.sendRawTransaction(late.serialize()), /blockhash not found/i);
     } finally {
+        closeSocket(c);
         fast.stop();
     }
 });

@@ -94,7 +94,7 @@ pub fn validator(given: Option<&Path>) -> Result<PathBuf, CliError> {
     if !binary.is_file() {
         eprintln!(
             "keel localnet: building the validator (Surfpool 1.7 on the Agave 4.3 crates, cu/validator) \
-             once: about 10 minutes cold on 2 cores"
+             once: about 7 minutes cold on 2 cores"
         );
     }
     run(
