@@ -67,9 +67,9 @@ pub fn keel_so(given: Option<&Path>) -> Result<PathBuf, CliError> {
         .ok_or_else(|| CliError("scripts/build-sbf left no target/deploy/keel.so".into()))
 }
 
-/// `keel-validator`: `given`, else `KEEL_VALIDATOR`, else the source tree's, built (or brought
-/// up to date: a second or two when it is) with cargo in `cu/`, the Agave 4.x workspace. Its dev
-/// profile, the one the compute-unit suite builds too, so the two share their dependencies.
+/// `keel-validator`: `given`, else `KEEL_VALIDATOR`, else the source tree's, built with cargo in
+/// `cu/` (the Agave 4.x workspace) when missing or older than its sources. Its dev profile, the
+/// one the compute-unit suite builds too, so the two share their dependencies.
 pub fn validator(given: Option<&Path>) -> Result<PathBuf, CliError> {
     if let Some(p) = given
         .map(Path::to_path_buf)
@@ -91,27 +91,53 @@ pub fn validator(given: Option<&Path>) -> Result<PathBuf, CliError> {
             "keel-validator not found: give --validator PATH (or KEEL_VALIDATOR), or run from a Keel source tree".into(),
         ));
     }
-    if !binary.is_file() {
-        eprintln!(
-            "keel localnet: building the validator (Surfpool 1.7 on the Agave 4.3 crates, cu/validator) \
-             once: about 7 minutes cold on 2 cores"
-        );
+    if binary.is_file() && !stale(&binary, &cu) {
+        return Ok(binary);
     }
+    eprintln!(
+        "keel localnet: building the validator (Surfpool 1.7 on the Agave 4.3 crates, cu/validator): \
+         about 7 minutes cold on 2 cores"
+    );
+    // the cargo on PATH, without what a calling cargo (`cargo test`, `cargo run`) sets: another
+    // target directory would put the binary elsewhere
+    let mut cargo = Command::new("cargo");
+    cargo
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET_DIR");
     run(
         "building keel-validator",
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        cargo
             .args([
                 "build",
                 "--locked",
                 "--ignore-rust-version",
-                "--quiet",
                 "-p",
                 "keel-validator",
             ])
-            // where the binary lands is cu/target, whatever the caller's cargo says
-            .env_remove("CARGO_TARGET_DIR")
-            .env_remove("CARGO_BUILD_TARGET_DIR")
             .current_dir(&cu),
     )?;
     first_existing(&[binary]).ok_or_else(|| CliError("the build left no keel-validator".into()))
+}
+
+/// Whether a source of the validator (its crate, the workspace's manifest or lockfile) changed
+/// after `binary` was built. Asking cargo instead costs a second or two at every start, and a
+/// minute's relink whenever the caller's environment differs from the last build's.
+fn stale(binary: &Path, cu: &Path) -> bool {
+    let Ok(built) = std::fs::metadata(binary).and_then(|m| m.modified()) else {
+        return true;
+    };
+    let newer = |p: &Path| {
+        std::fs::metadata(p)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t > built)
+    };
+    let mut sources = vec![
+        cu.join("Cargo.toml"),
+        cu.join("Cargo.lock"),
+        cu.join("validator/Cargo.toml"),
+    ];
+    if let Ok(entries) = std::fs::read_dir(cu.join("validator/src")) {
+        sources.extend(entries.flatten().map(|e| e.path()));
+    }
+    sources.iter().any(|p| newer(p))
 }
