@@ -19,7 +19,6 @@ fn first_existing(candidates: &[PathBuf]) -> Option<PathBuf> {
 static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn run(what: &str, cmd: &mut Command) -> Result<(), CliError> {
-    let _one = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let status = cmd
         .status()
         .map_err(|e| CliError(format!("{what}: cannot run {:?}: {e}", cmd.get_program())))?;
@@ -46,6 +45,8 @@ pub fn keel_so(given: Option<&Path>) -> Result<PathBuf, CliError> {
         };
     }
     let built = repo().join("target/deploy/keel.so");
+    // checked again once the lock is ours: another start may have built it meanwhile
+    let _one = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     if built.is_file() {
         return Ok(built);
     }
@@ -91,6 +92,7 @@ pub fn validator(given: Option<&Path>) -> Result<PathBuf, CliError> {
             "keel-validator not found: give --validator PATH (or KEEL_VALIDATOR), or run from a Keel source tree".into(),
         ));
     }
+    let _one = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     if binary.is_file() && !stale(&binary, &cu) {
         return Ok(binary);
     }
