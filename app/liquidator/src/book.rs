@@ -81,9 +81,9 @@ impl Book {
                 book.markets.insert(key, market);
             }
         }
-        for key in book.oracle_keys(config) {
-            let account = chain.account(&key).await?;
-            book.set_oracle(config, &key, account.as_ref());
+        let keys = book.oracle_keys(config);
+        for (key, account) in keys.iter().zip(chain.accounts(&keys).await?) {
+            book.set_oracle(config, key, account.as_ref());
         }
         for (key, acc) in chain
             .program_accounts(&filters::margin_accounts(&config.pool))

@@ -2,11 +2,11 @@
 //! liquidation landing, streaming (websocket subscriptions, stream.rs) against polling (a full
 //! read every 2 s, the bot's default). A figure, not a timed test: what it asserts is that each
 //! mode liquidates every victim.
-use super::localnet_http::{keel, localnet, mint, mint_of, sol_usd, wallet};
+use super::localnet_http::{borrower, bot_wallet, lender, localnet, mint_of, sol_usd};
 use keel_cli::localnet::LocalnetAction;
 use keel_liquidator::{run_pass, Config};
 use keel_sdk::chain::RpcChain;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::Keypair;
 use std::time::{Duration, Instant};
 
 const TRIALS: usize = 3;
@@ -65,19 +65,8 @@ async fn bot_reaction_latency_streaming_and_polling() {
     let (net, dir) = localnet("bot").await;
     let usdc = mint_of(&net, "USDC").await;
     let sol = mint_of(&net, "SOL").await;
-    let (lender, lender_file) = wallet(&net, &dir, "lender").await;
-    mint(&net, &dir, "USDC", "1000000", &lender).await;
-    keel(&net, &lender_file, &["account", "open"])
-        .await
-        .unwrap();
-    keel(&net, &lender_file, &["deposit", &usdc, "1000000"])
-        .await
-        .unwrap();
-    let (bot, _) = wallet(&net, &dir, "bot").await;
-    mint(&net, &dir, "USDC", "1000000", &bot).await;
-    for symbol in ["SOL", "ETH", "BTC"] {
-        mint(&net, &dir, symbol, "0", &bot).await;
-    }
+    lender(&net, &dir, &usdc, "1000000").await;
+    let bot = bot_wallet(&net, &dir).await;
     let pool = net.describe()["pool"].as_str().unwrap().parse().unwrap();
     let config = Config::for_pool(pool);
     let price = sol_usd(&net).await;
@@ -96,20 +85,9 @@ async fn bot_reaction_latency_streaming_and_polling() {
         let mut millis = vec![];
         for trial in 0..TRIALS {
             // a borrower at 60 % of its SOL's value: liquidatable once SOL loses 40 %
-            let (victim, victim_file) =
-                wallet(&net, &dir, &format!("victim-{mode:?}-{trial}")).await;
-            mint(&net, &dir, "SOL", "10", &victim).await;
-            mint(&net, &dir, "USDC", "0", &victim).await;
-            keel(&net, &victim_file, &["account", "open"])
-                .await
-                .unwrap();
-            keel(&net, &victim_file, &["deposit", &sol, "10"])
-                .await
-                .unwrap();
             let borrow = format!("{}", (10.0 * price * 0.6) as u64);
-            keel(&net, &victim_file, &["borrow", &usdc, &borrow])
-                .await
-                .unwrap();
+            let name = format!("victim-{mode:?}-{trial}");
+            borrower(&net, &dir, &name, (&sol, &usdc), &borrow).await;
             let (bot_task, mut landed) = start_bot(
                 (net.url(), net.ws_url()),
                 bot.insecure_clone(),
@@ -129,7 +107,6 @@ async fn bot_reaction_latency_streaming_and_polling() {
             millis.push(at.duration_since(moved).as_millis() as u64);
             bot_task.abort();
             set_price(price).await;
-            let _ = victim.pubkey();
         }
         figures.push(format!("{mode:?} {millis:?} ms"));
     }

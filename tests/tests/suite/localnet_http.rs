@@ -108,6 +108,42 @@ pub(crate) async fn keel(
     Ok(out.json)
 }
 
+/// A lender: a funded wallet whose margin account holds `amount` USDC (mint `usdc`).
+pub(crate) async fn lender(net: &Localnet, dir: &std::path::Path, usdc: &str, amount: &str) {
+    let (lender, file) = wallet(net, dir, "lender").await;
+    mint(net, dir, "USDC", amount, &lender).await;
+    keel(net, &file, &["account", "open"]).await.unwrap();
+    keel(net, &file, &["deposit", usdc, amount]).await.unwrap();
+}
+
+/// A borrower `name`: 10 SOL deposited, `borrow` USDC borrowed into its wallet (mints `sol`,
+/// `usdc`). Its keypair and keypair file.
+pub(crate) async fn borrower(
+    net: &Localnet,
+    dir: &std::path::Path,
+    name: &str,
+    (sol, usdc): (&str, &str),
+    borrow: &str,
+) -> (Keypair, String) {
+    let (key, file) = wallet(net, dir, name).await;
+    mint(net, dir, "SOL", "10", &key).await;
+    mint(net, dir, "USDC", "0", &key).await;
+    keel(net, &file, &["account", "open"]).await.unwrap();
+    keel(net, &file, &["deposit", sol, "10"]).await.unwrap();
+    keel(net, &file, &["borrow", usdc, borrow]).await.unwrap();
+    (key, file)
+}
+
+/// A liquidator's wallet: 1,000,000 USDC and an empty token account of every other market.
+pub(crate) async fn bot_wallet(net: &Localnet, dir: &std::path::Path) -> Keypair {
+    let (bot, _) = wallet(net, dir, "bot").await;
+    mint(net, dir, "USDC", "1000000", &bot).await;
+    for symbol in ["SOL", "ETH", "BTC"] {
+        mint(net, dir, symbol, "0", &bot).await;
+    }
+    bot
+}
+
 /// SOL's price on `net`, USD.
 pub(crate) async fn sol_usd(net: &Localnet) -> f64 {
     let m = net.pool.market("SOL").unwrap();
@@ -137,26 +173,8 @@ async fn a_trader_governance_and_a_bot_over_http() {
     let (sol, usdc) = (mint_of(&net, "SOL").await, mint_of(&net, "USDC").await);
 
     // a lender and a trader, funded by the localnet's faucet
-    let (lender, lender_file) = wallet(&net, &dir, "lender").await;
-    mint(&net, &dir, "USDC", "100000", &lender).await;
-    keel(&net, &lender_file, &["account", "open"])
-        .await
-        .unwrap();
-    keel(&net, &lender_file, &["deposit", &usdc, "100000"])
-        .await
-        .unwrap();
-    let (trader, trader_file) = wallet(&net, &dir, "trader").await;
-    mint(&net, &dir, "SOL", "10", &trader).await;
-    mint(&net, &dir, "USDC", "0", &trader).await;
-    keel(&net, &trader_file, &["account", "open"])
-        .await
-        .unwrap();
-    keel(&net, &trader_file, &["deposit", &sol, "10"])
-        .await
-        .unwrap();
-    keel(&net, &trader_file, &["borrow", &usdc, "500"])
-        .await
-        .unwrap();
+    lender(&net, &dir, &usdc, "100000").await;
+    let (trader, trader_file) = borrower(&net, &dir, "trader", (&sol, &usdc), "500").await;
     let status = keel(&net, &trader_file, &["status"]).await.unwrap();
     assert!(status.to_string().contains("health"), "{status}");
     // more than the collateral backs: refused with the program's own error
@@ -196,20 +214,9 @@ async fn a_trader_governance_and_a_bot_over_http() {
 
     // a borrower near its limit, SOL falls ($1,400 -> $1,100 at the built-in opening of $1,400
     // is not assumed: the test moves it 30 % below whatever it is), the bot liquidates over HTTP
-    let (victim, victim_file) = wallet(&net, &dir, "victim").await;
-    mint(&net, &dir, "SOL", "10", &victim).await;
-    mint(&net, &dir, "USDC", "0", &victim).await;
-    keel(&net, &victim_file, &["account", "open"])
-        .await
-        .unwrap();
-    keel(&net, &victim_file, &["deposit", &sol, "10"])
-        .await
-        .unwrap();
     let sol_price = sol_usd(&net).await;
     let borrow = format!("{}", (10.0 * sol_price * 0.6) as u64);
-    keel(&net, &victim_file, &["borrow", &usdc, &borrow])
-        .await
-        .unwrap();
+    borrower(&net, &dir, "victim", (&sol, &usdc), &borrow).await;
     let moved = localnet_cmd(
         &net,
         &dir,
@@ -220,11 +227,7 @@ async fn a_trader_governance_and_a_bot_over_http() {
     )
     .await;
     assert!(moved.contains("SOL"), "{moved}");
-    let (bot, _) = wallet(&net, &dir, "bot").await;
-    mint(&net, &dir, "USDC", "1000000", &bot).await;
-    for symbol in ["SOL", "ETH", "BTC"] {
-        mint(&net, &dir, symbol, "0", &bot).await;
-    }
+    let bot = bot_wallet(&net, &dir).await;
     let pool = net.describe()["pool"].as_str().unwrap().parse().unwrap();
     let chain = RpcChain::new(&net.url(), bot.insecure_clone());
     let report = keel_liquidator::run_pass(&chain, &keel_liquidator::Config::for_pool(pool))

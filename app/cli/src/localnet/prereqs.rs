@@ -15,6 +15,18 @@ fn first_existing(candidates: &[PathBuf]) -> Option<PathBuf> {
     candidates.iter().find(|p| p.is_file()).cloned()
 }
 
+/// The file a flag (`given`) or the environment (`var`) names, if either does: it must exist.
+fn named(given: Option<&Path>, var: &str, what: &str) -> Option<Result<PathBuf, CliError>> {
+    let p = given
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os(var).map(PathBuf::from))?;
+    Some(if p.is_file() {
+        Ok(p)
+    } else {
+        Err(CliError(format!("{what} not found at {}", p.display())))
+    })
+}
+
 /// One build at a time (several localnets may start at once in a test run).
 static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -34,15 +46,8 @@ fn run(what: &str, cmd: &mut Command) -> Result<(), CliError> {
 /// `keel.so`: `given`, else `KEEL_SO`, else `target/deploy/keel.so`, built by `scripts/build-sbf`
 /// when missing.
 pub fn keel_so(given: Option<&Path>) -> Result<PathBuf, CliError> {
-    if let Some(p) = given
-        .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os("KEEL_SO").map(PathBuf::from))
-    {
-        return if p.is_file() {
-            Ok(p)
-        } else {
-            Err(CliError(format!("keel.so not found at {}", p.display())))
-        };
+    if let Some(named) = named(given, "KEEL_SO", "keel.so") {
+        return named;
     }
     let built = repo().join("target/deploy/keel.so");
     // checked again once the lock is ours: another start may have built it meanwhile
@@ -72,18 +77,8 @@ pub fn keel_so(given: Option<&Path>) -> Result<PathBuf, CliError> {
 /// `cu/` (the Agave 4.x workspace) when missing or older than its sources. Its dev profile, the
 /// one the compute-unit suite builds too, so the two share their dependencies.
 pub fn validator(given: Option<&Path>) -> Result<PathBuf, CliError> {
-    if let Some(p) = given
-        .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os("KEEL_VALIDATOR").map(PathBuf::from))
-    {
-        return if p.is_file() {
-            Ok(p)
-        } else {
-            Err(CliError(format!(
-                "keel-validator not found at {}",
-                p.display()
-            )))
-        };
+    if let Some(named) = named(given, "KEEL_VALIDATOR", "keel-validator") {
+        return named;
     }
     let cu = repo().join("cu");
     let binary = cu.join("target/debug/keel-validator");
