@@ -8,9 +8,9 @@
 //! ```
 //! Every operation is checked (an overflow is an error, never a wrap) and names its rounding
 //! direction, so each call site chooses the direction that favours the protocol.
+use super::wide::mul_div_256;
 use crate::errors::KeelError;
 use anchor_lang::prelude::*;
-use ethnum::U256;
 
 /// 10^18, the raw value of one whole `Wad`.
 pub const WAD: u128 = 1_000_000_000_000_000_000;
@@ -27,13 +27,17 @@ pub enum Rounding {
 /// `a * b / c` on a 256-bit intermediate, rounded as asked; errors on `c == 0` or a result over `u128`.
 /// When `a * b` fits in 128 bits (nearly always: token values, indices, bps) the division runs on
 /// `u128` (the same result; much cheaper on SBF than the 256-bit path), and on `u64` when both
-/// the product and the divisor fit in 64 bits.
+/// the product and the divisor fit in 64 bits; past 128 bits, on 32-bit digits (math/wide.rs).
 pub fn mul_div(a: u128, b: u128, c: u128, rounding: Rounding) -> Result<u128> {
     require!(c != 0, KeelError::DivisionByZero);
+    // a * c / c = a exactly (a share amount at an index still at 1, a weight of 100 %)
+    if b == c {
+        return Ok(a);
+    }
     let fits = match (u64::try_from(b), u64::try_from(a)) {
         (Ok(b), _) => mul_u128_u64(a, b),
         (_, Ok(a)) => mul_u128_u64(b, a),
-        _ => a.checked_mul(b),
+        _ => None, // both at least 2^64: the product is at least 2^128
     };
     if let Some(product) = fits {
         let (q, exact) = div_u128(product, c);
@@ -43,36 +47,13 @@ pub fn mul_div(a: u128, b: u128, c: u128, rounding: Rounding) -> Result<u128> {
             q
         });
     }
-    // x * WAD / c (a Wad division, e.g. a health factor) past 128 bits: long division in base
-    // 10^9, on u128, while c is small enough that r * 10^9 cannot overflow (r < c)
-    let wad_operand = match (a == WAD, b == WAD) {
-        (_, true) => Some(a),
-        (true, false) => Some(b),
-        _ => None,
-    };
-    if let Some(x) = wad_operand.filter(|_| c <= u128::MAX / 1_000_000_000) {
-        let (q, r) = (x / c, x % c);
-        let (d1, r1) = ((r * 1_000_000_000) / c, (r * 1_000_000_000) % c);
-        let (d2, r2) = ((r1 * 1_000_000_000) / c, (r1 * 1_000_000_000) % c);
-        let whole = q
-            .checked_mul(WAD)
-            .and_then(|w| w.checked_add(d1 * 1_000_000_000 + d2))
-            .ok_or_else(|| error!(KeelError::MathOverflow))?;
-        return if rounding == Rounding::Up && r2 != 0 {
-            whole
-                .checked_add(1)
-                .ok_or_else(|| error!(KeelError::MathOverflow))
-        } else {
-            Ok(whole)
-        };
-    }
-    let product = U256::from(a) * U256::from(b); // cannot overflow: both < 2^128
-    let divisor = U256::from(c);
-    let mut quotient = product / divisor;
-    if rounding == Rounding::Up && product % divisor != U256::ZERO {
-        quotient += U256::ONE;
-    }
-    u128::try_from(quotient).map_err(|_| error!(KeelError::MathOverflow))
+    // past 128 bits (a Wad times a Wad, a health factor): long division on 32-bit digits
+    mul_div_256(a, b, c)
+        .and_then(|(q, exact)| match rounding == Rounding::Up && !exact {
+            true => q.checked_add(1),
+            false => Some(q),
+        })
+        .ok_or_else(|| error!(KeelError::MathOverflow))
 }
 
 /// `x * y` exactly, from four 32-bit products (SBF multiplies 64-bit words natively, but has no
@@ -87,13 +68,20 @@ pub fn wide_mul(x: u64, y: u64) -> u128 {
     // low + (mid1 + mid2) << 32 + high << 64, carried by hand in 64-bit words
     let (mid, mid_carry) = mid1.overflowing_add(mid2);
     let (lo, lo_carry) = low.overflowing_add(mid << 32);
-    let hi = high + (mid >> 32) + ((mid_carry as u64) << 32) + lo_carry as u64;
+    // the product is below 2^128, so its high word cannot overflow: no checks needed
+    let hi = high
+        .wrapping_add(mid >> 32)
+        .wrapping_add((mid_carry as u64) << 32)
+        .wrapping_add(lo_carry as u64);
     ((hi as u128) << 64) | lo as u128
 }
 
 /// `a * b`, or `None` past `u128`, with two widening 64-bit products.
 pub fn mul_u128_u64(a: u128, b: u64) -> Option<u128> {
     let (a1, a0) = ((a >> 64) as u64, a as u64);
+    if a1 == 0 {
+        return Some(wide_mul(a0, b));
+    }
     let low = wide_mul(a0, b);
     let high = wide_mul(a1, b);
     if high >> 64 != 0 {
@@ -124,32 +112,49 @@ fn div_u128(x: u128, d: u128) -> (u128, bool) {
     (q, q * d == x)
 }
 
-/// `x / 10^n`, rounded as asked: divisions by at most 10^9 on 32-bit limbs, one per nine
-/// digits (floor(floor(x / a) / b) = floor(x / ab), and the same for ceilings), never the
-/// generic 128-bit division.
+/// 5^0 .. 5^13: the largest powers of five below 2^32.
+static POW5: [u64; 14] = {
+    let mut t = [1u64; 14];
+    let mut i = 1;
+    while i < 14 {
+        t[i] = t[i - 1] * 5;
+        i += 1;
+    }
+    t
+};
+
+/// `x / 10^n`, rounded as asked, never the generic 128-bit division: up to 13 digits a round,
+/// as 10^k = 2^k * 5^k, a shift and then a division by 5^k (< 2^32) on 32-bit limbs
+/// (floor(floor(x / a) / b) = floor(x / ab), and the same for ceilings).
 pub fn div_pow10(x: u128, n: u32, rounding: Rounding) -> u128 {
     let (mut q, mut left) = (x, n);
     while left > 0 {
-        let k = left.min(9);
-        let (quotient, r) = div_rem_small(q, 10u64.pow(k));
-        q = quotient + (rounding == Rounding::Up && r != 0) as u128;
+        let k = left.min(13);
+        let dropped = q & ((1u128 << k) - 1); // the bits the shift drops
+        let (quotient, r) = div_rem_small(q >> k, POW5[k as usize]);
+        q = quotient + (rounding == Rounding::Up && (r != 0 || dropped != 0)) as u128;
         left -= k;
     }
     q
 }
 
 /// `x / d` and `x % d` for `0 < d < 2^32`: schoolbook division on 32-bit limbs, each step a
-/// native 64-bit division (the running remainder is below `d`, so each step fits in 64 bits).
+/// native 64-bit division (the running remainder is below `d`, so each step fits in 64 bits);
+/// one native division when `x` fits in 64 bits.
 fn div_rem_small(x: u128, d: u64) -> (u128, u64) {
-    let mut q: u128 = 0;
-    let mut r: u64 = 0;
-    for shift in [96u32, 64, 32, 0] {
-        let limb = ((x >> shift) as u64) & 0xffff_ffff;
-        let cur = (r << 32) | limb;
-        q |= ((cur / d) as u128) << shift;
-        r = cur % d;
+    let (hi, lo) = ((x >> 64) as u64, x as u64);
+    if hi == 0 {
+        return ((lo / d) as u128, lo % d);
     }
-    (q, r)
+    let step = |r: u64, limb: u64| {
+        let cur = (r << 32) | limb;
+        (cur / d, cur % d)
+    };
+    let (q3, r) = step(0, hi >> 32);
+    let (q2, r) = step(r, hi & 0xffff_ffff);
+    let (q1, r) = step(r, lo >> 32);
+    let (q0, r) = step(r, lo & 0xffff_ffff);
+    (((q3 << 32 | q2) as u128) << 64 | (q1 << 32 | q0) as u128, r)
 }
 
 /// A non-negative fixed-point number with 18 decimals.
@@ -239,6 +244,7 @@ impl Wad {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ethnum::U256;
     use proptest::prelude::*;
 
     #[test]
@@ -252,6 +258,11 @@ mod tests {
             mul_div(u128::MAX, u128::MAX, u128::MAX, Rounding::Down).unwrap(),
             u128::MAX
         );
+        for c in [1, 3, WAD, u128::MAX] {
+            for a in [0, 7, u128::MAX] {
+                assert_eq!(mul_div(a, c, c, Rounding::Up).unwrap(), a);
+            }
+        }
     }
 
     proptest! {

@@ -86,8 +86,9 @@ impl OraclePrice {
     }
 }
 
-/// 10^0 .. 10^36 (`MAX_SCALE_EXPONENT`): a table, not a loop.
-const POW10: [u128; 37] = {
+/// 10^0 .. 10^36 (`MAX_SCALE_EXPONENT`): a table, not a loop; a `static` (read in place from
+/// rodata), not a `const`, which SBF builds copied onto the stack at every call (~80 CU).
+static POW10: [u128; 37] = {
     let mut t = [1u128; 37];
     let mut i = 1;
     while i < 37 {
@@ -111,8 +112,16 @@ pub fn token_value(
         shift.abs() <= MAX_SCALE_EXPONENT,
         KeelError::OracleExponentOutOfRange
     );
-    let product = wide_mul(amount, price); // u64 * u64 fits in u128
     let power = POW10[shift.unsigned_abs() as usize];
+    if let (true, Ok(p)) = (shift >= 0, u64::try_from(power)) {
+        // price * 10^shift first when it fits in a word: one widening product less, the same
+        // exact value (which then cannot pass 128 bits)
+        let scaled_price = wide_mul(price, p);
+        if let Ok(unit) = u64::try_from(scaled_price) {
+            return Ok(Wad(wide_mul(amount, unit)));
+        }
+    }
+    let product = wide_mul(amount, price); // u64 * u64 fits in u128
     if shift >= 0 {
         let scaled = match u64::try_from(power) {
             Ok(p) => mul_u128_u64(product, p),
@@ -276,6 +285,38 @@ mod tests {
     }
 
     proptest! {
+        /// A value is amount * price * 10^(18 + expo - decimals) exactly (rounded as asked when
+        /// the shift divides), or refused: past 128 bits, or past the table of powers.
+        #[test]
+        fn token_value_is_exact(
+            amount in any::<u64>(), price in any::<u64>(), small in any::<(u32, u32)>(),
+            expo in -40i32..12, decimals in 0u8..=24, up in any::<bool>(),
+        ) {
+            use ethnum::U256;
+            let rounding = if up { Rounding::Up } else { Rounding::Down };
+            // small amounts and prices too, where the fast paths apply
+            for (amount, price) in [(amount, price), (small.0 as u64, small.1 as u64), (amount, small.1 as u64)] {
+                let shift = 18 + expo - decimals as i32;
+                let got = token_value(amount, price, expo, decimals, rounding);
+                if shift.abs() > MAX_SCALE_EXPONENT {
+                    prop_assert!(got.is_err());
+                    continue;
+                }
+                let product = U256::from(amount) * U256::from(price);
+                let power = U256::from(10u8).pow(shift.unsigned_abs());
+                let exact = if shift >= 0 {
+                    Some(product * power)
+                } else {
+                    let q = product / power;
+                    Some(if up && q * power != product { q + U256::ONE } else { q })
+                };
+                match exact.and_then(|v| u128::try_from(v).ok()) {
+                    Some(v) => prop_assert_eq!(got.unwrap(), Wad(v)),
+                    None => prop_assert!(got.is_err()),
+                }
+            }
+        }
+
         /// More collateral or less debt never lowers health; a lower collateral price never raises it.
         #[test]
         fn health_is_monotone(coll in 1u64..1_000_000_000_000, debt in 1u64..1_000_000_000_000,

@@ -51,7 +51,7 @@ impl HealthParts {
 /// divided by 10,000 once, at the end, each in its direction (collateral down, debt up): one
 /// division per sum instead of one per position (a 128-bit division is costly on SBF), and a
 /// rounding of the exact total rather than a sum of roundings.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HealthSums {
     collateral_init_bps: u128,
     debt_init_bps: u128,
@@ -106,17 +106,26 @@ impl HealthSums {
         parts: HealthParts,
     ) -> Result<()> {
         let value = |at: u64| token_value(p.deposit, at, price.expo, p.decimals, Rounding::Down);
+        // the initial band's low end is the maintenance band's unless the EMA's reaches lower:
+        // then the same value, computed once
+        let low = price.maintenance_band().low;
+        let mut at_low = None;
         if parts.maintenance {
-            let v = value(price.maintenance_band().low)?;
+            let v = value(low)?;
             self.collateral_value = self.collateral_value.try_add(v)?;
             self.collateral_maint_bps =
                 add_weighted(self.collateral_maint_bps, v, w.maint_asset_weight_bps)?;
+            at_low = Some(v);
         }
         if parts.spot {
             self.collateral_spot = self.collateral_spot.try_add(value(price.price)?)?;
         }
         if parts.initial {
-            let v = value(price.initial_band().low)?;
+            let init_low = price.initial_band().low;
+            let v = match at_low {
+                Some(v) if init_low == low => v,
+                _ => value(init_low)?,
+            };
             self.collateral_init_bps =
                 add_weighted(self.collateral_init_bps, v, w.init_asset_weight_bps)?;
         }
@@ -132,19 +141,59 @@ impl HealthSums {
         parts: HealthParts,
     ) -> Result<()> {
         let value = |at: u64| token_value(p.debt, at, price.expo, p.decimals, Rounding::Up);
+        // the initial band's high end is the maintenance band's unless the EMA's reaches higher
+        let high = price.maintenance_band().high;
+        let mut at_high = None;
         if parts.maintenance {
-            let v = value(price.maintenance_band().high)?;
+            let v = value(high)?;
             self.debt_value = self.debt_value.try_add(v)?;
             self.debt_maint_bps = add_weighted(self.debt_maint_bps, v, w.maint_liab_weight_bps)?;
+            at_high = Some(v);
         }
         if parts.spot {
             self.debt_spot = self.debt_spot.try_add(value(price.price)?)?;
         }
         if parts.initial {
-            let v = value(price.initial_band().high)?;
+            let init_high = price.initial_band().high;
+            let v = match at_high {
+                Some(v) if init_high == high => v,
+                _ => value(init_high)?,
+            };
             self.debt_init_bps = add_weighted(self.debt_init_bps, v, w.init_liab_weight_bps)?;
         }
         Ok(())
+    }
+
+    /// These sums with the terms of `old` replaced by those of `new`: the sums after some
+    /// positions changed, from the sums before and the changed positions' terms alone. Exact:
+    /// every field is a sum of non-negative per-position terms, so the result is the sum a
+    /// recomputation over every position gives, and it overflows exactly when that sum does
+    /// (`MathOverflow`). `old` must be terms of these sums.
+    pub fn replace(&self, old: &HealthSums, new: &HealthSums) -> Result<HealthSums> {
+        let swap = |sum: u128, out: u128, inn: u128| sum.checked_sub(out)?.checked_add(inn);
+        let wad = |sum: Wad, out: Wad, inn: Wad| swap(sum.0, out.0, inn.0).map(Wad);
+        let (s, o, n) = (self, old, new);
+        let replaced = || {
+            Some(HealthSums {
+                collateral_init_bps: swap(
+                    s.collateral_init_bps,
+                    o.collateral_init_bps,
+                    n.collateral_init_bps,
+                )?,
+                debt_init_bps: swap(s.debt_init_bps, o.debt_init_bps, n.debt_init_bps)?,
+                collateral_maint_bps: swap(
+                    s.collateral_maint_bps,
+                    o.collateral_maint_bps,
+                    n.collateral_maint_bps,
+                )?,
+                debt_maint_bps: swap(s.debt_maint_bps, o.debt_maint_bps, n.debt_maint_bps)?,
+                collateral_value: wad(s.collateral_value, o.collateral_value, n.collateral_value)?,
+                debt_value: wad(s.debt_value, o.debt_value, n.debt_value)?,
+                collateral_spot: wad(s.collateral_spot, o.collateral_spot, n.collateral_spot)?,
+                debt_spot: wad(s.debt_spot, o.debt_spot, n.debt_spot)?,
+            })
+        };
+        replaced().ok_or_else(|| error!(KeelError::MathOverflow))
     }
 
     /// The health: each weighted sum divided by 10,000 once (collateral down, debt up).
@@ -161,5 +210,67 @@ impl HealthSums {
             collateral_spot: self.collateral_spot,
             debt_spot: self.debt_spot,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn position(deposit: u64, debt: u64, price: u64, conf: u64) -> PositionHealthInput {
+        PositionHealthInput {
+            deposit,
+            debt,
+            decimals: 6,
+            weights: RiskWeights {
+                init_asset_weight_bps: 8_000,
+                maint_asset_weight_bps: 8_500,
+                init_liab_weight_bps: 11_000,
+                maint_liab_weight_bps: 10_500,
+            },
+            price: Some(OraclePrice {
+                price,
+                conf,
+                ema_price: price,
+                ema_conf: conf,
+                expo: -8,
+                bound: None,
+            }),
+        }
+    }
+
+    fn sums(positions: &[PositionHealthInput]) -> Result<HealthSums> {
+        let mut s = HealthSums::default();
+        for p in positions {
+            s.add(p, HealthParts::ALL)?;
+        }
+        Ok(s)
+    }
+
+    proptest! {
+        /// Replacing two positions' terms in the sums gives exactly the health a recomputation
+        /// over every position gives (liquidation's post-state: only its two legs change).
+        #[test]
+        fn replacing_terms_is_recomputing(
+            book in proptest::collection::vec(
+                (0u64..1_000_000_000_000, 0u64..1_000_000_000_000, 1u64..10_000_000_000, 0u64..1_000_000),
+                2..17,
+            ),
+            (i, j) in (0usize..16, 0usize..16),
+            (less_debt, less_deposit) in (any::<u64>(), any::<u64>()),
+        ) {
+            let mut positions: Vec<_> = book.iter().map(|&(d, b, p, c)| position(d, b, p, c)).collect();
+            // two distinct positions, as a liquidation's repay and seize legs
+            let i = i % positions.len();
+            let j = (i + 1 + j % (positions.len() - 1)) % positions.len();
+            let before = sums(&positions).unwrap();
+            let old = sums(&[positions[i], positions[j]]).unwrap();
+            positions[i].debt -= less_debt % (positions[i].debt + 1);
+            positions[j].deposit -= less_deposit % (positions[j].deposit + 1);
+            let new = sums(&[positions[i], positions[j]]).unwrap();
+            let replaced = before.replace(&old, &new).unwrap().finish().unwrap();
+            prop_assert_eq!(replaced, sums(&positions).unwrap().finish().unwrap());
+        }
     }
 }

@@ -15,3 +15,4 @@ pub mod shares;
 pub mod size_aware;
 pub mod volatility;
 pub mod weight_ramp;
+pub mod wide;

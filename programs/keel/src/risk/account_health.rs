@@ -44,16 +44,14 @@
 //! `PriceMode::Maintenance` (health, liquidation, the bonus clock) the limits in force for
 //! maintenance, which after a tightening stay the looser ones until the ramp ends
 //! (math/weight_ramp.rs).
+use super::position_price::price_position;
 use crate::errors::KeelError;
-use crate::math::emode::{active_group, elevated};
+use crate::math::emode::active_group;
 use crate::math::health::{Health, HealthParts, PositionHealthInput, RiskWeights};
 use crate::math::health_sums::HealthSums;
-use crate::math::shares::{debt_amount, deposit_amount};
-use crate::math::size_aware::priced_weights;
-use crate::oracle::rules::{PriceSource, SourcedPrice};
-use crate::oracle::{load_market_price, MarketPrice, Sources};
+use crate::oracle::rules::PriceSource;
 use crate::state::market_pricing::has_secondary;
-use crate::state::{MarginAccount, Market, MarketPricing, Position};
+use crate::state::{MarginAccount, Market};
 use anchor_lang::prelude::*;
 
 /// Which requirement the prices serve (both count an unusable collateral as zero and refuse an
@@ -149,21 +147,25 @@ impl PricedAccount {
 
     /// The `parts` of the account's health from its quotes (the rest zero).
     pub fn health_parts(&self, parts: HealthParts) -> Result<Health> {
+        self.sums_of(None, parts)?.finish()
+    }
+
+    /// The running sums of the `parts` of every quote, or of the quotes of the markets `only`
+    /// names, weighted in the account's e-mode group, before their final division.
+    pub fn sums_of(&self, only: Option<[&Pubkey; 2]>, parts: HealthParts) -> Result<HealthSums> {
         let group = self.emode_group();
         let mut sums = HealthSums::default();
         for q in &self.quotes {
-            sums.add_weighted(&q.input, &q.weights_in(group), parts)?;
+            if only.is_none_or(|[a, b]| q.market == *a || q.market == *b) {
+                sums.add_weighted(&q.input, &q.weights_in(group), parts)?;
+            }
         }
-        sums.finish()
+        Ok(sums)
     }
 
     /// What liquidation and the bonus clock need: the maintenance side.
     pub fn maintenance_health(&self) -> Result<Health> {
-        self.health_parts(HealthParts {
-            initial: false,
-            maintenance: true,
-            spot: true,
-        })
+        self.health_parts(MAINTENANCE)
     }
 
     /// Let `market` (held writable at `key`) remember the publish times its position was priced
@@ -189,6 +191,13 @@ impl PricedAccount {
         self.quotes.iter_mut().find(|q| q.market == *market)
     }
 }
+
+/// The parts of [`PricedAccount::maintenance_health`]: the maintenance side and the spot sums.
+pub const MAINTENANCE: HealthParts = HealthParts {
+    initial: false,
+    maintenance: true,
+    spot: true,
+};
 
 /// The first 8 bytes of a key, as a number.
 fn key_prefix(key: &Pubkey) -> u64 {
@@ -231,11 +240,15 @@ pub fn price_account(
         quotes: Vec::with_capacity(account.active().len()),
         pinned_group: None,
     };
-    for position in account.active() {
+    for (i, position) in account.active().iter().enumerate() {
         let prefix = key_prefix(&position.market);
+        let is_its = |(q, g): &&(u64, &[AccountInfo])| *q == prefix && *g[0].key == position.market;
+        // a plan lists the groups in position order: the position's own slot first (a market's
+        // group is unique, so this finds the same group as the scan)
         let (_, group) = groups
-            .iter()
-            .find(|(q, g)| *q == prefix && *g[0].key == position.market)
+            .get(i)
+            .filter(is_its)
+            .or_else(|| groups.iter().find(is_its))
             .ok_or_else(|| error!(KeelError::MissingPositionPair))?;
         let quote = price_position(account, position, group, loaded, now, mode)?;
         priced.quotes.push(quote);
@@ -243,178 +256,4 @@ pub fn price_account(
     Ok(priced)
 }
 
-/// Verify one (market, price[, second price]) group against `position` and price it.
-fn price_position(
-    account: &MarginAccount,
-    position: &Position,
-    group: &[AccountInfo],
-    loaded: &[LoadedMarket],
-    now: i64,
-    mode: PriceMode,
-) -> Result<Quote> {
-    let market = position_market(account, position, &group[0], loaded)?;
-    let step = market.projected_accrual(now)?;
-    let deposit = deposit_amount(position.deposit_shares, step.deposit_index)?;
-    let debt = debt_amount(position.borrow_shares, step.borrow_index)?;
-    let mut priced = price_group(&market, group, now, mode, debt == 0, &position.market)?;
-    let source = priced.sourced.source;
-    if mode == PriceMode::Initial {
-        initial_source_rules(&mut priced, debt)?;
-    }
-    let in_force = market.weights_at(now);
-    let emode = market.config.emode;
-    let (weights, emode_weights) = match &priced.sourced.price {
-        Some(p) => {
-            let deposits = || Ok((market.total_deposit_shares, step.deposit_index));
-            let limit = (market.config.init_value_limit_usd, market.decimals);
-            let weights = priced_weights(in_force, p, &market.config.guard, limit, deposits)?;
-            let elevated_weights = match emode.is_set() {
-                true => emode_weights(&market, in_force, p, step.deposit_index, now)?,
-                false => weights,
-            };
-            (weights, elevated_weights)
-        }
-        None => (in_force, in_force),
-    };
-    Ok(Quote {
-        market: position.market,
-        input: PositionHealthInput {
-            deposit,
-            debt,
-            decimals: market.decimals,
-            weights,
-            price: priced.sourced.price,
-        },
-        source,
-        publish_time: priced.primary_time,
-        secondary_publish_time: priced.secondary_time,
-        group: emode.group,
-        emode_weights,
-    })
-}
-
-/// What borrowing and withdrawing ask of a market's sources (its own frame: SBF's 4 KiB).
-#[inline(never)]
-fn initial_source_rules(priced: &mut MarketPrice, debt: u64) -> Result<()> {
-    let source = priced.sourced.source;
-    require!(
-        source != PriceSource::Divergent,
-        KeelError::OracleSourcesDiverge
-    );
-    // a pull feed is only as fresh as someone makes it: a borrower who leaves it stale must not
-    // thereby skip the divergence check
-    require!(
-        source != PriceSource::PrimaryOnly,
-        KeelError::SecondaryOracleUnavailable
-    );
-    // nor one who leaves Pyth stale: the second source alone (anyone can crank it) prices no
-    // borrowing (issue 26): a debt refuses, a collateral counts zero (so a griefer who keeps the
-    // feed cranked blocks no withdrawal); a liquidation may still use it
-    require!(
-        source != PriceSource::Secondary || debt == 0,
-        KeelError::OracleNeedsBothSources
-    );
-    if source == PriceSource::Secondary {
-        priced.sourced.price = None;
-    }
-    Ok(())
-}
-
-/// The weights of a deposit in `market` inside its e-mode group, priced as the ordinary ones (out
-/// of line: only markets of a group pay for it).
-#[inline(never)]
-fn emode_weights(
-    market: &MarketPricing,
-    in_force: RiskWeights,
-    price: &crate::math::health::OraclePrice,
-    deposit_index: crate::math::fixed::Wad,
-    now: i64,
-) -> Result<RiskWeights> {
-    let e = &market.config.emode;
-    let raised = elevated(
-        in_force,
-        e.init_asset_weight_bps,
-        market.emode_maint_at(now),
-    );
-    let limit = (market.config.init_value_limit_usd, market.decimals);
-    let deposits = || Ok((market.total_deposit_shares, deposit_index));
-    priced_weights(raised, price, &market.config.guard, limit, deposits)
-}
-
-/// The position's market: the instruction's own copy when it holds one (it may have changed in
-/// memory), else read from the group's account; of the account's pool either way. On the heap:
-/// it is large, and each move of it on SBF is a copy (measured: boxing saves ~125 CU a position).
-#[inline(never)]
-fn position_market(
-    account: &MarginAccount,
-    position: &Position,
-    info: &AccountInfo,
-    loaded: &[LoadedMarket],
-) -> Result<Box<MarketPricing>> {
-    let market = Box::new(match loaded.iter().find(|l| l.key == position.market) {
-        Some(l) => MarketPricing::from_market(l.market),
-        None => MarketPricing::from_account(info)?,
-    });
-    require_keys_eq!(market.pool, account.pool, KeelError::WrongPool);
-    Ok(market)
-}
-
-/// The market's price from the group's price accounts (oracle/mod.rs), with the limits `mode`
-/// applies. A position without debt and without a usable price is priced `None` (its collateral
-/// counts zero); with debt that refuses.
-#[inline(never)]
-fn price_group(
-    market: &MarketPricing,
-    group: &[AccountInfo],
-    now: i64,
-    mode: PriceMode,
-    debt_free: bool,
-    key: &Pubkey,
-) -> Result<MarketPrice> {
-    let oracle = match mode {
-        PriceMode::Initial => market.config.oracle,
-        PriceMode::Maintenance => market.maintenance_oracle_at(now),
-    };
-    let sources = Sources {
-        primary: &oracle,
-        primary_not_before: market.last_publish_time,
-        secondary: &market.config.secondary,
-        secondary_not_before: market.last_secondary_publish_time,
-        strict_secondary: mode == PriceMode::Initial,
-        hold_last_price: mode == PriceMode::Maintenance,
-        guard: &market.config.guard,
-    };
-    match load_market_price(&sources, &group[1], group.get(2), now) {
-        Ok(p) => Ok(p),
-        Err(e) if debt_free && counts_zero(&e, mode) => {
-            msg!(
-                "position {}: oracle unusable, collateral counted as zero",
-                key
-            );
-            Ok(MarketPrice {
-                sourced: SourcedPrice {
-                    price: None,
-                    source: PriceSource::None,
-                },
-                primary_time: 0,
-                secondary_time: 0,
-            })
-        }
-        Err(e) => Err(e),
-    }
-}
-
 pub use crate::oracle::pyth::is_quality_error;
-
-/// Whether a collateral-only position whose pricing failed with `e` counts zero (else the
-/// instruction refuses): a stale or too-uncertain price always; an unusable pinned account only
-/// for health, liquidation and orders, so that no feed authority can stop them (issue 26).
-/// Borrowing and withdrawing keep refusing with the account's own error; a debt-holder can
-/// always repay, which needs no price.
-fn counts_zero(e: &Error, mode: PriceMode) -> bool {
-    match crate::oracle::rules::Reading::from_quality_error(e) {
-        Some(crate::oracle::rules::Reading::Unusable(_)) => mode == PriceMode::Maintenance,
-        Some(_) => true,
-        None => false,
-    }
-}

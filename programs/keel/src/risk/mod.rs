@@ -2,4 +2,5 @@
 pub mod account_health;
 pub mod bad_debt;
 pub mod exchange;
+mod position_price;
 pub mod provision;

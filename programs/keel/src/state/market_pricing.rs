@@ -1,7 +1,9 @@
-//! `MarketPricing`: what pricing a position needs from a market. Read from a remaining account's
-//! data at the fixed offsets of its Borsh layout (every field of `Market` has a fixed size), not by
-//! deserializing the whole `Market`: on SBF that saves most of the ~800 CU a full deserialization
-//! costs, once per position of every health check. A test pins the offsets to Borsh's layout.
+//! A market account's fixed Borsh layout (every field of `Market` has a fixed size), read at its
+//! offsets rather than by deserializing the whole `Market` (on SBF that saves most of the ~800 CU
+//! a full deserialization costs): field by field for pricing in place (state/market_view.rs,
+//! once per position of every health check), and copied out as `MarketPricing` where an
+//! instruction reads a market it does not price (orders). A test (state/market_layout_tests.rs)
+//! pins the offsets to Borsh's layout.
 //!
 //! ```text
 //! [discriminator 8][pool 32][mint 32][token_program 32][vault 32][decimals 1][bump 1][vault_bump 1]
@@ -24,24 +26,24 @@ use crate::state::{FlashLoan, Market, MarketConfig, OracleConfig, OracleGuard, S
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
 
-const POOL: usize = 8;
-const DECIMALS: usize = POOL + 32 * 4;
-const CONFIG: usize = DECIMALS + 3;
-const DEPOSIT_INDEX: usize = CONFIG + MarketConfig::INIT_SPACE;
-const BORROW_INDEX: usize = DEPOSIT_INDEX + 16;
-const TOTAL_DEPOSIT_SHARES: usize = BORROW_INDEX + 16;
-const TOTAL_BORROW_SHARES: usize = TOTAL_DEPOSIT_SHARES + 16;
-const LAST_ACCRUAL_TS: usize = TOTAL_BORROW_SHARES + 16 * 3;
-const LAST_PUBLISH_TIME: usize = LAST_ACCRUAL_TS + 8 * 2 + OutflowWindow::INIT_SPACE;
-const MAINT_RAMP: usize = LAST_PUBLISH_TIME + 8;
-const CONFIG_VERSION: usize = MAINT_RAMP + WeightRamp::INIT_SPACE;
-const LAST_SECONDARY_PUBLISH_TIME: usize = CONFIG_VERSION + 8;
-const FLASH_LOAN: usize = LAST_SECONDARY_PUBLISH_TIME + 8;
-const END: usize = FLASH_LOAN + FlashLoan::INIT_SPACE;
+pub(crate) const POOL: usize = 8;
+pub(crate) const DECIMALS: usize = POOL + 32 * 4;
+pub(crate) const CONFIG: usize = DECIMALS + 3;
+pub(crate) const DEPOSIT_INDEX: usize = CONFIG + MarketConfig::INIT_SPACE;
+pub(crate) const BORROW_INDEX: usize = DEPOSIT_INDEX + 16;
+pub(crate) const TOTAL_DEPOSIT_SHARES: usize = BORROW_INDEX + 16;
+pub(crate) const TOTAL_BORROW_SHARES: usize = TOTAL_DEPOSIT_SHARES + 16;
+pub(crate) const LAST_ACCRUAL_TS: usize = TOTAL_BORROW_SHARES + 16 * 3;
+pub(crate) const LAST_PUBLISH_TIME: usize = LAST_ACCRUAL_TS + 8 * 2 + OutflowWindow::INIT_SPACE;
+pub(crate) const MAINT_RAMP: usize = LAST_PUBLISH_TIME + 8;
+pub(crate) const CONFIG_VERSION: usize = MAINT_RAMP + WeightRamp::INIT_SPACE;
+pub(crate) const LAST_SECONDARY_PUBLISH_TIME: usize = CONFIG_VERSION + 8;
+pub(crate) const FLASH_LOAN: usize = LAST_SECONDARY_PUBLISH_TIME + 8;
+pub(crate) const END: usize = FLASH_LOAN + FlashLoan::INIT_SPACE;
 
 /// Where a market account's `config.secondary.feed` sits (the remaining-accounts walk reads only
 /// that, to know whether a second price account follows the market's first).
-const SECONDARY_FEED: usize = CONFIG + 128;
+pub(crate) const SECONDARY_FEED: usize = CONFIG + 128;
 
 /// The pricing-relevant part of a market.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,69 +72,128 @@ pub struct MarketPricing {
     pub maint_ramp: WeightRamp,
 }
 
-fn bytes<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
+pub(crate) fn bytes<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
     let mut out = [0u8; N];
     out.copy_from_slice(&data[at..at + N]);
     out
 }
 
+fn u16_at(c: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes(bytes(c, at))
+}
+
+fn u32_at(c: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(bytes(c, at))
+}
+
+fn u64_at(c: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes(c, at))
+}
+
+/// A `MarketConfig`'s `oracle` from the config's Borsh bytes `c`.
+pub(crate) fn oracle_at(c: &[u8]) -> OracleConfig {
+    OracleConfig {
+        feed_id: bytes(c, 0),
+        price_account: Pubkey::new_from_array(bytes(c, 32)),
+        max_age_secs: u32_at(c, 64),
+        max_conf_bps: u16_at(c, 68),
+    }
+}
+
+/// A `MarketConfig`'s `weights` from the config's Borsh bytes `c`.
+pub(crate) fn weights_at(c: &[u8]) -> RiskWeights {
+    RiskWeights {
+        init_asset_weight_bps: u16_at(c, 70),
+        maint_asset_weight_bps: u16_at(c, 72),
+        init_liab_weight_bps: u16_at(c, 74),
+        maint_liab_weight_bps: u16_at(c, 76),
+    }
+}
+
+/// A `MarketConfig`'s `curve` and `reserve_factor_bps` from the config's Borsh bytes `c`.
+pub(crate) fn curve_at(c: &[u8]) -> (InterestCurve, u16) {
+    let curve = InterestCurve {
+        base_rate_bps: u32_at(c, 78),
+        slope1_bps: u32_at(c, 82),
+        slope2_bps: u32_at(c, 86),
+        optimal_util_bps: u16_at(c, 90),
+    };
+    (curve, u16_at(c, 92))
+}
+
+/// A `MarketConfig`'s `secondary` from the config's Borsh bytes `c`.
+pub(crate) fn secondary_at(c: &[u8]) -> SecondaryOracle {
+    SecondaryOracle {
+        feed: Pubkey::new_from_array(bytes(c, 128)),
+        feed_hash: bytes(c, 160),
+        max_age_secs: u32_at(c, 192),
+        max_conf_bps: u16_at(c, 196),
+    }
+}
+
+/// A `MarketConfig`'s `guard` from the config's Borsh bytes `c`.
+pub(crate) fn guard_at(c: &[u8]) -> OracleGuard {
+    OracleGuard {
+        max_divergence_bps: u16_at(c, 198),
+        fallback_haircut_bps: u16_at(c, 200),
+        vol_margin_floor_bps: u16_at(c, 202),
+        vol_margin_mult_bps: u16_at(c, 204),
+        vol_margin_cap_bps: u16_at(c, 206),
+    }
+}
+
+/// A `MarketConfig`'s `init_value_limit_usd` from the config's Borsh bytes `c`.
+pub(crate) fn init_value_limit_at(c: &[u8]) -> u64 {
+    u64_at(c, 210)
+}
+
+/// A `MarketConfig`'s `emode` from the config's Borsh bytes `c`.
+pub(crate) fn emode_at(c: &[u8]) -> EmodeConfig {
+    EmodeConfig {
+        group: c[218],
+        init_asset_weight_bps: u16_at(c, 219),
+        maint_asset_weight_bps: u16_at(c, 221),
+    }
+}
+
+/// A `WeightRamp` from its Borsh bytes `r`.
+pub(crate) fn ramp_at(r: &[u8]) -> WeightRamp {
+    WeightRamp {
+        start_ts: i64::from_le_bytes(bytes(r, 0)),
+        end_ts: i64::from_le_bytes(bytes(r, 8)),
+        from_asset_bps: u16_at(r, 16),
+        from_liab_bps: u16_at(r, 18),
+        from_max_age_secs: u32_at(r, 20),
+        from_max_conf_bps: u16_at(r, 24),
+        from_emode_asset_bps: u16_at(r, 26),
+    }
+}
+
 /// A `MarketConfig` from its 223 Borsh bytes, field by field (cheaper on SBF than Borsh's
-/// reader; the offsets are pinned by the test below).
+/// reader; the offsets are pinned by state/market_layout_tests.rs).
 fn config_at(c: &[u8]) -> MarketConfig {
-    let u16_at = |at: usize| u16::from_le_bytes(bytes(c, at));
-    let u32_at = |at: usize| u32::from_le_bytes(bytes(c, at));
-    let u64_at = |at: usize| u64::from_le_bytes(bytes(c, at));
+    let (curve, reserve_factor_bps) = curve_at(c);
     MarketConfig {
-        oracle: OracleConfig {
-            feed_id: bytes(c, 0),
-            price_account: Pubkey::new_from_array(bytes(c, 32)),
-            max_age_secs: u32_at(64),
-            max_conf_bps: u16_at(68),
-        },
-        weights: RiskWeights {
-            init_asset_weight_bps: u16_at(70),
-            maint_asset_weight_bps: u16_at(72),
-            init_liab_weight_bps: u16_at(74),
-            maint_liab_weight_bps: u16_at(76),
-        },
-        curve: InterestCurve {
-            base_rate_bps: u32_at(78),
-            slope1_bps: u32_at(82),
-            slope2_bps: u32_at(86),
-            optimal_util_bps: u16_at(90),
-        },
-        reserve_factor_bps: u16_at(92),
-        deposit_cap: u64_at(94),
-        borrow_cap: u64_at(102),
+        oracle: oracle_at(c),
+        weights: weights_at(c),
+        curve,
+        reserve_factor_bps,
+        deposit_cap: u64_at(c, 94),
+        borrow_cap: u64_at(c, 102),
         bonus: BonusConfig {
-            min_bonus_bps: u16_at(110),
-            max_bonus_bps: u16_at(112),
-            protocol_fee_bps: u16_at(114),
+            min_bonus_bps: u16_at(c, 110),
+            max_bonus_bps: u16_at(c, 112),
+            protocol_fee_bps: u16_at(c, 114),
         },
         outflow: OutflowLimit {
-            max_outflow: u64_at(116),
-            window_secs: u32_at(124),
+            max_outflow: u64_at(c, 116),
+            window_secs: u32_at(c, 124),
         },
-        secondary: SecondaryOracle {
-            feed: Pubkey::new_from_array(bytes(c, 128)),
-            feed_hash: bytes(c, 160),
-            max_age_secs: u32_at(192),
-            max_conf_bps: u16_at(196),
-        },
-        guard: OracleGuard {
-            max_divergence_bps: u16_at(198),
-            fallback_haircut_bps: u16_at(200),
-            vol_margin_floor_bps: u16_at(202),
-            vol_margin_mult_bps: u16_at(204),
-            vol_margin_cap_bps: u16_at(206),
-        },
-        flash_fee_bps: u16_at(208),
-        init_value_limit_usd: u64_at(210),
-        emode: EmodeConfig {
-            group: c[218],
-            init_asset_weight_bps: u16_at(219),
-            maint_asset_weight_bps: u16_at(221),
-        },
+        secondary: secondary_at(c),
+        guard: guard_at(c),
+        flash_fee_bps: u16_at(c, 208),
+        init_value_limit_usd: init_value_limit_at(c),
+        emode: emode_at(c),
     }
 }
 
@@ -180,7 +241,6 @@ impl MarketPricing {
             KeelError::RemainingAccountMismatch
         );
         let config = config_at(&data[CONFIG..DEPOSIT_INDEX]);
-        let ramp = &data[MAINT_RAMP..CONFIG_VERSION];
         Ok(MarketPricing {
             pool: Pubkey::new_from_array(bytes(data, POOL)),
             decimals: data[DECIMALS],
@@ -195,15 +255,7 @@ impl MarketPricing {
                 data,
                 LAST_SECONDARY_PUBLISH_TIME,
             )),
-            maint_ramp: WeightRamp {
-                start_ts: i64::from_le_bytes(bytes(ramp, 0)),
-                end_ts: i64::from_le_bytes(bytes(ramp, 8)),
-                from_asset_bps: u16::from_le_bytes(bytes(ramp, 16)),
-                from_liab_bps: u16::from_le_bytes(bytes(ramp, 18)),
-                from_max_age_secs: u32::from_le_bytes(bytes(ramp, 20)),
-                from_max_conf_bps: u16::from_le_bytes(bytes(ramp, 24)),
-                from_emode_asset_bps: u16::from_le_bytes(bytes(ramp, 26)),
-            },
+            maint_ramp: ramp_at(&data[MAINT_RAMP..CONFIG_VERSION]),
         })
     }
 
@@ -239,6 +291,18 @@ impl MarketPricing {
 /// debt or lenders).
 pub fn projected_accrual(
     config: &MarketConfig,
+    indices: (Wad, Wad),
+    shares: (u128, u128),
+    last_accrual_ts: i64,
+    now: i64,
+) -> Result<Accrual> {
+    let curve = || (config.curve, config.reserve_factor_bps);
+    projected_accrual_with(curve, indices, shares, last_accrual_ts, now)
+}
+
+/// [`projected_accrual`] with the curve and reserve factor read only when interest accrues.
+pub fn projected_accrual_with(
+    curve: impl FnOnce() -> (InterestCurve, u16),
     (deposit_index, borrow_index): (Wad, Wad),
     (deposit_shares, borrow_shares): (u128, u128),
     last_accrual_ts: i64,
@@ -253,116 +317,14 @@ pub fn projected_accrual(
             protocol_fee: Wad::ZERO,
         });
     }
+    let (curve, reserve_factor_bps) = curve();
     accrue(
-        &config.curve,
-        config.reserve_factor_bps,
+        &curve,
+        reserve_factor_bps,
         borrow_index,
         deposit_index,
         shares_value(borrow_shares, borrow_index)?,
         shares_value(deposit_shares, deposit_index)?,
         dt,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use anchor_lang::AccountSerialize;
-    use proptest::prelude::*;
-
-    proptest! {
-        /// The offsets are Borsh's: a market serialized as the program writes it reads back the
-        /// same through the offsets as through the full deserialization.
-        #[test]
-        fn offsets_match_the_borsh_layout(seed in any::<[u8; 32]>(), n in any::<[u64; 8]>(), small in any::<[u16; 8]>()) {
-            let mut m: Market = Market {
-                pool: Pubkey::new_from_array(seed),
-                mint: Pubkey::new_unique(),
-                token_program: Pubkey::new_unique(),
-                vault: Pubkey::new_unique(),
-                decimals: small[0] as u8,
-                bump: 1,
-                vault_bump: 2,
-                config: MarketConfig::default(),
-                deposit_index: Wad(n[0] as u128 * 3 + 1),
-                borrow_index: Wad(n[1] as u128 * 5 + 7),
-                total_deposit_shares: n[2] as u128 * 11,
-                total_borrow_shares: n[3] as u128 * 13,
-                insurance_fund: Wad(n[4] as u128),
-                bad_debt_socialised: Wad(n[5] as u128),
-                last_accrual_ts: n[6] as i64,
-                active_after: -1,
-                outflow: OutflowWindow { level: -(n[7] as i128), updated_at: 9 },
-                last_publish_time: n[7] as i64 ^ 0x5555,
-                maint_ramp: WeightRamp {
-                    start_ts: n[0] as i64,
-                    end_ts: n[1] as i64,
-                    from_asset_bps: small[1],
-                    from_liab_bps: small[2],
-                    from_max_age_secs: small[3] as u32 * 65_537,
-                    from_max_conf_bps: small[4],
-                    from_emode_asset_bps: small[5] ^ 22,
-                },
-                config_version: n[2],
-                last_secondary_publish_time: n[3] as i64 ^ 0x3333,
-                flash_loan: FlashLoan { principal: n[4] ^ 0x77, fee: n[5] },
-                provisioned: n[6] ^ 0x99,
-            };
-            let c = &mut m.config;
-            c.oracle.feed_id = seed;
-            c.oracle.price_account = Pubkey::new_unique();
-            c.oracle.max_age_secs = small[5] as u32 * 3;
-            c.oracle.max_conf_bps = small[0] ^ 1;
-            c.weights = RiskWeights {
-                init_asset_weight_bps: small[1] ^ 2,
-                maint_asset_weight_bps: small[6],
-                init_liab_weight_bps: small[2] ^ 3,
-                maint_liab_weight_bps: small[3] ^ 4,
-            };
-            c.curve = InterestCurve {
-                base_rate_bps: n[0] as u32,
-                slope1_bps: n[1] as u32 ^ 5,
-                slope2_bps: n[2] as u32 ^ 6,
-                optimal_util_bps: small[4] ^ 7,
-            };
-            c.reserve_factor_bps = small[5] ^ 8;
-            c.deposit_cap = n[5];
-            c.borrow_cap = n[6] ^ 9;
-            c.bonus = BonusConfig {
-                min_bonus_bps: small[6] ^ 10,
-                max_bonus_bps: small[7],
-                protocol_fee_bps: small[0] ^ 11,
-            };
-            c.outflow = OutflowLimit {
-                max_outflow: n[4],
-                window_secs: n[3] as u32 ^ 12,
-            };
-            c.secondary = SecondaryOracle {
-                feed: Pubkey::new_unique(),
-                feed_hash: [small[7] as u8; 32],
-                max_age_secs: n[5] as u32 ^ 13,
-                max_conf_bps: small[1] ^ 14,
-            };
-            c.guard = OracleGuard {
-                max_divergence_bps: small[2] ^ 15,
-                fallback_haircut_bps: small[3] ^ 16,
-                vol_margin_floor_bps: small[6] ^ 19,
-                vol_margin_mult_bps: small[4] ^ 17,
-                vol_margin_cap_bps: small[5] ^ 18,
-            };
-            c.flash_fee_bps = small[7] ^ 20;
-            c.init_value_limit_usd = n[6] ^ 21;
-            c.emode = EmodeConfig {
-                group: small[6] as u8 ^ 23,
-                init_asset_weight_bps: small[7] ^ 24,
-                maint_asset_weight_bps: small[0] ^ 25,
-            };
-            let mut data = vec![];
-            m.try_serialize(&mut data).unwrap();
-            prop_assert_eq!(data.len(), END + 8); // + provisioned, which pricing does not read
-            prop_assert_eq!(MarketPricing::from_data(&data).unwrap(), MarketPricing::from_market(&m));
-            prop_assert_eq!(MarketConfig::INIT_SPACE, 223);
-            prop_assert_eq!(&data[SECONDARY_FEED..SECONDARY_FEED + 32], m.config.secondary.feed.as_ref());
-        }
-    }
 }

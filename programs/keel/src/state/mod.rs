@@ -6,7 +6,10 @@ pub mod margin_account;
 pub mod market;
 #[cfg(test)]
 mod market_bounds_tests;
+#[cfg(test)]
+mod market_layout_tests;
 pub mod market_pricing;
+pub mod market_view;
 pub mod oracle_config;
 pub mod order;
 pub mod pending_change;

@@ -166,9 +166,14 @@ struct Values {
 
 /// Plan a liquidation; errors only on arithmetic failure. A zero `repay` means nothing can be done.
 pub fn plan_liquidation(input: &LiquidationInput) -> Result<LiquidationPlan> {
+    plan_liquidation_at(input, input.health.health_factor()?)
+}
+
+/// [`plan_liquidation`] given the health factor of `input.health` (`hf`: the program computes
+/// it once for the plan and the event).
+pub fn plan_liquidation_at(input: &LiquidationInput, hf: Wad) -> Result<LiquidationPlan> {
     require!(input.repay.amount > 0, KeelError::NoDebt);
     require!(input.seize.amount > 0, KeelError::NoCollateralInSeizeMarket);
-    let hf = input.health.health_factor()?;
     let values = position_values(input)?;
     let dust = input.health.debt_value < Wad::from_int(input.pool.dust_debt_usd as u64);
     let offered = input

@@ -40,13 +40,13 @@ use crate::events::{DustCollateralSwept, Liquidated};
 use crate::instructions::market_accrual::accrue_market;
 use crate::instructions::user::market_vault::*;
 use crate::math::fixed::Wad;
-use crate::math::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPlan};
+use crate::math::liquidation::{LiquidationConfig, LiquidationPlan};
 use crate::risk::account_health::{price_account, LoadedMarket, PriceMode, PricedAccount};
 use crate::state::{MarginAccount, Market, Pool};
 use crate::token::transfer::transfer_to_vault;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
-use apply::apply_plan;
+use apply::{apply_plan, maintenance_before, plan};
 use dust::sweep_if_dust;
 use input::liquidation_input;
 use payout::pay_liquidator;
@@ -218,7 +218,7 @@ fn settle_or_liquidate(
     // judged in the e-mode group it is priced in: a repay that clears the one debt outside the
     // group must not count the group's weights as the liquidation's own improvement
     priced.pin_emode();
-    let before = priced.maintenance_health()?;
+    let (sums, before) = maintenance_before(priced)?;
     if let Some(swept) = sweep_if_dust(
         account,
         account_key,
@@ -236,12 +236,12 @@ fn settle_or_liquidate(
         max_repay,
         now,
     )?;
-    let plan = plan_liquidation(&input)?;
+    let (plan, hf_before) = plan(&input)?;
     require!(plan.repay > 0, KeelError::NothingToLiquidate);
     let hf_after = apply_plan(
         account,
         account_key,
-        priced,
+        (priced, &sums),
         (ri, si),
         (repay_market, repay_key),
         (seize_market, seize_key),
@@ -249,7 +249,7 @@ fn settle_or_liquidate(
     )?;
     Ok(Outcome::Liquidated {
         plan,
-        hf_before: input.health.health_factor()?,
+        hf_before,
         hf_after,
     })
 }
