@@ -2,15 +2,16 @@
 //! pool. A day in five-minute steps; SOL, ETH and BTC follow the crash profile (a slide, then a
 //! sharp leg down to about -45% at hour 14, a bounce and a retest) at betas 1.1 / 1.0 / 0.85 with
 //! GBM noise and downward jumps; USDC holds. Two thousand traders at a spread of leverage, a tenth
-//! of them short, none defending their positions, and block space for 20 liquidations per slot.
+//! of them short, none defending their positions, on Solana's block limits (network.rs) with a
+//! congested steep leg (hours 11 to 16: half the transactions dropped, a twentieth of a block).
 //! Two liquidator bots start with $500k of every token and sell what they seize five minutes
 //! later into order books $40M / $60M / $80M deep (SOL / ETH / BTC: a $400k SOL sale moves the
 //! price 1% at the start, 4% at half the price). The volatile markets' collateral weights are the
 //! parameter frontier's choice (`keel_sdk::defaults::FRONTIER_WEIGHTS`).
 use crate::depth::Depth;
 use crate::scenario::{
-    CrashProfile, LiquidationParams, Liquidators, MarketScenario, Network, OracleScenario,
-    Population, PriceProcess, Scenario,
+    Congestion, CrashProfile, LiquidationParams, Liquidators, MarketScenario, Network,
+    OracleScenario, Population, PriceProcess, Scenario,
 };
 
 fn volatile(
@@ -140,7 +141,17 @@ pub fn black_thursday() -> Scenario {
             sell_after_steps: Some(1),
             ..Liquidators::default()
         },
-        network: Network::default(),
+        // a crash day is a congested day: through the steep leg (hours 11 to 16) half the
+        // transactions are dropped and Keel wins a twentieth of a block (docs/calibration.md)
+        network: Network {
+            congestion: vec![Congestion {
+                start_secs: 11 * 3_600,
+                end_secs: 16 * 3_600,
+                block_share: 0.05,
+                failure_rate: 0.5,
+            }],
+            ..Network::default()
+        },
         liquidation: LiquidationParams::default(),
     }
 }

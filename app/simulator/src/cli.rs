@@ -73,6 +73,11 @@ pub struct SimulateArgs {
     /// insurance; writes frontier.csv, frontier.svg, listing.toml and scenario.toml.
     #[arg(long)]
     pub frontier: bool,
+    /// Run the stress table (stress.rs): the built-in crash, a fast crash, Pyth outages, a
+    /// congested network and a thin market, at the scenario's weights and at the peers'; prints
+    /// it and writes stress.json.
+    #[arg(long)]
+    pub stress: bool,
     /// Price paths per frontier point.
     #[arg(long, default_value_t = 20)]
     pub frontier_paths: usize,
@@ -227,9 +232,11 @@ pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimErro
             args.seed, args.runs
         )));
     }
-    if args.frontier || args.sweep.is_some() {
+    if args.frontier || args.stress || args.sweep.is_some() {
         let what = if args.frontier {
             "--frontier"
+        } else if args.stress {
+            "--stress"
         } else {
             "--sweep"
         };
@@ -247,6 +254,23 @@ pub async fn simulate(args: &SimulateArgs, json: bool) -> Result<String, SimErro
     let progress = bar(args.quiet);
     if args.frontier {
         return crate::frontier_report::command(args, &scenario, &csv_dir, &progress.0).await;
+    }
+    if args.stress {
+        let threads = args.worker_threads();
+        let cells = crate::stress::stress(&scenario, args.seed, threads, &csv_dir, &progress)?;
+        progress.0.finish_and_clear();
+        let text = serde_json::to_string_pretty(&cells).map_err(|e| SimError(e.to_string()))?;
+        let path = write(&args.out, "stress.json", &text)?;
+        if json {
+            return Ok(text);
+        }
+        return Ok(format!(
+            "{}
+wrote {}
+",
+            crate::stress::table(&cells),
+            path.display()
+        ));
     }
     let mut out = String::new();
     if let Some(spec) = &args.sweep {

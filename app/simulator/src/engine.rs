@@ -4,18 +4,22 @@
 //! 2. the oracle publishes (or misses) every market's price: the path moved by impact;
 //! 3. a keeper accrues interest on every market, and traders who defend their positions and
 //!    saw their health factor under their threshold at the end of the last step repay;
-//! 4. for each of `slots_per_step` slots, each bot in turn (the first bot rotates) reads the pool
-//!    and plans with `keel_liquidator::prepare`; a plan is sent with `keel_liquidator::execute`
-//!    `reaction_delay_steps` later, cut to the slot's remaining block space;
+//! 4. in rounds (network.rs: a bot's reaction time, about 500 in five minutes), each bot in turn
+//!    (the first bot rotates) reads the pool and plans with `keel_liquidator::prepare`; a plan is
+//!    sent with `keel_liquidator::execute` `reaction_delay_steps` later, cut to the round's block
+//!    space (compute units per market account and per block) less the transactions the network
+//!    drops; the rounds end when one lands nothing and has nothing left to send;
 //! 5. the pool is read; the keeper settles the bad debt of every account left with debt and no
 //!    collateral (and the pool is read again if it did);
 //! 6. the step's events and a read of every account become a row of the time series;
 //! 7. the bots sell the collateral due for sale (desk.rs); the sales move the next step's price.
+use crate::bots::open_bots;
 use crate::depth::Impact;
 use crate::desk::Desk;
 use crate::flash_desks::FlashDesks;
 use crate::keeper::{accrue, settle_bad_debt, to_defend};
 use crate::metrics::{self, StepRecord};
+use crate::network::{admit, BlockSpace};
 use crate::oracle::Oracle;
 use crate::population;
 use crate::price_path::PricePaths;
@@ -25,15 +29,12 @@ use crate::scenario::LiquidatorMode;
 use crate::scenario::Scenario;
 use crate::setup;
 use crate::SimError;
-use keel_liquidator::{execute, prepare, Config, Plan};
-use keel_localnet::bank_chain::BankChain;
-use keel_localnet::world::World;
+use keel_liquidator::{execute, prepare, Config};
 use keel_sdk::chain::LogSink;
 use keel_sdk::instructions as kix;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use solana_sdk::signature::Signer;
-use std::collections::VecDeque;
 use std::path::Path;
 use std::time::Instant;
 
@@ -45,6 +46,7 @@ const ORACLE_STREAM: u64 = 3;
 const DEFENCE_STREAM: u64 = 4;
 const SECONDARY_ORACLE_STREAM: u64 = 5;
 const ORDER_STREAM: u64 = 6;
+const NETWORK_STREAM: u64 = 7;
 
 /// What a run produced.
 #[derive(Clone, Debug)]
@@ -90,41 +92,6 @@ impl Progress for Silent {
     fn step(&self) {}
 }
 
-struct Bot {
-    key: solana_sdk::signature::Keypair,
-    chain: BankChain,
-    config: Config,
-    queue: VecDeque<(usize, Plan)>,
-}
-
-/// The scenario's liquidator bots: wallets (inventory), configs (flash mode's routes), chains
-/// logging into `sink`.
-async fn open_bots(
-    world: &mut World,
-    scenario: &Scenario,
-    sink: &LogSink,
-    flash_desks: Option<&FlashDesks>,
-) -> Vec<Bot> {
-    let mut bots = vec![];
-    for _ in 0..scenario.liquidators.count {
-        let key = setup::bot_wallet(world, scenario).await;
-        let mut config = Config::for_pool(world.pool);
-        config.min_profit_usd = scenario.liquidators.min_profit_usd;
-        if let Some(desks) = flash_desks {
-            config.mode = keel_liquidator::config::Mode::Flash;
-            config.flash.routes = desks.routes();
-            config.flash.slippage_bps = scenario.liquidators.flash_slippage_bps;
-        }
-        bots.push(Bot {
-            chain: world.chain(&key).with_log_sink(sink.clone()),
-            key,
-            config,
-            queue: VecDeque::new(),
-        });
-    }
-    bots
-}
-
 /// Run `scenario` with `seed` for everything; `csv_dir` resolves a relative `price_csv`.
 pub async fn run(
     scenario: &Scenario,
@@ -152,6 +119,7 @@ pub async fn run_paths(
         r.set_stream(stream);
         r
     };
+    let mut network_rng = rng(path_seed, NETWORK_STREAM);
     let (mut price_rng, mut population_rng, mut oracle_rng, mut secondary_rng) = (
         rng(path_seed, PRICE_STREAM),
         rng(population_seed, POPULATION_STREAM),
@@ -254,12 +222,27 @@ pub async fn run_paths(
                 );
             }
         }
-        let (mut landed, mut skipped, mut failed) = (0, 0, 0);
+        let (mut landed, mut skipped, mut failed, mut dropped) = (0, 0, 0, 0);
         let mut before_bots: Option<StepRecord> = None;
         let mut cascade = std::collections::BTreeSet::new();
-        for slot in 0..scenario.network.slots_per_step {
-            let mut space = scenario.network.max_liquidations_per_slot;
-            let first_bot = (step * scenario.network.slots_per_step + slot) % bots.len();
+        let network = &scenario.network;
+        let secs = step as i64 * scenario.step_secs;
+        let (_, failure_rate) = network.conditions(secs);
+        // a bot minutes late reads once a step; a prompt one until a round finds nothing to do
+        // or the step's blocks are spent
+        let rounds = match network.reaction_delay_steps {
+            0 => network.rounds_per_step(scenario.step_secs),
+            _ => 1,
+        };
+        let mut blocks_left = network
+            .slots_per_step(scenario.step_secs)
+            .saturating_sub(network.reaction_slots())
+            .max(1);
+        for round in 0..rounds {
+            let markets = scenario.markets.len();
+            let mut space = BlockSpace::new(network, markets, secs, blocks_left);
+            let mut busy = false;
+            let first_bot = (step + round) % bots.len();
             let count = bots.len();
             for b in (0..count).map(|i| (first_bot + i) % count) {
                 let bot = &mut bots[b];
@@ -279,15 +262,21 @@ pub async fn run_paths(
                     cascade = metrics::impact_only_liquidatable(&plan.snapshot, &levels);
                 }
                 bot.queue
-                    .push_back((step + scenario.network.reaction_delay_steps, plan));
+                    .push_back((step + network.reaction_delay_steps, plan));
                 while bot.queue.front().is_some_and(|(due, _)| *due <= step) {
                     let (_, mut plan) = bot.queue.pop_front().expect("front exists");
-                    // triggered orders go first, and take block space as liquidations do
-                    plan.orders.truncate(space);
-                    space -= plan.orders.len();
-                    plan.liquidations.truncate(space);
-                    space -= plan.liquidations.len();
+                    // what fits in the round's block space, less what the network drops
+                    let (lost, waiting) = admit(
+                        &mut plan,
+                        network,
+                        &mut space,
+                        failure_rate,
+                        &mut network_rng,
+                    );
+                    dropped += lost;
                     let report = execute(&bot.chain, &bot.config, &plan).await;
+                    // another round while anything landed or is still to send
+                    busy |= report.succeeded > 0 || lost > 0 || waiting > 0;
                     landed += report.succeeded as u64;
                     skipped += report.skipped as u64;
                     failed += report.failed as u64;
@@ -297,6 +286,12 @@ pub async fn run_paths(
                         *failures.entry(reason.to_string()).or_insert(0) += 1;
                     }
                 }
+            }
+            blocks_left -= space
+                .blocks_used(network.blocks_per_round())
+                .min(blocks_left);
+            if !busy || blocks_left == 0 {
+                break;
             }
         }
         let t = step as i64 * scenario.step_secs;
@@ -317,6 +312,7 @@ pub async fn run_paths(
         row.liquidations = landed;
         row.skipped = skipped;
         row.failed = failed;
+        row.dropped = dropped;
         let logs = std::mem::take(&mut *sink.lock().unwrap());
         let events = metrics::events(&logs);
         metrics::add_events(&mut row, &events, |market| {

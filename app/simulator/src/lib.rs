@@ -16,6 +16,7 @@
 // solana-program-test 3.x marks its whole API deprecated ahead of an `agave-unstable-api` feature gate.
 #![allow(deprecated)]
 pub mod bench;
+pub mod bots;
 pub mod builtin;
 pub mod cli;
 pub mod depth;
@@ -29,6 +30,7 @@ pub mod liquidators;
 pub mod market_report;
 pub mod metrics;
 pub mod monte_carlo;
+pub mod network;
 pub mod oracle;
 pub mod parallel;
 pub mod plot;
@@ -41,6 +43,7 @@ pub mod scenario_checks;
 pub mod series_csv;
 pub mod setup;
 pub mod shard;
+pub mod stress;
 
 pub use engine::{run, run_paths, RunResult, Silent};
 pub use scenario::Scenario;

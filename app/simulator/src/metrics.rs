@@ -78,6 +78,8 @@ pub struct StepRecord {
     pub skipped: u64,
     /// Liquidation attempts that failed otherwise this step.
     pub failed: u64,
+    /// Orders and liquidations the network dropped this step (sent again the next round).
+    pub dropped: u64,
     /// Debt repaid by liquidators this step, USD.
     pub repaid_usd: f64,
     /// Bonus paid to liquidators this step (after the protocol fee), USD.

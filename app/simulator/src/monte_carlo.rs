@@ -308,7 +308,7 @@ mod tests {
     fn sweep_specs() {
         let s = Sweep::parse("ltv=6000..8000", 3).unwrap();
         assert_eq!(s.values, vec![6000.0, 7000.0, 8000.0]);
-        assert_eq!(Sweep::parse("block_space=4", 5).unwrap().values, vec![4.0]);
+        assert_eq!(Sweep::parse("reaction_ms=4", 5).unwrap().values, vec![4.0]);
         assert!(Sweep::parse("ltv", 3).is_err());
         assert!(Sweep::parse("colour=1..2", 3)
             .unwrap_err()

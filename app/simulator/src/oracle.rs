@@ -8,8 +8,10 @@
 //! ema         += (observed - ema) * (1 - 2^(-step_secs / ema_half_life_secs))
 //! mantissa     = round(price * 10^8), exponent -8
 //! ```
-//! An update is skipped inside an outage window or with probability `miss_probability`; the
-//! account then keeps its last update, which ages until the program calls it stale. Step 0, when
+//! An update is skipped inside an outage window or, push only (`pull_updates = false`), with
+//! probability `miss_probability`; the account then keeps its last update, which ages until the
+//! program calls it stale. With pull updates (the default) a liquidator posts the current update
+//! in its own transaction (its cost is in network.rs), so a missed push holds nothing back. Step 0, when
 //! the positions open before the stress, is always published, fresh.
 //!
 //! With `oracle.secondary`, every market also has a Switchboard pull feed as its second source,
@@ -106,7 +108,8 @@ impl Oracle {
             self.ema[m] += (observed - self.ema[m]) * alpha;
             let moved_pct = ((observed / self.last_observed[m]) - 1.0).abs() * 100.0;
             self.last_observed[m] = observed;
-            let missed = rng.random::<f64>() < o.miss_probability;
+            // with pull updates a missed push is posted by the liquidator that needs it
+            let missed = rng.random::<f64>() < o.miss_probability && !o.pull_updates;
             if !setup && (in_outage || missed) {
                 self.skipped_updates += 1;
                 continue;

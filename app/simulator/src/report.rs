@@ -55,6 +55,9 @@ pub struct Summary {
     pub skipped: u64,
     /// Attempts that failed otherwise.
     pub failed: u64,
+    /// Transactions the network dropped (each sent again).
+    #[serde(default)]
+    pub dropped: u64,
     /// The failures, counted by error.
     pub failure_reasons: std::collections::BTreeMap<String, u64>,
     /// Debt repaid by liquidators, USD.
@@ -161,6 +164,7 @@ impl Summary {
             liquidations: series.iter().map(|r| r.liquidations).sum(),
             skipped: series.iter().map(|r| r.skipped).sum(),
             failed: series.iter().map(|r| r.failed).sum(),
+            dropped: series.iter().map(|r| r.dropped).sum(),
             failure_reasons: Default::default(),
             repaid_usd: sum(|r| r.repaid_usd),
             bonus_usd: sum(|r| r.bonus_usd),
@@ -222,8 +226,8 @@ impl Summary {
             (
                 "liquidations",
                 format!(
-                    "{} landed, {} lost races, {} failed",
-                    self.liquidations, self.skipped, self.failed
+                    "{} landed, {} lost races, {} failed, {} dropped by the network",
+                    self.liquidations, self.skipped, self.failed, self.dropped
                 ),
             ),
             (

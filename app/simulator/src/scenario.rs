@@ -4,9 +4,10 @@
 //!
 //! ```text
 //! steps                 = duration_secs / step_secs
-//! block space per slot  = network.max_liquidations_per_slot, shared by every bot
-//! bot passes per step   = network.slots_per_step (each pass: read the chain, plan, send)
-//! reaction delay        = a plan made at step t is sent at step t + reaction_delay_steps
+//! block space          = Solana's compute-unit limits per block and per writable account,
+//!                        shared by every bot, less the transactions dropped (network.rs)
+//! bot rounds per step  = the step's length over a bot's reaction time, until one finds nothing
+//! reaction delay       = a plan made at step t is sent at step t + reaction_delay_steps
 //! oracle price at time t = path(t - oracle.latency_secs), published at t - latency
 //! ```
 use crate::depth::Depth;
@@ -192,8 +193,12 @@ pub struct OracleScenario {
     /// The published price is the true price this many seconds ago (and says so in its
     /// publish time, so a latency beyond the market's max age makes it stale).
     pub latency_secs: i64,
-    /// Chance that a market's update misses a step (the last one stays and ages).
+    /// Chance that a market's scheduled update misses a step (the last one stays and ages).
     pub miss_probability: f64,
+    /// Pyth pull: a liquidator posts the current update in its own transaction, so a missed
+    /// scheduled update does not hold a market's price from liquidation (Hermes still serves it);
+    /// an outage (no updates at all) still does. False: push only, a miss ages the price.
+    pub pull_updates: bool,
     /// Windows `[start, end)` in seconds with no updates at all.
     pub outages: Vec<(i64, i64)>,
     /// Confidence interval, bps of price.
@@ -211,6 +216,7 @@ impl Default for OracleScenario {
         OracleScenario {
             latency_secs: 0,
             miss_probability: 0.0,
+            pull_updates: true,
             outages: vec![],
             conf_bps: 10,
             conf_bps_per_pct_move: 5,
@@ -287,28 +293,6 @@ fn default_defend_repay() -> f64 {
     0.5
 }
 
-/// Network conditions.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct Network {
-    /// Liquidation transactions that fit in a slot (all bots together; failed attempts count).
-    pub max_liquidations_per_slot: usize,
-    /// Slots per step in which the bots act (each bot reads, plans and sends once per slot).
-    pub slots_per_step: usize,
-    /// Steps between a bot's read of the chain and its transactions landing.
-    pub reaction_delay_steps: usize,
-}
-
-impl Default for Network {
-    fn default() -> Network {
-        Network {
-            max_liquidations_per_slot: 20,
-            slots_per_step: 2,
-            reaction_delay_steps: 0,
-        }
-    }
-}
-
 /// Pool liquidation parameters (`LiquidationConfig`).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -376,4 +360,5 @@ impl MarketScenario {
 }
 
 pub use crate::liquidators::{LiquidatorMode, Liquidators};
+pub use crate::network::{Congestion, Network};
 pub use crate::scenario_checks::{ScenarioError, SWEEPABLE};

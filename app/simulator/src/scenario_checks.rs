@@ -19,7 +19,7 @@ fn fail<T>(msg: impl Into<String>) -> Result<T, ScenarioError> {
 }
 
 /// Parameters `--sweep` can vary, with what each one sets.
-pub const SWEEPABLE: [(&str, &str); 12] = [
+pub const SWEEPABLE: [(&str, &str); 17] = [
     (
         "liquidation_threshold",
         "maint_weight_bps of every volatile market",
@@ -28,7 +28,20 @@ pub const SWEEPABLE: [(&str, &str); 12] = [
     ("min_bonus", "min_bonus_bps of every market"),
     ("max_bonus", "max_bonus_bps of every market"),
     ("close_factor", "liquidation.close_factor_bps"),
-    ("block_space", "network.max_liquidations_per_slot"),
+    (
+        "block_share",
+        "network.block_share (and every congestion window's)",
+    ),
+    (
+        "failure_rate",
+        "network.failure_rate (and every congestion window's)",
+    ),
+    (
+        "liquidation_cu",
+        "network.liquidation_cu_base (and order_cu_base, by the same factor)",
+    ),
+    ("oracle_post_cu", "network.oracle_post_cu"),
+    ("reaction_ms", "network.reaction_ms"),
     ("reaction_delay", "network.reaction_delay_steps"),
     ("oracle_latency", "oracle.latency_secs"),
     (
@@ -37,6 +50,10 @@ pub const SWEEPABLE: [(&str, &str); 12] = [
     ),
     ("traders", "population.traders"),
     ("defenders", "population.defender_share"),
+    (
+        "top_leverage",
+        "the share of traders in the highest leverage bucket (the others scaled to the rest)",
+    ),
     ("orders", "population.order_share"),
 ];
 
@@ -171,9 +188,7 @@ impl Scenario {
         {
             return fail("liquidators.sell_after_steps must be at most the number of steps");
         }
-        if self.network.slots_per_step == 0 || self.network.slots_per_step > 64 {
-            return fail("network.slots_per_step must be 1 to 64");
-        }
+        self.network.validate().map_err(ScenarioError)?;
         let o = &self.oracle;
         if o.latency_secs < 0 || !(0.0..=1.0).contains(&o.miss_probability) {
             return fail("oracle: latency >= 0, miss_probability in [0, 1]");
@@ -235,7 +250,44 @@ impl Scenario {
                 self.markets.iter_mut().for_each(|m| m.max_bonus_bps = v)
             }
             "close_factor" => self.liquidation.close_factor_bps = bps()?,
-            "block_space" => self.network.max_liquidations_per_slot = count()?,
+            "block_share" => {
+                self.network.block_share = value;
+                self.network
+                    .congestion
+                    .iter_mut()
+                    .for_each(|c| c.block_share = value)
+            }
+            "failure_rate" => {
+                self.network.failure_rate = value;
+                self.network
+                    .congestion
+                    .iter_mut()
+                    .for_each(|c| c.failure_rate = value)
+            }
+            "liquidation_cu" => {
+                let n = &mut self.network;
+                let cu = count()? as u64;
+                n.order_cu_base = n.order_cu_base * cu / n.liquidation_cu_base.max(1);
+                n.liquidation_cu_base = cu;
+            }
+            "oracle_post_cu" => self.network.oracle_post_cu = count()? as u64,
+            "reaction_ms" => self.network.reaction_ms = count()? as u64,
+            "top_leverage" => {
+                if !(0.0..=1.0).contains(&value) {
+                    return fail(format!("top_leverage={value}: a share in [0, 1]"));
+                }
+                let buckets = &mut self.population.leverage;
+                let Some(((_, top), rest)) = buckets.split_last_mut() else {
+                    return fail("top_leverage: the population has no leverage buckets");
+                };
+                let others: f64 = rest.iter().map(|(_, s)| s).sum();
+                if others <= 0.0 && value < 1.0 {
+                    return fail("top_leverage: no other bucket to take the rest");
+                }
+                rest.iter_mut()
+                    .for_each(|(_, s)| *s *= (1.0 - value) / others.max(f64::MIN_POSITIVE));
+                *top = value;
+            }
             "reaction_delay" => self.network.reaction_delay_steps = count()?,
             "oracle_latency" => self.oracle.latency_secs = count()? as i64,
             "traders" => self.population.traders = count()?,

@@ -50,7 +50,15 @@ pub fn csv(symbols: &[String], series: &[StepRecord]) -> Result<String, csv::Err
         header.extend(symbols.iter().map(|s| format!("{name}_{s}")));
     }
     // later columns come last, so a row still starts with the row of an older simulator
-    header.extend(["orders_executed", "order_repaid_usd", "order_bonus_usd"].map(String::from));
+    header.extend(
+        [
+            "orders_executed",
+            "order_repaid_usd",
+            "order_bonus_usd",
+            "dropped",
+        ]
+        .map(String::from),
+    );
     w.write_record(&header)?;
     let mut cumulative = 0.0;
     for r in series {
@@ -90,6 +98,7 @@ pub fn csv(symbols: &[String], series: &[StepRecord]) -> Result<String, csv::Err
             r.orders_executed.to_string(),
             format!("{:.2}", r.order_repaid_usd),
             format!("{:.2}", r.order_bonus_usd),
+            r.dropped.to_string(),
         ]);
         w.write_record(&row)?;
     }

@@ -40,6 +40,7 @@ fn args(out: &Path, shard: Option<&str>, threads: usize) -> SimulateArgs {
         list_sweeps: false,
         threads: Some(threads),
         frontier: false,
+        stress: false,
         frontier_paths: 20,
         budget_bps: 10,
         coarse_bps: 500,

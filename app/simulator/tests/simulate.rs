@@ -57,11 +57,22 @@ async fn monte_carlo_holds_the_population_and_varies_the_path() {
     assert_eq!(base.series[20].prices[2], other_path.series[20].prices[2]);
 }
 
+/// A network with one block a step with room for `per_step` liquidations of up to 16 positions
+/// (and not one more of any size), nothing dropped.
+fn jam(s: &mut Scenario, per_step: u64) {
+    let n = &mut s.network;
+    n.slot_ms = s.step_secs as u64 * 1_000;
+    n.reaction_ms = 0;
+    n.block_share = 1.0;
+    n.failure_rate = 0.0;
+    n.congestion.clear();
+    n.block_cu_limit = per_step * n.transaction_cu(n.liquidation_cu_base, 16);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn congestion_leaves_bad_debt_that_block_space_prevents() {
     let mut congested = small();
-    congested.network.max_liquidations_per_slot = 1;
-    congested.network.slots_per_step = 1;
+    jam(&mut congested, 1);
     let jammed = run(&congested, 3, &scenarios_dir(), &Silent).await.unwrap();
     // the same traders and path, with room for every liquidation
     let clear = run(&small(), 3, &scenarios_dir(), &Silent).await.unwrap();
@@ -93,8 +104,7 @@ async fn congestion_leaves_bad_debt_that_block_space_prevents() {
 #[tokio::test(flavor = "multi_thread")]
 async fn traders_who_defend_their_positions_cut_liquidations_and_bad_debt() {
     let mut s = small();
-    s.network.max_liquidations_per_slot = 2;
-    s.network.slots_per_step = 1;
+    jam(&mut s, 2);
     let passive = run(&s, 9, &scenarios_dir(), &Silent).await.unwrap();
     s.population.defender_share = 1.0;
     let defended = run(&s, 9, &scenarios_dir(), &Silent).await.unwrap();
@@ -136,8 +146,6 @@ async fn generous_parameters_and_no_congestion_mean_no_bad_debt() {
     let mut s = small();
     // a slower fall than the liquidation margin can absorb per step, bots every slot, room to spare
     s.crash.keyframes = vec![(0.0, 0.0), (3.0, -0.45), (6.0, -0.45)];
-    s.network.max_liquidations_per_slot = 200;
-    s.network.slots_per_step = 3;
     for seed in [11, 12] {
         let r = run(&s, seed, &scenarios_dir(), &Silent).await.unwrap();
         assert!(
@@ -224,6 +232,7 @@ async fn the_command_writes_series_chart_and_tables() {
         list_sweeps: false,
         threads: Some(2),
         frontier: false,
+        stress: false,
         frontier_paths: 20,
         budget_bps: 10,
         coarse_bps: 500,
@@ -262,7 +271,7 @@ async fn the_command_writes_series_chart_and_tables() {
     );
 
     args.runs = 1;
-    args.sweep = Some("block_space=0..30".into());
+    args.sweep = Some("failure_rate=0..0.9".into());
     let text = simulate(&args, false).await.unwrap();
     let sweep = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
     assert_eq!(sweep.lines().count(), 3, "{text}");
