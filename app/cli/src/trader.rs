@@ -15,6 +15,7 @@ fn keys(ctx_pool: Pubkey, key: Pubkey, market: &Market) -> MarketKeys {
     MarketKeys {
         pool: ctx_pool,
         market: key,
+        vault: market.vault,
         mint: market.mint,
         token_program: market.token_program,
     }

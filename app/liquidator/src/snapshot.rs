@@ -43,6 +43,7 @@ impl Snapshot {
         MarketKeys {
             pool,
             market: m.key,
+            vault: m.market.vault,
             mint: m.market.mint,
             token_program: m.market.token_program,
         }

@@ -6,6 +6,7 @@ use keel_liquidator::{Config, Plan};
 use keel_localnet::bank_chain::BankChain;
 use keel_localnet::world::World;
 use keel_sdk::chain::LogSink;
+use solana_sdk::signature::Signer;
 use std::collections::VecDeque;
 
 /// A bot: its key, its chain, its config and the plans it has made, each due at a step.
@@ -32,6 +33,13 @@ pub async fn open_bots(
     for _ in 0..scenario.liquidators.count {
         let key = setup::bot_wallet(world, scenario).await;
         let mut config = Config::for_pool(world.pool);
+        // its token accounts, as a bot's config names them (nothing derived at every read)
+        for m in 0..world.markets.len() {
+            let account = setup::token_account(world, &key.pubkey(), m);
+            config
+                .token_accounts
+                .insert(world.markets[m].keys.mint, account);
+        }
         config.min_profit_usd = scenario.liquidators.min_profit_usd;
         if let Some(desks) = flash_desks {
             config.mode = keel_liquidator::config::Mode::Flash;

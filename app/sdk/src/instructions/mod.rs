@@ -38,6 +38,9 @@ pub struct MarketKeys {
     pub pool: Pubkey,
     /// The market.
     pub market: Pubkey,
+    /// Its vault (the market's `vault`, a PDA of the market: kept here so that building an
+    /// instruction derives nothing).
+    pub vault: Pubkey,
     /// Its mint.
     pub mint: Pubkey,
     /// The mint's token program.
@@ -47,9 +50,11 @@ pub struct MarketKeys {
 impl MarketKeys {
     /// Keys of the market of `mint` in `pool`.
     pub fn new(pool: &Pubkey, mint: Pubkey, token_program: Pubkey) -> Self {
+        let market = pda::market(pool, &mint);
         MarketKeys {
             pool: *pool,
-            market: pda::market(pool, &mint),
+            market,
+            vault: pda::vault(&market),
             mint,
             token_program,
         }
@@ -58,7 +63,7 @@ impl MarketKeys {
     pub(crate) fn accounts(&self) -> acc::MarketVault {
         acc::MarketVault {
             market: self.market,
-            vault: pda::vault(&self.market),
+            vault: self.vault,
             mint: self.mint,
             token_program: self.token_program,
         }
