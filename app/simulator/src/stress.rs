@@ -199,3 +199,49 @@ pub fn table(cells: &[Cell]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peer_weights_are_capped_at_what_the_program_accepts_and_keep_their_gap() {
+        let base = crate::builtin::black_thursday();
+        let s = with_weights(&base, (8_000, 8_500));
+        for m in s.markets.iter().filter(|m| !m.process.is_stable()) {
+            let bonus = keel::math::liquidation::BonusConfig {
+                min_bonus_bps: m.min_bonus_bps,
+                max_bonus_bps: m.max_bonus_bps,
+                protocol_fee_bps: m.protocol_fee_bps,
+            };
+            let cap = max_maint_asset_weight_bps(&bonus);
+            assert_eq!(m.maint_weight_bps, 8_500.min(cap), "{}", m.symbol);
+            assert_eq!(m.maint_weight_bps - m.init_weight_bps, 500, "{}", m.symbol);
+        }
+        // SOL's 10% max bonus caps it below 85%; the stable market is left alone
+        assert!(s.markets[1].maint_weight_bps < 8_500);
+        assert_eq!(s.markets[0], base.markets[0]);
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn every_case_changes_what_it_names_and_validates() {
+        let base = crate::builtin::black_thursday();
+        let cases: Vec<Scenario> = CASES
+            .iter()
+            .map(|(_, apply)| {
+                let mut s = base.clone();
+                apply(&mut s);
+                assert!(s.validate().is_ok());
+                s
+            })
+            .collect();
+        assert_eq!(cases[0], base);
+        assert_ne!(cases[1].crash, base.crash);
+        assert!(cases[2].oracle.secondary.is_some() && !cases[2].oracle.outages.is_empty());
+        assert!(cases[3].oracle.secondary.is_none() && !cases[3].oracle.outages.is_empty());
+        assert_eq!(cases[4].network.conditions(0), (0.01, 0.75));
+        let depth = |s: &Scenario| s.markets[1].depth.as_ref().map(|d| d.usd);
+        assert_eq!(depth(&cases[5]).unwrap() * 10.0, depth(&base).unwrap());
+    }
+}
