@@ -294,13 +294,12 @@ pub async fn run_paths(
                 break;
             }
         }
-        let t = step as i64 * scenario.step_secs;
         let (mut row, mut snapshot) =
-            record(&keeper, &read_config, &world, &prices, &oracle, step, t).await?;
+            record(&keeper, &read_config, &world, &prices, &oracle, step, secs).await?;
         if settle_bad_debt(&keeper, &snapshot).await? > 0 {
             // the books changed: read them again
             (row, snapshot) =
-                record(&keeper, &read_config, &world, &prices, &oracle, step, t).await?;
+                record(&keeper, &read_config, &world, &prices, &oracle, step, secs).await?;
         }
         row.defences = defended;
         row.defended_usd = defended_usd;

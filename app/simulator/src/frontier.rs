@@ -27,7 +27,6 @@ use crate::monte_carlo::stats;
 use crate::parallel::{run_all, Job};
 use crate::scenario::Scenario;
 use crate::SimError;
-use keel::state::max_maint_asset_weight_bps;
 use serde::Serialize;
 use std::path::Path;
 
@@ -156,12 +155,7 @@ fn bounds(s: &Scenario, m: usize) -> (u16, u16) {
     let gap = market
         .maint_weight_bps
         .saturating_sub(market.init_weight_bps);
-    let bonus = keel::math::liquidation::BonusConfig {
-        min_bonus_bps: market.min_bonus_bps,
-        max_bonus_bps: market.max_bonus_bps,
-        protocol_fee_bps: market.protocol_fee_bps,
-    };
-    (gap, max_maint_asset_weight_bps(&bonus).saturating_sub(gap))
+    (gap, market.max_maint_weight_bps().saturating_sub(gap))
 }
 
 /// Search the frontier of `base` (see the module's formulas); `done` is called after each run,

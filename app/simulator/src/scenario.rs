@@ -351,11 +351,21 @@ impl MarketScenario {
             init_liab_weight_bps: self.liab_init_weight_bps,
             maint_liab_weight_bps: self.liab_maint_weight_bps,
         };
-        config.bonus = BonusConfig {
+        config.bonus = self.bonus();
+    }
+
+    /// This market's liquidation bonus as the program's config.
+    pub fn bonus(&self) -> BonusConfig {
+        BonusConfig {
             min_bonus_bps: self.min_bonus_bps,
             max_bonus_bps: self.max_bonus_bps,
             protocol_fee_bps: self.protocol_fee_bps,
-        };
+        }
+    }
+
+    /// The highest maintenance weight the program accepts with this market's bonus, bps.
+    pub fn max_maint_weight_bps(&self) -> u16 {
+        keel::state::max_maint_asset_weight_bps(&self.bonus())
     }
 }
 

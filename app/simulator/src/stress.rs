@@ -16,7 +16,6 @@ use crate::oracle::SecondaryOracleScenario;
 use crate::parallel::{run_all, Job};
 use crate::scenario::{CrashProfile, Scenario};
 use crate::SimError;
-use keel::state::max_maint_asset_weight_bps;
 use serde::Serialize;
 use std::fmt::Write;
 use std::path::Path;
@@ -94,13 +93,7 @@ fn thin_market(s: &mut Scenario) {
 fn with_weights(s: &Scenario, (init, maint): (u16, u16)) -> Scenario {
     let mut out = s.clone();
     for m in out.markets.iter_mut().filter(|m| !m.process.is_stable()) {
-        let bonus = keel::math::liquidation::BonusConfig {
-            min_bonus_bps: m.min_bonus_bps,
-            max_bonus_bps: m.max_bonus_bps,
-            protocol_fee_bps: m.protocol_fee_bps,
-        };
-        let cap = max_maint_asset_weight_bps(&bonus);
-        let cut = maint.saturating_sub(cap);
+        let cut = maint.saturating_sub(m.max_maint_weight_bps());
         m.maint_weight_bps = maint - cut;
         m.init_weight_bps = init - cut.min(init);
     }
@@ -209,12 +202,7 @@ mod tests {
         let base = crate::builtin::black_thursday();
         let s = with_weights(&base, (8_000, 8_500));
         for m in s.markets.iter().filter(|m| !m.process.is_stable()) {
-            let bonus = keel::math::liquidation::BonusConfig {
-                min_bonus_bps: m.min_bonus_bps,
-                max_bonus_bps: m.max_bonus_bps,
-                protocol_fee_bps: m.protocol_fee_bps,
-            };
-            let cap = max_maint_asset_weight_bps(&bonus);
+            let cap = keel::state::max_maint_asset_weight_bps(&m.bonus());
             assert_eq!(m.maint_weight_bps, 8_500.min(cap), "{}", m.symbol);
             assert_eq!(m.maint_weight_bps - m.init_weight_bps, 500, "{}", m.symbol);
         }
