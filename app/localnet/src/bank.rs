@@ -291,6 +291,11 @@ impl Ledger {
         self.keel.accounts(&self.bank())
     }
 
+    /// The Keel accounts whose data `keep` accepts, in key order (only those are copied).
+    pub fn keel_accounts_where(&self, keep: impl Fn(&[u8]) -> bool) -> Vec<(Pubkey, Account)> {
+        self.keel.accounts_where(&self.bank(), keep)
+    }
+
     /// Every account the Keel program owns, by the bank's own scan of all its accounts (what
     /// the index must equal; `invariants` checks it).
     pub fn scan_keel_accounts(&self) -> Vec<(Pubkey, Account)> {

@@ -2,16 +2,18 @@
 //! BanksServer in between). The simulator's bots, keeper and CLI run on it.
 //!
 //! `program_accounts` answers as an RPC node with a program index does: from the ledger's index
-//! of Keel-owned accounts (`Ledger::keel_accounts`), with the same filters. (The SDK's
+//! of Keel-owned accounts (`Ledger::keel_accounts_where`), with the same filters. (The SDK's
 //! `BanksChain` cannot ask a BanksServer for that, so it reads every account its clients have
 //! touched; on the default simulation that was a quarter of the run time.)
 use crate::bank::Ledger;
 use anchor_lang::prelude::Pubkey;
-use keel_sdk::chain::{signed_transaction, Chain, ChainError, Filter, LogSink, Simulation};
+use keel_sdk::chain::{
+    signed_transaction, unsigned_transaction, Chain, ChainError, Filter, LogSink, Simulation,
+};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
-use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::VersionedTransaction;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -49,22 +51,24 @@ impl BankChain {
     }
 
     /// `ixs` behind a compute limit lowered by the ledger's nonce (two sends of the same
-    /// instructions on one blockhash stay two transactions), signed on the current blockhash.
+    /// instructions on one blockhash stay two transactions), on the current blockhash; signed
+    /// when `sign`, else with empty signatures (a simulation: the bank does not verify them, as
+    /// an RPC node does not when asked `sigVerify: false`).
     fn transaction(
         &self,
         ixs: &[Instruction],
         signers: &[&Keypair],
         compute_units: u32,
+        sign: bool,
     ) -> Result<VersionedTransaction, ChainError> {
         self.built.fetch_add(1, Ordering::Relaxed);
-        signed_transaction(
-            &self.payer,
-            signers,
-            ixs,
-            compute_units.saturating_sub(self.ledger.next_nonce()),
-            self.ledger.blockhash(),
-            &self.tables.read(),
-        )
+        let compute_units = compute_units.saturating_sub(self.ledger.next_nonce());
+        let (blockhash, tables) = (self.ledger.blockhash(), self.tables.read());
+        if sign {
+            signed_transaction(&self.payer, signers, ixs, compute_units, blockhash, &tables)
+        } else {
+            unsigned_transaction(&self.payer.pubkey(), ixs, compute_units, blockhash, &tables)
+        }
     }
 }
 
@@ -83,10 +87,7 @@ impl Chain for BankChain {
     ) -> Result<Vec<(Pubkey, Account)>, ChainError> {
         Ok(self
             .ledger
-            .keel_accounts()
-            .into_iter()
-            .filter(|(_, a)| filters.iter().all(|f| f.matches(&a.data)))
-            .collect())
+            .keel_accounts_where(|data| filters.iter().all(|f| f.matches(data))))
     }
 
     async fn send(
@@ -95,7 +96,7 @@ impl Chain for BankChain {
         signers: &[&Keypair],
         compute_units: u32,
     ) -> Result<Signature, ChainError> {
-        let tx = self.transaction(ixs, signers, compute_units)?;
+        let tx = self.transaction(ixs, signers, compute_units, true)?;
         let signature = tx.signatures[0];
         let outcome = self.ledger.process(tx).map_err(ChainError::Transaction)?;
         if let Some(sink) = &self.logs {
@@ -110,7 +111,7 @@ impl Chain for BankChain {
         signers: &[&Keypair],
         compute_units: u32,
     ) -> Result<Simulation, ChainError> {
-        let tx = self.transaction(ixs, signers, compute_units)?;
+        let tx = self.transaction(ixs, signers, compute_units, false)?;
         let outcome = self.ledger.simulate(tx).map_err(ChainError::Transaction)?;
         Ok(Simulation {
             compute_units: outcome.compute_units,

@@ -107,6 +107,18 @@ impl TestEnv {
         self.ledger.process(tx)
     }
 
+    /// [`TestEnv::send`] with `payer` paying the fee (and signing first) instead of the genesis
+    /// mint: one signature fewer when `payer` signs anyway.
+    pub async fn send_paid_by(
+        &mut self,
+        payer: &Keypair,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, TransactionError> {
+        let tx = self.transaction_paid_by(payer, ixs, signers).await;
+        self.ledger.process(tx)
+    }
+
     /// A legacy transaction of exactly `ixs` (no compute-budget prefix), on the latest blockhash.
     pub async fn raw_transaction(
         &mut self,
@@ -147,13 +159,23 @@ impl TestEnv {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> VersionedTransaction {
+        let payer = self.payer();
+        self.transaction_paid_by(&payer, ixs, signers).await
+    }
+
+    /// [`TestEnv::transaction`] with `payer` as the fee payer.
+    pub async fn transaction_paid_by(
+        &mut self,
+        payer: &Keypair,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> VersionedTransaction {
         let blockhash = self.latest_blockhash().await;
         let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(
             1_400_000 - self.ledger.next_nonce(),
         )];
         all.extend_from_slice(ixs);
-        let payer = self.payer();
-        let keys = signer_list(&payer, signers);
+        let keys = signer_list(payer, signers);
         let legacy =
             Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
         if legacy.message.account_keys.len() <= MAX_STATIC_ACCOUNTS_PER_PACKET {

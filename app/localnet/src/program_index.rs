@@ -52,11 +52,28 @@ impl ProgramIndex {
 
     /// Every Keel account, in key order.
     pub fn accounts(&self, bank: &Bank) -> Vec<(Pubkey, Account)> {
+        self.accounts_where(bank, |_| true)
+    }
+
+    /// The Keel accounts whose data `keep` accepts, in key order. The test runs before the copy:
+    /// a bot asks for markets, margin accounts and orders apart, and each answer copies only
+    /// its own kind (copying every account for each was a tenth of a simulation's time).
+    pub fn accounts_where(
+        &self,
+        bank: &Bank,
+        keep: impl Fn(&[u8]) -> bool,
+    ) -> Vec<(Pubkey, Account)> {
         if !self.bypassed.load(Ordering::Relaxed) {
             let accounts = self.accounts.lock().unwrap();
-            return accounts.iter().map(|(k, a)| (*k, a.clone())).collect();
+            return accounts
+                .iter()
+                .filter(|(_, a)| keep(&a.data))
+                .map(|(k, a)| (*k, a.clone()))
+                .collect();
         }
-        Self::scan(bank)
+        let mut found = Self::scan(bank);
+        found.retain(|(_, a)| keep(&a.data));
+        found
     }
 
     /// Every Keel account by the bank's scan of all its accounts, in key order.

@@ -14,14 +14,16 @@
 //! ```
 //! The venue stands for the outside market (a DEX or an OTC desk): a wallet holding every token,
 //! and every sale is a real transaction of two `transfer_checked` instructions (SPL Token or
-//! Token-2022), signed by the bot and the venue. The venue's keys are drawn after every other key
-//! of the run, so a scenario that never sells draws exactly the keys it drew before desks existed.
+//! Token-2022), signed by the bot and the venue (which pays the fee). The venue's keys are drawn
+//! after every other key of the run, so a scenario that never sells draws exactly the keys it drew
+//! before desks existed.
 use crate::scenario::Scenario;
 use crate::setup::token_account as ata;
 use crate::SimError;
 use anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked;
 use keel_localnet::tokens::{balance, write_token_account};
 use keel_localnet::world::{fund, World};
+use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
 /// What the venue holds of every token at the start, USD.
@@ -39,6 +41,10 @@ struct Sale {
 /// The bots' sales desk.
 pub struct Desk {
     venue: Keypair,
+    /// The venue's token account of every market.
+    venue_accounts: Vec<Pubkey>,
+    /// Every bot's token account of every market (`[bot][market]`), derived on the first sale.
+    bot_accounts: Vec<Vec<Pubkey>>,
     stable: usize,
     delay: usize,
     pending: Vec<Sale>,
@@ -58,6 +64,7 @@ impl Desk {
             .expect("a validated scenario has a stable market");
         let venue = world.keys.keypair();
         fund(&mut world.env, &venue.pubkey(), 1_000_000_000_000);
+        let mut venue_accounts = vec![];
         for m in 0..world.markets.len() {
             let keys = world.markets[m].keys;
             let scale = 10f64.powi(scenario.markets[m].decimals as i32);
@@ -72,9 +79,12 @@ impl Desk {
                 amount,
             )
             .await;
+            venue_accounts.push(account);
         }
         Some(Desk {
             venue,
+            venue_accounts,
+            bot_accounts: vec![],
             stable,
             delay,
             pending: vec![],
@@ -109,10 +119,20 @@ impl Desk {
         let (due, later): (Vec<Sale>, Vec<Sale>) = self.pending.iter().partition(|s| s.due <= step);
         self.pending = later;
         let s = self.stable;
+        if self.bot_accounts.len() != bots.len() {
+            self.bot_accounts = bots
+                .iter()
+                .map(|b| {
+                    (0..world.markets.len())
+                        .map(|m| ata(world, &b.pubkey(), m))
+                        .collect()
+                })
+                .collect();
+        }
         for sale in due {
             let m = sale.market;
             let bot = &bots[sale.bot];
-            let from = ata(world, &bot.pubkey(), m);
+            let from = self.bot_accounts[sale.bot][m];
             // the bot may have spent some of it repaying debt in that token since
             let amount = sale.amount.min(balance(&mut world.env, from).await);
             let (dm, ds) = (scenario.markets[m].decimals, scenario.markets[s].decimals);
@@ -122,13 +142,13 @@ impl Desk {
                 continue;
             }
             let (km, ks) = (world.markets[m].keys, world.markets[s].keys);
-            let venue = self.venue.pubkey();
+            let (venue_m, venue_s) = (self.venue_accounts[m], self.venue_accounts[s]);
             let ixs = [
                 transfer_checked(
                     &km.token_program,
                     &from,
                     &km.mint,
-                    &ata(world, &venue, m),
+                    &venue_m,
                     &bot.pubkey(),
                     &[],
                     amount,
@@ -136,19 +156,20 @@ impl Desk {
                 ),
                 transfer_checked(
                     &ks.token_program,
-                    &ata(world, &venue, s),
+                    &venue_s,
                     &ks.mint,
-                    &ata(world, &bot.pubkey(), s),
-                    &venue,
+                    &self.bot_accounts[sale.bot][s],
+                    &self.venue.pubkey(),
                     &[],
                     proceeds,
                     ds,
                 ),
             ]
             .map(|ix| ix.expect("a transfer instruction"));
+            // the venue pays the fee: two signatures, not the genesis payer's third
             world
                 .env
-                .send(&ixs, &[bot, &self.venue])
+                .send_paid_by(&self.venue, &ixs, &[bot])
                 .await
                 .map_err(|e| SimError(format!("a liquidator's sale failed: {e}")))?;
             self.transactions += 1;

@@ -8,25 +8,26 @@
 //!   accounts this backend has touched (every account of every instruction it sent) or been told
 //!   about with [`BanksChain::track`]; filters are applied exactly as an RPC node would.
 //!
-//! Here: the trait, the filters and errors; `rpc.rs` and `banks.rs` hold the backends.
+//! Here: the trait, the filters and errors; `rpc.rs` and `banks.rs` hold the backends,
+//! `transaction.rs` how a transaction is compiled and signed.
 // solana-banks-client 3.x marks its API deprecated ahead of an `agave-unstable-api` feature gate,
 // and the typed get_program_accounts is deprecated in favour of UI accounts (still served).
 #![allow(deprecated)]
-use crate::lookup::PACKET_DATA_SIZE;
 use anchor_lang::prelude::Pubkey;
-use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
-use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
-use solana_sdk::signature::{Keypair, Signature, Signer};
-use solana_sdk::transaction::{TransactionError, VersionedTransaction};
+use solana_sdk::message::AddressLookupTableAccount;
+use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::transaction::TransactionError;
 use std::fmt;
 
 mod banks;
 mod rpc;
+mod transaction;
 pub use banks::{AccountIndex, BanksChain, LogSink};
 pub use rpc::RpcChain;
+pub use transaction::{signed_transaction, signer_list, unsigned_transaction};
 
 /// A memcmp filter: `bytes` at `offset` of the account data.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -204,71 +205,6 @@ pub trait Chain {
         self.set_lookup_tables(tables);
         Ok(())
     }
-}
-
-/// `ixs` behind a compute-unit limit.
-fn with_budget(ixs: &[Instruction], compute_units: u32) -> Vec<Instruction> {
-    let mut all = vec![ComputeBudgetInstruction::set_compute_unit_limit(
-        compute_units,
-    )];
-    all.extend_from_slice(ixs);
-    all
-}
-
-/// `ixs` behind a compute-unit limit, signed by `payer` and `signers` on `blockhash`: what every
-/// backend sends. A legacy transaction when it fits a packet; otherwise a v0 transaction whose
-/// accounts come from `tables` where they hold them; refused (before anything is sent) when it
-/// fits neither way, with the fix named (lookup.rs).
-pub fn signed_transaction(
-    payer: &Keypair,
-    signers: &[&Keypair],
-    ixs: &[Instruction],
-    compute_units: u32,
-    blockhash: solana_sdk::hash::Hash,
-    tables: &[AddressLookupTableAccount],
-) -> Result<VersionedTransaction, ChainError> {
-    let all = with_budget(ixs, compute_units);
-    let keys = signer_list(payer, signers);
-    let legacy: VersionedTransaction = solana_sdk::transaction::Transaction::new_signed_with_payer(
-        &all,
-        Some(&payer.pubkey()),
-        &keys,
-        blockhash,
-    )
-    .into();
-    let size =
-        |tx: &VersionedTransaction| bincode::serialized_size(tx).unwrap_or(u64::MAX) as usize;
-    if size(&legacy) <= PACKET_DATA_SIZE {
-        return Ok(legacy);
-    }
-    let too_large = |n: usize| {
-        ChainError::Transport(format!(
-            "transaction too large: {n} bytes > {PACKET_DATA_SIZE}; {}",
-            if tables.is_empty() {
-                "give the sender an address lookup table holding its accounts (keel_sdk::lookup)"
-            } else {
-                "the lookup tables do not hold enough of its accounts"
-            }
-        ))
-    };
-    if tables.is_empty() {
-        return Err(too_large(size(&legacy)));
-    }
-    let message = v0::Message::try_compile(&payer.pubkey(), &all, tables, blockhash)
-        .map_err(|e| ChainError::Transport(format!("v0 message: {e}")))?;
-    let v0 = VersionedTransaction::try_new(VersionedMessage::V0(message), &keys)
-        .map_err(|e| ChainError::Transport(format!("signing: {e}")))?;
-    match size(&v0) {
-        n if n <= PACKET_DATA_SIZE => Ok(v0),
-        n => Err(too_large(n)),
-    }
-}
-
-/// The fee payer followed by the other signers (the payer once, even if also named).
-pub fn signer_list<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
-    let mut keys = vec![payer];
-    keys.extend(signers.iter().filter(|k| k.pubkey() != payer.pubkey()));
-    keys
 }
 
 /// A transport failure, as a `ChainError`.
