@@ -108,3 +108,82 @@ fn compile(
         n => Err(too_large(n)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use solana_sdk::hash::Hash;
+    use solana_sdk::instruction::AccountMeta;
+    use solana_sdk::transaction::Transaction;
+
+    fn instruction(signer: &Pubkey, accounts: usize) -> Instruction {
+        let mut metas = vec![AccountMeta::new(*signer, true)];
+        metas.extend((0..accounts).map(|_| AccountMeta::new(Pubkey::new_unique(), false)));
+        Instruction::new_with_bytes(Pubkey::new_unique(), &[7; 16], metas)
+    }
+
+    fn size(tx: &VersionedTransaction) -> usize {
+        bincode::serialized_size(tx).unwrap() as usize
+    }
+
+    #[test]
+    fn a_small_transaction_is_the_legacy_one_signed_once_by_every_signer() {
+        let (payer, owner) = (Keypair::new(), Keypair::new());
+        let ixs = [instruction(&owner.pubkey(), 3)];
+        let blockhash = Hash::new_unique();
+        let tx = signed_transaction(&payer, &[&owner], &ixs, 200_000, blockhash, &[]).unwrap();
+        // what solana-sdk builds for the same instructions, byte for byte
+        let reference = Transaction::new_signed_with_payer(
+            &with_budget(&ixs, 200_000),
+            Some(&payer.pubkey()),
+            &[&payer, &owner],
+            blockhash,
+        );
+        assert_eq!(tx, VersionedTransaction::from(reference));
+        assert_eq!(tx.verify_with_results(), vec![true, true]);
+        // the unsigned one: the same message and size, empty signatures
+        let unsigned =
+            unsigned_transaction(&payer.pubkey(), &ixs, 200_000, blockhash, &[]).unwrap();
+        assert_eq!(unsigned.message, tx.message);
+        assert_eq!(unsigned.signatures, vec![Signature::default(); 2]);
+        assert_eq!(size(&unsigned), size(&tx));
+    }
+
+    #[test]
+    fn a_large_transaction_is_v0_through_the_tables_and_verifies() {
+        let payer = Keypair::new();
+        let ixs = [instruction(&payer.pubkey(), 40)];
+        let blockhash = Hash::new_unique();
+        let err = signed_transaction(&payer, &[], &ixs, 200_000, blockhash, &[]).unwrap_err();
+        assert!(err.to_string().contains("address lookup table"), "{err}");
+        let table = AddressLookupTableAccount {
+            key: Pubkey::new_unique(),
+            addresses: ixs[0].accounts[1..].iter().map(|m| m.pubkey).collect(),
+        };
+        let tables = [table];
+        let tx = signed_transaction(&payer, &[], &ixs, 200_000, blockhash, &tables).unwrap();
+        assert!(matches!(tx.message, VersionedMessage::V0(_)));
+        assert_eq!(tx.verify_with_results(), vec![true]);
+        assert!(size(&tx) <= PACKET_DATA_SIZE);
+        let unsigned =
+            unsigned_transaction(&payer.pubkey(), &ixs, 200_000, blockhash, &tables).unwrap();
+        assert_eq!(unsigned.message, tx.message);
+        assert_eq!(size(&unsigned), size(&tx));
+        // a table holding too few of the accounts still leaves it too large
+        let short = [AddressLookupTableAccount {
+            key: Pubkey::new_unique(),
+            addresses: tables[0].addresses[..2].to_vec(),
+        }];
+        let err = signed_transaction(&payer, &[], &ixs, 200_000, blockhash, &short).unwrap_err();
+        assert!(err.to_string().contains("do not hold enough"), "{err}");
+    }
+
+    #[test]
+    fn a_signer_the_instructions_do_not_name_is_refused() {
+        let (payer, stranger) = (Keypair::new(), Keypair::new());
+        let ixs = [instruction(&payer.pubkey(), 1)];
+        let err =
+            signed_transaction(&payer, &[&stranger], &ixs, 1, Hash::new_unique(), &[]).unwrap_err();
+        assert!(err.to_string().contains("signing"), "{err}");
+    }
+}
