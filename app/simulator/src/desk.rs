@@ -17,6 +17,7 @@
 //! Token-2022), signed by the bot and the venue (which pays the fee). The venue's keys are drawn
 //! after every other key of the run, so a scenario that never sells draws exactly the keys it drew
 //! before desks existed.
+use crate::bots::Bot;
 use crate::scenario::Scenario;
 use crate::setup::token_account as ata;
 use crate::SimError;
@@ -43,8 +44,6 @@ pub struct Desk {
     venue: Keypair,
     /// The venue's token account of every market.
     venue_accounts: Vec<Pubkey>,
-    /// Every bot's token account of every market (`[bot][market]`), derived on the first sale.
-    bot_accounts: Vec<Vec<Pubkey>>,
     stable: usize,
     delay: usize,
     pending: Vec<Sale>,
@@ -84,7 +83,6 @@ impl Desk {
         Some(Desk {
             venue,
             venue_accounts,
-            bot_accounts: vec![],
             stable,
             delay,
             pending: vec![],
@@ -112,27 +110,19 @@ impl Desk {
         world: &mut World,
         scenario: &Scenario,
         step: usize,
-        bots: &[Keypair],
+        bots: &[Bot],
         prices: &[f64],
     ) -> Result<Vec<f64>, SimError> {
         let mut sold = vec![0.0; prices.len()];
         let (due, later): (Vec<Sale>, Vec<Sale>) = self.pending.iter().partition(|s| s.due <= step);
         self.pending = later;
         let s = self.stable;
-        if self.bot_accounts.len() != bots.len() {
-            self.bot_accounts = bots
-                .iter()
-                .map(|b| {
-                    (0..world.markets.len())
-                        .map(|m| ata(world, &b.pubkey(), m))
-                        .collect()
-                })
-                .collect();
-        }
         for sale in due {
             let m = sale.market;
             let bot = &bots[sale.bot];
-            let from = self.bot_accounts[sale.bot][m];
+            // its token accounts of the two markets, as its config names them
+            let account = |m: usize| bot.config.token_accounts[&world.markets[m].keys.mint];
+            let (from, to) = (account(m), account(s));
             // the bot may have spent some of it repaying debt in that token since
             let amount = sale.amount.min(balance(&mut world.env, from).await);
             let (dm, ds) = (scenario.markets[m].decimals, scenario.markets[s].decimals);
@@ -149,7 +139,7 @@ impl Desk {
                     &from,
                     &km.mint,
                     &venue_m,
-                    &bot.pubkey(),
+                    &bot.key.pubkey(),
                     &[],
                     amount,
                     dm,
@@ -158,7 +148,7 @@ impl Desk {
                     &ks.token_program,
                     &venue_s,
                     &ks.mint,
-                    &self.bot_accounts[sale.bot][s],
+                    &to,
                     &self.venue.pubkey(),
                     &[],
                     proceeds,
@@ -169,7 +159,7 @@ impl Desk {
             // the venue pays the fee: two signatures, not the genesis payer's third
             world
                 .env
-                .send_paid_by(&self.venue, &ixs, &[bot])
+                .send_paid_by(&self.venue, &ixs, &[&bot.key])
                 .await
                 .map_err(|e| SimError(format!("a liquidator's sale failed: {e}")))?;
             self.transactions += 1;

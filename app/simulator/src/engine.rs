@@ -344,7 +344,7 @@ pub async fn run_paths(
         }
         if let Some(desk) = desk.as_mut() {
             let due = desk
-                .sell_due(&mut world, scenario, step, &bot_keys, &prices)
+                .sell_due(&mut world, scenario, step, &bots, &prices)
                 .await?;
             sold.iter_mut().zip(due).for_each(|(s, d)| *s += d);
         }
